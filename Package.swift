@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-grpc-sync",
+    products: [
+        .library(name: "GRPCSync", targets: ["GRPCSync"]),
+        .executable(name: "helloworld-server", targets: ["helloworld-server"]),
+        .executable(name: "helloworld-client", targets: ["helloworld-client"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CNGHTTP2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]
+        ),
+        .target(
+            name: "GRPCSync",
+            dependencies: [
+                "CNGHTTP2",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "HelloWorldModel",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/HelloWorld/Model"
+        ),
+        .executableTarget(
+            name: "helloworld-server",
+            dependencies: ["GRPCSync", "HelloWorldModel"],
+            path: "Sources/Examples/HelloWorld/Server"
+        ),
+        .executableTarget(
+            name: "helloworld-client",
+            dependencies: ["GRPCSync", "HelloWorldModel"],
+            path: "Sources/Examples/HelloWorld/Client"
+        ),
+        .testTarget(
+            name: "GRPCSyncTests",
+            dependencies: ["GRPCSync"]
+        ),
+    ]
+)
