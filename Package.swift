@@ -17,10 +17,12 @@ let package = Package(
             pkgConfig: "libnghttp2",
             providers: [.apt(["libnghttp2-dev"])]
         ),
+        .systemLibrary(name: "CLinux"),
         .target(
             name: "GRPCSync",
             dependencies: [
                 "CNGHTTP2",
+                "CLinux",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

@@ -1,0 +1,45 @@
+import Dispatch
+
+/// How the multicallables start calls: one request sent with the headers, or a request sequence
+/// consumed lazily on a sender thread.
+enum CallStarter {
+    /// Serializes and frames one request; a failure ends the call as grpcio does.
+    static func frame<Request>(_ request: Request, _ serializer: Serializer<Request>, call: ClientCall) -> [UInt8]? {
+        let bytes: [UInt8]
+        do {
+            bytes = try serializer(request)
+        } catch {
+            call.fail(Status(code: .internal, details: "Exception serializing request!"))
+            return nil
+        }
+        return call.frame(bytes)
+    }
+
+    /// Starts a call whose single request goes out with the headers; blocks while connecting.
+    static func startUnary<Request>(_ call: ClientCall, _ request: Request, _ serializer: Serializer<Request>) {
+        guard let framed = frame(request, serializer, call: call) else { return }
+        call.start(firstMessage: framed, endOutput: true)
+    }
+
+    /// Like ``startUnary(_:_:_:)`` but without blocking the caller.
+    static func startUnaryInBackground<Request>(
+        _ call: ClientCall, _ request: Request, _ serializer: Serializer<Request>
+    ) {
+        guard let framed = frame(request, serializer, call: call) else { return }
+        DispatchQueue.global().async { call.start(firstMessage: framed, endOutput: true) }
+    }
+
+    /// Starts a call and sends `requests` from a sender thread, half-closing at their end. The
+    /// sequence is read lazily, as the transport takes messages.
+    static func startStreaming<S: Sequence>(_ call: ClientCall, _ requests: S, _ serializer: @escaping Serializer<S.Element>) {
+        // The sequence is handed over to the sender thread and used only there.
+        nonisolated(unsafe) let requests = requests
+        DispatchQueue.global().async {
+            call.start(firstMessage: nil, endOutput: false)
+            for request in requests {
+                guard let framed = frame(request, serializer, call: call), call.send(framed: framed) else { return }
+            }
+            call.endOutput()
+        }
+    }
+}

@@ -1,0 +1,247 @@
+import Dispatch
+
+/// One client call: starts the stream, moves messages, and records the final status. Every
+/// multicallable, response stream and future is a view of one of these.
+final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // state protected by `lock`
+    let channel: Channel
+    let method: String
+    let deadline: Deadline
+    private let metadata: Metadata
+    private let waitForReady: Bool
+
+    private let lock = Lock()
+    private let finished = Condition()
+    private var stream: HTTP2Stream?
+    private var finalStatus: Status?
+    private var callbacks: [@Sendable () -> Void] = []
+    private var deadlineTimer: ScheduledTimer?
+    /// Cancelled, timed out or failed on this side: unread messages are not returned.
+    private var endedLocally = false
+
+    init(channel: Channel, method: String, timeout: Double?, metadata: Metadata, waitForReady: Bool?,
+         compression: Compression?) throws
+    {
+        try channel.checkUsable()
+        try WireFormat.validateOutgoing(metadata)
+        try Compression.checkSupported(compression)
+        self.channel = channel
+        self.method = method
+        self.deadline = Deadline.after(seconds: timeout)
+        self.metadata = metadata
+        self.waitForReady = waitForReady ?? false
+    }
+
+    // MARK: starting
+
+    /// Connects if needed and opens the stream, with `firstMessage` (already framed) and
+    /// `endOutput` going out with the headers. Failures end the call; they are not thrown.
+    func start(firstMessage: [UInt8]?, endOutput: Bool) {
+        if lock.withLock({ finalStatus != nil }) { return }  // cancelled before it started
+        let connection: HTTP2Connection
+        do {
+            connection = try channel.readyConnection(deadline: deadline, waitForReady: waitForReady)
+        } catch {
+            finish(Status(code: error.code, details: error.details))
+            return
+        }
+        if deadline.hasPassed {
+            finish(Status(code: .deadlineExceeded, details: "Deadline Exceeded"))
+            return
+        }
+        let headers = GRPCHeaders.request(
+            path: method, authority: channel.authority, timeout: deadline, metadata: metadata,
+            userAgent: channel.userAgent)
+        let stream: HTTP2Stream
+        do {
+            stream = try connection.startRequest(
+                headers: headers, maxReceiveMessageLength: channel.options.receiveLimit
+            ) { stream in
+                stream.observer = self
+                stream.preloadOutput(firstMessage, end: endOutput)
+            }
+        } catch {
+            finish(Status(code: error.code, details: error.details))
+            return
+        }
+        let cancelledMeanwhile: Status? = lock.withLock {
+            self.stream = stream
+            return finalStatus
+        }
+        if let cancelledMeanwhile {
+            stream.cancel(cancelledMeanwhile)
+            return
+        }
+        if !deadline.isNever {
+            let timer = connection.loop.schedule(at: deadline) { [self] in
+                fail(Status(code: .deadlineExceeded, details: "Deadline Exceeded"))
+            }
+            lock.withLock { deadlineTimer = timer }
+        }
+    }
+
+    // MARK: messages
+
+    /// Frames a request message, or ends the call if it is over the send limit.
+    func frame(_ message: [UInt8]) -> [UInt8]? {
+        if let tooLarge = channel.options.checkSendLength(message.count) {
+            fail(tooLarge)
+            return nil
+        }
+        var framed: [UInt8] = []
+        framed.reserveCapacity(message.count + MessageFraming.prefixLength)
+        MessageFraming.append(message, to: &framed)
+        return framed
+    }
+
+    /// Sends one framed request message; false when the call has ended.
+    func send(framed: [UInt8]) -> Bool {
+        guard let stream = lock.withLock({ stream }) else { return false }
+        switch stream.send(framed: framed, deadline: deadline) {
+        case .sent: return true
+        case .finished: return false
+        case .timedOut:
+            fail(Status(code: .deadlineExceeded, details: "Deadline Exceeded"))
+            return false
+        }
+    }
+
+    /// Half-closes: no more request messages.
+    func endOutput() {
+        lock.withLock { stream }?.endOutput()
+    }
+
+    /// The next response message; nil at the end of the stream. Throws the call's error.
+    func receive<Response>(_ deserializer: Deserializer<Response>) throws(RPCError) -> Response? {
+        guard let stream = lock.withLock({ stream }) else {
+            throw error(for: waitForStatus())
+        }
+        if lock.withLock({ endedLocally }) { throw error(for: waitForStatus()) }
+        switch stream.receive(deadline: deadline) {
+        case .message(let bytes):
+            do {
+                return try deserializer(bytes)
+            } catch {
+                fail(Status(code: .internal, details: "Exception deserializing response!"))
+                throw self.error(for: waitForStatus())
+            }
+        case .end:
+            let status = waitForStatus()
+            if status.code != .ok { throw error(for: status) }
+            return nil
+        case .timedOut:
+            fail(Status(code: .deadlineExceeded, details: "Deadline Exceeded"))
+            throw error(for: waitForStatus())
+        }
+    }
+
+    /// Waits for the single response of a unary-response call.
+    func unaryResponse<Response>(_ deserializer: Deserializer<Response>) throws(RPCError) -> Response {
+        let status = waitForStatus()
+        guard status.code == .ok else { throw error(for: status) }
+        let bytes = lock.withLock { stream }.flatMap { stream in stream.connection.lock.withLock { stream.takeMessage() } }
+        guard let bytes else {
+            throw error(for: Status(code: .internal, details: "No response message received"))
+        }
+        do {
+            return try deserializer(bytes)
+        } catch {
+            throw self.error(for: Status(code: .internal, details: "Exception deserializing response!"))
+        }
+    }
+
+    // MARK: status
+
+    /// Waits until the call ends and returns its status.
+    func waitForStatus() -> Status {
+        lock.withLock {
+            while finalStatus == nil {
+                if !finished.wait(lock, until: deadline) && deadline.hasPassed { break }
+            }
+            return finalStatus
+        } ?? timedOut()
+    }
+
+    private func timedOut() -> Status {
+        fail(Status(code: .deadlineExceeded, details: "Deadline Exceeded"))
+        return lock.withLock { finalStatus } ?? Status(code: .deadlineExceeded, details: "Deadline Exceeded")
+    }
+
+    /// Waits up to `until` for the call to end; true when it has.
+    func waitUntilDone(until: Deadline) -> Bool {
+        lock.withLock {
+            while finalStatus == nil {
+                if !finished.wait(lock, until: until) && until.hasPassed { break }
+            }
+            return finalStatus != nil
+        }
+    }
+
+    func error(for status: Status) -> RPCError {
+        let initial = lock.withLock { stream }.map { stream in stream.connection.lock.withLock { stream.initialMetadata } }
+        return RPCError(
+            code: status.code, details: status.details, initialMetadata: initial ?? [],
+            trailingMetadata: status.trailingMetadata, debugErrorString: "\(method) to \(channel.target)")
+    }
+
+    /// Ends the call from this side with `status`.
+    func fail(_ status: Status) {
+        lock.withLock { endedLocally = true }
+        if let stream = lock.withLock({ stream }) {
+            stream.cancel(status)
+        } else {
+            finish(status)
+        }
+    }
+
+    // MARK: HTTP2StreamObserver (connection lock held)
+
+    func streamDidChange(_ stream: HTTP2Stream) {
+        if let status = stream.status { finish(status) }
+    }
+
+    private func finish(_ status: Status) {
+        let pending: [@Sendable () -> Void]? = lock.withLock {
+            guard finalStatus == nil else { return nil }
+            finalStatus = status
+            deadlineTimer?.cancel()
+            finished.broadcast()
+            let pending = callbacks
+            callbacks.removeAll()
+            return pending
+        }
+        if let pending, !pending.isEmpty {
+            DispatchQueue.global().async { for callback in pending { callback() } }
+        }
+    }
+
+    // MARK: Call
+
+    func initialMetadata() -> Metadata {
+        if let stream = lock.withLock({ stream }) { return stream.waitForHeaders(deadline: deadline) }
+        _ = waitForStatus()
+        return lock.withLock { stream }?.waitForHeaders(deadline: deadline) ?? []
+    }
+
+    func trailingMetadata() -> Metadata { waitForStatus().trailingMetadata }
+    func code() -> StatusCode { waitForStatus().code }
+    func details() -> String { waitForStatus().details }
+
+    @discardableResult
+    func cancel() -> Bool {
+        if lock.withLock({ finalStatus != nil }) { return false }
+        fail(Status(code: .cancelled, details: "Locally cancelled by application!"))
+        return true
+    }
+
+    func isActive() -> Bool { lock.withLock { finalStatus == nil } }
+    func timeRemaining() -> Double? { deadline.timeRemaining }
+
+    @discardableResult
+    func addCallback(_ callback: @escaping @Sendable () -> Void) -> Bool {
+        lock.withLock {
+            if finalStatus != nil { return false }
+            callbacks.append(callback)
+            return true
+        }
+    }
+}

@@ -1,0 +1,65 @@
+/// The pending result of a unary-response call started with `.future(...)` (grpcio's
+/// `grpc.Future`, which is also a `grpc.Call`).
+///
+/// ```swift
+/// let future = try stub.getFeature.future(point)
+/// let feature = try future.result(timeout: 5)
+/// ```
+public final class Future<Response>: Call, @unchecked Sendable {  // ClientCall is thread-safe
+    let call: ClientCall
+    private let deserializer: Deserializer<Response>
+
+    init(call: ClientCall, deserializer: @escaping Deserializer<Response>) {
+        self.call = call
+        self.deserializer = deserializer
+    }
+
+    /// Waits up to `timeout` seconds (nil: until the call ends) and returns the response, or
+    /// throws the call's ``RPCError``; throws ``FutureTimeoutError`` when the wait times out.
+    public func result(timeout: Double? = nil) throws -> Response {
+        guard call.waitUntilDone(until: Deadline.after(seconds: timeout)) else { throw FutureTimeoutError() }
+        return try call.unaryResponse(deserializer)
+    }
+
+    /// The call's error, or nil when it succeeded; waits like ``result(timeout:)``.
+    public func exception(timeout: Double? = nil) throws -> RPCError? {
+        guard call.waitUntilDone(until: Deadline.after(seconds: timeout)) else { throw FutureTimeoutError() }
+        do {
+            _ = try call.unaryResponse(deserializer)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// True once the call has ended, however (`future.done()`).
+    public func done() -> Bool { !call.isActive() }
+
+    /// True while the call runs (`future.running()`).
+    public func running() -> Bool { call.isActive() }
+
+    /// True when the call ended by cancellation (`future.cancelled()`).
+    public func cancelled() -> Bool { done() && call.code() == .cancelled }
+
+    /// Runs `callback` with this future when the call ends, at once if it has (`add_done_callback`).
+    public func addDoneCallback(_ callback: @escaping @Sendable (Future<Response>) -> Void) {
+        if !call.addCallback({ callback(self) }) { callback(self) }
+    }
+
+    public func initialMetadata() -> Metadata { call.initialMetadata() }
+    public func trailingMetadata() -> Metadata { call.trailingMetadata() }
+    public func code() -> StatusCode { call.code() }
+    public func details() -> String { call.details() }
+    @discardableResult public func cancel() -> Bool { call.cancel() }
+    public func isActive() -> Bool { call.isActive() }
+    public func timeRemaining() -> Double? { call.timeRemaining() }
+    @discardableResult public func addCallback(_ callback: @escaping @Sendable () -> Void) -> Bool {
+        call.addCallback(callback)
+    }
+}
+
+/// `future.result(timeout:)` waited `timeout` seconds and the call had not ended
+/// (`grpc.FutureTimeoutError`).
+public struct FutureTimeoutError: Error, Sendable, CustomStringConvertible {
+    public var description: String { "the future did not complete within its timeout" }
+}

@@ -1,0 +1,48 @@
+/// A streaming-request, unary-response method on a channel (`grpc.StreamUnaryMultiCallable`).
+/// The requests are any `Sequence`, read lazily on a sender thread.
+public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
+    let channel: Channel
+    /// The full method path, `/package.Service/Method`.
+    public let method: String
+    let serializer: Serializer<Request>
+    let deserializer: Deserializer<Response>
+
+    init(channel: Channel, method: String, serializer: @escaping Serializer<Request>,
+         deserializer: @escaping Deserializer<Response>)
+    {
+        self.channel = channel
+        self.method = method
+        self.serializer = serializer
+        self.deserializer = deserializer
+    }
+
+    /// Sends the requests and waits for the response (`stub.RecordRoute(iter(points))`).
+    public func callAsFunction<Requests: Sequence>(
+        _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
+        compression: Compression? = nil
+    ) throws -> Response where Requests.Element == Request {
+        try withCall(requests, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression).0
+    }
+
+    /// Sends the requests and returns the response with the call (`stub.Method.with_call`).
+    public func withCall<Requests: Sequence>(
+        _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
+        compression: Compression? = nil
+    ) throws -> (Response, Call) where Requests.Element == Request {
+        let future = try self.future(
+            requests, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
+        return (try future.call.unaryResponse(deserializer), future.call)
+    }
+
+    /// Starts the call and returns at once (`stub.Method.future`).
+    public func future<Requests: Sequence>(
+        _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
+        compression: Compression? = nil
+    ) throws -> Future<Response> where Requests.Element == Request {
+        let call = try ClientCall(
+            channel: channel, method: method, timeout: timeout, metadata: metadata, waitForReady: waitForReady,
+            compression: compression)
+        CallStarter.startStreaming(call, requests, serializer)
+        return Future(call: call, deserializer: deserializer)
+    }
+}

@@ -1,0 +1,78 @@
+/// A value in an options list, as grpcio takes `options=[("grpc.max_receive_message_length", 1024)]`.
+public enum OptionValue: Sendable, Hashable, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral,
+    ExpressibleByBooleanLiteral
+{
+    case int(Int)
+    case string(String)
+
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .int(value ? 1 : 0) }
+
+    var intValue: Int? {
+        switch self {
+        case .int(let v): v
+        case .string(let s): Int(s)
+        }
+    }
+}
+
+/// The options this runtime understands, read from a grpcio-style options list. Unknown keys are
+/// ignored, as grpcio ignores them.
+struct ChannelOptions: Sendable {
+    static let defaultMaxReceiveMessageLength = 4 * 1024 * 1024
+
+    /// `grpc.max_receive_message_length` (-1: unlimited). Default 4 MiB.
+    var maxReceiveMessageLength = defaultMaxReceiveMessageLength
+    /// `grpc.max_send_message_length` (-1: unlimited). Default unlimited.
+    var maxSendMessageLength = -1
+    /// `grpc.max_metadata_size`: the largest header block accepted. Default 16 KiB.
+    var maxMetadataSize = 16 * 1024
+    /// `grpc.primary_user_agent`, put before the runtime's own user agent.
+    var primaryUserAgent: String?
+    /// `grpc.default_authority`.
+    var defaultAuthority: String?
+
+    init() {}
+
+    init(_ options: [(String, OptionValue)]) throws {
+        for (key, value) in options {
+            switch key {
+            case "grpc.max_receive_message_length":
+                maxReceiveMessageLength = try Self.int(key, value)
+            case "grpc.max_send_message_length":
+                maxSendMessageLength = try Self.int(key, value)
+            case "grpc.max_metadata_size":
+                maxMetadataSize = try Self.int(key, value)
+            case "grpc.primary_user_agent":
+                if case .string(let s) = value { primaryUserAgent = s }
+            case "grpc.default_authority":
+                if case .string(let s) = value { defaultAuthority = s }
+            default:
+                continue
+            }
+        }
+    }
+
+    private static func int(_ key: String, _ value: OptionValue) throws -> Int {
+        guard let v = value.intValue else { throw UsageError("option \(key) needs an integer, got \(value)") }
+        return v
+    }
+
+    /// The receive limit as a byte count (unlimited → Int.max).
+    var receiveLimit: Int { maxReceiveMessageLength < 0 ? Int.max : maxReceiveMessageLength }
+
+    var connectionLimits: ConnectionLimits {
+        var limits = ConnectionLimits()
+        limits.maxReceiveMessageLength = receiveLimit
+        limits.maxHeaderListSize = max(maxMetadataSize, 1024)
+        return limits
+    }
+
+    /// The status for an outgoing message over `grpc.max_send_message_length`, if it is.
+    func checkSendLength(_ length: Int) -> Status? {
+        guard maxSendMessageLength >= 0, length > maxSendMessageLength else { return nil }
+        return Status(
+            code: .resourceExhausted, details: "Sent message larger than max (\(length) vs. \(maxSendMessageLength))")
+    }
+}

@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A pthread mutex. Every type that shares it documents which state it protects.
+final class Lock: @unchecked Sendable {  // the pthread mutex is the synchronisation itself
+    let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    @inline(__always) func lock() { pthread_mutex_lock(mutex) }
+    @inline(__always) func unlock() { pthread_mutex_unlock(mutex) }
+
+    @inline(__always) func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}
+
+/// A condition variable on the monotonic clock, used with a ``Lock`` held by the caller.
+final class Condition: @unchecked Sendable {  // the pthread condition is the synchronisation itself
+    private let cond: UnsafeMutablePointer<pthread_cond_t>
+
+    init() {
+        cond = .allocate(capacity: 1)
+        var attr = pthread_condattr_t()
+        pthread_condattr_init(&attr)
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
+        pthread_cond_init(cond, &attr)
+        pthread_condattr_destroy(&attr)
+    }
+
+    deinit {
+        pthread_cond_destroy(cond)
+        cond.deallocate()
+    }
+
+    /// Waits until signalled or until `deadline` passes; returns false when the deadline passed.
+    /// The caller holds `lock` and re-checks its predicate after every return.
+    @discardableResult
+    func wait(_ lock: Lock, until deadline: Deadline = .never) -> Bool {
+        if deadline.isNever {
+            pthread_cond_wait(cond, lock.mutex)
+            return true
+        }
+        if deadline.hasPassed { return false }
+        var ts = timespec(
+            tv_sec: Int(deadline.nanoseconds / 1_000_000_000),
+            tv_nsec: Int(deadline.nanoseconds % 1_000_000_000))
+        return pthread_cond_timedwait(cond, lock.mutex, &ts) != ETIMEDOUT
+    }
+
+    func signal() { pthread_cond_signal(cond) }
+    func broadcast() { pthread_cond_broadcast(cond) }
+}

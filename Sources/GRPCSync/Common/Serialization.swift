@@ -1,0 +1,23 @@
+import SwiftProtobuf
+
+/// Turns a message into bytes (`request_serializer` / `response_serializer`).
+public typealias Serializer<T> = @Sendable (T) throws -> [UInt8]
+/// Turns bytes into a message (`request_deserializer` / `response_deserializer`).
+public typealias Deserializer<T> = @Sendable ([UInt8]) throws -> T
+
+/// The serializers for SwiftProtobuf messages, so nobody writes them by hand.
+public enum ProtobufSerialization {
+    public static func serializer<M: SwiftProtobuf.Message>(_: M.Type = M.self) -> Serializer<M> {
+        { message in try message.serializedBytes() }
+    }
+
+    public static func deserializer<M: SwiftProtobuf.Message>(_: M.Type = M.self) -> Deserializer<M> {
+        { bytes in try M(serializedBytes: bytes) }
+    }
+}
+
+/// The identity serializers for raw bytes (grpcio's `None` serializer).
+public enum RawBytes {
+    public static let serializer: Serializer<[UInt8]> = { $0 }
+    public static let deserializer: Deserializer<[UInt8]> = { $0 }
+}

@@ -1,0 +1,238 @@
+import Dispatch
+
+/// One call on the server: dispatches the handler to the executor when the call is ready, moves
+/// messages between the handler and the stream, and ends the call with the status grpcio would
+/// send. Also the state behind ``ServicerContext``.
+final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state protected by `lock`
+    /// What the handler has set through the context.
+    struct HandlerState {
+        var code: StatusCode?
+        var details: String?
+        var trailingMetadata = Metadata()
+        var aborted = false
+    }
+
+    let stream: HTTP2Stream
+    let handler: RPCMethodHandler
+    let method: String
+    let peer: String
+    let deadline: Deadline
+    let invocationMetadata: Metadata
+    private let options: ChannelOptions
+    private unowned let server: Server
+    /// The connection's lock: it protects the stream and this call alike.
+    private var lock: Lock { stream.connection.lock }
+
+    private var state = HandlerState()
+    private var initialMetadataSent = false
+    private var dispatched = false
+    private var terminated = false
+    private var callbacks: [@Sendable () -> Void] = []
+    private var deadlineTimer: ScheduledTimer?
+
+    init(stream: HTTP2Stream, handler: RPCMethodHandler, server: Server, options: ChannelOptions) {
+        self.stream = stream
+        self.handler = handler
+        self.server = server
+        self.options = options
+        let head = stream.requestHead!
+        method = head.path
+        invocationMetadata = head.metadata
+        peer = stream.connection.peer.description
+        deadline = head.timeout.map { Deadline(nanoseconds: monotonicNanoseconds() &+ $0) } ?? .never
+    }
+
+    /// Starts watching the stream (lock held).
+    func attach() {
+        stream.observer = self
+        if !deadline.isNever {
+            deadlineTimer = stream.connection.loop.schedule(at: deadline) { [self] in
+                lock.withLock { stream.fail(Status(code: .deadlineExceeded, details: "Deadline Exceeded")) }
+            }
+        }
+        streamDidChange(stream)
+    }
+
+    // MARK: HTTP2StreamObserver (lock held)
+
+    func streamDidChange(_ stream: HTTP2Stream) {
+        if !dispatched && !stream.isFinished {
+            // Unary-request methods wait for the whole request, so no worker parks on the network.
+            if handler.requestStreaming || stream.inputEnded {
+                dispatched = true
+                if !server.executor.submit({ [self] in runHandler() }) {
+                    stream.fail(Status(code: .unavailable, details: "Server is shutting down"))
+                }
+            }
+        }
+        if stream.isFinished && !terminated {
+            terminated = true
+            deadlineTimer?.cancel()
+            let pending = callbacks
+            callbacks.removeAll()
+            if !pending.isEmpty {
+                DispatchQueue.global().async { for callback in pending { callback() } }
+            }
+            stream.observer = nil
+            server.callCompleted(self)
+        }
+    }
+
+    private func runHandler() {
+        handler.run(self)
+        lock.withLock {
+            if !stream.isFinished {
+                // Every factory ends the call; this only guards against a handler that did not.
+                _ = finishLocked(Status(code: .unknown, details: "Handler returned without a status"))
+            }
+        }
+    }
+
+    // MARK: for the handler factories (worker thread)
+
+    /// The single request of a unary-request method; nil when the call has already ended.
+    func receiveUnaryRequest<Request>(_ deserializer: Deserializer<Request>) -> Request? {
+        let bytes: [UInt8]? = lock.withLock { stream.takeMessage() }
+        guard let bytes else {
+            finish(Status(code: .internal, details: "Expected a request message, received none"))
+            return nil
+        }
+        do {
+            return try deserializer(bytes)
+        } catch {
+            finish(Status(code: .internal, details: "Exception deserializing request!"))
+            return nil
+        }
+    }
+
+    /// The next request of a streaming-request method; nil at the end.
+    func receiveRequest<Request>(_ deserializer: Deserializer<Request>) throws(RPCError) -> Request? {
+        switch stream.receive(deadline: .never) {
+        case .message(let bytes):
+            do {
+                return try deserializer(bytes)
+            } catch {
+                finish(Status(code: .internal, details: "Exception deserializing request!"))
+                throw RPCError(code: .internal, details: "Exception deserializing request!")
+            }
+        case .end, .timedOut:
+            if let status = lock.withLock({ stream.status }), status.code != .ok {
+                throw RPCError(code: status.code, details: status.details)
+            }
+            return nil
+        }
+    }
+
+    /// Runs a unary-response behaviour and ends the call with its response or its error.
+    func runHandler<Response>(_ serializer: Serializer<Response>, _ body: (ServicerContext) throws -> Response) {
+        let context = ServicerContext(call: self)
+        let response: Response
+        do {
+            response = try body(context)
+        } catch {
+            finish(afterError: error, prefix: "Exception calling application: ")
+            return
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try serializer(response)
+        } catch {
+            finish(Status(code: .internal, details: "Failed to serialize response!"))
+            return
+        }
+        do {
+            try sendMessage(bytes)
+        } catch {
+            return
+        }
+        finishNormally()
+    }
+
+    /// Runs a streaming-response behaviour and ends the call after it returns or throws.
+    func runStreamingHandler(_ body: (ServicerContext) throws -> Void) {
+        let context = ServicerContext(call: self)
+        do {
+            try body(context)
+        } catch {
+            finish(afterError: error, prefix: "Exception iterating responses: ")
+            return
+        }
+        finishNormally()
+    }
+
+    /// Sends one response message, starting the response first if needed.
+    func sendMessage(_ bytes: [UInt8]) throws {
+        if let tooLarge = options.checkSendLength(bytes.count) {
+            finish(tooLarge)
+            throw RPCError(code: tooLarge.code, details: tooLarge.details)
+        }
+        var framed: [UInt8] = []
+        framed.reserveCapacity(bytes.count + MessageFraming.prefixLength)
+        MessageFraming.append(bytes, to: &framed)
+        let result = stream.send(framed: framed, deadline: .never) { [self] in
+            if !initialMetadataSent {
+                initialMetadataSent = true
+                stream.startResponse(metadata: [])
+            }
+        }
+        if case .sent = result { return }
+        let status = lock.withLock { stream.status } ?? Status(code: .cancelled, details: "RPC is no longer active")
+        throw RPCError(code: status.code, details: status.details)
+    }
+
+    // MARK: for the context
+
+    func withState<T>(_ body: (inout HandlerState) -> T) -> T {
+        lock.withLock { body(&state) }
+    }
+
+    var isActive: Bool { lock.withLock { !stream.isFinished } }
+
+    func sendInitialMetadata(_ metadata: Metadata) throws {
+        try lock.withLock {
+            if initialMetadataSent { throw UsageError("initial metadata has already been sent") }
+            initialMetadataSent = true
+            stream.startResponse(metadata: metadata)
+        }
+    }
+
+    func cancel() {
+        stream.cancel(Status(code: .cancelled, details: "Cancelled by the server"))
+    }
+
+    func addCallback(_ callback: @escaping @Sendable () -> Void) -> Bool {
+        lock.withLock {
+            if terminated { return false }
+            callbacks.append(callback)
+            return true
+        }
+    }
+
+    // MARK: ending the call
+
+    /// Ends the call with `status`, adding the trailing metadata the handler set.
+    func finish(_ status: Status) {
+        lock.withLock { _ = finishLocked(status) }
+    }
+
+    private func finishLocked(_ status: Status) -> Bool {
+        var status = status
+        status.trailingMetadata = state.trailingMetadata + status.trailingMetadata
+        return stream.finishResponseLocked(status)
+    }
+
+    /// The handler returned: the code and details it set, or OK.
+    private func finishNormally() {
+        lock.withLock {
+            _ = finishLocked(Status(code: state.code ?? .ok, details: state.details ?? ""))
+        }
+    }
+
+    /// The handler threw: what it set on the context wins, as in grpcio.
+    private func finish(afterError error: Error, prefix: String) {
+        lock.withLock {
+            let details = state.details ?? "\(prefix)\(error)"
+            _ = finishLocked(Status(code: state.code ?? .unknown, details: details))
+        }
+    }
+}

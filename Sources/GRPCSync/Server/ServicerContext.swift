@@ -1,0 +1,81 @@
+/// The context a handler gets with each call (`grpc.ServicerContext`).
+public final class ServicerContext: @unchecked Sendable {  // state lives in `call`, under its lock
+    let call: ServerCall
+
+    init(call: ServerCall) { self.call = call }
+
+    /// The metadata the client sent (`context.invocation_metadata()`).
+    public func invocationMetadata() -> Metadata { call.invocationMetadata }
+
+    /// The client's address: `ipv4:127.0.0.1:PORT`, `ipv6:[::1]:PORT` or `unix:PATH`.
+    public func peer() -> String { call.peer }
+
+    /// The full method path, `/package.Service/Method`.
+    public var method: String { call.method }
+
+    /// Ends the call with `code` and `details` (`context.abort`). Throws always: let it propagate.
+    public func abort(_ code: StatusCode, _ details: String) throws -> Never {
+        call.withState {
+            // grpcio turns an abort with OK into UNKNOWN.
+            $0.code = code == .ok ? .unknown : code
+            $0.details = details
+            $0.aborted = true
+        }
+        throw AbortError(code: code, details: details)
+    }
+
+    /// Ends the call with a status and its trailing metadata (`context.abort_with_status`).
+    public func abortWithStatus(_ status: Status) throws -> Never {
+        call.withState { $0.trailingMetadata = status.trailingMetadata }
+        try abort(status.code, status.details)
+    }
+
+    /// Sets the status code the call ends with (`context.set_code`).
+    public func setCode(_ code: StatusCode) { call.withState { $0.code = code } }
+
+    /// Sets the status message the call ends with (`context.set_details`).
+    public func setDetails(_ details: String) { call.withState { $0.details = details } }
+
+    /// The code set so far, if any (`context.code()`).
+    public func code() -> StatusCode? { call.withState { $0.code } }
+
+    /// The details set so far, if any (`context.details()`).
+    public func details() -> String? { call.withState { $0.details } }
+
+    /// Sets the trailing metadata sent with the status (`context.set_trailing_metadata`).
+    public func setTrailingMetadata(_ metadata: Metadata) throws {
+        try WireFormat.validateOutgoing(metadata)
+        call.withState { $0.trailingMetadata = metadata }
+    }
+
+    /// The trailing metadata set so far (`context.trailing_metadata()`).
+    public func trailingMetadata() -> Metadata { call.withState { $0.trailingMetadata } }
+
+    /// Sends initial metadata now (`context.send_initial_metadata`); a second call throws.
+    public func sendInitialMetadata(_ metadata: Metadata) throws {
+        try WireFormat.validateOutgoing(metadata)
+        try call.sendInitialMetadata(metadata)
+    }
+
+    /// False once the call has ended: finished, cancelled by the client, past its deadline, or
+    /// its connection lost (`context.is_active()`).
+    public func isActive() -> Bool { call.isActive }
+
+    /// Seconds until the deadline, or nil when the client set none (`context.time_remaining()`).
+    public func timeRemaining() -> Double? { call.deadline.timeRemaining }
+
+    /// Cancels the call: the client sees CANCELLED (`context.cancel()`).
+    public func cancel() { call.cancel() }
+
+    /// Runs `callback` when the call ends, whatever the reason; false when it has already ended
+    /// (`context.add_callback`).
+    @discardableResult
+    public func addCallback(_ callback: @escaping @Sendable () -> Void) -> Bool { call.addCallback(callback) }
+}
+
+/// Thrown by ``ServicerContext/abort(_:_:)``; the call ends with the code and details it carries.
+public struct AbortError: Error, Sendable, CustomStringConvertible {
+    public let code: StatusCode
+    public let details: String
+    public var description: String { "aborted with \(code): \(details)" }
+}

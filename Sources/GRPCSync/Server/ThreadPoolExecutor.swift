@@ -1,0 +1,77 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs handlers on at most `maxWorkers` threads at once; excess work waits in FIFO order, like
+/// Python's `concurrent.futures.ThreadPoolExecutor`.
+///
+/// Backed by Dispatch: each busy worker drains the queue on its own serial dispatch queue, so a
+/// handler that blocks holds one worker and never starves the others.
+public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects the queue and workers
+    /// The worker limit (`max_workers`).
+    public let maxWorkers: Int
+    private let lock = Lock()
+    private var pending: [@Sendable () -> Void] = []
+    private var pendingHead = 0
+    private var idleQueues: [DispatchQueue] = []
+    private var busyWorkers = 0
+    private var queueCount = 0
+    private var isShutDown = false
+    private let allIdle = Condition()
+
+    /// `maxWorkers` defaults to Python's `min(32, cpu_count + 4)`.
+    public init(maxWorkers: Int? = nil) {
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        self.maxWorkers = max(1, maxWorkers ?? min(32, cores + 4))
+    }
+
+    /// Schedules `work`; false after ``shutdown(wait:)``.
+    @discardableResult
+    public func submit(_ work: @escaping @Sendable () -> Void) -> Bool {
+        let (accepted, queue): (Bool, DispatchQueue?) = lock.withLock {
+            if isShutDown { return (false, nil) }
+            pending.append(work)
+            guard busyWorkers < maxWorkers else { return (true, nil) }
+            busyWorkers += 1
+            if let queue = idleQueues.popLast() { return (true, queue) }
+            queueCount += 1
+            return (true, DispatchQueue(label: "grpc-worker-\(queueCount)"))
+        }
+        if let queue { queue.async { [self] in drain(on: queue) } }
+        return accepted
+    }
+
+    /// Stops taking work; with `wait`, returns once queued and running work has finished.
+    public func shutdown(wait: Bool = true) {
+        lock.withLock {
+            isShutDown = true
+            if wait {
+                while busyWorkers > 0 { allIdle.wait(lock) }
+            }
+        }
+    }
+
+    private func drain(on queue: DispatchQueue) {
+        while true {
+            let work: (@Sendable () -> Void)? = lock.withLock {
+                if pendingHead < pending.count {
+                    let work = pending[pendingHead]
+                    pendingHead += 1
+                    if pendingHead == pending.count {
+                        pending.removeAll(keepingCapacity: true)
+                        pendingHead = 0
+                    }
+                    return work
+                }
+                busyWorkers -= 1
+                idleQueues.append(queue)
+                if busyWorkers == 0 { allIdle.broadcast() }
+                return nil
+            }
+            guard let work else { return }
+            work()
+        }
+    }
+}

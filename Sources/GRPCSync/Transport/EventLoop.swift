@@ -1,0 +1,251 @@
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Something registered with an ``EventLoop`` for socket readiness.
+protocol EventLoopSource: AnyObject {
+    /// The socket can be read (or has hung up). Called on the loop thread.
+    func handleReadable()
+    /// The socket can be written. Called on the loop thread.
+    func handleWritable()
+}
+
+/// A timer scheduled on an ``EventLoop``; `cancel()` stops it from firing.
+final class ScheduledTimer: @unchecked Sendable {  // `cancelled` is protected by the loop's lock
+    fileprivate let deadline: Deadline
+    fileprivate let sequence: UInt64
+    fileprivate let task: () -> Void
+    fileprivate var cancelled = false
+    fileprivate unowned let loop: EventLoop
+
+    fileprivate init(deadline: Deadline, sequence: UInt64, loop: EventLoop, task: @escaping () -> Void) {
+        self.deadline = deadline
+        self.sequence = sequence
+        self.loop = loop
+        self.task = task
+    }
+
+    func cancel() { loop.lock.withLock { cancelled = true } }
+}
+
+/// One thread running `epoll_wait` over non-blocking sockets, an `eventfd` for wake-ups, and a timer
+/// heap. Sockets are read on this thread; anyone may write to them (under the connection's lock).
+final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers and sequence
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    fileprivate let lock = Lock()
+    private var tasks: [() -> Void] = []
+    private var timers: [ScheduledTimer] = []  // a binary min-heap on (deadline, sequence)
+    private var sequence: UInt64 = 0
+    private var threadID = pthread_t()
+    /// Where sockets on this loop are read into; used only on the loop thread.
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+
+    init(name: String) {
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.u64 = 0
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
+        threadID = startThread(name: name) { [unowned self] in self.run() }
+    }
+
+    var isCurrentThread: Bool { pthread_equal(pthread_self(), threadID) != 0 }
+
+    // MARK: sockets
+
+    /// Watches `fd` for input (and output when `writable`); the loop keeps `source` alive until
+    /// ``unregister(fd:source:)``.
+    func register(fd: Int32, source: EventLoopSource) {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
+        event.data.ptr = Unmanaged.passRetained(source as AnyObject).toOpaque()
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event)
+    }
+
+    /// Switches interest in output readiness on or off.
+    func setWriteInterest(fd: Int32, source: EventLoopSource, enabled: Bool) {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | (enabled ? EPOLLOUT.rawValue : 0)
+        event.data.ptr = Unmanaged.passUnretained(source as AnyObject).toOpaque()
+        epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
+    }
+
+    /// Stops watching `fd` and releases `source` once events already fetched are handled.
+    func unregister(fd: Int32, source: EventLoopSource) {
+        var event = epoll_event()
+        epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
+        let retained = Unmanaged.passUnretained(source as AnyObject)
+        execute { retained.release() }
+    }
+
+    // MARK: tasks and timers
+
+    /// Runs `task` on the loop thread soon.
+    func execute(_ task: @escaping () -> Void) {
+        lock.withLock { tasks.append(task) }
+        wake()
+    }
+
+    /// Runs `task` on the loop thread at `deadline`, unless the returned timer is cancelled first.
+    @discardableResult
+    func schedule(at deadline: Deadline, _ task: @escaping () -> Void) -> ScheduledTimer {
+        let timer: ScheduledTimer = lock.withLock {
+            sequence += 1
+            let timer = ScheduledTimer(deadline: deadline, sequence: sequence, loop: self, task: task)
+            pushTimer(timer)
+            return timer
+        }
+        wake()
+        return timer
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    // MARK: the loop
+
+    private func run() {
+        let capacity = 256
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        while true {
+            let timeout = millisecondsUntilNextTimer()
+            let n = epoll_wait(epollFD, events, Int32(capacity), timeout)
+            if n > 0 {
+                for i in 0..<Int(n) {
+                    let event = events[i]
+                    guard let pointer = event.data.ptr else {
+                        var value: UInt64 = 0
+                        _ = read(wakeFD, &value, 8)
+                        continue
+                    }
+                    let source = Unmanaged<AnyObject>.fromOpaque(pointer).takeUnretainedValue() as! EventLoopSource
+                    if event.events & (EPOLLOUT.rawValue) != 0 { source.handleWritable() }
+                    if event.events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue)
+                        != 0
+                    {
+                        source.handleReadable()
+                    }
+                }
+            }
+            runDueTimers()
+            runTasks()
+        }
+    }
+
+    private func runTasks() {
+        let batch: [() -> Void] = lock.withLock {
+            let batch = tasks
+            tasks.removeAll(keepingCapacity: true)
+            return batch
+        }
+        for task in batch { task() }
+    }
+
+    private func runDueTimers() {
+        let now = Deadline.now
+        while true {
+            let due: ScheduledTimer? = lock.withLock {
+                guard let first = timers.first, first.deadline <= now else { return nil }
+                return popTimer()
+            }
+            guard let due else { return }
+            if !lock.withLock({ due.cancelled }) { due.task() }
+        }
+    }
+
+    private func millisecondsUntilNextTimer() -> Int32 {
+        lock.withLock {
+            if !tasks.isEmpty { return 0 }
+            // Drop cancelled timers at the top so they do not keep waking the loop.
+            while let first = timers.first, first.cancelled { _ = popTimer() }
+            guard let first = timers.first else { return -1 }
+            let remaining = first.deadline.nanosecondsRemaining
+            return Int32(min((remaining + 999_999) / 1_000_000, 60_000))
+        }
+    }
+
+    // MARK: heap (lock held)
+
+    private func before(_ a: ScheduledTimer, _ b: ScheduledTimer) -> Bool {
+        a.deadline < b.deadline || (a.deadline == b.deadline && a.sequence < b.sequence)
+    }
+
+    private func pushTimer(_ timer: ScheduledTimer) {
+        timers.append(timer)
+        var i = timers.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            if !before(timers[i], timers[parent]) { break }
+            timers.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    private func popTimer() -> ScheduledTimer {
+        let top = timers[0]
+        let last = timers.removeLast()
+        if !timers.isEmpty {
+            timers[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1
+                let r = l + 1
+                var smallest = i
+                if l < timers.count && before(timers[l], timers[smallest]) { smallest = l }
+                if r < timers.count && before(timers[r], timers[smallest]) { smallest = r }
+                if smallest == i { break }
+                timers.swapAt(i, smallest)
+                i = smallest
+            }
+        }
+        return top
+    }
+}
+
+/// The shared loops: one per active core (at least one). Connections are placed round-robin.
+final class EventLoopGroup: @unchecked Sendable {  // `lock` protects `nextIndex`
+    static let shared = EventLoopGroup(count: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    private let loops: [EventLoop]
+    private let lock = Lock()
+    private var nextIndex = 0
+
+    init(count: Int) {
+        loops = (0..<max(count, 1)).map { EventLoop(name: "grpc-loop-\($0)") }
+    }
+
+    func next() -> EventLoop {
+        lock.withLock {
+            nextIndex = (nextIndex + 1) % loops.count
+            return loops[nextIndex]
+        }
+    }
+}
+
+/// Starts a detached pthread running `body`.
+func startThread(name: String, _ body: @escaping () -> Void) -> pthread_t {
+    final class Box {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    pthread_create(
+        &thread, nil,
+        { arg in
+            let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+            box.body()
+            return nil
+        }, box)
+    pthread_detach(thread)
+    _ = clinux_set_thread_name(thread, String(name.prefix(15)))
+    return thread
+}

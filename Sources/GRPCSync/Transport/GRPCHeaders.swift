@@ -1,0 +1,195 @@
+/// The gRPC-over-HTTP/2 header rules (grpc's PROTOCOL-HTTP2.md): what a request, a response and
+/// trailers carry, and how a client turns what it received into a status.
+enum GRPCHeaders {
+    static let userAgent = "grpc-swift-sync/0.1.0"
+    static let contentType = "application/grpc"
+
+    // MARK: building
+
+    static func request(
+        path: String, authority: String, timeout: Deadline, metadata: Metadata, userAgent: String = userAgent
+    ) -> [HeaderField] {
+        var fields = [
+            HeaderField(":method", "POST"),
+            HeaderField(":scheme", "http"),
+            HeaderField(":path", path),
+            HeaderField(":authority", authority),
+            HeaderField("content-type", contentType),
+            HeaderField("te", "trailers"),
+            HeaderField("user-agent", userAgent),
+        ]
+        if !timeout.isNever {
+            fields.append(HeaderField("grpc-timeout", WireFormat.encodeTimeout(nanoseconds: timeout.nanosecondsRemaining)))
+        }
+        appendMetadata(metadata, to: &fields)
+        return fields
+    }
+
+    static func response(metadata: Metadata) -> [HeaderField] {
+        var fields = [HeaderField(":status", "200"), HeaderField("content-type", contentType)]
+        appendMetadata(metadata, to: &fields)
+        return fields
+    }
+
+    static func trailers(status: Status) -> [HeaderField] {
+        var fields = [HeaderField("grpc-status", String(status.code.rawValue))]
+        if !status.details.isEmpty {
+            fields.append(HeaderField("grpc-message", WireFormat.percentEncode(status.details)))
+        }
+        appendMetadata(status.trailingMetadata, to: &fields)
+        return fields
+    }
+
+    /// A Trailers-Only response: one HEADERS frame with HTTP status, content type and the status.
+    static func trailersOnly(status: Status, httpStatus: Int = 200) -> [HeaderField] {
+        [HeaderField(":status", String(httpStatus)), HeaderField("content-type", contentType)]
+            + trailers(status: status)
+    }
+
+    private static func appendMetadata(_ metadata: Metadata, to fields: inout [HeaderField]) {
+        for entry in metadata { fields.append(HeaderField(entry.key, WireFormat.headerValue(entry))) }
+    }
+
+    // MARK: server side: the request head
+
+    struct RequestHead {
+        var path: String
+        var authority: String
+        var timeout: UInt64?
+        var metadata: Metadata
+    }
+
+    enum RequestCheck {
+        case accept(RequestHead)
+        /// Answer with this HTTP status and gRPC status, without calling a handler.
+        case reject(httpStatus: Int, status: Status)
+    }
+
+    static func checkRequest(_ fields: [HeaderField]) -> RequestCheck {
+        var method = "", path = "", authority = "", contentType = ""
+        var timeout: UInt64?
+        var metadata = Metadata()
+        for field in fields {
+            switch field.name {
+            case ":method": method = String(decoding: field.value, as: UTF8.self)
+            case ":path": path = String(decoding: field.value, as: UTF8.self)
+            case ":authority", "host": authority = String(decoding: field.value, as: UTF8.self)
+            case "content-type": contentType = String(decoding: field.value, as: UTF8.self)
+            case "grpc-timeout": timeout = WireFormat.decodeTimeout(String(decoding: field.value, as: UTF8.self))
+            case ":scheme", "te", "grpc-accept-encoding", "grpc-encoding":
+                break
+            default:
+                if field.name.hasPrefix(":") { continue }
+                if !WireFormat.appendReceived(name: field.name, value: field.value, to: &metadata) {
+                    return .reject(
+                        httpStatus: 200, status: Status(code: .internal, details: "Invalid base64 in \(field.name)"))
+                }
+            }
+        }
+        if method != "POST" {
+            return .reject(
+                httpStatus: 405, status: Status(code: .internal, details: "Method \"\(method)\" is not supported"))
+        }
+        if !isGRPCContentType(contentType) {
+            return .reject(
+                httpStatus: 415,
+                status: Status(code: .internal, details: "Content-Type \"\(contentType)\" is not supported"))
+        }
+        if path.isEmpty {
+            return .reject(httpStatus: 400, status: Status(code: .internal, details: "Missing :path"))
+        }
+        return .accept(RequestHead(path: path, authority: authority, timeout: timeout, metadata: metadata))
+    }
+
+    static func isGRPCContentType(_ value: String) -> Bool {
+        value == "application/grpc" || value.hasPrefix("application/grpc+") || value.hasPrefix("application/grpc;")
+    }
+
+    // MARK: client side: response head and trailers
+
+    enum ResponseCheck {
+        /// Initial metadata; the stream goes on.
+        case headers(Metadata)
+        /// The call is over (Trailers-Only, or a non-gRPC answer mapped to a status).
+        case finished(Status)
+    }
+
+    /// Reads the first HEADERS of a response. `endStream` marks a Trailers-Only response.
+    static func checkResponse(_ fields: [HeaderField], endStream: Bool) -> ResponseCheck {
+        var httpStatus = 0
+        var contentType = ""
+        var hasGRPCStatus = false
+        for field in fields {
+            if field.name == ":status" { httpStatus = Int(String(decoding: field.value, as: UTF8.self)) ?? 0 }
+            if field.name == "content-type" { contentType = String(decoding: field.value, as: UTF8.self) }
+            if field.name == "grpc-status" { hasGRPCStatus = true }
+        }
+        if httpStatus != 200 && !hasGRPCStatus {
+            return .finished(
+                Status(
+                    code: statusForHTTP(httpStatus),
+                    details: "Received http2 header with status: \(httpStatus)"))
+        }
+        if hasGRPCStatus || endStream { return .finished(status(fromTrailers: fields)) }
+        if !isGRPCContentType(contentType) {
+            return .finished(Status(code: .unknown, details: "Received unexpected content-type \"\(contentType)\""))
+        }
+        var metadata = Metadata()
+        for field in fields where !field.name.hasPrefix(":") && !isTransportField(field.name) {
+            if !WireFormat.appendReceived(name: field.name, value: field.value, to: &metadata) {
+                return .finished(Status(code: .internal, details: "Invalid base64 in \(field.name)"))
+            }
+        }
+        return .headers(metadata)
+    }
+
+    /// The status and trailing metadata carried by trailers.
+    static func status(fromTrailers fields: [HeaderField]) -> Status {
+        var code: StatusCode?
+        var details = ""
+        var metadata = Metadata()
+        for field in fields {
+            switch field.name {
+            case "grpc-status":
+                code = Int(String(decoding: field.value, as: UTF8.self)).map(StatusCode.init(wireValue:)) ?? .unknown
+            case "grpc-message":
+                details = WireFormat.percentDecode(field.value)
+            default:
+                if field.name.hasPrefix(":") || isTransportField(field.name) { continue }
+                if !WireFormat.appendReceived(name: field.name, value: field.value, to: &metadata) {
+                    return Status(code: .internal, details: "Invalid base64 in \(field.name)")
+                }
+            }
+        }
+        guard let code else { return Status(code: .unknown, details: "No grpc-status in trailers", trailingMetadata: metadata) }
+        return Status(code: code, details: details, trailingMetadata: metadata)
+    }
+
+    private static func isTransportField(_ name: String) -> Bool {
+        name == "content-type" || name == "grpc-status" || name == "grpc-message" || name == "grpc-encoding"
+            || name == "grpc-accept-encoding"
+    }
+
+    /// The HTTP status → gRPC status table of grpc's http-grpc-status-mapping.md.
+    static func statusForHTTP(_ httpStatus: Int) -> StatusCode {
+        switch httpStatus {
+        case 400: .internal
+        case 401: .unauthenticated
+        case 403: .permissionDenied
+        case 404: .unimplemented
+        case 429, 502, 503, 504: .unavailable
+        default: .unknown
+        }
+    }
+
+    /// The RST_STREAM error code → status table of PROTOCOL-HTTP2.md.
+    static func statusForReset(_ errorCode: UInt32) -> Status {
+        switch errorCode {
+        case 0x7: Status(code: .unavailable, details: "Stream refused by server")
+        case 0x8: Status(code: .cancelled, details: "Stream cancelled by server (RST_STREAM CANCEL)")
+        case 0xB: Status(code: .resourceExhausted, details: "Bandwidth exhausted (RST_STREAM ENHANCE_YOUR_CALM)")
+        case 0xC: Status(code: .permissionDenied, details: "Inadequate security (RST_STREAM INADEQUATE_SECURITY)")
+        default: Status(code: .internal, details: "Stream reset by peer with HTTP/2 error code \(errorCode)")
+        }
+    }
+}

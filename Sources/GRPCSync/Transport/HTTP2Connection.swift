@@ -1,0 +1,463 @@
+import CNGHTTP2
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// What a connection tells its owner (a server or a channel). Called with the connection's lock
+/// held, except `connectionDidClose`.
+protocol HTTP2ConnectionDelegate: AnyObject {
+    /// Server: a request head arrived on a new stream. The delegate rejects it or takes it.
+    func connection(_ connection: HTTP2Connection, didReceiveRequest stream: HTTP2Stream)
+    /// The connection is closed; no stream on it is active any more.
+    func connectionDidClose(_ connection: HTTP2Connection)
+}
+
+/// Settings shared by both ends of a connection.
+struct ConnectionLimits: Sendable {
+    var maxReceiveMessageLength = 4 * 1024 * 1024
+    /// Largest header block accepted (`grpc.max_metadata_size`).
+    var maxHeaderListSize = 16 * 1024
+    /// The per-stream receive window we advertise.
+    var initialWindowSize: Int32 = 1 << 20
+    /// The connection receive window.
+    var connectionWindowSize: Int32 = 16 << 20
+}
+
+/// One HTTP/2 connection over a non-blocking socket: one `nghttp2_session`, guarded by `lock`.
+///
+/// Reading happens on the loop thread: `read` → `nghttp2_session_mem_recv` → callbacks that hand
+/// headers, data and closes to the streams. Whoever holds the lock may flush: `mem_send` → `send`;
+/// what the kernel does not take waits for `EPOLLOUT`.
+final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all state protected by `lock`
+    enum Role { case client, server }
+
+    let role: Role
+    let lock = Lock()
+    let loop: EventLoop
+    let peer: SocketAddress
+    let limits: ConnectionLimits
+    private let fd: Int32
+    private var session: OpaquePointer?
+    private var streams: [Int32: HTTP2Stream] = [:]
+    private weak var delegate: HTTP2ConnectionDelegate?
+
+    private var writeBuffer: [UInt8] = []
+    private var writeOffset = 0
+    private var wantsWritable = false
+    private(set) var isClosed = false
+    /// A GOAWAY arrived (client) or was sent (server): no new streams.
+    private(set) var isDraining = false
+    private var closeReason = Status(code: .unavailable, details: "Connection closed")
+
+    init(fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits,
+         delegate: HTTP2ConnectionDelegate?)
+    {
+        self.fd = fd
+        self.role = role
+        self.peer = peer
+        self.loop = loop
+        self.limits = limits
+        self.delegate = delegate
+        Socket.setNoDelay(fd)
+        session = makeSession()
+    }
+
+    deinit {
+        if let session { nghttp2_session_del(session) }
+    }
+
+    /// Sends our SETTINGS and starts reading on the loop.
+    func start() {
+        lock.withLock {
+            var settings = [
+                nghttp2_settings_entry(
+                    settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
+                    value: UInt32(limits.initialWindowSize)),
+                nghttp2_settings_entry(
+                    settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
+                    value: UInt32(limits.maxHeaderListSize)),
+            ]
+            if role == .client {
+                settings.append(
+                    nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0))
+            }
+            nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), settings, settings.count)
+            nghttp2_session_set_local_window_size(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, limits.connectionWindowSize)
+            loop.register(fd: fd, source: self)
+            flush()
+        }
+    }
+
+    private func makeSession() -> OpaquePointer? {
+        var callbacks: OpaquePointer?
+        nghttp2_session_callbacks_new(&callbacks)
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, onBeginHeaders)
+        nghttp2_session_callbacks_set_on_header_callback(callbacks, onHeader)
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+        var option: OpaquePointer?
+        nghttp2_option_new(&option)
+        defer { nghttp2_option_del(option) }
+        nghttp2_option_set_no_auto_window_update(option, 1)
+        nghttp2_option_set_max_send_header_block_length(option, 1 << 20)
+        var session: OpaquePointer?
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        if role == .server {
+            nghttp2_session_server_new2(&session, callbacks, me, option)
+        } else {
+            nghttp2_session_client_new2(&session, callbacks, me, option)
+        }
+        return session
+    }
+
+    // MARK: streams
+
+    /// Client: opens a stream for a request. Throws when the connection can take no new stream.
+    func startRequest(headers: [HeaderField], maxReceiveMessageLength: Int, prepare: (HTTP2Stream) -> Void) throws(RPCError)
+        -> HTTP2Stream
+    {
+        lock.lock()
+        defer { lock.unlock() }
+        if isClosed || isDraining {
+            throw RPCError(code: .unavailable, details: isClosed ? closeReason.details : "Connection is going away")
+        }
+        let stream = HTTP2Stream(connection: self, id: -1, maxReceiveMessageLength: maxReceiveMessageLength)
+        prepare(stream)
+        var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: readDataCallback)
+        let id = headers.withNameValuePairs { nvs, count in
+            nghttp2_submit_request(session, nil, nvs, count, &provider, nil)
+        }
+        guard id > 0 else {
+            isDraining = true
+            throw RPCError(code: .unavailable, details: "Cannot open a stream: \(String(cString: nghttp2_strerror(id)))")
+        }
+        stream.id = id
+        streams[id] = stream
+        flush()
+        return stream
+    }
+
+    /// Server: submits response headers; with a body, DATA follows from the stream's buffer.
+    func submitResponse(_ stream: HTTP2Stream, headers: [HeaderField], withBody: Bool) {
+        var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: readDataCallback)
+        _ = headers.withNameValuePairs { nvs, count in
+            withBody
+                ? nghttp2_submit_response(session, stream.id, nvs, count, &provider)
+                : nghttp2_submit_response(session, stream.id, nvs, count, nil)
+        }
+    }
+
+    func submitTrailers(_ streamID: Int32, _ trailers: [HeaderField]) {
+        _ = trailers.withNameValuePairs { nvs, count in nghttp2_submit_trailer(session, streamID, nvs, count) }
+    }
+
+    func submitReset(_ streamID: Int32, errorCode: UInt32) {
+        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode)
+    }
+
+    func resumeData(_ streamID: Int32) { nghttp2_session_resume_data(session, streamID) }
+
+    /// Returns `count` received bytes to the peer's stream and connection windows.
+    func consume(streamID: Int32, count: Int) {
+        if count > 0 { nghttp2_session_consume(session, streamID, count) }
+    }
+
+    func consumeConnection(count: Int) {
+        if count > 0 { nghttp2_session_consume_connection(session, count) }
+    }
+
+    // MARK: closing
+
+    /// Client: a GOAWAY-based shutdown. Active streams end with `status`; the socket closes.
+    func close(failingStreamsWith status: Status) {
+        lock.withLock {
+            guard !isClosed else { return }
+            nghttp2_session_terminate_session(session, UInt32(NGHTTP2_NO_ERROR.rawValue))
+            flush()
+            closeLocked(status)
+        }
+        delegate?.connectionDidClose(self)
+    }
+
+    /// Server: stops taking new streams (GOAWAY with the last stream id); existing streams go on.
+    func startDraining() {
+        lock.withLock {
+            guard !isClosed, !isDraining else { return }
+            isDraining = true
+            let last = nghttp2_session_get_last_proc_stream_id(session)
+            nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), last, UInt32(NGHTTP2_NO_ERROR.rawValue), nil, 0)
+            flush()
+            closeIfIdleLocked()
+        }
+    }
+
+    /// Cancels every active stream (server stop without grace).
+    func cancelAllStreams(_ status: Status) {
+        lock.withLock {
+            for stream in Array(streams.values) {
+                if !stream.isFinished {
+                    stream.cancel(status)
+                }
+            }
+            flush()
+        }
+    }
+
+    var activeStreamCount: Int { lock.withLock { streams.count } }
+
+    private func closeIfIdleLocked() {
+        if isDraining && streams.isEmpty && role == .server && writeOffset >= writeBuffer.count {
+            closeLocked(closeReason)
+            loop.execute { [self] in delegate?.connectionDidClose(self) }
+        }
+    }
+
+    private func closeLocked(_ status: Status) {
+        guard !isClosed else { return }
+        isClosed = true
+        closeReason = status
+        loop.unregister(fd: fd, source: self)
+        Glibc.close(fd)
+        let active = streams.values
+        streams.removeAll()
+        for stream in active { stream.connectionLost(status) }
+    }
+
+    // MARK: loop thread
+
+    func handleReadable() {
+        let buffer = loop.readBuffer
+        var failure: Status?
+        lock.lock()
+        while !isClosed {
+            let n = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if n > 0 {
+                let rc = nghttp2_session_mem_recv(session, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), n)
+                if rc < 0 {
+                    // A protocol error nghttp2 did not answer itself (for example a bad preface).
+                    nghttp2_session_terminate_session(session, UInt32(NGHTTP2_PROTOCOL_ERROR.rawValue))
+                    flush()
+                    failure = Status(code: .unavailable, details: "HTTP/2 protocol error: \(String(cString: nghttp2_strerror(Int32(rc))))")
+                    break
+                }
+                if n < buffer.count { break }
+            } else if n == 0 {
+                failure = Status(code: .unavailable, details: "Socket closed by peer")
+                break
+            } else {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { break }
+                failure = Status(code: .unavailable, details: "Connection error: \(Socket.errorText())")
+                break
+            }
+        }
+        if failure == nil && !isClosed {
+            flush()
+            if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0
+                && writeOffset >= writeBuffer.count
+            {
+                failure = closeReason
+            }
+        }
+        let closedNow = failure != nil && !isClosed
+        if let failure { closeLocked(failure) }
+        lock.unlock()
+        if closedNow { delegate?.connectionDidClose(self) }
+    }
+
+    func handleWritable() {
+        lock.withLock { flush() }
+    }
+
+    /// Writes what nghttp2 has queued, as far as the socket takes it. Lock held.
+    func flush() {
+        guard !isClosed, let session else { return }
+        while true {
+            if writeOffset < writeBuffer.count {
+                let n = writeBuffer.withUnsafeBytes { raw in
+                    send(fd, raw.baseAddress! + writeOffset, raw.count - writeOffset, Int32(MSG_NOSIGNAL))
+                }
+                if n < 0 {
+                    if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+                        setWriteInterest(true)
+                        return
+                    }
+                    // The read side will see the failure and close the connection.
+                    writeBuffer.removeAll()
+                    writeOffset = 0
+                    return
+                }
+                writeOffset += n
+                if writeOffset < writeBuffer.count {
+                    setWriteInterest(true)
+                    return
+                }
+                writeBuffer.removeAll(keepingCapacity: writeBuffer.capacity <= 64 * 1024)
+                writeOffset = 0
+            }
+            // Gather frames into one buffer so that one send carries them all.
+            while writeBuffer.count < 64 * 1024 {
+                var data: UnsafePointer<UInt8>?
+                let n = nghttp2_session_mem_send(session, &data)
+                if n <= 0 { break }
+                writeBuffer.append(contentsOf: UnsafeBufferPointer(start: data, count: n))
+            }
+            if writeBuffer.isEmpty {
+                setWriteInterest(false)
+                closeIfIdleLocked()
+                return
+            }
+        }
+    }
+
+    private func setWriteInterest(_ enabled: Bool) {
+        guard enabled != wantsWritable, !isClosed else { return }
+        wantsWritable = enabled
+        loop.setWriteInterest(fd: fd, source: self, enabled: enabled)
+    }
+
+    // MARK: nghttp2 callbacks (lock held, loop thread)
+
+    fileprivate func beginHeaders(streamID: Int32, category: nghttp2_headers_category) -> Int32 {
+        if role == .server && category == NGHTTP2_HCAT_REQUEST {
+            if isDraining {
+                nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, UInt32(NGHTTP2_REFUSED_STREAM.rawValue))
+                return 0
+            }
+            let stream = HTTP2Stream(connection: self, id: streamID, maxReceiveMessageLength: limits.maxReceiveMessageLength)
+            streams[streamID] = stream
+        }
+        if let stream = streams[streamID] {
+            stream.headerBlock.removeAll(keepingCapacity: true)
+            stream.headerBlockSize = 0
+        }
+        return 0
+    }
+
+    fileprivate func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Int32 {
+        guard let stream = streams[streamID] else { return 0 }
+        stream.headerBlockSize += name.count + value.count + 32
+        if stream.headerBlockSize > limits.maxHeaderListSize {
+            return Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
+        }
+        stream.headerBlock.append(HeaderField(String(decoding: name, as: UTF8.self), Array(value)))
+        return 0
+    }
+
+    fileprivate func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
+        let hd = frame.pointee.hd
+        let endStream = hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+        switch Int(hd.type) {
+        case Int(NGHTTP2_HEADERS.rawValue):
+            guard let stream = streams[hd.stream_id] else { return 0 }
+            headerBlockReceived(stream, category: frame.pointee.headers.cat, endStream: endStream)
+            if endStream && !stream.isFinished { stream.receivedEndOfInput() }
+        case Int(NGHTTP2_DATA.rawValue):
+            if endStream, let stream = streams[hd.stream_id] { stream.receivedEndOfInput() }
+        case Int(NGHTTP2_GOAWAY.rawValue):
+            let last = frame.pointee.goaway.last_stream_id
+            isDraining = true
+            for (id, stream) in streams where id > last && role == .client {
+                stream.connectionLost(Status(code: .unavailable, details: "Connection is going away (GOAWAY)"))
+            }
+        default:
+            break
+        }
+        return 0
+    }
+
+    private func headerBlockReceived(_ stream: HTTP2Stream, category: nghttp2_headers_category, endStream: Bool) {
+        let fields = stream.headerBlock
+        stream.headerBlock = []
+        switch role {
+        case .server:
+            guard category == NGHTTP2_HCAT_REQUEST else { return }  // client trailers carry nothing for us
+            switch GRPCHeaders.checkRequest(fields) {
+            case .reject(let httpStatus, let status):
+                stream.reject(httpStatus: httpStatus, status: status)
+            case .accept(let head):
+                stream.requestHead = head
+                stream.initialMetadata = head.metadata
+                stream.headersReceived = true
+                if let delegate {
+                    delegate.connection(self, didReceiveRequest: stream)
+                } else {
+                    stream.reject(httpStatus: 200, status: Status(code: .unavailable, details: "Server is shutting down"))
+                }
+            }
+        case .client:
+            if category == NGHTTP2_HCAT_RESPONSE && !stream.headersReceived {
+                stream.headersReceived = true
+                switch GRPCHeaders.checkResponse(fields, endStream: endStream) {
+                case .headers(let metadata):
+                    stream.initialMetadata = metadata
+                case .finished(let status):
+                    stream.receivedStatus(status)
+                    if !endStream { stream.fail(status) }
+                }
+            } else {
+                stream.receivedStatus(GRPCHeaders.status(fromTrailers: fields))
+            }
+        }
+    }
+
+    fileprivate func dataChunk(streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
+        if let stream = streams[streamID] {
+            stream.receivedData(bytes)
+        } else {
+            consume(streamID: streamID, count: bytes.count)
+        }
+    }
+
+    fileprivate func streamClose(streamID: Int32, errorCode: UInt32) {
+        guard let stream = streams.removeValue(forKey: streamID) else { return }
+        stream.streamClosed(errorCode: errorCode)
+    }
+
+    fileprivate func readData(streamID: Int32, buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>)
+        -> Int
+    {
+        guard let stream = streams[streamID] else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+        return stream.readOutbound(into: buffer, length: length, flags: flags)
+    }
+}
+
+// MARK: C callbacks
+
+private func connection(_ userData: UnsafeMutableRawPointer?) -> HTTP2Connection {
+    Unmanaged<HTTP2Connection>.fromOpaque(userData!).takeUnretainedValue()
+}
+
+private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, userData in
+    connection(userData).beginHeaders(streamID: frame!.pointee.hd.stream_id, category: frame!.pointee.headers.cat)
+}
+
+private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
+    connection(userData).header(
+        streamID: frame!.pointee.hd.stream_id,
+        name: UnsafeBufferPointer(start: name, count: nameLength),
+        value: UnsafeBufferPointer(start: value, count: valueLength))
+}
+
+private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in
+    connection(userData).frameReceived(frame!)
+}
+
+private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, userData in
+    connection(userData).dataChunk(streamID: streamID, UnsafeRawBufferPointer(start: data, count: length))
+    return 0
+}
+
+private let onStreamClose: nghttp2_on_stream_close_callback = { _, streamID, errorCode, userData in
+    connection(userData).streamClose(streamID: streamID, errorCode: errorCode)
+    return 0
+}
+
+private let readDataCallback: nghttp2_data_source_read_callback = { _, streamID, buffer, length, flags, _, userData in
+    connection(userData).readData(streamID: streamID, buffer: buffer!, length: length, flags: flags!)
+}

@@ -1,0 +1,363 @@
+import CNGHTTP2
+
+/// Told, with the connection's lock held, whenever a stream's state changes (headers, a message,
+/// end of input, final status). It must not block or take a lock that is held around the
+/// connection's lock.
+protocol HTTP2StreamObserver: AnyObject {
+    func streamDidChange(_ stream: HTTP2Stream)
+}
+
+/// One gRPC call's HTTP/2 stream: received messages waiting to be taken, bytes waiting to be sent,
+/// and the call's final status. All state is protected by `connection.lock`; the blocking methods
+/// wait on `condition` with that lock and never hold it across a blocking system call.
+final class HTTP2Stream: @unchecked Sendable {  // state protected by connection.lock
+    unowned let connection: HTTP2Connection
+    var id: Int32
+    let condition = Condition()
+    var observer: HTTP2StreamObserver?
+
+    // Receiving headers.
+    var headerBlock: [HeaderField] = []
+    var headerBlockSize = 0
+    /// The request head (server) or initial metadata (client) has arrived.
+    var headersReceived = false
+    /// The peer's initial metadata: invocation metadata on a server, response headers on a client.
+    var initialMetadata = Metadata()
+    var requestHead: GRPCHeaders.RequestHead?
+
+    // Receiving messages.
+    private var deframer: MessageDeframer
+    private var messages: [[UInt8]] = []
+    private var messageHead = 0
+    /// Bytes received but not yet returned to the peer's flow-control window.
+    private var unconsumedBytes = 0
+    /// The peer half-closed (END_STREAM).
+    private(set) var inputEnded = false
+
+    // Sending.
+    private var outbound: [UInt8] = []
+    private var outboundOffset = 0
+    private var outputEnded = false
+    private var pendingTrailers: [HeaderField]?
+    private var dataDeferred = false
+    private(set) var responseStarted = false
+
+    /// The call's final status; set once. On a client it is what the call ended with; on a server it
+    /// is what the call was answered or cancelled with.
+    private(set) var status: Status?
+    /// nghttp2 has closed the stream.
+    private(set) var closed = false
+
+    /// Bytes buffered for sending above which a writer waits.
+    static let outboundHighWater = 256 * 1024
+
+    init(connection: HTTP2Connection, id: Int32, maxReceiveMessageLength: Int) {
+        self.connection = connection
+        self.id = id
+        self.deframer = MessageDeframer(maxMessageLength: maxReceiveMessageLength)
+    }
+
+    var isServer: Bool { connection.role == .server }
+    var isFinished: Bool { status != nil }
+    var queuedMessageCount: Int { messages.count - messageHead }
+
+    // MARK: events from the connection (lock held)
+
+    func receivedData(_ bytes: UnsafeRawBufferPointer) {
+        if isFinished {
+            connection.consume(streamID: id, count: bytes.count)
+            return
+        }
+        let hadQueued = queuedMessageCount > 0
+        do {
+            try deframer.consume(bytes) { messages.append($0) }
+        } catch .tooLarge(let length, let limit) {
+            connection.consume(streamID: id, count: bytes.count)
+            fail(
+                Status(
+                    code: .resourceExhausted,
+                    details: "Received message larger than max (\(length) vs. \(limit))"))
+            return
+        } catch {
+            connection.consume(streamID: id, count: bytes.count)
+            fail(Status(code: .internal, details: "Compressed message received but no grpc-encoding was negotiated"))
+            return
+        }
+        // Back-pressure: window is returned at once while nothing waits to be taken; otherwise the
+        // bytes are returned as the application takes the messages.
+        if hadQueued || queuedMessageCount > 0 {
+            unconsumedBytes += bytes.count
+        } else {
+            connection.consume(streamID: id, count: bytes.count)
+        }
+        if queuedMessageCount > 0 { changed() }
+    }
+
+    func receivedEndOfInput() {
+        inputEnded = true
+        if !isFinished && !isServer && deframer.hasPartialMessage {
+            finish(Status(code: .internal, details: "Stream ended in the middle of a message"))
+        }
+        changed()
+    }
+
+    /// The client's view of trailers (or Trailers-Only headers).
+    func receivedStatus(_ status: Status) {
+        finish(status)
+    }
+
+    /// nghttp2 closed the stream, after RST_STREAM, END_STREAM both ways, or connection loss.
+    func streamClosed(errorCode: UInt32) {
+        closed = true
+        if unconsumedBytes > 0 {
+            connection.consumeConnection(count: unconsumedBytes)
+            unconsumedBytes = 0
+        }
+        if !isFinished {
+            if isServer {
+                finish(Status(code: .cancelled, details: "Cancelled by the client"))
+            } else if errorCode == 0 && inputEnded {
+                finish(Status(code: .internal, details: "Server closed the stream without sending trailers"))
+            } else {
+                finish(GRPCHeaders.statusForReset(errorCode))
+            }
+        }
+        condition.broadcast()
+    }
+
+    /// The connection is gone; fail the call with `status` unless it has finished.
+    func connectionLost(_ status: Status) {
+        closed = true
+        finish(status)
+        condition.broadcast()
+    }
+
+    // MARK: taking messages (application threads)
+
+    enum ReceiveResult {
+        case message([UInt8])
+        /// No more messages: the peer half-closed, or the call finished.
+        case end
+        case timedOut
+    }
+
+    /// Waits for the next message, the end of input, or the deadline.
+    func receive(deadline: Deadline) -> ReceiveResult {
+        connection.lock.lock()
+        defer { connection.lock.unlock() }
+        while true {
+            if let message = takeMessage() { return .message(message) }
+            if inputEnded || isFinished || closed { return .end }
+            if !condition.wait(connection.lock, until: deadline) && deadline.hasPassed { return .timedOut }
+        }
+    }
+
+    /// Takes a queued message without waiting (lock held).
+    func takeMessage() -> [UInt8]? {
+        guard messageHead < messages.count else { return nil }
+        let message = messages[messageHead]
+        messageHead += 1
+        if messageHead == messages.count {
+            messages.removeAll(keepingCapacity: true)
+            messageHead = 0
+            if unconsumedBytes > 0 {
+                connection.consume(streamID: id, count: unconsumedBytes)
+                unconsumedBytes = 0
+                connection.flush()
+            }
+        }
+        return message
+    }
+
+    // MARK: sending (application threads)
+
+    enum SendResult {
+        case sent
+        /// The call already finished; nothing was sent.
+        case finished
+        case timedOut
+    }
+
+    /// Queues one framed message; waits first while the peer is slow (too much is buffered).
+    func send(framed bytes: [UInt8], deadline: Deadline, beforeSending: (() -> Void)? = nil) -> SendResult {
+        connection.lock.lock()
+        defer { connection.lock.unlock() }
+        while outbound.count - outboundOffset >= HTTP2Stream.outboundHighWater && !isFinished {
+            if !condition.wait(connection.lock, until: deadline) && deadline.hasPassed { return .timedOut }
+        }
+        if isFinished || outputEnded { return .finished }
+        beforeSending?()
+        if outboundOffset > 0 && outboundOffset >= outbound.count / 2 {
+            outbound.removeFirst(outboundOffset)
+            outboundOffset = 0
+        }
+        outbound.append(contentsOf: bytes)
+        resumeData()
+        connection.flush()
+        return .sent
+    }
+
+    /// Client: queues the first bytes (and possibly the end of output) before the request is
+    /// submitted, so HEADERS and DATA leave in one write. Lock held.
+    func preloadOutput(_ bytes: [UInt8]?, end: Bool) {
+        if let bytes { outbound = bytes }
+        outputEnded = end
+    }
+
+    /// Waits until the peer's initial metadata arrives or the call ends.
+    func waitForHeaders(deadline: Deadline) -> Metadata {
+        connection.lock.lock()
+        defer { connection.lock.unlock() }
+        while !headersReceived && !isFinished {
+            if !condition.wait(connection.lock, until: deadline) && deadline.hasPassed { break }
+        }
+        return initialMetadata
+    }
+
+    /// Server: sends the response HEADERS (initial metadata) now, with the data stream still open.
+    func startResponse(metadata: Metadata) {
+        guard !responseStarted, !isFinished else { return }
+        responseStarted = true
+        connection.submitResponse(self, headers: GRPCHeaders.response(metadata: metadata), withBody: true)
+        connection.flush()
+    }
+
+    /// Client: no more messages (half-close).
+    func endOutput() {
+        connection.lock.withLock {
+            guard !outputEnded, !isFinished else { return }
+            outputEnded = true
+            resumeData()
+            connection.flush()
+        }
+    }
+
+    /// Server: ends the call with `status`: trailers after the queued messages, or Trailers-Only when
+    /// no response has started. False when the call had already finished.
+    @discardableResult
+    func finishResponse(_ status: Status) -> Bool {
+        connection.lock.withLock { finishResponseLocked(status) }
+    }
+
+    func finishResponseLocked(_ status: Status, httpStatus: Int = 200) -> Bool {
+        guard !isFinished else { return false }
+        finish(status)
+        if closed { return true }
+        outputEnded = true
+        if responseStarted {
+            pendingTrailers = GRPCHeaders.trailers(status: status)
+            resumeData()
+        } else {
+            responseStarted = true
+            connection.submitResponse(
+                self, headers: GRPCHeaders.trailersOnly(status: status, httpStatus: httpStatus), withBody: false)
+            stopPeerIfStillSending()
+        }
+        connection.flush()
+        return true
+    }
+
+    /// Server: rejects a request before any handler runs (lock held).
+    func reject(httpStatus: Int, status: Status) {
+        _ = finishResponseLocked(status, httpStatus: httpStatus)
+    }
+
+    /// Ends the call here with `status` and resets the stream (a local cancel, a deadline, a bad
+    /// message). On a server the status is sent first when it can be. Lock held.
+    func fail(_ status: Status) {
+        guard !isFinished else { return }
+        if isServer {
+            _ = finishResponseLocked(status)
+        } else {
+            finish(status)
+            if !closed { connection.submitReset(id, errorCode: UInt32(NGHTTP2_CANCEL.rawValue)) }
+            connection.flush()
+        }
+    }
+
+    /// Cancels the call from this side: RST_STREAM(CANCEL), status `status`.
+    func cancel(_ status: Status) {
+        connection.lock.withLock {
+            guard !isFinished else { return }
+            finish(status)
+            if !closed { connection.submitReset(id, errorCode: UInt32(NGHTTP2_CANCEL.rawValue)) }
+            connection.flush()
+        }
+    }
+
+    /// Waits until the call has a final status, or the deadline.
+    func waitForStatus(deadline: Deadline) -> Status? {
+        connection.lock.lock()
+        defer { connection.lock.unlock() }
+        while status == nil {
+            if !condition.wait(connection.lock, until: deadline) && deadline.hasPassed { return nil }
+        }
+        return status
+    }
+
+    // MARK: nghttp2 data source (lock held)
+
+    /// Copies up to `length` queued bytes into `buffer` for a DATA frame.
+    func readOutbound(into buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int
+    {
+        let available = outbound.count - outboundOffset
+        if available > 0 {
+            let n = min(length, available)
+            outbound.withUnsafeBufferPointer { src in
+                buffer.update(from: src.baseAddress! + outboundOffset, count: n)
+            }
+            outboundOffset += n
+            if outboundOffset == outbound.count {
+                outbound.removeAll(keepingCapacity: outbound.capacity <= 64 * 1024)
+                outboundOffset = 0
+                if outputEnded { markEndOfData(flags) }
+            }
+            condition.broadcast()
+            return n
+        }
+        if outputEnded {
+            markEndOfData(flags)
+            return 0
+        }
+        dataDeferred = true
+        return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+    }
+
+    private func markEndOfData(_ flags: UnsafeMutablePointer<UInt32>) {
+        flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+        if let trailers = pendingTrailers {
+            flags.pointee |= NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
+            pendingTrailers = nil
+            connection.submitTrailers(id, trailers)
+            stopPeerIfStillSending()
+        }
+    }
+
+    /// Server: once the final status is queued, a client that is still sending is told to stop
+    /// with RST_STREAM(NO_ERROR), which nghttp2 sends after the status.
+    private func stopPeerIfStillSending() {
+        if isServer && !inputEnded && !closed {
+            connection.submitReset(id, errorCode: UInt32(NGHTTP2_NO_ERROR.rawValue))
+        }
+    }
+
+    // MARK: helpers (lock held)
+
+    private func resumeData() {
+        if dataDeferred && !closed {
+            dataDeferred = false
+            connection.resumeData(id)
+        }
+    }
+
+    private func finish(_ final: Status) {
+        guard status == nil else { return }
+        status = final
+        changed()
+    }
+
+    private func changed() {
+        condition.broadcast()
+        observer?.streamDidChange(self)
+    }
+}

@@ -1,0 +1,120 @@
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Thin wrappers over the socket system calls, returning errors that name the address.
+enum Socket {
+    static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    static func setNonBlocking(_ fd: Int32) {
+        let flags = fcntl(fd, F_GETFL, 0)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+    }
+
+    static func setNoDelay(_ fd: Int32) {
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// A non-blocking listening socket bound to `address`.
+    static func listen(on address: SocketAddress, displayName: String) throws -> Int32 {
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw UsageError("cannot create a socket for \(displayName): \(errorText())") }
+        var one: Int32 = 1
+        if address.family != AF_UNIX {
+            _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if address.family == AF_INET6 {
+            var zero: Int32 = 0  // accept IPv4 too on [::]
+            _ = setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &zero, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var storage = address.storage
+        let rc = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, address.length) }
+        }
+        guard rc == 0 else {
+            let reason = errorText()
+            close(fd)
+            throw UsageError("cannot bind \(displayName): \(reason)")
+        }
+        guard Glibc.listen(fd, 1024) == 0 else {
+            let reason = errorText()
+            close(fd)
+            throw UsageError("cannot listen on \(displayName): \(reason)")
+        }
+        setNonBlocking(fd)
+        return fd
+    }
+
+    /// The local address a socket is bound to.
+    static func localAddress(_ fd: Int32) -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return rc == 0 ? SocketAddress(storage: storage, length: length) : nil
+    }
+
+    /// The remote address of a connected socket.
+    static func peerAddress(_ fd: Int32) -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        return rc == 0 ? SocketAddress(storage: storage, length: length) : nil
+    }
+
+    /// Accepts one pending connection as a non-blocking socket, or nil when none is pending.
+    static func accept(_ listener: Int32) -> (fd: Int32, peer: SocketAddress)? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let fd = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                accept4(listener, $0, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+            }
+        }
+        guard fd >= 0 else { return nil }
+        return (fd, SocketAddress(storage: storage, length: length))
+    }
+
+    /// Connects to `address` by `deadline` without holding any lock; returns a non-blocking socket.
+    static func connect(to address: SocketAddress, deadline: Deadline) throws -> Int32 {
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw UsageError("socket: \(errorText())") }
+        setNonBlocking(fd)
+        var storage = address.storage
+        let rc = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, address.length) }
+        }
+        if rc != 0 {
+            guard errno == EINPROGRESS else {
+                let reason = errorText()
+                close(fd)
+                throw UsageError("connect to \(address): \(reason)")
+            }
+            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            let remaining = deadline.nanosecondsRemaining
+            let timeout = remaining == .max ? Int32(20_000) : Int32(min(remaining / 1_000_000, 20_000))
+            let ready = poll(&pfd, 1, timeout)
+            if ready <= 0 {
+                close(fd)
+                throw UsageError("connect to \(address): timed out")
+            }
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            if error != 0 {
+                close(fd)
+                throw UsageError("connect to \(address): \(errorText(error))")
+            }
+        }
+        if address.family != AF_UNIX { setNoDelay(fd) }
+        return fd
+    }
+}

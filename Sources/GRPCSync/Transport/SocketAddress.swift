@@ -1,0 +1,119 @@
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A resolved socket address (IPv4, IPv6 or a Unix path).
+struct SocketAddress: Sendable, CustomStringConvertible {
+    var storage: sockaddr_storage
+    var length: socklen_t
+
+    var family: Int32 { Int32(storage.ss_family) }
+
+    /// The address for a Unix domain socket at `path`.
+    init(unixPath path: String) throws {
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: addr.sun_path)
+        guard bytes.count < capacity else {
+            throw UsageError("unix socket path \"\(path)\" is longer than \(capacity - 1) bytes")
+        }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { dst in
+            withUnsafeBytes(of: addr) { src in dst.copyMemory(from: src) }
+        }
+        length = socklen_t(MemoryLayout<sockaddr_un>.size)
+    }
+
+    init(storage: sockaddr_storage, length: socklen_t) {
+        self.storage = storage
+        self.length = length
+    }
+
+    /// Resolves `host` (a name or a literal address) and `port`, in the resolver's order.
+    static func resolve(host: String, port: Int, passive: Bool = false) throws -> [SocketAddress] {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = passive ? AI_PASSIVE : 0
+        var result: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host.isEmpty ? nil : host, String(port), &hints, &result)
+        guard rc == 0, let first = result else {
+            let reason = String(cString: gai_strerror(rc))
+            throw UsageError("cannot resolve \"\(host)\": \(reason)")
+        }
+        defer { freeaddrinfo(result) }
+        var addresses: [SocketAddress] = []
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let info = cursor {
+            var storage = sockaddr_storage()
+            withUnsafeMutableBytes(of: &storage) { dst in
+                dst.copyMemory(from: UnsafeRawBufferPointer(start: info.pointee.ai_addr, count: Int(info.pointee.ai_addrlen)))
+            }
+            let address = SocketAddress(storage: storage, length: info.pointee.ai_addrlen)
+            if !addresses.contains(where: { $0.description == address.description }) { addresses.append(address) }
+            cursor = info.pointee.ai_next
+        }
+        return addresses
+    }
+
+    /// `ipv4:1.2.3.4:80`, `ipv6:[::1]:80` or `unix:/path`, as grpcio's `context.peer()` writes them.
+    var description: String {
+        var copy = storage
+        switch family {
+        case AF_INET:
+            return withUnsafePointer(to: &copy) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
+                    var addr = sin.pointee.sin_addr
+                    var buffer = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+                    inet_ntop(AF_INET, &addr, &buffer, socklen_t(buffer.count))
+                    return "ipv4:\(String(cString: buffer)):\(UInt16(bigEndian: sin.pointee.sin_port))"
+                }
+            }
+        case AF_INET6:
+            return withUnsafePointer(to: &copy) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
+                    var addr = sin6.pointee.sin6_addr
+                    var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+                    inet_ntop(AF_INET6, &addr, &buffer, socklen_t(buffer.count))
+                    return "ipv6:[\(String(cString: buffer))]:\(UInt16(bigEndian: sin6.pointee.sin6_port))"
+                }
+            }
+        case AF_UNIX:
+            return withUnsafePointer(to: &copy) {
+                $0.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { sun in
+                    let path = withUnsafeBytes(of: sun.pointee.sun_path) { raw in
+                        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                    }
+                    return "unix:\(path)"
+                }
+            }
+        default:
+            return "unknown"
+        }
+    }
+
+    /// The port of an IP address (0 for Unix sockets).
+    var port: Int {
+        var copy = storage
+        switch family {
+        case AF_INET:
+            return withUnsafePointer(to: &copy) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+            }
+        case AF_INET6:
+            return withUnsafePointer(to: &copy) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+            }
+        default:
+            return 0
+        }
+    }
+}

@@ -1,0 +1,72 @@
+/// A parsed gRPC target or server address: `host:port`, `dns:///host:port`, `ipv4:a.b.c.d:port`,
+/// `ipv6:[::1]:port`, `unix:path`, `unix:///abs/path`, `[::]:0`.
+struct Target: Sendable, CustomStringConvertible {
+    enum Kind: Sendable {
+        case hostPort(host: String, port: Int)
+        case unix(path: String)
+    }
+
+    let kind: Kind
+    let text: String
+
+    var description: String { text }
+
+    /// The `:authority` a client sends for this target.
+    var authority: String {
+        switch kind {
+        case .hostPort(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        case .unix: "localhost"
+        }
+    }
+
+    init(parsing text: String, defaultPort: Int?) throws {
+        self.text = text
+        if text.hasPrefix("unix:") {
+            var path = String(text.dropFirst("unix:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else { throw UsageError("target \"\(text)\" has no socket path") }
+            kind = .unix(path: path)
+            return
+        }
+        var rest = Substring(text)
+        for scheme in ["dns:///", "dns:", "ipv4:", "ipv6:"] where rest.hasPrefix(scheme) {
+            rest = rest.dropFirst(scheme.count)
+            break
+        }
+        let host: Substring
+        var portText: Substring?
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { throw UsageError("target \"\(text)\" has an unclosed [") }
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            let after = rest[rest.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+                throw UsageError("target \"\(text)\" has text after ]")
+            }
+        } else if let colon = rest.lastIndex(of: ":"), rest.firstIndex(of: ":") == colon {
+            host = rest[..<colon]
+            portText = rest[rest.index(after: colon)...]
+        } else {
+            host = rest
+        }
+        let port: Int
+        if let portText {
+            guard let p = Int(portText), (0...65535).contains(p) else {
+                throw UsageError("target \"\(text)\" has an invalid port \"\(portText)\"")
+            }
+            port = p
+        } else if let defaultPort {
+            port = defaultPort
+        } else {
+            throw UsageError("address \"\(text)\" has no port")
+        }
+        kind = .hostPort(host: String(host), port: port)
+    }
+
+    /// The addresses to try, in order.
+    func resolve(passive: Bool = false) throws -> [SocketAddress] {
+        switch kind {
+        case .unix(let path): [try SocketAddress(unixPath: path)]
+        case .hostPort(let host, let port): try SocketAddress.resolve(host: host, port: port, passive: passive)
+        }
+    }
+}
