@@ -65,6 +65,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
         }
         let cancelledMeanwhile: Status? = lock.withLock {
             self.stream = stream
+            finished.broadcast()
             return finalStatus
         }
         if let cancelledMeanwhile {
@@ -112,7 +113,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
 
     /// The next response message; nil at the end of the stream. Throws the call's error.
     func receive<Response>(_ deserializer: Deserializer<Response>) throws(RPCError) -> Response? {
-        guard let stream = lock.withLock({ stream }) else {
+        guard let stream = waitForStream() else {
             throw error(for: waitForStatus())
         }
         if lock.withLock({ endedLocally }) { throw error(for: waitForStatus()) }
@@ -146,6 +147,16 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
             return try deserializer(bytes)
         } catch {
             throw self.error(for: Status(code: .internal, details: "Exception deserializing response!"))
+        }
+    }
+
+    /// The stream once the call has started it; nil when the call ended before that.
+    private func waitForStream() -> HTTP2Stream? {
+        lock.withLock {
+            while stream == nil && finalStatus == nil {
+                if !finished.wait(lock, until: deadline) && deadline.hasPassed { break }
+            }
+            return stream
         }
     }
 
@@ -217,9 +228,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     // MARK: Call
 
     func initialMetadata() -> Metadata {
-        if let stream = lock.withLock({ stream }) { return stream.waitForHeaders(deadline: deadline) }
-        _ = waitForStatus()
-        return lock.withLock { stream }?.waitForHeaders(deadline: deadline) ?? []
+        waitForStream()?.waitForHeaders(deadline: deadline) ?? []
     }
 
     func trailingMetadata() -> Metadata { waitForStatus().trailingMetadata }

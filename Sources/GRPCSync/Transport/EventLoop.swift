@@ -52,7 +52,8 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
         event.events = EPOLLIN.rawValue
         event.data.u64 = 0
         epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
-        threadID = startThread(name: name) { [unowned self] in self.run() }
+        // Loops live as long as the process: the thread keeps its loop alive.
+        threadID = startThread(name: name) { self.run() }
     }
 
     var isCurrentThread: Bool { pthread_equal(pthread_self(), threadID) != 0 }

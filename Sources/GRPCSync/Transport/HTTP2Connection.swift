@@ -101,6 +101,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSent)
         var option: OpaquePointer?
         nghttp2_option_new(&option)
         defer { nghttp2_option_del(option) }
@@ -406,6 +407,14 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         }
     }
 
+    fileprivate func frameSent(_ frame: UnsafePointer<nghttp2_frame>) {
+        let hd = frame.pointee.hd
+        let isStreamFrame = hd.type == UInt8(NGHTTP2_HEADERS.rawValue) || hd.type == UInt8(NGHTTP2_DATA.rawValue)
+        if isStreamFrame && hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 {
+            streams[hd.stream_id]?.finalFrameSent()
+        }
+    }
+
     fileprivate func dataChunk(streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
         if let stream = streams[streamID] {
             stream.receivedData(bytes)
@@ -446,6 +455,11 @@ private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength,
 
 private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in
     connection(userData).frameReceived(frame!)
+}
+
+private let onFrameSent: nghttp2_on_frame_send_callback = { _, frame, userData in
+    connection(userData).frameSent(frame!)
+    return 0
 }
 
 private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, userData in

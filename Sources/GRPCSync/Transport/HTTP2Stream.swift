@@ -11,7 +11,8 @@ protocol HTTP2StreamObserver: AnyObject {
 /// and the call's final status. All state is protected by `connection.lock`; the blocking methods
 /// wait on `condition` with that lock and never hold it across a blocking system call.
 final class HTTP2Stream: @unchecked Sendable {  // state protected by connection.lock
-    unowned let connection: HTTP2Connection
+    // Strong: a call may outlive its connection. The connection drops its streams when they close.
+    let connection: HTTP2Connection
     var id: Int32
     let condition = Condition()
     var observer: HTTP2StreamObserver?
@@ -41,6 +42,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     private var pendingTrailers: [HeaderField]?
     private var dataDeferred = false
     private(set) var responseStarted = false
+    private var resetAfterFinalFrame = false
 
     /// The call's final status; set once. On a client it is what the call ended with; on a server it
     /// is what the call was answered or cancelled with.
@@ -333,10 +335,16 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         }
     }
 
-    /// Server: once the final status is queued, a client that is still sending is told to stop
-    /// with RST_STREAM(NO_ERROR), which nghttp2 sends after the status.
+    /// Server: once the final status is queued, a client that is still sending is to be told to
+    /// stop with RST_STREAM(NO_ERROR), right after the status leaves (see ``finalFrameSent()``).
     private func stopPeerIfStillSending() {
-        if isServer && !inputEnded && !closed {
+        if isServer && !inputEnded && !closed { resetAfterFinalFrame = true }
+    }
+
+    /// nghttp2 sent the frame that ends our side of the stream. Lock held.
+    func finalFrameSent() {
+        if resetAfterFinalFrame && !inputEnded && !closed {
+            resetAfterFinalFrame = false
             connection.submitReset(id, errorCode: UInt32(NGHTTP2_NO_ERROR.rawValue))
         }
     }

@@ -81,9 +81,15 @@ struct SocketAddress: Sendable, CustomStringConvertible {
             return withUnsafePointer(to: &copy) {
                 $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
                     var addr = sin6.pointee.sin6_addr
+                    let port = UInt16(bigEndian: sin6.pointee.sin6_port)
+                    let bytes = withUnsafeBytes(of: addr) { Array($0) }
+                    if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+                        // An IPv4 client on a dual-stack socket: shown as IPv4, as grpcio does.
+                        return "ipv4:\(bytes[12]).\(bytes[13]).\(bytes[14]).\(bytes[15]):\(port)"
+                    }
                     var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
                     inet_ntop(AF_INET6, &addr, &buffer, socklen_t(buffer.count))
-                    return "ipv6:[\(String(cString: buffer))]:\(UInt16(bigEndian: sin6.pointee.sin6_port))"
+                    return "ipv6:[\(String(cString: buffer))]:\(port)"
                 }
             }
         case AF_UNIX:

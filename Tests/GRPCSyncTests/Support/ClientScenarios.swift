@@ -1,0 +1,294 @@
+import Foundation
+import GRPCSync
+
+/// The client scenarios of Tests/Peers/SPEC.md with the Swift client, run against any server
+/// that implements the test service (the Swift one or grpcio's).
+struct ClientScenarios {
+    struct Mismatch: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    let target: String
+
+    static let names = [
+        "unary", "unary_empty", "server_stream", "client_stream", "bidi", "metadata", "status_codes", "deadline",
+        "time_remaining", "cancel", "max_receive_default", "large_16mib", "unknown_method", "handler_raises",
+        "concurrent_1000", "channels_100", "peer", "backpressure",
+    ]
+
+    func run(_ name: String) throws {
+        switch name {
+        case "unary": try unary()
+        case "unary_empty": try unaryEmpty()
+        case "server_stream": try serverStream()
+        case "client_stream": try clientStream()
+        case "bidi": try bidi()
+        case "metadata": try metadata()
+        case "status_codes": try statusCodes()
+        case "deadline": try deadline()
+        case "time_remaining": try timeRemaining()
+        case "cancel": try cancel()
+        case "max_receive_default": try maxReceiveDefault()
+        case "large_16mib": try large16MiB()
+        case "unknown_method": try unknownMethod()
+        case "handler_raises": try handlerRaises()
+        case "concurrent_1000": try concurrent1000()
+        case "channels_100": try channels100()
+        case "peer": try peer()
+        case "backpressure": try backpressure()
+        default: throw Mismatch(description: "no scenario \(name)")
+        }
+    }
+
+    // MARK: helpers
+
+    private func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+        if !condition { throw Mismatch(description: message()) }
+    }
+
+    private func withChannel<T>(options: [(String, OptionValue)] = [], _ body: (Channel) throws -> T) rethrows -> T {
+        let channel = insecureChannel(target, options: options)
+        defer { channel.close() }
+        return try body(channel)
+    }
+
+    private func expectError(
+        _ code: StatusCode, _ details: String? = nil, _ body: () throws -> Void
+    ) throws -> RPCError {
+        do {
+            try body()
+        } catch let error as RPCError {
+            try expect(error.code == code, "expected \(code), got \(error.code) \"\(error.details)\"")
+            if let details {
+                try expect(error.details == details, "expected details \"\(details)\", got \"\(error.details)\"")
+            }
+            return error
+        }
+        throw Mismatch(description: "expected \(code), but the call succeeded")
+    }
+
+    private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    // MARK: scenarios
+
+    func unary() throws {
+        try withChannel { channel in
+            let (response, call) = try channel.unaryUnary(TestService.path("Unary")).withCall(bytes("hello"), timeout: 10)
+            try expect(response == bytes("hello"), "echo was \(response)")
+            try expect(call.code() == .ok, "code \(call.code())")
+        }
+    }
+
+    func unaryEmpty() throws {
+        try withChannel { channel in
+            let response = try channel.unaryUnary(TestService.path("Unary"))([], timeout: 10)
+            try expect(response.isEmpty, "expected an empty response, got \(response.count) bytes")
+        }
+    }
+
+    func serverStream() throws {
+        try withChannel { channel in
+            let stream = try channel.unaryStream(TestService.path("ServerStream"))(
+                [], timeout: 10, metadata: [("x-count", "5"), ("x-size", "100")])
+            var received: [[UInt8]] = []
+            while let message = try stream.next() { received.append(message) }
+            try expect(received.count == 5, "expected 5 messages, got \(received.count)")
+            for (i, message) in received.enumerated() {
+                try expect(message == [UInt8](repeating: UInt8(i), count: 100), "message \(i) has wrong content")
+            }
+            try expect(stream.code() == .ok, "code \(stream.code())")
+        }
+    }
+
+    func clientStream() throws {
+        try withChannel { channel in
+            let requests: [[UInt8]] = [[1], [1, 2], [1, 2, 3], [1, 2, 3, 4]]
+            let response = try channel.streamUnary(TestService.path("ClientStream"))(requests, timeout: 10)
+            try expect(response == bytes("count=4 bytes=10"), "got \(String(decoding: response, as: UTF8.self))")
+        }
+    }
+
+    func bidi() throws {
+        try withChannel { channel in
+            // Each request is released only after the previous answer arrived: a real ping-pong.
+            let gate = DispatchSemaphore(value: 0)
+            let requests = (0..<10).lazy.map { i -> [UInt8] in
+                if i > 0 { _ = gate.wait(timeout: .now() + 10) }
+                return [UInt8](repeating: UInt8(i), count: i + 1)
+            }
+            let responses = try channel.streamStream(TestService.path("Bidi"))(requests, timeout: 20)
+            var count = 0
+            while let response = try responses.next() {
+                try expect(response == [UInt8](repeating: UInt8(count), count: count + 1), "answer \(count) differs")
+                count += 1
+                gate.signal()
+            }
+            try expect(count == 10, "expected 10 answers, got \(count)")
+        }
+    }
+
+    func metadata() throws {
+        try withChannel { channel in
+            let sent: Metadata = [
+                ("x-echo-a", "1"), ("x-echo-b-bin", .binary([0x00, 0xFF, 0x80])), ("x-trail-c", "3"),
+                ("x-trail-d-bin", .binary([0x01, 0x02])),
+            ]
+            let (_, call) = try channel.unaryUnary(TestService.path("Unary")).withCall(
+                bytes("m"), timeout: 10, metadata: sent)
+            let initial = call.initialMetadata()
+            try expect(initial["x-echo-a"] == "1", "initial metadata \(initial)")
+            try expect(initial.binary("x-echo-b-bin") == [0x00, 0xFF, 0x80], "initial metadata \(initial)")
+            let trailing = call.trailingMetadata()
+            try expect(trailing["x-trail-c"] == "3", "trailing metadata \(trailing)")
+            try expect(trailing.binary("x-trail-d-bin") == [0x01, 0x02], "trailing metadata \(trailing)")
+
+            let raw = [UInt8](0...255)
+            let echoed = try channel.unaryUnary(TestService.path("Metadata"))(
+                [], timeout: 10, metadata: [("x-custom", "v"), ("x-raw-bin", .binary(raw))])
+            let text = String(decoding: echoed, as: UTF8.self)
+            let hex = raw.map { String(format: "%02x", $0) }.joined()
+            try expect(text.contains("x-custom=v\n"), "server saw \(text)")
+            try expect(text.contains("x-raw-bin=\(hex)\n"), "server saw \(text)")
+        }
+    }
+
+    static let specialDetails = "détails ✓ 100% \n line2"
+
+    func statusCodes() throws {
+        try withChannel { channel in
+            let unary = channel.unaryUnary(TestService.path("Unary"))
+            for code in StatusCode.allCases where code != .ok {
+                _ = try expectError(code, Self.specialDetails) {
+                    _ = try unary(
+                        [], timeout: 10,
+                        metadata: [
+                            ("x-status-code", .text(String(code.rawValue))),
+                            ("x-status-details-bin", .binary(Array(Self.specialDetails.utf8))),
+                        ])
+                }
+            }
+        }
+    }
+
+    func deadline() throws {
+        try withChannel { channel in
+            let start = Date()
+            _ = try expectError(.deadlineExceeded) {
+                _ = try channel.unaryUnary(TestService.path("Unary"))([], timeout: 0.5, metadata: [("x-sleep-ms", "5000")])
+            }
+            try expect(Date().timeIntervalSince(start) < 3, "the deadline took \(Date().timeIntervalSince(start)) s")
+        }
+    }
+
+    func timeRemaining() throws {
+        try withChannel { channel in
+            let method = channel.unaryUnary(TestService.path("TimeRemaining"))
+            let withTimeout = String(decoding: try method([], timeout: 10), as: UTF8.self)
+            try expect(Int(withTimeout).map { (5000...10000).contains($0) } == true, "time remaining \(withTimeout)")
+            let without = String(decoding: try method([]), as: UTF8.self)
+            try expect(without == "none", "time remaining without timeout: \(without)")
+        }
+    }
+
+    func cancel() throws {
+        try withChannel { channel in
+            let future = try channel.unaryUnary(TestService.path("WaitForCancel")).future([], timeout: 20)
+            Thread.sleep(forTimeInterval: 0.3)
+            try expect(future.cancel(), "cancel() returned false")
+            _ = try expectError(.cancelled, "Locally cancelled by application!") { _ = try future.result(timeout: 5) }
+            try expect(future.cancelled(), "cancelled() is false")
+            let seen = channel.unaryUnary(TestService.path("CancelSeen"))
+            var record = ""
+            for _ in 0..<50 {
+                record = String(decoding: try seen([], timeout: 5), as: UTF8.self)
+                if record != "none" { break }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            try expect(record == "active=false callback=true", "server recorded \(record)")
+        }
+    }
+
+    func maxReceiveDefault() throws {
+        try withChannel { channel in
+            let unary = channel.unaryUnary(TestService.path("Unary"))
+            _ = try expectError(.resourceExhausted) {
+                _ = try unary([], timeout: 20, metadata: [("x-response-size", "4194305")])
+            }
+            _ = try expectError(.resourceExhausted) {
+                _ = try unary([UInt8](repeating: 7, count: 4_194_305), timeout: 20)
+            }
+        }
+    }
+
+    func large16MiB() throws {
+        let limit = OptionValue.int(32 * 1024 * 1024)
+        try withChannel(options: [("grpc.max_receive_message_length", limit), ("grpc.max_send_message_length", limit)]) {
+            channel in
+            let request = (0..<16 * 1024 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            let response = try channel.unaryUnary(TestService.path("Unary"))(request, timeout: 60)
+            try expect(response == request, "16 MiB echo differs (\(response.count) bytes back)")
+        }
+    }
+
+    func unknownMethod() throws {
+        try withChannel { channel in
+            _ = try expectError(.unimplemented, "Method not found!") {
+                _ = try channel.unaryUnary(TestService.path("Nope"))([], timeout: 10)
+            }
+        }
+    }
+
+    func handlerRaises() throws {
+        try withChannel { channel in
+            _ = try expectError(.unknown, "Exception calling application: boom") {
+                _ = try channel.unaryUnary(TestService.path("Raise"))([], timeout: 10)
+            }
+            let stream = try channel.unaryStream(TestService.path("StreamRaise"))([], timeout: 10)
+            try expect(try stream.next() == [1], "first message")
+            try expect(try stream.next() == [2], "second message")
+            _ = try expectError(.unknown, "Exception iterating responses: boom") { _ = try stream.next() }
+        }
+    }
+
+    func concurrent1000() throws {
+        try withChannel { channel in
+            let unary = channel.unaryUnary(TestService.path("Unary"))
+            let futures = try (0..<1000).map { i in try unary.future(bytes("call \(i)"), timeout: 60) }
+            for (i, future) in futures.enumerated() {
+                let response = try future.result(timeout: 60)
+                try expect(response == bytes("call \(i)"), "call \(i) got \(String(decoding: response, as: UTF8.self))")
+            }
+        }
+    }
+
+    func channels100() throws {
+        let channels = (0..<100).map { _ in insecureChannel(target) }
+        defer { for channel in channels { channel.close() } }
+        let futures = try channels.enumerated().map { i, channel in
+            try channel.unaryUnary(TestService.path("Unary")).future(bytes("channel \(i)"), timeout: 30)
+        }
+        for (i, future) in futures.enumerated() {
+            try expect(try future.result(timeout: 30) == bytes("channel \(i)"), "channel \(i) answer differs")
+        }
+    }
+
+    func peer() throws {
+        try withChannel { channel in
+            let peer = String(decoding: try channel.unaryUnary(TestService.path("Peer"))([], timeout: 10), as: UTF8.self)
+            try expect(peer.hasPrefix("ipv4:127.0.0.1:") || peer.hasPrefix("ipv6:[::1]:"), "peer \(peer)")
+        }
+    }
+
+    func backpressure() throws {
+        try withChannel { channel in
+            let stream = try channel.unaryStream(TestService.path("ServerStream"))(
+                [], timeout: 60, metadata: [("x-count", "2000"), ("x-size", "1048576")])
+            _ = try stream.next()
+            Thread.sleep(forTimeInterval: 1)
+            let progress = String(
+                decoding: try channel.unaryUnary(TestService.path("StreamProgress"))([], timeout: 10), as: UTF8.self)
+            try expect(Int(progress).map { $0 < 100 } == true, "the server sent \(progress) messages unread")
+            stream.cancel()
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import GRPCSync
+
+/// The Swift implementation of `grpcsync.testing.TestService` (Tests/Peers/SPEC.md), the same
+/// service `peer_server.py` implements with grpcio.
+enum TestService {
+    static let name = "grpcsync.testing.TestService"
+    static func path(_ method: String) -> String { "/\(name)/\(method)" }
+
+    struct Boom: Error, CustomStringConvertible {
+        var description: String { "boom" }
+    }
+
+    /// Shared state of the service: the progress of the last ServerStream and the record of the
+    /// last WaitForCancel.
+    final class State: @unchecked Sendable {  // `lock` protects everything
+        private let lock = NSLock()
+        private var _streamProgress = 0
+        private var _cancelRecord: String?
+
+        var streamProgress: Int {
+            get { lock.withLock { _streamProgress } }
+            set { lock.withLock { _streamProgress = newValue } }
+        }
+        var cancelRecord: String? {
+            get { lock.withLock { _cancelRecord } }
+            set { lock.withLock { _cancelRecord = newValue } }
+        }
+    }
+
+    static func handler(state: State = State()) -> GenericRPCHandler {
+        methodHandlersGenericHandler(
+            name,
+            [
+                "Unary": unaryUnaryRPCMethodHandler { request, context in
+                    try prologue(context)
+                    let response = intMetadata(context, "x-response-size").map { [UInt8](repeating: 0x61, count: $0) }
+                    try epilogue(context)
+                    return response ?? request
+                },
+                "TimeRemaining": unaryUnaryRPCMethodHandler { _, context in
+                    try prologue(context)
+                    guard let remaining = context.timeRemaining() else { return Array("none".utf8) }
+                    return Array(String(Int(remaining * 1000)).utf8)
+                },
+                "Peer": unaryUnaryRPCMethodHandler { _, context in Array(context.peer().utf8) },
+                "Metadata": unaryUnaryRPCMethodHandler { _, context in
+                    var text = ""
+                    for entry in context.invocationMetadata() {
+                        let key = entry.key
+                        if key.hasPrefix(":") || key.hasPrefix("grpc-") || ["user-agent", "content-type", "te"].contains(key) {
+                            continue
+                        }
+                        let value =
+                            key.hasSuffix("-bin")
+                            ? entry.value.bytes.map { String(format: "%02x", $0) }.joined() : (entry.value.text ?? "")
+                        text += "\(key)=\(value)\n"
+                    }
+                    return Array(text.utf8)
+                },
+                "ServerStream": unaryStreamRPCMethodHandler { _, responses, context in
+                    try prologue(context)
+                    let count = intMetadata(context, "x-count") ?? 3
+                    let size = intMetadata(context, "x-size") ?? 10
+                    let interval = intMetadata(context, "x-interval-ms") ?? 0
+                    state.streamProgress = 0
+                    for i in 0..<count {
+                        if i > 0 && interval > 0 { pause(milliseconds: interval, context) }
+                        try responses.send([UInt8](repeating: UInt8(i % 256), count: size))
+                        state.streamProgress = i + 1
+                    }
+                    try epilogue(context)
+                },
+                "StreamProgress": unaryUnaryRPCMethodHandler { _, _ in Array(String(state.streamProgress).utf8) },
+                "ClientStream": streamUnaryRPCMethodHandler { requests, context in
+                    try prologue(context)
+                    var count = 0
+                    var bytes = 0
+                    for request in requests {
+                        count += 1
+                        bytes += request.count
+                    }
+                    try epilogue(context)
+                    return Array("count=\(count) bytes=\(bytes)".utf8)
+                },
+                "Bidi": streamStreamRPCMethodHandler { requests, responses, context in
+                    try prologue(context)
+                    for request in requests { try responses.send(request) }
+                    try epilogue(context)
+                },
+                "Raise": unaryUnaryRPCMethodHandler { _, _ in throw Boom() },
+                "StreamRaise": unaryStreamRPCMethodHandler { _, responses, _ in
+                    try responses.send([1])
+                    try responses.send([2])
+                    throw Boom()
+                },
+                "WaitForCancel": unaryUnaryRPCMethodHandler { _, context in
+                    let callbackRan = Flag()
+                    context.addCallback { callbackRan.set() }
+                    let deadline = Date().addingTimeInterval(30)
+                    while context.isActive() && Date() < deadline { usleep(10_000) }
+                    // The callback runs on another thread just after the call ends.
+                    let waitCallback = Date().addingTimeInterval(2)
+                    while !callbackRan.isSet && Date() < waitCallback { usleep(5_000) }
+                    state.cancelRecord = "active=\(context.isActive()) callback=\(callbackRan.isSet)"
+                    return []
+                },
+                "CancelSeen": unaryUnaryRPCMethodHandler { _, _ in Array((state.cancelRecord ?? "none").utf8) },
+            ])
+    }
+
+    /// Echo metadata and sleep, as every method does first.
+    private static func prologue(_ context: ServicerContext) throws {
+        let echo = Metadata(
+            context.invocationMetadata().filter { $0.key.hasPrefix("x-echo-") }.map { ($0.key, $0.value) })
+        if !echo.isEmpty { try context.sendInitialMetadata(echo) }
+        let trail = Metadata(
+            context.invocationMetadata().filter { $0.key.hasPrefix("x-trail-") }.map { ($0.key, $0.value) })
+        if !trail.isEmpty { try context.setTrailingMetadata(trail) }
+        if let sleep = intMetadata(context, "x-sleep-ms") { pause(milliseconds: sleep, context) }
+    }
+
+    /// End with the requested status, if any.
+    private static func epilogue(_ context: ServicerContext) throws {
+        guard let code = intMetadata(context, "x-status-code"), let status = StatusCode(rawValue: code), code != 0
+        else { return }
+        let details = context.invocationMetadata().binary("x-status-details-bin").map {
+            String(decoding: $0, as: UTF8.self)
+        }
+        try context.abort(status, details ?? "")
+    }
+
+    private static func intMetadata(_ context: ServicerContext, _ key: String) -> Int? {
+        context.invocationMetadata()[key].flatMap { Int($0) }
+    }
+
+    private static func pause(milliseconds: Int, _ context: ServicerContext) {
+        let end = Date().addingTimeInterval(Double(milliseconds) / 1000)
+        while context.isActive() && Date() < end { usleep(5_000) }
+    }
+}
+
+/// A thread-safe boolean for tests.
+final class Flag: @unchecked Sendable {  // `lock` protects `value`
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
