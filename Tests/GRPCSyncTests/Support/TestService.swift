@@ -90,8 +90,8 @@ enum TestService {
                 },
                 "Raise": unaryUnaryRPCMethodHandler { _, _ in throw Boom() },
                 "StreamRaise": unaryStreamRPCMethodHandler { _, responses, _ in
+                    try responses.send([0])
                     try responses.send([1])
-                    try responses.send([2])
                     throw Boom()
                 },
                 "WaitForCancel": unaryUnaryRPCMethodHandler { _, context in
