@@ -6,22 +6,31 @@ import Glibc
 final class Listener: EventLoopSource, @unchecked Sendable {  // fd is closed once, under the server's lock
     let fd: Int32
     let address: SocketAddress
+    let displayName: String
     private let loop: EventLoop
     private let onAccept: (Int32, SocketAddress) -> Void
     private var isOpen = true
 
-    init(fd: Int32, address: SocketAddress, loop: EventLoop, onAccept: @escaping (Int32, SocketAddress) -> Void) {
+    init(
+        fd: Int32, address: SocketAddress, displayName: String, loop: EventLoop,
+        onAccept: @escaping (Int32, SocketAddress) -> Void
+    ) {
         self.fd = fd
         self.address = address
+        self.displayName = displayName
         self.loop = loop
         self.onAccept = onAccept
     }
 
-    func start() { loop.register(fd: fd, source: self) }
+    func start() throws {
+        try Socket.listen(fd, displayName: displayName)
+        loop.register(fd: fd, source: self)
+    }
 
     func handleReadable() {
         while isOpen, let (connection, peer) = Socket.accept(fd) {
-            onAccept(connection, peer)
+            // A Unix socket client has no address of its own: name it by the server's path.
+            onAccept(connection, address.family == AF_UNIX ? address : peer)
         }
     }
 

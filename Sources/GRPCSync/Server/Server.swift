@@ -84,12 +84,15 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
         for (i, var resolved) in addresses.enumerated() {
             if i > 0 && port != 0 { resolved.setPort(port) }
             do {
-                let fd = try Socket.listen(on: resolved, displayName: address)
+                let fd = try Socket.bind(to: resolved, displayName: address)
                 let local = Socket.localAddress(fd) ?? resolved
                 if i == 0 { port = local.port }
-                bound.append(Listener(fd: fd, address: local, loop: EventLoopGroup.shared.next()) { [weak self] fd, peer in
+                let listener = Listener(
+                    fd: fd, address: local, displayName: address, loop: EventLoopGroup.shared.next()
+                ) { [weak self] fd, peer in
                     self?.accepted(fd: fd, peer: peer)
-                })
+                }
+                bound.append(listener)
             } catch {
                 // The first address must bind; later ones (the IPv4 twin of localhost) may fail.
                 if i == 0 { throw error }
@@ -100,8 +103,8 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
                 for listener in bound { listener.close(started: false) }
                 throw UsageError("cannot add a port to a stopped server")
             }
+            if state == .started { for listener in bound { try listener.start() } }
             listeners += bound
-            if state == .started { for listener in bound { listener.start() } }
         }
         return port
     }
@@ -111,8 +114,8 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
         if let optionsError { throw optionsError }
         try lock.withLock {
             guard state == .created else { throw UsageError("the server has already been started") }
+            for listener in listeners { try listener.start() }
             state = .started
-            for listener in listeners { listener.start() }
         }
     }
 

@@ -20,8 +20,8 @@ enum Socket {
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    /// A non-blocking listening socket bound to `address`.
-    static func listen(on address: SocketAddress, displayName: String) throws -> Int32 {
+    /// A non-blocking socket bound to `address`; ``listen(_:displayName:)`` opens it for clients.
+    static func bind(to address: SocketAddress, displayName: String) throws -> Int32 {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw UsageError("cannot create a socket for \(displayName): \(errorText())") }
         var one: Int32 = 1
@@ -34,20 +34,22 @@ enum Socket {
         }
         var storage = address.storage
         let rc = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, address.length) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, address.length) }
         }
         guard rc == 0 else {
             let reason = errorText()
             close(fd)
             throw UsageError("cannot bind \(displayName): \(reason)")
         }
-        guard Glibc.listen(fd, 1024) == 0 else {
-            let reason = errorText()
-            close(fd)
-            throw UsageError("cannot listen on \(displayName): \(reason)")
-        }
         setNonBlocking(fd)
         return fd
+    }
+
+    /// Starts accepting connections on a bound socket.
+    static func listen(_ fd: Int32, displayName: String) throws {
+        guard Glibc.listen(fd, 1024) == 0 else {
+            throw UsageError("cannot listen on \(displayName): \(errorText())")
+        }
     }
 
     /// The local address a socket is bound to.

@@ -1,0 +1,246 @@
+import Foundation
+import GRPCSync
+import XCTest
+
+/// The server API: ports, start, stop, limits, the servicer context.
+final class ServerAPITests: XCTestCase {
+    private func makeServer(_ handlers: [String: RPCMethodHandler], maximumConcurrentRPCs: Int? = nil) throws
+        -> (Server, Int)
+    {
+        let server = Server(
+            ThreadPoolExecutor(maxWorkers: 8), handlers: [methodHandlersGenericHandler("t.S", handlers)],
+            maximumConcurrentRPCs: maximumConcurrentRPCs)
+        let port = try server.addInsecurePort("[::]:0")
+        try server.start()
+        return (server, port)
+    }
+
+    func testAddInsecurePortFormsAndBindErrors() throws {
+        let server = Server(ThreadPoolExecutor(maxWorkers: 2), handlers: [TestService.handler()])
+        defer { server.stop(grace: nil) }
+        let any6 = try server.addInsecurePort("[::]:0")
+        let any4 = try server.addInsecurePort("0.0.0.0:0")
+        let local = try server.addInsecurePort("localhost:0")
+        XCTAssertTrue([any6, any4, local].allSatisfy { $0 > 0 })
+        XCTAssertThrowsError(try server.addInsecurePort("0.0.0.0:\(any4)")) { error in
+            XCTAssertTrue("\(error)".contains("0.0.0.0:\(any4)"), "the error names the address: \(error)")
+        }
+        XCTAssertThrowsError(try server.addInsecurePort("nonsense:port"))
+        try server.start()
+        XCTAssertThrowsError(try server.start(), "a second start throws")
+        for target in ["localhost:\(local)", "ipv4:127.0.0.1:\(any4)", "ipv6:[::1]:\(any6)", "127.0.0.1:\(any6)"] {
+            let channel = insecureChannel(target)
+            defer { channel.close() }
+            XCTAssertEqual(try channel.unaryUnary(TestService.path("Unary"))([7], timeout: 10), [7], target)
+        }
+    }
+
+    func testUnixSocketServerAndClient() throws {
+        let path = NSTemporaryDirectory() + "grpc-sync-\(getpid()).sock"
+        unlink(path)
+        let server = Server(ThreadPoolExecutor(maxWorkers: 2), handlers: [TestService.handler()])
+        defer { server.stop(grace: nil).wait(timeout: 5) }
+        XCTAssertEqual(try server.addInsecurePort("unix:\(path)"), 0)
+        try server.start()
+        for target in ["unix:\(path)", "unix://\(path)"] {
+            let channel = insecureChannel(target)
+            defer { channel.close() }
+            let peer = try channel.unaryUnary(TestService.path("Peer"))([], timeout: 10)
+            XCTAssertEqual(String(decoding: peer, as: UTF8.self), "unix:\(path)")
+        }
+    }
+
+    func testMaximumConcurrentRPCsOnSwiftServer() throws {
+        let server = try SwiftTestServer(maximumConcurrentRPCs: 2)
+        try checkConcurrencyLimit(target: server.target)
+    }
+
+    func testMaximumConcurrentRPCsOnGRPCIOServer() throws {
+        let server = try PythonPeerServer(arguments: ["--max-concurrent", "2"])
+        defer { server.stop() }
+        try checkConcurrencyLimit(target: server.target)
+    }
+
+    /// Two slow calls fill the limit of two; a third gets RESOURCE_EXHAUSTED; afterwards calls work.
+    private func checkConcurrencyLimit(target: String) throws {
+        let channel = insecureChannel(target)
+        defer { channel.close() }
+        let unary = channel.unaryUnary(TestService.path("Unary"))
+        let slow = try (0..<2).map { _ in try unary.future([1], timeout: 10, metadata: [("x-sleep-ms", "1000")]) }
+        Thread.sleep(forTimeInterval: 0.3)
+        XCTAssertThrowsError(try unary([2], timeout: 10)) { error in
+            XCTAssertEqual((error as? RPCError)?.code, .resourceExhausted)
+            XCTAssertEqual((error as? RPCError)?.details, "Concurrent RPC limit exceeded!")
+        }
+        for future in slow { XCTAssertEqual(try future.result(timeout: 10), [1]) }
+        XCTAssertEqual(try unary([3], timeout: 10), [3])
+    }
+
+    func testStopWithGraceLetsRunningCallsFinishAndRefusesNewOnes() throws {
+        let server = try SwiftTestServer()
+        let channel = insecureChannel(server.target)
+        defer { channel.close() }
+        let unary = channel.unaryUnary(TestService.path("Unary"))
+        XCTAssertEqual(try unary([0], timeout: 5), [0])
+        let running = try unary.future([1], timeout: 10, metadata: [("x-sleep-ms", "500")])
+        Thread.sleep(forTimeInterval: 0.2)
+        let stopped = server.server.stop(grace: 5)
+        XCTAssertThrowsError(try unary([2], timeout: 5)) { error in
+            XCTAssertEqual((error as? RPCError)?.code, .unavailable, "\(error)")
+        }
+        XCTAssertEqual(try running.result(timeout: 10), [1])
+        XCTAssertTrue(stopped.wait(timeout: 5))
+        XCTAssertFalse(server.server.waitForTermination(timeout: 1), "already terminated: no timeout")
+    }
+
+    func testStopGraceExpiryCancelsTheRest() throws {
+        let server = try SwiftTestServer()
+        let channel = insecureChannel(server.target)
+        defer { channel.close() }
+        let sleeper = try channel.unaryUnary(TestService.path("Unary")).future(
+            [1], timeout: 20, metadata: [("x-sleep-ms", "10000")])
+        Thread.sleep(forTimeInterval: 0.2)
+        let start = Date()
+        XCTAssertTrue(server.server.stop(grace: 0.5).wait(timeout: 5))
+        XCTAssertLessThan(Date().timeIntervalSince(start), 3)
+        XCTAssertThrowsError(try sleeper.result(timeout: 5)) { error in
+            let code = (error as? RPCError)?.code
+            XCTAssertTrue(code == .cancelled || code == .unavailable, "\(error)")
+        }
+    }
+
+    func testStopWithoutGraceCancelsNow() throws {
+        let server = try SwiftTestServer()
+        let channel = insecureChannel(server.target)
+        defer { channel.close() }
+        let sleeper = try channel.unaryUnary(TestService.path("Unary")).future(
+            [1], timeout: 20, metadata: [("x-sleep-ms", "10000")])
+        Thread.sleep(forTimeInterval: 0.2)
+        XCTAssertTrue(server.server.stop(grace: nil).wait(timeout: 5))
+        XCTAssertThrowsError(try sleeper.result(timeout: 5))
+        XCTAssertFalse(server.server.waitForTermination(timeout: 0))
+    }
+
+    func testServicerContextBehaviours() throws {
+        let secondSendFailed = Flag()
+        let (server, port) = try makeServer([
+            "SetCode": unaryUnaryRPCMethodHandler { _, context in
+                context.setCode(.notFound)
+                context.setDetails("nothing here")
+                return []
+            },
+            "AbortWithStatus": unaryUnaryRPCMethodHandler { _, context in
+                try context.abortWithStatus(
+                    Status(code: .failedPrecondition, details: "nope", trailingMetadata: [("x-why", "because")]))
+            },
+            "InitialTwice": unaryUnaryRPCMethodHandler { _, context in
+                try context.sendInitialMetadata([("x-first", "1")])
+                do { try context.sendInitialMetadata([("x-second", "2")]) } catch { secondSendFailed.set() }
+                return [9]
+            },
+            "ServerCancels": unaryUnaryRPCMethodHandler { _, context in
+                context.cancel()
+                return []
+            },
+            "CodeThenThrow": unaryUnaryRPCMethodHandler { _, context in
+                context.setCode(.unimplemented)
+                context.setDetails("Method not implemented!")
+                throw TestService.Boom()
+            },
+            "CodeOnlyThenThrow": unaryUnaryRPCMethodHandler { _, context in
+                context.setCode(.notFound)
+                throw TestService.Boom()
+            },
+            "BadRequest": unaryUnaryRPCMethodHandler(
+                { (_: Int, _: ServicerContext) in [UInt8]() },
+                requestDeserializer: { _ in throw TestService.Boom() }, responseSerializer: RawBytes.serializer),
+            "BadResponse": unaryUnaryRPCMethodHandler(
+                { (_: [UInt8], _: ServicerContext) in 1 },
+                requestDeserializer: RawBytes.deserializer, responseSerializer: { (_: Int) in throw TestService.Boom() }),
+        ])
+        defer { server.stop(grace: nil) }
+        let channel = insecureChannel("localhost:\(port)")
+        defer { channel.close() }
+        func call(_ method: String) -> (RPCError?, Call?) {
+            do {
+                let (_, call) = try channel.unaryUnary("/t.S/\(method)").withCall([], timeout: 10)
+                return (nil, call)
+            } catch {
+                return (error as? RPCError, nil)
+            }
+        }
+        XCTAssertEqual(call("SetCode").0?.code, .notFound)
+        XCTAssertEqual(call("SetCode").0?.details, "nothing here")
+        let aborted = call("AbortWithStatus").0
+        XCTAssertEqual(aborted?.code, .failedPrecondition)
+        XCTAssertEqual(aborted?.trailingMetadata["x-why"], "because")
+        let twice = call("InitialTwice").1
+        XCTAssertEqual(twice?.initialMetadata()["x-first"], "1")
+        XCTAssertTrue(secondSendFailed.isSet)
+        XCTAssertEqual(call("ServerCancels").0?.code, .cancelled)
+        XCTAssertEqual(call("CodeThenThrow").0?.code, .unimplemented)
+        XCTAssertEqual(call("CodeThenThrow").0?.details, "Method not implemented!")
+        XCTAssertEqual(call("CodeOnlyThenThrow").0?.code, .notFound)
+        XCTAssertEqual(call("CodeOnlyThenThrow").0?.details, "Exception calling application: boom")
+        XCTAssertEqual(call("BadRequest").0?.code, .internal)
+        XCTAssertEqual(call("BadRequest").0?.details, "Exception deserializing request!")
+        XCTAssertEqual(call("BadResponse").0?.code, .internal)
+        XCTAssertEqual(call("BadResponse").0?.details, "Failed to serialize response!")
+    }
+
+    func testDeadlineReachesTheHandler() throws {
+        let sawInactive = Flag()
+        let callbackRan = Flag()
+        let done = DispatchSemaphore(value: 0)
+        let (server, port) = try makeServer([
+            "Wait": unaryUnaryRPCMethodHandler { _, context in
+                context.addCallback { callbackRan.set() }
+                let end = Date().addingTimeInterval(10)
+                while context.isActive() && Date() < end { usleep(5_000) }
+                if !context.isActive() { sawInactive.set() }
+                XCTAssertEqual(context.timeRemaining() ?? -1, 0, accuracy: 0.01)
+                done.signal()
+                return []
+            }
+        ])
+        defer { server.stop(grace: nil) }
+        let channel = insecureChannel("localhost:\(port)")
+        defer { channel.close() }
+        XCTAssertThrowsError(try channel.unaryUnary("/t.S/Wait")([], timeout: 0.3)) { error in
+            XCTAssertEqual((error as? RPCError)?.code, .deadlineExceeded)
+        }
+        XCTAssertEqual(done.wait(timeout: .now() + 5), .success)
+        XCTAssertTrue(sawInactive.isSet)
+        Thread.sleep(forTimeInterval: 0.1)
+        XCTAssertTrue(callbackRan.isSet)
+    }
+
+    func testClientThatStopsSendingFreesTheBlockedReader() throws {
+        let readerEnded = DispatchSemaphore(value: 0)
+        let (server, port) = try makeServer([
+            "Collect": streamUnaryRPCMethodHandler { requests, _ in
+                defer { readerEnded.signal() }
+                var count = 0
+                while (try requests.read()) != nil { count += 1 }
+                return [UInt8(count)]
+            }
+        ])
+        defer { server.stop(grace: nil) }
+        let channel = insecureChannel("localhost:\(port)")
+        let gate = DispatchSemaphore(value: 0)
+        // A request stream that never ends: the client goes away instead.
+        let endless = (0..<Int.max).lazy.map { i -> [UInt8] in
+            if i > 0 { _ = gate.wait(timeout: .now() + 30) }
+            return [1]
+        }
+        let future = try channel.streamUnary("/t.S/Collect").future(endless, timeout: 30)
+        Thread.sleep(forTimeInterval: 0.3)
+        channel.close()
+        XCTAssertThrowsError(try future.result(timeout: 5)) { error in
+            XCTAssertEqual((error as? RPCError)?.code, .cancelled)
+            XCTAssertEqual((error as? RPCError)?.details, "Channel closed!")
+        }
+        XCTAssertEqual(readerEnded.wait(timeout: .now() + 5), .success, "the handler's read did not end")
+        gate.signal()
+    }
+}

@@ -1,0 +1,428 @@
+"""grpcio client scenarios for the conformance TestService (see SPEC.md).
+
+Usage: peer_client.py SCENARIO --target HOST:PORT [--large-target HOST:PORT]
+       peer_client.py all --target HOST:PORT [--large-target HOST:PORT]
+       peer_client.py --list
+
+Prints `PASS SCENARIO` and exits 0, or prints `FAIL SCENARIO: what differed` on stderr and exits
+1. `all` runs every scenario in order and exits 1 if any failed. `large_16mib` needs a server
+started with 32 MiB message limits while `max_receive_default` needs one with the default limits,
+so `--large-target` names the server used for `large_16mib` (default: `--target`).
+"""
+
+import argparse
+import contextlib
+import os
+import queue
+import sys
+import threading
+import time
+import traceback
+
+import grpc
+
+from peer_common import STATUS_BY_NUMBER, method_path
+
+CALL_TIMEOUT_S = 10.0  # deadline of every call a scenario does not time on purpose
+SCENARIO_TIMEOUT_S = 60.0  # a scenario still running after this counts as failed
+
+MIB = 1024 * 1024
+DEFAULT_MAX_MESSAGE = 4 * MIB  # grpcio's default receive limit on both sides
+
+
+class Failure(Exception):
+    """A scenario saw something other than what SPEC.md requires."""
+
+
+def _show(value):
+    """repr() of `value`, shortened for large messages."""
+    if isinstance(value, grpc.StatusCode):
+        return value.name
+    text = repr(value)
+    if len(text) <= 120:
+        return text
+    size = f" ({len(value)} bytes)" if isinstance(value, (bytes, str)) else ""
+    return f"{text[:100]}...{size}"
+
+
+def check(what, expected, actual):
+    if actual != expected:
+        raise Failure(f"{what}: expected {_show(expected)}, got {_show(actual)}")
+
+
+def expect_rpc_error(what, invoke, code, details=None):
+    """Runs `invoke()` and checks that it raises an RpcError with `code` (and `details`)."""
+    try:
+        result = invoke()
+    except grpc.RpcError as error:
+        check(f"{what} status code", code, error.code())
+        if details is not None:
+            check(f"{what} status details", details, error.details())
+        return
+    raise Failure(f"{what}: expected {code.name}, but the call succeeded with {_show(result)}")
+
+
+def unary_unary(channel, method):
+    return channel.unary_unary(method_path(method))
+
+
+def unary_stream(channel, method):
+    return channel.unary_stream(method_path(method))
+
+
+def stream_unary(channel, method):
+    return channel.stream_unary(method_path(method))
+
+
+def stream_stream(channel, method):
+    return channel.stream_stream(method_path(method))
+
+
+# Scenarios, in the order of SPEC.md. Each takes the target and raises Failure on a mismatch.
+
+SCENARIOS = {}
+
+
+def scenario(function):
+    SCENARIOS[function.__name__] = function
+    return function
+
+
+@scenario
+def unary(target):
+    with grpc.insecure_channel(target) as channel:
+        response, call = unary_unary(channel, "Unary").with_call(b"hello", timeout=CALL_TIMEOUT_S)
+        check("response", b"hello", response)
+        check("status code", grpc.StatusCode.OK, call.code())
+
+
+@scenario
+def unary_empty(target):
+    with grpc.insecure_channel(target) as channel:
+        response, call = unary_unary(channel, "Unary").with_call(b"", timeout=CALL_TIMEOUT_S)
+        check("response", b"", response)
+        check("status code", grpc.StatusCode.OK, call.code())
+
+
+@scenario
+def server_stream(target):
+    with grpc.insecure_channel(target) as channel:
+        responses = unary_stream(channel, "ServerStream")(
+            b"", metadata=(("x-count", "5"), ("x-size", "100")), timeout=CALL_TIMEOUT_S
+        )
+        expected = [bytes([i]) * 100 for i in range(5)]
+        check("messages", expected, list(responses))
+        check("status code", grpc.StatusCode.OK, responses.code())
+
+
+@scenario
+def client_stream(target):
+    with grpc.insecure_channel(target) as channel:
+        requests = (b"x" * size for size in (1, 2, 3, 4))
+        response, call = stream_unary(channel, "ClientStream").with_call(
+            requests, timeout=CALL_TIMEOUT_S
+        )
+        check("response", b"count=4 bytes=10", response)
+        check("status code", grpc.StatusCode.OK, call.code())
+
+
+@scenario
+def bidi(target):
+    outbox = queue.Queue()  # requests to send; None half-closes
+
+    def requests():
+        while (request := outbox.get()) is not None:
+            yield request
+
+    with grpc.insecure_channel(target) as channel:
+        responses = stream_stream(channel, "Bidi")(requests(), timeout=CALL_TIMEOUT_S)
+        try:
+            for i in range(10):
+                request = f"ping {i}".encode("ascii")
+                outbox.put(request)
+                check(f"answer to message {i}", request, next(responses))
+            outbox.put(None)
+            check("messages after half-close", [], list(responses))
+            check("status code", grpc.StatusCode.OK, responses.code())
+        finally:
+            outbox.put(None)  # lets grpcio's request-consuming thread finish on failure
+            responses.cancel()
+
+
+@scenario
+def metadata(target):
+    def custom(entries, prefix):
+        return [(key, value) for key, value in entries if key.startswith(prefix)]
+
+    echo = [("x-echo-a", "1"), ("x-echo-b-bin", b"\x00\xff\x80")]
+    trail = [("x-trail-c", "3"), ("x-trail-d-bin", b"\x01\x02")]
+    with grpc.insecure_channel(target) as channel:
+        _, call = unary_unary(channel, "Unary").with_call(
+            b"", metadata=echo + trail, timeout=CALL_TIMEOUT_S
+        )
+        initial = call.initial_metadata()
+        trailing = call.trailing_metadata()
+        check("x-echo- initial metadata", echo, custom(initial, "x-echo-"))
+        check("x-trail- initial metadata", [], custom(initial, "x-trail-"))
+        check("x-trail- trailing metadata", trail, custom(trailing, "x-trail-"))
+        check("x-echo- trailing metadata", [], custom(trailing, "x-echo-"))
+
+        raw = bytes(range(256))
+        response = unary_unary(channel, "Metadata")(
+            b"", metadata=(("x-custom", "v"), ("x-raw-bin", raw)), timeout=CALL_TIMEOUT_S
+        )
+        expected = f"x-custom=v\nx-raw-bin={raw.hex()}\n".encode("ascii")
+        check("Metadata response", expected, response)
+
+
+@scenario
+def status_codes(target):
+    details = "détails ✓ 100% \n line2"
+    with grpc.insecure_channel(target) as channel:
+        method = unary_unary(channel, "Unary")
+        for number in range(1, 17):
+            request_metadata = (
+                ("x-status-code", str(number)),
+                ("x-status-details-bin", details.encode("utf-8")),
+            )
+            expect_rpc_error(
+                f"x-status-code {number}",
+                lambda: method(b"", metadata=request_metadata, timeout=CALL_TIMEOUT_S),
+                STATUS_BY_NUMBER[number],
+                details,
+            )
+
+
+@scenario
+def deadline(target):
+    with grpc.insecure_channel(target) as channel:
+        method = unary_unary(channel, "Unary")
+        start = time.monotonic()
+        expect_rpc_error(
+            "sleeping call",
+            lambda: method(b"", metadata=(("x-sleep-ms", "5000"),), timeout=0.5),
+            grpc.StatusCode.DEADLINE_EXCEEDED,
+        )
+        elapsed = time.monotonic() - start
+        if elapsed >= 3:
+            raise Failure(f"DEADLINE_EXCEEDED after {elapsed:.2f} s, expected under 3 s")
+
+
+@scenario
+def time_remaining(target):
+    with grpc.insecure_channel(target) as channel:
+        method = unary_unary(channel, "TimeRemaining")
+        response = method(b"", timeout=10)
+        # The grpc-timeout header may round up (grpcio sends ~10 s in 100 ms steps, so 10.001 s
+        # goes out as `10100m`): allow the server to see up to 100 ms more than we asked for.
+        if not response.isdigit() or not 5000 <= int(response) <= 10100:
+            raise Failure(f"with a 10 s timeout: expected 5000..10100 ms, got {_show(response)}")
+        # The call itself must have no deadline; result(timeout) bounds only our wait.
+        future = method.future(b"")
+        try:
+            check("without a timeout", b"none", future.result(timeout=CALL_TIMEOUT_S))
+        finally:
+            future.cancel()
+
+
+@scenario
+def cancel(target):
+    with grpc.insecure_channel(target) as channel:
+        future = unary_unary(channel, "WaitForCancel").future(b"", timeout=CALL_TIMEOUT_S)
+        time.sleep(0.3)
+        if not future.cancel():
+            ended = _show(future.code())
+            raise Failure(f"cancel() returned False: the call had already ended with {ended}")
+        check("future.cancelled()", True, future.cancelled())
+        check("status code", grpc.StatusCode.CANCELLED, future.code())
+
+        # The server records what it saw once its handler notices the cancellation.
+        cancel_seen = unary_unary(channel, "CancelSeen")
+        expected = b"active=false callback=true"
+        give_up = time.monotonic() + 5
+        while (seen := cancel_seen(b"", timeout=CALL_TIMEOUT_S)) != expected:
+            if time.monotonic() > give_up:
+                raise Failure(
+                    f"CancelSeen: expected {_show(expected)} within 5 s, got {_show(seen)}"
+                )
+            time.sleep(0.05)
+
+
+@scenario
+def max_receive_default(target):
+    size = DEFAULT_MAX_MESSAGE + 1
+    with grpc.insecure_channel(target) as channel:
+        method = unary_unary(channel, "Unary")
+        expect_rpc_error(
+            f"{size}-byte response",
+            lambda: method(b"", metadata=(("x-response-size", str(size)),), timeout=CALL_TIMEOUT_S),
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+        )
+        # An empty answer, so that only the server's receive limit can fail this call.
+        expect_rpc_error(
+            f"{size}-byte request",
+            lambda: method(
+                b"\x00" * size, metadata=(("x-response-size", "0"),), timeout=CALL_TIMEOUT_S
+            ),
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+        )
+
+
+@scenario
+def large_16mib(target):
+    options = [
+        ("grpc.max_receive_message_length", 32 * MIB),
+        ("grpc.max_send_message_length", 32 * MIB),
+    ]
+    request = bytes(range(256)) * (16 * MIB // 256)
+    with grpc.insecure_channel(target, options=options) as channel:
+        response = unary_unary(channel, "Unary")(request, timeout=30)
+        check("16 MiB echo", request, response)
+
+
+@scenario
+def unknown_method(target):
+    with grpc.insecure_channel(target) as channel:
+        expect_rpc_error(
+            "Nope",
+            lambda: channel.unary_unary(method_path("Nope"))(b"", timeout=CALL_TIMEOUT_S),
+            grpc.StatusCode.UNIMPLEMENTED,
+            "Method not found!",
+        )
+
+
+@scenario
+def handler_raises(target):
+    with grpc.insecure_channel(target) as channel:
+        expect_rpc_error(
+            "Raise",
+            lambda: unary_unary(channel, "Raise")(b"", timeout=CALL_TIMEOUT_S),
+            grpc.StatusCode.UNKNOWN,
+            "Exception calling application: boom",
+        )
+
+        received = []
+
+        def read_stream():
+            for message in unary_stream(channel, "StreamRaise")(b"", timeout=CALL_TIMEOUT_S):
+                received.append(message)
+
+        expect_rpc_error(
+            "StreamRaise",
+            read_stream,
+            grpc.StatusCode.UNKNOWN,
+            "Exception iterating responses: boom",
+        )
+        check("StreamRaise message sizes", [1, 1], [len(message) for message in received])
+
+
+@scenario
+def concurrent_1000(target):
+    with grpc.insecure_channel(target) as channel:
+        method = unary_unary(channel, "Unary")
+        requests = [f"request {i}".encode("ascii") for i in range(1000)]
+        futures = [method.future(request, timeout=30) for request in requests]
+        for i, (request, future) in enumerate(zip(requests, futures)):
+            check(f"call {i}", request, future.result())
+
+
+@scenario
+def channels_100(target):
+    with contextlib.ExitStack() as stack:
+        channels = [stack.enter_context(grpc.insecure_channel(target)) for _ in range(100)]
+        futures = [
+            unary_unary(channel, "Unary").future(f"channel {i}".encode("ascii"), timeout=30)
+            for i, channel in enumerate(channels)
+        ]
+        for i, future in enumerate(futures):
+            check(f"channel {i}", f"channel {i}".encode("ascii"), future.result())
+
+
+@scenario
+def peer(target):
+    # grpcio percent-encodes the brackets of an IPv6 peer (`ipv6:%5B::1%5D:port`).
+    prefixes = ("ipv4:127.0.0.1:", "ipv6:[::1]:", "ipv6:%5B::1%5D:")
+    with grpc.insecure_channel(target) as channel:
+        response = unary_unary(channel, "Peer")(b"", timeout=CALL_TIMEOUT_S)
+        if not response.decode("ascii", "replace").startswith(prefixes):
+            raise Failure(f"expected a peer starting with one of {prefixes}, got {_show(response)}")
+
+
+@scenario
+def backpressure(target):
+    with grpc.insecure_channel(target) as channel:
+        responses = unary_stream(channel, "ServerStream")(
+            b"", metadata=(("x-count", "2000"), ("x-size", str(MIB))), timeout=30
+        )
+        try:
+            check("first message", b"\x00" * MIB, next(responses))
+            time.sleep(1)
+            progress = unary_unary(channel, "StreamProgress")(b"", timeout=CALL_TIMEOUT_S)
+            # At least the message we read has been sent; flow control must hold back the rest.
+            if not progress.isdigit() or not 1 <= int(progress) < 100:
+                raise Failure(
+                    f"StreamProgress: expected 1..99 messages sent, got {_show(progress)}"
+                )
+        finally:
+            responses.cancel()
+        check("status code after cancel", grpc.StatusCode.CANCELLED, responses.code())
+
+
+def _attempt(name, target):
+    """Runs one scenario; returns whether it passed, having printed the outcome."""
+    try:
+        SCENARIOS[name](target)
+    except Failure as failure:
+        print(f"FAIL {name}: {failure}", file=sys.stderr)
+    except grpc.RpcError as error:
+        print(f"FAIL {name}: unexpected {error.code().name} {error.details()!r}", file=sys.stderr)
+    except Exception:  # pylint: disable=broad-except
+        print(f"FAIL {name}: unexpected exception", file=sys.stderr)
+        traceback.print_exc()
+    else:
+        print(f"PASS {name}", flush=True)
+        return True
+    return False
+
+
+def run(name, target):
+    """Runs one scenario under the overall time limit; returns whether it passed."""
+    passed = []
+    thread = threading.Thread(target=lambda: passed.append(_attempt(name, target)), daemon=True)
+    thread.start()
+    thread.join(SCENARIO_TIMEOUT_S)
+    if thread.is_alive():
+        # The scenario is stuck inside grpcio and cannot be interrupted: give up on the run.
+        print(f"FAIL {name}: still running after {SCENARIO_TIMEOUT_S:.0f} s", file=sys.stderr)
+        sys.stdout.flush()
+        os._exit(1)
+    return passed[0]
+
+
+def main():
+    parser = argparse.ArgumentParser(description="grpcio conformance client scenarios")
+    parser.add_argument("scenario", nargs="?", choices=[*SCENARIOS, "all"])
+    parser.add_argument("--target", help="HOST:PORT of the server under test")
+    parser.add_argument("--large-target", help="HOST:PORT used by large_16mib (default: --target)")
+    parser.add_argument("--list", action="store_true", help="print the scenario names")
+    args = parser.parse_args()
+
+    if args.list:
+        print("\n".join(SCENARIOS))
+        return 0
+    if args.scenario is None or args.target is None:
+        parser.error("SCENARIO and --target are required")
+
+    names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
+    failed = []
+    for name in names:
+        target = args.large_target if name == "large_16mib" and args.large_target else args.target
+        if not run(name, target):
+            failed.append(name)
+    if len(names) > 1 and failed:
+        print(f"FAILED: {' '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,278 @@
+"""grpcio implementation of the conformance TestService (see SPEC.md).
+
+Usage: peer_server.py [--port N] [--max-receive BYTES] [--max-send BYTES]
+                      [--max-concurrent N] [--workers N]
+
+Binds [::]:N (0 = any free port), prints `PORT <n>` on stdout and serves until stdin reaches
+EOF or the process gets SIGTERM (or SIGINT).
+"""
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+
+from peer_common import SERVICE, STATUS_BY_NUMBER
+
+# Request metadata keys that are transport-level and so left out of the `Metadata` answer.
+_TRANSPORT_KEYS = frozenset(("user-agent", "content-type", "te"))
+
+# How long WaitForCancel waits for its call to stop being active.
+_WAIT_FOR_CANCEL_LIMIT_S = 30.0
+
+# The longest timeout the grpc-timeout header can carry (99999999 hours). grpcio's server-side
+# time_remaining() never returns None: a call without a deadline reports the time until gRPC's
+# "infinite future" instead, hundreds of millions of years away, so anything beyond this means
+# that the call has no deadline.
+_MAX_WIRE_TIMEOUT_S = 99999999 * 3600
+
+
+def _metadata_value(context, key, default=None):
+    """The value of the first request metadata entry named `key`, or `default`."""
+    for entry_key, value in context.invocation_metadata():
+        if entry_key == key:
+            return value
+    return default
+
+
+def _int_metadata(context, key, default):
+    return int(_metadata_value(context, key, default))
+
+
+def _sleep_while_active(context, seconds):
+    """Sleeps up to `seconds`, returning early once the RPC is no longer active."""
+    deadline = time.monotonic() + seconds
+    while context.is_active():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        time.sleep(min(remaining, 0.01))
+
+
+def _begin(context):
+    """Applies the request metadata controls that act before a handler's normal work.
+
+    Returns the (code, details) the RPC must be aborted with once that work is done, or None.
+    """
+    metadata = context.invocation_metadata()
+    echo = tuple((key, value) for key, value in metadata if key.startswith("x-echo-"))
+    if echo:
+        context.send_initial_metadata(echo)
+    trail = tuple((key, value) for key, value in metadata if key.startswith("x-trail-"))
+    if trail:
+        context.set_trailing_metadata(trail)
+    sleep_ms = _int_metadata(context, "x-sleep-ms", 0)
+    if sleep_ms > 0:
+        _sleep_while_active(context, sleep_ms / 1000)
+    status_code = _metadata_value(context, "x-status-code")
+    if status_code is None:
+        return None
+    details = _metadata_value(context, "x-status-details-bin", b"").decode("utf-8")
+    return STATUS_BY_NUMBER[int(status_code)], details
+
+
+def _finish(context, abort_status):
+    if abort_status is not None:
+        context.abort(*abort_status)
+
+
+# Wrappers that apply the metadata controls around a method's normal behaviour, one per RPC kind.
+
+
+def _unary_unary(behaviour):
+    def handler(request, context):
+        abort_status = _begin(context)
+        response = behaviour(request, context)
+        _finish(context, abort_status)
+        return response
+
+    return grpc.unary_unary_rpc_method_handler(handler)
+
+
+def _unary_stream(behaviour):
+    def handler(request, context):
+        abort_status = _begin(context)
+        yield from behaviour(request, context)
+        _finish(context, abort_status)
+
+    return grpc.unary_stream_rpc_method_handler(handler)
+
+
+def _stream_unary(behaviour):
+    def handler(request_iterator, context):
+        abort_status = _begin(context)
+        response = behaviour(request_iterator, context)
+        _finish(context, abort_status)
+        return response
+
+    return grpc.stream_unary_rpc_method_handler(handler)
+
+
+def _stream_stream(behaviour):
+    def handler(request_iterator, context):
+        abort_status = _begin(context)
+        yield from behaviour(request_iterator, context)
+        _finish(context, abort_status)
+
+    return grpc.stream_stream_rpc_method_handler(handler)
+
+
+class _StreamProgress:
+    """Messages sent so far by one ServerStream call.
+
+    Only that call's handler thread writes `sent`; StreamProgress only reads it.
+    """
+
+    def __init__(self):
+        self.sent = 0
+
+
+class TestService:
+    def __init__(self):
+        self._latest_stream = _StreamProgress()  # replaced by every ServerStream call
+        self._cancel_record = None  # bytes recorded by the most recent finished WaitForCancel
+
+    def generic_handler(self):
+        return grpc.method_handlers_generic_handler(
+            SERVICE,
+            {
+                "Unary": _unary_unary(self.unary),
+                "TimeRemaining": _unary_unary(self.time_remaining),
+                "Peer": _unary_unary(self.peer),
+                "Metadata": _unary_unary(self.metadata),
+                "ServerStream": _unary_stream(self.server_stream),
+                "StreamProgress": _unary_unary(self.stream_progress),
+                "ClientStream": _stream_unary(self.client_stream),
+                "Bidi": _stream_stream(self.bidi),
+                "Raise": _unary_unary(self.raise_),
+                "StreamRaise": _unary_stream(self.stream_raise),
+                "WaitForCancel": _unary_unary(self.wait_for_cancel),
+                "CancelSeen": _unary_unary(self.cancel_seen),
+            },
+        )
+
+    def unary(self, request, context):
+        response_size = _metadata_value(context, "x-response-size")
+        if response_size is None:
+            return request
+        return b"a" * int(response_size)
+
+    def time_remaining(self, request, context):
+        remaining = context.time_remaining()
+        if remaining is None or remaining > _MAX_WIRE_TIMEOUT_S:
+            return b"none"
+        return str(int(remaining * 1000)).encode("ascii")
+
+    def peer(self, request, context):
+        return context.peer().encode("ascii")
+
+    def metadata(self, request, context):
+        lines = []
+        for key, value in context.invocation_metadata():
+            if key.startswith((":", "grpc-")) or key in _TRANSPORT_KEYS:
+                continue
+            text = value.hex() if key.endswith("-bin") else value
+            lines.append(f"{key}={text}\n")
+        return "".join(lines).encode("utf-8")
+
+    def server_stream(self, request, context):
+        count = _int_metadata(context, "x-count", 3)
+        size = _int_metadata(context, "x-size", 10)
+        interval_ms = _int_metadata(context, "x-interval-ms", 0)
+        progress = self._latest_stream = _StreamProgress()
+        for i in range(count):
+            if i > 0 and interval_ms > 0:
+                _sleep_while_active(context, interval_ms / 1000)
+            yield bytes([i % 256]) * size
+            # grpcio resumes the generator only once the previous message has been sent.
+            progress.sent += 1
+
+    def stream_progress(self, request, context):
+        return str(self._latest_stream.sent).encode("ascii")
+
+    def client_stream(self, request_iterator, context):
+        count = total = 0
+        for request in request_iterator:
+            count += 1
+            total += len(request)
+        return f"count={count} bytes={total}".encode("ascii")
+
+    def bidi(self, request_iterator, context):
+        yield from request_iterator
+
+    def raise_(self, request, context):
+        raise Exception("boom")
+
+    def stream_raise(self, request, context):
+        yield b"\x00"
+        yield b"\x01"
+        raise Exception("boom")
+
+    def wait_for_cancel(self, request, context):
+        callback_ran = threading.Event()
+        context.add_callback(callback_ran.set)
+        _sleep_while_active(context, _WAIT_FOR_CANCEL_LIMIT_S)
+        if not context.is_active():
+            # grpcio marks the call inactive just before it runs the callbacks (on another
+            # thread), so give a callback that is about to run a moment to do so.
+            callback_ran.wait(1.0)
+        active = str(context.is_active()).lower()
+        callback = str(callback_ran.is_set()).lower()
+        self._cancel_record = f"active={active} callback={callback}".encode("ascii")
+        return b""
+
+    def cancel_seen(self, request, context):
+        return self._cancel_record or b"none"
+
+
+def _parse_args():
+    parser = argparse.ArgumentParser(description="grpcio conformance TestService server")
+    parser.add_argument("--port", type=int, default=0, help="port to bind, 0 = any free port")
+    parser.add_argument("--max-receive", type=int, help="grpc.max_receive_message_length")
+    parser.add_argument("--max-send", type=int, help="grpc.max_send_message_length")
+    parser.add_argument("--max-concurrent", type=int, help="maximum_concurrent_rpcs")
+    parser.add_argument("--workers", type=int, default=10, help="thread pool size")
+    return parser.parse_args()
+
+
+def main():
+    args = _parse_args()
+    options = []
+    if args.max_receive is not None:
+        options.append(("grpc.max_receive_message_length", args.max_receive))
+    if args.max_send is not None:
+        options.append(("grpc.max_send_message_length", args.max_send))
+
+    server = grpc.server(
+        ThreadPoolExecutor(max_workers=args.workers),
+        handlers=[TestService().generic_handler()],
+        options=options,
+        maximum_concurrent_rpcs=args.max_concurrent,
+    )
+    port = server.add_insecure_port(f"[::]:{args.port}")
+    server.start()
+    print(f"PORT {port}", flush=True)
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def wait_for_stdin_eof():
+        # os.read rather than sys.stdin: a daemon thread blocked inside the buffered reader
+        # holds its lock and makes interpreter shutdown fail after a SIGTERM.
+        while os.read(sys.stdin.fileno(), 4096):
+            pass
+        stop.set()
+
+    threading.Thread(target=wait_for_stdin_eof, daemon=True).start()
+    stop.wait()
+    server.stop(None)
+
+
+if __name__ == "__main__":
+    main()
