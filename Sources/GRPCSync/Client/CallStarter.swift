@@ -1,5 +1,3 @@
-import Dispatch
-
 /// How the multicallables start calls: one request sent with the headers, or a request sequence
 /// consumed lazily on a sender thread.
 enum CallStarter {
@@ -26,7 +24,7 @@ enum CallStarter {
         _ call: ClientCall, _ request: Request, _ serializer: Serializer<Request>
     ) {
         guard let framed = frame(request, serializer, call: call) else { return }
-        DispatchQueue.global().async { call.start(firstMessage: framed, endOutput: true) }
+        ThreadPoolExecutor.blockingWork.submit { call.start(firstMessage: framed, endOutput: true) }
     }
 
     /// Starts a call and sends `requests` from a sender thread, half-closing at their end. The
@@ -34,7 +32,7 @@ enum CallStarter {
     static func startStreaming<S: Sequence>(_ call: ClientCall, _ requests: S, _ serializer: @escaping Serializer<S.Element>) {
         // The sequence is handed over to the sender thread and used only there.
         nonisolated(unsafe) let requests = requests
-        DispatchQueue.global().async {
+        ThreadPoolExecutor.blockingWork.submit {
             call.start(firstMessage: nil, endOutput: false)
             for request in requests {
                 guard let framed = frame(request, serializer, call: call), call.send(framed: framed) else { return }

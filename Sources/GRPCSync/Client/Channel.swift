@@ -42,6 +42,10 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         userAgent = parsedOptions.primaryUserAgent.map { "\($0) \(GRPCHeaders.userAgent)" } ?? GRPCHeaders.userAgent
     }
 
+    deinit {
+        connection?.close(failingStreamsWith: Status(code: .cancelled, details: "Channel closed!"))
+    }
+
     /// Closes the channel (`channel.close()`): active calls end with CANCELLED "Channel closed!".
     public func close() {
         let current: HTTP2Connection? = lock.withLock {
@@ -132,7 +136,7 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         let mustConnect: Bool = try lock.withLock { () throws(RPCError) -> Bool in
             while true {
                 if isClosed { throw RPCError(code: .cancelled, details: "Channel closed!") }
-                if let connection, !connection.isClosed, !connection.isDraining { return false }
+                if let connection, connection.canOpenStreams { return false }
                 if !connecting {
                     connecting = true
                     return true
@@ -146,16 +150,17 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
             return lock.withLock { connection.map { .success($0) } }
         }
         let result = connect(deadline: deadline)
-        lock.withLock {
+        let unwanted: HTTP2Connection? = lock.withLock {
             connecting = false
-            if case .success(let connection) = result {
-                if isClosed {
-                    connection.close(failingStreamsWith: Status(code: .cancelled, details: "Channel closed!"))
-                } else {
-                    self.connection = connection
-                }
-            }
             connectionChanged.broadcast()
+            guard case .success(let connection) = result else { return nil }
+            if isClosed { return connection }
+            self.connection = connection
+            return nil
+        }
+        if let unwanted {
+            unwanted.close(failingStreamsWith: Status(code: .cancelled, details: "Channel closed!"))
+            return .failure(RPCError(code: .cancelled, details: "Channel closed!"))
         }
         return result
     }

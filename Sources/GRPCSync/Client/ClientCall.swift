@@ -1,5 +1,3 @@
-import Dispatch
-
 /// One client call: starts the stream, moves messages, and records the final status. Every
 /// multicallable, response stream and future is a view of one of these.
 final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // state protected by `lock`
@@ -207,7 +205,10 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     // MARK: HTTP2StreamObserver (connection lock held)
 
     func streamDidChange(_ stream: HTTP2Stream) {
-        if let status = stream.status { finish(status) }
+        if let status = stream.status {
+            stream.observer = nil  // breaks the call ↔ stream cycle
+            finish(status)
+        }
     }
 
     private func finish(_ status: Status) {
@@ -221,7 +222,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
             return pending
         }
         if let pending, !pending.isEmpty {
-            DispatchQueue.global().async { for callback in pending { callback() } }
+            ThreadPoolExecutor.blockingWork.submit { for callback in pending { callback() } }
         }
     }
 

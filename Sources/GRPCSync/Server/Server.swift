@@ -52,6 +52,10 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
         addGenericRPCHandlers(handlers)
     }
 
+    deinit {
+        for listener in listeners { listener.close(started: state == .started) }
+    }
+
     /// Registers generic handlers (`server.add_generic_rpc_handlers`). Handlers built with
     /// ``methodHandlersGenericHandler(_:_:)`` are looked up by path directly.
     public func addGenericRPCHandlers(_ handlers: [GenericRPCHandler]) {
@@ -188,16 +192,13 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
         let connection = HTTP2Connection(
             fd: fd, role: .server, peer: peer, loop: EventLoopGroup.shared.next(),
             limits: options.connectionLimits, delegate: self)
+        connection.start()
         let accept = lock.withLock {
             guard state == .started else { return false }
             connections[ObjectIdentifier(connection)] = connection
             return true
         }
-        guard accept else {
-            close(fd)
-            return
-        }
-        connection.start()
+        if !accept { connection.close(failingStreamsWith: Status(code: .unavailable, details: "Server is stopping")) }
     }
 
     func connectionDidClose(_ connection: HTTP2Connection) {

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// One call on the server: dispatches the handler to the executor when the call is ready, moves
 /// messages between the handler and the stream, and ends the call with the status grpcio would
 /// send. Also the state behind ``ServicerContext``.
@@ -19,7 +17,7 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
     let deadline: Deadline
     let invocationMetadata: Metadata
     private let options: ChannelOptions
-    private unowned let server: Server
+    private let server: Server
     /// The connection's lock: it protects the stream and this call alike.
     private var lock: Lock { stream.connection.lock }
 
@@ -71,7 +69,7 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
             let pending = callbacks
             callbacks.removeAll()
             if !pending.isEmpty {
-                DispatchQueue.global().async { for callback in pending { callback() } }
+                ThreadPoolExecutor.blockingWork.submit { for callback in pending { callback() } }
             }
             stream.observer = nil
             server.callCompleted(self)
@@ -94,7 +92,7 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
     func receiveUnaryRequest<Request>(_ deserializer: Deserializer<Request>) -> Request? {
         let bytes: [UInt8]? = lock.withLock { stream.takeMessage() }
         guard let bytes else {
-            finish(Status(code: .internal, details: "Expected a request message, received none"))
+            finish(Status(code: .unimplemented, details: "\"\(method)\" requires exactly one request message."))
             return nil
         }
         do {

@@ -16,9 +16,9 @@ public final class ServicerContext: @unchecked Sendable {  // state lives in `ca
     /// Ends the call with `code` and `details` (`context.abort`). Throws always: let it propagate.
     public func abort(_ code: StatusCode, _ details: String) throws -> Never {
         call.withState {
-            // grpcio turns an abort with OK into UNKNOWN.
+            // grpcio turns an abort with OK into UNKNOWN without details.
             $0.code = code == .ok ? .unknown : code
-            $0.details = details
+            $0.details = code == .ok ? "" : details
             $0.aborted = true
         }
         throw AbortError(code: code, details: details)
@@ -26,6 +26,7 @@ public final class ServicerContext: @unchecked Sendable {  // state lives in `ca
 
     /// Ends the call with a status and its trailing metadata (`context.abort_with_status`).
     public func abortWithStatus(_ status: Status) throws -> Never {
+        try WireFormat.validateOutgoing(status.trailingMetadata)
         call.withState { $0.trailingMetadata = status.trailingMetadata }
         try abort(status.code, status.details)
     }

@@ -21,6 +21,10 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
     private var isShutDown = false
     private let allIdle = Condition()
 
+    /// Where the runtime runs work that may block (request senders, call starts, callbacks): a
+    /// worker per task that needs one, reused when idle.
+    static let blockingWork = ThreadPoolExecutor(maxWorkers: 1 << 20)
+
     /// `maxWorkers` defaults to Python's `min(32, cpu_count + 4)`.
     public init(maxWorkers: Int? = nil) {
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))

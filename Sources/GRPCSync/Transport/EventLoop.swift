@@ -18,7 +18,7 @@ protocol EventLoopSource: AnyObject {
 final class ScheduledTimer: @unchecked Sendable {  // `cancelled` is protected by the loop's lock
     fileprivate let deadline: Deadline
     fileprivate let sequence: UInt64
-    fileprivate let task: () -> Void
+    fileprivate var task: (() -> Void)?
     fileprivate var cancelled = false
     fileprivate unowned let loop: EventLoop
 
@@ -29,7 +29,8 @@ final class ScheduledTimer: @unchecked Sendable {  // `cancelled` is protected b
         self.task = task
     }
 
-    func cancel() { loop.lock.withLock { cancelled = true } }
+    /// Stops the timer and releases its task (and what the task holds) at once.
+    func cancel() { loop.cancel(self) }
 }
 
 /// One thread running `epoll_wait` over non-blocking sockets, an `eventfd` for wake-ups, and a timer
@@ -41,6 +42,7 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
     private var tasks: [() -> Void] = []
     private var timers: [ScheduledTimer] = []  // a binary min-heap on (deadline, sequence)
     private var sequence: UInt64 = 0
+    private var cancelledTimers = 0
     private var threadID = pthread_t()
     /// Where sockets on this loop are read into; used only on the loop thread.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
@@ -106,6 +108,23 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
         return timer
     }
 
+    fileprivate func cancel(_ timer: ScheduledTimer) {
+        lock.withLock {
+            guard !timer.cancelled else { return }
+            timer.cancelled = true
+            timer.task = nil
+            cancelledTimers += 1
+            // Cancelled timers leave the heap when they reach its top; rebuild it when they are
+            // most of it, so long deadlines of finished calls do not pile up.
+            if cancelledTimers > 1024 && cancelledTimers * 2 > timers.count {
+                let live = timers.filter { !$0.cancelled }
+                timers.removeAll(keepingCapacity: true)
+                cancelledTimers = 0
+                for timer in live { pushTimer(timer) }
+            }
+        }
+    }
+
     private func wake() {
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
@@ -155,10 +174,16 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
         while true {
             let due: ScheduledTimer? = lock.withLock {
                 guard let first = timers.first, first.deadline <= now else { return nil }
+                if first.cancelled { cancelledTimers -= 1 }
                 return popTimer()
             }
             guard let due else { return }
-            if !lock.withLock({ due.cancelled }) { due.task() }
+            let task: (() -> Void)? = lock.withLock {
+                let task = due.task
+                due.task = nil
+                return task
+            }
+            task?()
         }
     }
 
@@ -166,7 +191,10 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
         lock.withLock {
             if !tasks.isEmpty { return 0 }
             // Drop cancelled timers at the top so they do not keep waking the loop.
-            while let first = timers.first, first.cancelled { _ = popTimer() }
+            while let first = timers.first, first.cancelled {
+                _ = popTimer()
+                cancelledTimers -= 1
+            }
             guard let first = timers.first else { return -1 }
             let remaining = first.deadline.nanosecondsRemaining
             return Int32(min((remaining + 999_999) / 1_000_000, 60_000))

@@ -47,7 +47,12 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     private var writeBuffer: [UInt8] = []
     private var writeOffset = 0
     private var wantsWritable = false
+    /// True while `nghttp2_session_mem_recv` runs: nghttp2 must not be asked to send from inside
+    /// its own callbacks, so flushes wait until it returns.
+    private var receiving = false
     private(set) var isClosed = false
+    private var lingering = false
+    private var socketReleased = false
     /// A GOAWAY arrived (client) or was sent (server): no new streams.
     private(set) var isDraining = false
     private var closeReason = Status(code: .unavailable, details: "Connection closed")
@@ -164,13 +169,14 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
 
     func resumeData(_ streamID: Int32) { nghttp2_session_resume_data(session, streamID) }
 
-    /// Returns `count` received bytes to the peer's stream and connection windows.
-    func consume(streamID: Int32, count: Int) {
-        if count > 0 { nghttp2_session_consume(session, streamID, count) }
-    }
-
+    /// Returns `count` received bytes to the peer's connection window.
     func consumeConnection(count: Int) {
         if count > 0 { nghttp2_session_consume_connection(session, count) }
+    }
+
+    /// Returns `count` received bytes to the peer's window for one stream only.
+    func consumeStream(_ streamID: Int32, count: Int) {
+        if count > 0 { nghttp2_session_consume_stream(session, streamID, count) }
     }
 
     // MARK: closing
@@ -201,16 +207,17 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     /// Cancels every active stream (server stop without grace).
     func cancelAllStreams(_ status: Status) {
         lock.withLock {
-            for stream in Array(streams.values) {
-                if !stream.isFinished {
-                    stream.cancel(status)
-                }
+            for stream in Array(streams.values) where !stream.isFinished {
+                stream.cancelLocked(status)
             }
             flush()
         }
     }
 
     var activeStreamCount: Int { lock.withLock { streams.count } }
+
+    /// False once the connection is closed or going away.
+    var canOpenStreams: Bool { lock.withLock { !isClosed && !isDraining } }
 
     private func closeIfIdleLocked() {
         if isDraining && streams.isEmpty && role == .server && writeOffset >= writeBuffer.count {
@@ -219,15 +226,41 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         }
     }
 
-    private func closeLocked(_ status: Status) {
+    /// Ends the connection: every stream fails with `status`. With `linger`, the socket is only
+    /// shut for writing and input is read and dropped for a moment before it closes, so the GOAWAY
+    /// just sent reaches a peer that is still sending instead of being lost to a TCP reset.
+    private func closeLocked(_ status: Status, linger: Bool = false) {
         guard !isClosed else { return }
         isClosed = true
         closeReason = status
-        loop.unregister(fd: fd, source: self)
-        Glibc.close(fd)
         let active = streams.values
         streams.removeAll()
         for stream in active { stream.connectionLost(status) }
+        if linger {
+            lingering = true
+            shutdown(fd, Int32(SHUT_WR))
+            loop.schedule(at: Deadline.after(seconds: 1)) { [self] in lock.withLock { releaseSocket() } }
+        } else {
+            releaseSocket()
+        }
+    }
+
+    private func releaseSocket() {
+        guard !socketReleased else { return }
+        socketReleased = true
+        loop.unregister(fd: fd, source: self)
+        Glibc.close(fd)
+    }
+
+    /// A lingering close: drop whatever arrives; close at the peer's end of input.
+    private func drainLingering() {
+        let buffer = loop.readBuffer
+        while !socketReleased {
+            let n = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if n > 0 { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
+            releaseSocket()
+        }
     }
 
     // MARK: loop thread
@@ -235,16 +268,25 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     func handleReadable() {
         let buffer = loop.readBuffer
         var failure: Status?
+        var linger = false
         lock.lock()
+        if lingering {
+            drainLingering()
+            lock.unlock()
+            return
+        }
         while !isClosed {
             let n = recv(fd, buffer.baseAddress, buffer.count, 0)
             if n > 0 {
+                receiving = true
                 let rc = nghttp2_session_mem_recv(session, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), n)
+                receiving = false
                 if rc < 0 {
                     // A protocol error nghttp2 did not answer itself (for example a bad preface).
                     nghttp2_session_terminate_session(session, UInt32(NGHTTP2_PROTOCOL_ERROR.rawValue))
                     flush()
                     failure = Status(code: .unavailable, details: "HTTP/2 protocol error: \(String(cString: nghttp2_strerror(Int32(rc))))")
+                    linger = true
                     break
                 }
                 if n < buffer.count { break }
@@ -263,10 +305,11 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
                 && writeOffset >= writeBuffer.count
             {
                 failure = closeReason
+                linger = true
             }
         }
         let closedNow = failure != nil && !isClosed
-        if let failure { closeLocked(failure) }
+        if let failure { closeLocked(failure, linger: linger) }
         lock.unlock()
         if closedNow { delegate?.connectionDidClose(self) }
     }
@@ -277,7 +320,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
 
     /// Writes what nghttp2 has queued, as far as the socket takes it. Lock held.
     func flush() {
-        guard !isClosed, let session else { return }
+        guard !isClosed, !receiving, let session else { return }
         while true {
             if writeOffset < writeBuffer.count {
                 let n = writeBuffer.withUnsafeBytes { raw in
@@ -344,6 +387,9 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         guard let stream = streams[streamID] else { return 0 }
         stream.headerBlockSize += name.count + value.count + 32
         if stream.headerBlockSize > limits.maxHeaderListSize {
+            stream.localResetReason = Status(
+                code: .resourceExhausted,
+                details: "Received metadata larger than max (over \(limits.maxHeaderListSize) bytes)")
             return Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
         stream.headerBlock.append(HeaderField(String(decoding: name, as: UTF8.self), Array(value)))
@@ -357,7 +403,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         case Int(NGHTTP2_HEADERS.rawValue):
             guard let stream = streams[hd.stream_id] else { return 0 }
             headerBlockReceived(stream, category: frame.pointee.headers.cat, endStream: endStream)
-            if endStream && !stream.isFinished { stream.receivedEndOfInput() }
+            if endStream { stream.receivedEndOfInput() }
         case Int(NGHTTP2_DATA.rawValue):
             if endStream, let stream = streams[hd.stream_id] { stream.receivedEndOfInput() }
         case Int(NGHTTP2_GOAWAY.rawValue):
@@ -396,10 +442,10 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
                 stream.headersReceived = true
                 switch GRPCHeaders.checkResponse(fields, endStream: endStream) {
                 case .headers(let metadata):
-                    stream.initialMetadata = metadata
+                    stream.receivedInitialMetadata(metadata)
                 case .finished(let status):
                     stream.receivedStatus(status)
-                    if !endStream { stream.fail(status) }
+                    if !endStream { submitReset(stream.id, errorCode: UInt32(NGHTTP2_CANCEL.rawValue)) }
                 }
             } else {
                 stream.receivedStatus(GRPCHeaders.status(fromTrailers: fields))
@@ -419,7 +465,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         if let stream = streams[streamID] {
             stream.receivedData(bytes)
         } else {
-            consume(streamID: streamID, count: bytes.count)
+            consumeConnection(count: bytes.count)
         }
     }
 

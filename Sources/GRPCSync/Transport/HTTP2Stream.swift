@@ -49,6 +49,8 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     private(set) var status: Status?
     /// nghttp2 has closed the stream.
     private(set) var closed = false
+    /// Why this side reset the stream from inside nghttp2, if it did.
+    var localResetReason: Status?
 
     /// Bytes buffered for sending above which a writer waits.
     static let outboundHighWater = 256 * 1024
@@ -66,57 +68,69 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     // MARK: events from the connection (lock held)
 
     func receivedData(_ bytes: UnsafeRawBufferPointer) {
+        // The connection window is returned at once, so one slow reader cannot stall the other
+        // streams; each stream's own window is the back-pressure.
+        connection.consumeConnection(count: bytes.count)
         if isFinished {
-            connection.consume(streamID: id, count: bytes.count)
+            connection.consumeStream(id, count: bytes.count)
             return
         }
         let hadQueued = queuedMessageCount > 0
         do {
             try deframer.consume(bytes) { messages.append($0) }
         } catch .tooLarge(let length, let limit) {
-            connection.consume(streamID: id, count: bytes.count)
+            connection.consumeStream(id, count: bytes.count)
             fail(
                 Status(
                     code: .resourceExhausted,
                     details: "Received message larger than max (\(length) vs. \(limit))"))
             return
         } catch {
-            connection.consume(streamID: id, count: bytes.count)
+            connection.consumeStream(id, count: bytes.count)
             fail(Status(code: .internal, details: "Compressed message received but no grpc-encoding was negotiated"))
             return
         }
-        // Back-pressure: window is returned at once while nothing waits to be taken; otherwise the
-        // bytes are returned as the application takes the messages.
+        // Back-pressure: the stream window is returned at once while nothing waits to be taken;
+        // otherwise the bytes are returned as the application takes the messages.
         if hadQueued || queuedMessageCount > 0 {
             unconsumedBytes += bytes.count
         } else {
-            connection.consume(streamID: id, count: bytes.count)
+            connection.consumeStream(id, count: bytes.count)
         }
         if queuedMessageCount > 0 { changed() }
     }
 
     func receivedEndOfInput() {
         inputEnded = true
-        if !isFinished && !isServer && deframer.hasPartialMessage {
-            finish(Status(code: .internal, details: "Stream ended in the middle of a message"))
+        if !isFinished && deframer.hasPartialMessage {
+            fail(Status(code: .internal, details: "Stream ended in the middle of a message"))
         }
         changed()
     }
 
-    /// The client's view of trailers (or Trailers-Only headers).
+    /// Client: the response headers arrived.
+    func receivedInitialMetadata(_ metadata: Metadata) {
+        initialMetadata = metadata
+        changed()
+    }
+
+    /// Client: trailers (or Trailers-Only headers) arrived. A message cut short by them is an error.
     func receivedStatus(_ status: Status) {
-        finish(status)
+        if deframer.hasPartialMessage {
+            finish(Status(code: .internal, details: "Stream ended in the middle of a message"))
+        } else {
+            finish(status)
+        }
     }
 
     /// nghttp2 closed the stream, after RST_STREAM, END_STREAM both ways, or connection loss.
     func streamClosed(errorCode: UInt32) {
         closed = true
-        if unconsumedBytes > 0 {
-            connection.consumeConnection(count: unconsumedBytes)
-            unconsumedBytes = 0
-        }
+        unconsumedBytes = 0
         if !isFinished {
-            if isServer {
+            if let localResetReason {
+                finish(localResetReason)
+            } else if isServer {
                 finish(Status(code: .cancelled, details: "Cancelled by the client"))
             } else if errorCode == 0 && inputEnded {
                 finish(Status(code: .internal, details: "Server closed the stream without sending trailers"))
@@ -162,8 +176,8 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         if messageHead == messages.count {
             messages.removeAll(keepingCapacity: true)
             messageHead = 0
-            if unconsumedBytes > 0 {
-                connection.consume(streamID: id, count: unconsumedBytes)
+            if unconsumedBytes > 0 && !closed {
+                connection.consumeStream(id, count: unconsumedBytes)
                 unconsumedBytes = 0
                 connection.flush()
             }
@@ -279,12 +293,15 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
 
     /// Cancels the call from this side: RST_STREAM(CANCEL), status `status`.
     func cancel(_ status: Status) {
-        connection.lock.withLock {
-            guard !isFinished else { return }
-            finish(status)
-            if !closed { connection.submitReset(id, errorCode: UInt32(NGHTTP2_CANCEL.rawValue)) }
-            connection.flush()
-        }
+        connection.lock.withLock { cancelLocked(status) }
+    }
+
+    /// ``cancel(_:)`` with the lock held.
+    func cancelLocked(_ status: Status) {
+        guard !isFinished else { return }
+        finish(status)
+        if !closed { connection.submitReset(id, errorCode: UInt32(NGHTTP2_CANCEL.rawValue)) }
+        connection.flush()
     }
 
     /// Waits until the call has a final status, or the deadline.

@@ -61,7 +61,8 @@ struct MessageDeframer {
                     continue
                 }
                 current = []
-                current.reserveCapacity(Int(length))
+                // Grow with the bytes that really arrive, not with what the prefix claims.
+                current.reserveCapacity(min(Int(length), 64 * 1024))
                 remaining = Int(length)
                 inMessage = true
             }
