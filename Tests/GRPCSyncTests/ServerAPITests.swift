@@ -158,7 +158,8 @@ final class ServerAPITests: XCTestCase {
                 requestDeserializer: { _ in throw TestService.Boom() }, responseSerializer: RawBytes.serializer),
             "BadResponse": unaryUnaryRPCMethodHandler(
                 { (_: [UInt8], _: ServicerContext) in 1 },
-                requestDeserializer: RawBytes.deserializer, responseSerializer: { (_: Int) in throw TestService.Boom() }),
+                requestDeserializer: RawBytes.deserializer, responseSerializer: { (_: Int) in throw TestService.Boom() }
+            ),
         ])
         defer { server.stop(grace: nil) }
         let channel = insecureChannel("localhost:\(port)")

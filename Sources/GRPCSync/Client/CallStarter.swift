@@ -29,7 +29,9 @@ enum CallStarter {
 
     /// Starts a call and sends `requests` from a sender thread, half-closing at their end. The
     /// sequence is read lazily, as the transport takes messages.
-    static func startStreaming<S: Sequence>(_ call: ClientCall, _ requests: S, _ serializer: @escaping Serializer<S.Element>) {
+    static func startStreaming<S: Sequence>(
+        _ call: ClientCall, _ requests: S, _ serializer: @escaping Serializer<S.Element>
+    ) {
         // The sequence is handed over to the sender thread and used only there.
         nonisolated(unsafe) let requests = requests
         ThreadPoolExecutor.blockingWork.submit {

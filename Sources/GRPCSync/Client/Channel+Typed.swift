@@ -5,25 +5,33 @@ extension Channel {
     public func unaryUnary<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: String, request: Request.Type = Request.self, response: Response.Type = Response.self
     ) -> UnaryUnaryMultiCallable<Request, Response> {
-        unaryUnary(method, requestSerializer: ProtobufSerialization.serializer(), responseDeserializer: ProtobufSerialization.deserializer())
+        unaryUnary(
+            method, requestSerializer: ProtobufSerialization.serializer(),
+            responseDeserializer: ProtobufSerialization.deserializer())
     }
 
     public func unaryStream<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: String, request: Request.Type = Request.self, response: Response.Type = Response.self
     ) -> UnaryStreamMultiCallable<Request, Response> {
-        unaryStream(method, requestSerializer: ProtobufSerialization.serializer(), responseDeserializer: ProtobufSerialization.deserializer())
+        unaryStream(
+            method, requestSerializer: ProtobufSerialization.serializer(),
+            responseDeserializer: ProtobufSerialization.deserializer())
     }
 
     public func streamUnary<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: String, request: Request.Type = Request.self, response: Response.Type = Response.self
     ) -> StreamUnaryMultiCallable<Request, Response> {
-        streamUnary(method, requestSerializer: ProtobufSerialization.serializer(), responseDeserializer: ProtobufSerialization.deserializer())
+        streamUnary(
+            method, requestSerializer: ProtobufSerialization.serializer(),
+            responseDeserializer: ProtobufSerialization.deserializer())
     }
 
     public func streamStream<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: String, request: Request.Type = Request.self, response: Response.Type = Response.self
     ) -> StreamStreamMultiCallable<Request, Response> {
-        streamStream(method, requestSerializer: ProtobufSerialization.serializer(), responseDeserializer: ProtobufSerialization.deserializer())
+        streamStream(
+            method, requestSerializer: ProtobufSerialization.serializer(),
+            responseDeserializer: ProtobufSerialization.deserializer())
     }
 
     /// Raw bytes in and out (grpcio's multicallables without serializers).

@@ -66,7 +66,8 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         requestSerializer: @escaping Serializer<Request>,
         responseDeserializer: @escaping Deserializer<Response>
     ) -> UnaryUnaryMultiCallable<Request, Response> {
-        UnaryUnaryMultiCallable(channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer)
+        UnaryUnaryMultiCallable(
+            channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer)
     }
 
     /// A unary-stream method (`channel.unary_stream`).
@@ -75,7 +76,8 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         requestSerializer: @escaping Serializer<Request>,
         responseDeserializer: @escaping Deserializer<Response>
     ) -> UnaryStreamMultiCallable<Request, Response> {
-        UnaryStreamMultiCallable(channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer)
+        UnaryStreamMultiCallable(
+            channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer)
     }
 
     /// A stream-unary method (`channel.stream_unary`).
@@ -84,7 +86,8 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         requestSerializer: @escaping Serializer<Request>,
         responseDeserializer: @escaping Deserializer<Response>
     ) -> StreamUnaryMultiCallable<Request, Response> {
-        StreamUnaryMultiCallable(channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer)
+        StreamUnaryMultiCallable(
+            channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer)
     }
 
     /// A stream-stream method (`channel.stream_stream`).
@@ -93,7 +96,8 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         requestSerializer: @escaping Serializer<Request>,
         responseDeserializer: @escaping Deserializer<Response>
     ) -> StreamStreamMultiCallable<Request, Response> {
-        StreamStreamMultiCallable(channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer)
+        StreamStreamMultiCallable(
+            channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer)
     }
 
     // MARK: connection management

@@ -16,9 +16,10 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     /// Cancelled, timed out or failed on this side: unread messages are not returned.
     private var endedLocally = false
 
-    init(channel: Channel, method: String, timeout: Double?, metadata: Metadata, waitForReady: Bool?,
-         compression: Compression?) throws
-    {
+    init(
+        channel: Channel, method: String, timeout: Double?, metadata: Metadata, waitForReady: Bool?,
+        compression: Compression?
+    ) throws {
         try channel.checkUsable()
         try WireFormat.validateOutgoing(metadata)
         try Compression.checkSupported(compression)
@@ -137,7 +138,9 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     func unaryResponse<Response>(_ deserializer: Deserializer<Response>) throws(RPCError) -> Response {
         let status = waitForStatus()
         guard status.code == .ok else { throw error(for: status) }
-        let bytes = lock.withLock { stream }.flatMap { stream in stream.connection.lock.withLock { stream.takeMessage() } }
+        let bytes = lock.withLock { stream }.flatMap { stream in
+            stream.connection.lock.withLock { stream.takeMessage() }
+        }
         guard let bytes else {
             throw error(for: Status(code: .internal, details: "No response message received"))
         }
@@ -186,7 +189,9 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     }
 
     func error(for status: Status) -> RPCError {
-        let initial = lock.withLock { stream }.map { stream in stream.connection.lock.withLock { stream.initialMetadata } }
+        let initial = lock.withLock { stream }.map { stream in
+            stream.connection.lock.withLock { stream.initialMetadata }
+        }
         return RPCError(
             code: status.code, details: status.details, initialMetadata: initial ?? [],
             trailingMetadata: status.trailingMetadata, debugErrorString: "\(method) to \(channel.target)")

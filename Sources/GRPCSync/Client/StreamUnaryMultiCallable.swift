@@ -7,9 +7,10 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
     let serializer: Serializer<Request>
     let deserializer: Deserializer<Response>
 
-    init(channel: Channel, method: String, serializer: @escaping Serializer<Request>,
-         deserializer: @escaping Deserializer<Response>)
-    {
+    init(
+        channel: Channel, method: String, serializer: @escaping Serializer<Request>,
+        deserializer: @escaping Deserializer<Response>
+    ) {
         self.channel = channel
         self.method = method
         self.serializer = serializer
@@ -21,7 +22,9 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil
     ) throws -> Response where Requests.Element == Request {
-        try withCall(requests, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression).0
+        try withCall(
+            requests, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression
+        ).0
     }
 
     /// Sends the requests and returns the response with the call (`stub.Method.with_call`).

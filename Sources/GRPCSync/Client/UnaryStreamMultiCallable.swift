@@ -6,9 +6,10 @@ public struct UnaryStreamMultiCallable<Request, Response>: Sendable {
     let serializer: Serializer<Request>
     let deserializer: Deserializer<Response>
 
-    init(channel: Channel, method: String, serializer: @escaping Serializer<Request>,
-         deserializer: @escaping Deserializer<Response>)
-    {
+    init(
+        channel: Channel, method: String, serializer: @escaping Serializer<Request>,
+        deserializer: @escaping Deserializer<Response>
+    ) {
         self.channel = channel
         self.method = method
         self.serializer = serializer

@@ -6,9 +6,10 @@ public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
     let serializer: Serializer<Request>
     let deserializer: Deserializer<Response>
 
-    init(channel: Channel, method: String, serializer: @escaping Serializer<Request>,
-         deserializer: @escaping Deserializer<Response>)
-    {
+    init(
+        channel: Channel, method: String, serializer: @escaping Serializer<Request>,
+        deserializer: @escaping Deserializer<Response>
+    ) {
         self.channel = channel
         self.method = method
         self.serializer = serializer
@@ -20,7 +21,9 @@ public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil
     ) throws -> Response {
-        try withCall(request, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression).0
+        try withCall(
+            request, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression
+        ).0
     }
 
     /// Calls the method and returns the response with the call (`stub.Method.with_call`).

@@ -111,25 +111,29 @@ public func streamStreamRPCMethodHandler<Request, Response>(
 public func unaryUnaryRPCMethodHandler(
     _ behavior: @escaping @Sendable ([UInt8], ServicerContext) throws -> [UInt8]
 ) -> RPCMethodHandler {
-    unaryUnaryRPCMethodHandler(behavior, requestDeserializer: RawBytes.deserializer, responseSerializer: RawBytes.serializer)
+    unaryUnaryRPCMethodHandler(
+        behavior, requestDeserializer: RawBytes.deserializer, responseSerializer: RawBytes.serializer)
 }
 
 public func unaryStreamRPCMethodHandler(
     _ behavior: @escaping @Sendable ([UInt8], ResponseSender<[UInt8]>, ServicerContext) throws -> Void
 ) -> RPCMethodHandler {
-    unaryStreamRPCMethodHandler(behavior, requestDeserializer: RawBytes.deserializer, responseSerializer: RawBytes.serializer)
+    unaryStreamRPCMethodHandler(
+        behavior, requestDeserializer: RawBytes.deserializer, responseSerializer: RawBytes.serializer)
 }
 
 public func streamUnaryRPCMethodHandler(
     _ behavior: @escaping @Sendable (RequestStream<[UInt8]>, ServicerContext) throws -> [UInt8]
 ) -> RPCMethodHandler {
-    streamUnaryRPCMethodHandler(behavior, requestDeserializer: RawBytes.deserializer, responseSerializer: RawBytes.serializer)
+    streamUnaryRPCMethodHandler(
+        behavior, requestDeserializer: RawBytes.deserializer, responseSerializer: RawBytes.serializer)
 }
 
 public func streamStreamRPCMethodHandler(
     _ behavior: @escaping @Sendable (RequestStream<[UInt8]>, ResponseSender<[UInt8]>, ServicerContext) throws -> Void
 ) -> RPCMethodHandler {
-    streamStreamRPCMethodHandler(behavior, requestDeserializer: RawBytes.deserializer, responseSerializer: RawBytes.serializer)
+    streamStreamRPCMethodHandler(
+        behavior, requestDeserializer: RawBytes.deserializer, responseSerializer: RawBytes.serializer)
 }
 
 // MARK: SwiftProtobuf messages

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A gRPC server whose handlers run on a thread pool, like `grpc.server(ThreadPoolExecutor(...))`.

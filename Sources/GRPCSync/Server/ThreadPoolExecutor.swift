@@ -1,7 +1,7 @@
 import Dispatch
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs handlers on at most `maxWorkers` threads at once; excess work waits in FIFO order, like

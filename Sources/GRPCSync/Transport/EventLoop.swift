@@ -1,9 +1,9 @@
 import CLinux
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Something registered with an ``EventLoop`` for socket readiness.

@@ -19,7 +19,8 @@ enum GRPCHeaders {
             HeaderField("user-agent", userAgent),
         ]
         if !timeout.isNever {
-            fields.append(HeaderField("grpc-timeout", WireFormat.encodeTimeout(nanoseconds: timeout.nanosecondsRemaining)))
+            fields.append(
+                HeaderField("grpc-timeout", WireFormat.encodeTimeout(nanoseconds: timeout.nanosecondsRemaining)))
         }
         appendMetadata(metadata, to: &fields)
         return fields
@@ -66,7 +67,10 @@ enum GRPCHeaders {
     }
 
     static func checkRequest(_ fields: [HeaderField]) -> RequestCheck {
-        var method = "", path = "", authority = "", contentType = ""
+        var method = ""
+        var path = ""
+        var authority = ""
+        var contentType = ""
         var timeout: UInt64?
         var metadata = Metadata()
         for field in fields {
@@ -161,7 +165,9 @@ enum GRPCHeaders {
                 }
             }
         }
-        guard let code else { return Status(code: .unknown, details: "No grpc-status in trailers", trailingMetadata: metadata) }
+        guard let code else {
+            return Status(code: .unknown, details: "No grpc-status in trailers", trailingMetadata: metadata)
+        }
         return Status(code: code, details: details, trailingMetadata: metadata)
     }
 

@@ -1,9 +1,9 @@
 import CNGHTTP2
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// What a connection tells its owner (a server or a channel). Called with the connection's lock
@@ -57,9 +57,10 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     private(set) var isDraining = false
     private var closeReason = Status(code: .unavailable, details: "Connection closed")
 
-    init(fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits,
-         delegate: HTTP2ConnectionDelegate?)
-    {
+    init(
+        fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits,
+        delegate: HTTP2ConnectionDelegate?
+    ) {
         self.fd = fd
         self.role = role
         self.peer = peer
@@ -125,7 +126,8 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     // MARK: streams
 
     /// Client: opens a stream for a request. Throws when the connection can take no new stream.
-    func startRequest(headers: [HeaderField], maxReceiveMessageLength: Int, prepare: (HTTP2Stream) -> Void) throws(RPCError)
+    func startRequest(headers: [HeaderField], maxReceiveMessageLength: Int, prepare: (HTTP2Stream) -> Void)
+        throws(RPCError)
         -> HTTP2Stream
     {
         lock.lock()
@@ -141,7 +143,8 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         }
         guard id > 0 else {
             isDraining = true
-            throw RPCError(code: .unavailable, details: "Cannot open a stream: \(String(cString: nghttp2_strerror(id)))")
+            throw RPCError(
+                code: .unavailable, details: "Cannot open a stream: \(String(cString: nghttp2_strerror(id)))")
         }
         stream.id = id
         streams[id] = stream
@@ -198,7 +201,8 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
             guard !isClosed, !isDraining else { return }
             isDraining = true
             let last = nghttp2_session_get_last_proc_stream_id(session)
-            nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), last, UInt32(NGHTTP2_NO_ERROR.rawValue), nil, 0)
+            nghttp2_submit_goaway(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), last, UInt32(NGHTTP2_NO_ERROR.rawValue), nil, 0)
             flush()
             closeIfIdleLocked()
         }
@@ -285,7 +289,9 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
                     // A protocol error nghttp2 did not answer itself (for example a bad preface).
                     nghttp2_session_terminate_session(session, UInt32(NGHTTP2_PROTOCOL_ERROR.rawValue))
                     flush()
-                    failure = Status(code: .unavailable, details: "HTTP/2 protocol error: \(String(cString: nghttp2_strerror(Int32(rc))))")
+                    failure = Status(
+                        code: .unavailable,
+                        details: "HTTP/2 protocol error: \(String(cString: nghttp2_strerror(Int32(rc))))")
                     linger = true
                     break
                 }
@@ -370,10 +376,12 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     fileprivate func beginHeaders(streamID: Int32, category: nghttp2_headers_category) -> Int32 {
         if role == .server && category == NGHTTP2_HCAT_REQUEST {
             if isDraining {
-                nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, UInt32(NGHTTP2_REFUSED_STREAM.rawValue))
+                nghttp2_submit_rst_stream(
+                    session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, UInt32(NGHTTP2_REFUSED_STREAM.rawValue))
                 return 0
             }
-            let stream = HTTP2Stream(connection: self, id: streamID, maxReceiveMessageLength: limits.maxReceiveMessageLength)
+            let stream = HTTP2Stream(
+                connection: self, id: streamID, maxReceiveMessageLength: limits.maxReceiveMessageLength)
             streams[streamID] = stream
         }
         if let stream = streams[streamID] {
@@ -383,7 +391,9 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         return 0
     }
 
-    fileprivate func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Int32 {
+    fileprivate func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
+        -> Int32
+    {
         guard let stream = streams[streamID] else { return 0 }
         stream.headerBlockSize += name.count + value.count + 32
         if stream.headerBlockSize > limits.maxHeaderListSize {
@@ -434,7 +444,8 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
                 if let delegate {
                     delegate.connection(self, didReceiveRequest: stream)
                 } else {
-                    stream.reject(httpStatus: 200, status: Status(code: .unavailable, details: "Server is shutting down"))
+                    stream.reject(
+                        httpStatus: 200, status: Status(code: .unavailable, details: "Server is shutting down"))
                 }
             }
         case .client:
@@ -474,7 +485,9 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         stream.streamClosed(errorCode: errorCode)
     }
 
-    fileprivate func readData(streamID: Int32, buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>)
+    fileprivate func readData(
+        streamID: Int32, buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>
+    )
         -> Int
     {
         guard let stream = streams[streamID] else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }

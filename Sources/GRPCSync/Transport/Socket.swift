@@ -1,9 +1,9 @@
 import CLinux
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Thin wrappers over the socket system calls, returning errors that name the address.

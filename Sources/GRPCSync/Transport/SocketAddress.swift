@@ -1,9 +1,9 @@
 import CLinux
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A resolved socket address (IPv4, IPv6 or a Unix path).
@@ -55,7 +55,8 @@ struct SocketAddress: Sendable, CustomStringConvertible {
         while let info = cursor {
             var storage = sockaddr_storage()
             withUnsafeMutableBytes(of: &storage) { dst in
-                dst.copyMemory(from: UnsafeRawBufferPointer(start: info.pointee.ai_addr, count: Int(info.pointee.ai_addrlen)))
+                dst.copyMemory(
+                    from: UnsafeRawBufferPointer(start: info.pointee.ai_addr, count: Int(info.pointee.ai_addrlen)))
             }
             let address = SocketAddress(storage: storage, length: info.pointee.ai_addrlen)
             if !addresses.contains(where: { $0.description == address.description }) { addresses.append(address) }
@@ -116,7 +117,9 @@ struct SocketAddress: Sendable, CustomStringConvertible {
             }
         case AF_INET6:
             return withUnsafePointer(to: &copy) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    Int(UInt16(bigEndian: $0.pointee.sin6_port))
+                }
             }
         default:
             return 0

@@ -39,7 +39,9 @@ struct Target: Sendable, CustomStringConvertible {
             guard let close = rest.firstIndex(of: "]") else { throw UsageError("target \"\(text)\" has an unclosed [") }
             host = rest[rest.index(after: rest.startIndex)..<close]
             let after = rest[rest.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw UsageError("target \"\(text)\" has text after ]")
             }
         } else if let colon = rest.lastIndex(of: ":"), rest.firstIndex(of: ":") == colon {

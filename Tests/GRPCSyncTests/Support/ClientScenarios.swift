@@ -73,7 +73,8 @@ struct ClientScenarios {
 
     func unary() throws {
         try withChannel { channel in
-            let (response, call) = try channel.unaryUnary(TestService.path("Unary")).withCall(bytes("hello"), timeout: 10)
+            let (response, call) = try channel.unaryUnary(TestService.path("Unary")).withCall(
+                bytes("hello"), timeout: 10)
             try expect(response == bytes("hello"), "echo was \(response)")
             try expect(call.code() == .ok, "code \(call.code())")
         }
@@ -174,7 +175,8 @@ struct ClientScenarios {
         try withChannel { channel in
             let start = Date()
             _ = try expectError(.deadlineExceeded) {
-                _ = try channel.unaryUnary(TestService.path("Unary"))([], timeout: 0.5, metadata: [("x-sleep-ms", "5000")])
+                _ = try channel.unaryUnary(TestService.path("Unary"))(
+                    [], timeout: 0.5, metadata: [("x-sleep-ms", "5000")])
             }
             try expect(Date().timeIntervalSince(start) < 3, "the deadline took \(Date().timeIntervalSince(start)) s")
         }
@@ -222,7 +224,8 @@ struct ClientScenarios {
 
     func large16MiB() throws {
         let limit = OptionValue.int(32 * 1024 * 1024)
-        try withChannel(options: [("grpc.max_receive_message_length", limit), ("grpc.max_send_message_length", limit)]) {
+        try withChannel(options: [("grpc.max_receive_message_length", limit), ("grpc.max_send_message_length", limit)])
+        {
             channel in
             let request = (0..<16 * 1024 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 31) }
             let response = try channel.unaryUnary(TestService.path("Unary"))(request, timeout: 60)
@@ -274,7 +277,8 @@ struct ClientScenarios {
 
     func peer() throws {
         try withChannel { channel in
-            let peer = String(decoding: try channel.unaryUnary(TestService.path("Peer"))([], timeout: 10), as: UTF8.self)
+            let peer = String(
+                decoding: try channel.unaryUnary(TestService.path("Peer"))([], timeout: 10), as: UTF8.self)
             try expect(peer.hasPrefix("ipv4:127.0.0.1:") || peer.hasPrefix("ipv6:[::1]:"), "peer \(peer)")
         }
     }

@@ -48,7 +48,9 @@ enum TestService {
                     var text = ""
                     for entry in context.invocationMetadata() {
                         let key = entry.key
-                        if key.hasPrefix(":") || key.hasPrefix("grpc-") || ["user-agent", "content-type", "te"].contains(key) {
+                        if key.hasPrefix(":") || key.hasPrefix("grpc-")
+                            || ["user-agent", "content-type", "te"].contains(key)
+                        {
                             continue
                         }
                         let value =

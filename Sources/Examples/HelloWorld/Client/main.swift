@@ -1,8 +1,8 @@
+import GRPCSync
 // The helloworld Greeter client: a port of grpc's Python greeter_client.py.
 //
 //     swift run helloworld-client --target localhost:50051 --name you
 import Glibc
-import GRPCSync
 import HelloWorldModel
 
 func run(target: String, name: String) throws {

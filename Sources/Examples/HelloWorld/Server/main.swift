@@ -1,8 +1,8 @@
+import GRPCSync
 // The helloworld Greeter server: a port of grpc's Python greeter_server.py.
 //
 //     swift run helloworld-server --port 50051
 import Glibc
-import GRPCSync
 import HelloWorldModel
 
 func sayHello(_ request: Helloworld_HelloRequest, _ context: ServicerContext) throws -> Helloworld_HelloReply {
