@@ -78,21 +78,43 @@ final class ServerAPITests: XCTestCase {
         XCTAssertEqual(try unary([3], timeout: 10), [3])
     }
 
-    func testStopWithGraceLetsRunningCallsFinishAndRefusesNewOnes() throws {
+    func testMaximumConcurrentRPCsSeenByGRPCIOClient() throws {
+        let server = try SwiftTestServer(maximumConcurrentRPCs: 2)
+        let (status, output) = try Peers.run("peer_client.py", ["max_concurrent", "--target", server.target])
+        XCTAssertEqual(status, 0, output)
+    }
+
+    func testStopWithGraceOnSwiftServer() throws {
         let server = try SwiftTestServer()
-        let channel = insecureChannel(server.target)
+        try checkGracefulStop(target: server.target) { grace in
+            let event = server.server.stop(grace: grace)
+            return { event.wait(timeout: $0) }
+        }
+        XCTAssertFalse(server.server.waitForTermination(timeout: 1), "already terminated: no timeout")
+    }
+
+    func testStopWithGraceOnGRPCIOServer() throws {
+        let server = try PythonPeerServer()
+        defer { server.stop() }
+        try checkGracefulStop(target: server.target) { server.stop(grace: $0) }
+    }
+
+    /// A call running at `stop(grace: 5)` finishes; a new call is refused (UNAVAILABLE); the stop
+    /// event is set once the running call is done.
+    private func checkGracefulStop(target: String, stop: (Double) -> (Double) -> Bool) throws {
+        let channel = insecureChannel(target)
         defer { channel.close() }
         let unary = channel.unaryUnary(TestService.path("Unary"))
         XCTAssertEqual(try unary([0], timeout: 5), [0])
-        let running = try unary.future([1], timeout: 10, metadata: [("x-sleep-ms", "500")])
+        let running = try unary.future([1], timeout: 10, metadata: [("x-sleep-ms", "1000")])
+        Thread.sleep(forTimeInterval: 0.3)
+        let waitForStop = stop(5)
         Thread.sleep(forTimeInterval: 0.2)
-        let stopped = server.server.stop(grace: 5)
         XCTAssertThrowsError(try unary([2], timeout: 5)) { error in
             XCTAssertEqual((error as? RPCError)?.code, .unavailable, "\(error)")
         }
         XCTAssertEqual(try running.result(timeout: 10), [1])
-        XCTAssertTrue(stopped.wait(timeout: 5))
-        XCTAssertFalse(server.server.waitForTermination(timeout: 1), "already terminated: no timeout")
+        XCTAssertTrue(waitForStop(5), "the stop event was not set")
     }
 
     func testStopGraceExpiryCancelsTheRest() throws {

@@ -368,10 +368,41 @@ def backpressure(target):
         check("status code after cancel", grpc.StatusCode.CANCELLED, responses.code())
 
 
+# Scenarios that need a specially started server; they are not part of `all`.
+EXTRA_SCENARIOS = {}
+
+
+def extra_scenario(function):
+    EXTRA_SCENARIOS[function.__name__] = function
+    return function
+
+
+@extra_scenario
+def max_concurrent(target):
+    """The server runs with maximum_concurrent_rpcs=2."""
+    with grpc.insecure_channel(target) as channel:
+        method = unary_unary(channel, "Unary")
+        slow = [
+            method.future(b"\x01", metadata=(("x-sleep-ms", "1000"),), timeout=CALL_TIMEOUT_S)
+            for _ in range(2)
+        ]
+        time.sleep(0.3)
+        try:
+            method(b"\x02", timeout=CALL_TIMEOUT_S)
+        except grpc.RpcError as error:
+            check("status code", grpc.StatusCode.RESOURCE_EXHAUSTED, error.code())
+            check("details", "Concurrent RPC limit exceeded!", error.details())
+        else:
+            raise Failure("expected RESOURCE_EXHAUSTED for the third call, it succeeded")
+        for future in slow:
+            check("slow call", b"\x01", future.result(timeout=CALL_TIMEOUT_S))
+        check("call after the limit cleared", b"\x03", method(b"\x03", timeout=CALL_TIMEOUT_S))
+
+
 def _attempt(name, target):
     """Runs one scenario; returns whether it passed, having printed the outcome."""
     try:
-        SCENARIOS[name](target)
+        {**SCENARIOS, **EXTRA_SCENARIOS}[name](target)
     except Failure as failure:
         print(f"FAIL {name}: {failure}", file=sys.stderr)
     except grpc.RpcError as error:
@@ -401,7 +432,7 @@ def run(name, target):
 
 def main():
     parser = argparse.ArgumentParser(description="grpcio conformance client scenarios")
-    parser.add_argument("scenario", nargs="?", choices=[*SCENARIOS, "all"])
+    parser.add_argument("scenario", nargs="?", choices=[*SCENARIOS, *EXTRA_SCENARIOS, "all"])
     parser.add_argument("--target", help="HOST:PORT of the server under test")
     parser.add_argument("--large-target", help="HOST:PORT used by large_16mib (default: --target)")
     parser.add_argument("--list", action="store_true", help="print the scenario names")

@@ -265,8 +265,19 @@ def main():
     def wait_for_stdin_eof():
         # os.read rather than sys.stdin: a daemon thread blocked inside the buffered reader
         # holds its lock and makes interpreter shutdown fail after a SIGTERM.
-        while os.read(sys.stdin.fileno(), 4096):
-            pass
+        # A line `stop GRACE` on stdin calls server.stop(GRACE) and prints `STOPPED` once the
+        # returned event is set, so a test can watch grpcio's graceful stop.
+        pending = b""
+        while chunk := os.read(sys.stdin.fileno(), 4096):
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                words = line.decode().split()
+                if len(words) == 2 and words[0] == "stop":
+                    event = server.stop(float(words[1]))
+                    threading.Thread(
+                        target=lambda: (event.wait(), print("STOPPED", flush=True)), daemon=True
+                    ).start()
         stop.set()
 
     threading.Thread(target=wait_for_stdin_eof, daemon=True).start()

@@ -15,6 +15,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     private var deadlineTimer: ScheduledTimer?
     /// Cancelled, timed out or failed on this side: unread messages are not returned.
     private var endedLocally = false
+    private var keptResponse: [UInt8]?
 
     init(
         channel: Channel, method: String, timeout: Double?, metadata: Metadata, waitForReady: Bool?,
@@ -138,10 +139,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     func unaryResponse<Response>(_ deserializer: Deserializer<Response>) throws(RPCError) -> Response {
         let status = waitForStatus()
         guard status.code == .ok else { throw error(for: status) }
-        let bytes = lock.withLock { stream }.flatMap { stream in
-            stream.connection.lock.withLock { stream.takeMessage() }
-        }
-        guard let bytes else {
+        guard let bytes = responseMessage() else {
             throw error(for: Status(code: .internal, details: "No response message received"))
         }
         do {
@@ -158,6 +156,18 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
                 if !finished.wait(lock, until: deadline) && deadline.hasPassed { break }
             }
             return stream
+        }
+    }
+
+    /// The single response message, taken from the stream once and kept, so that `result()`
+    /// and `exception()` may be asked again.
+    private func responseMessage() -> [UInt8]? {
+        if let kept = lock.withLock({ keptResponse }) { return kept }
+        guard let stream = lock.withLock({ stream }) else { return nil }
+        let taken = stream.connection.lock.withLock { stream.takeMessage() }
+        return lock.withLock {
+            if keptResponse == nil { keptResponse = taken }
+            return keptResponse
         }
     }
 

@@ -59,6 +59,16 @@ final class OutputCollector: @unchecked Sendable {  // `lock` protects `data`
         _ = finished.wait(timeout: .now() + 5)
         return lock.withLock { String(decoding: data, as: UTF8.self) }
     }
+
+    /// Waits up to `timeout` seconds for `line` to appear in the output so far.
+    func waitFor(line: String, timeout: Double) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if lock.withLock({ String(decoding: data, as: UTF8.self) }).contains(line + "\n") { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return false
+    }
 }
 
 /// A grpcio server from Tests/Peers/peer_server.py, running while the object lives.
@@ -66,17 +76,18 @@ final class PythonPeerServer: @unchecked Sendable {
     let process = Process()
     let port: Int
     private let stdin = Pipe()
+    private let output: OutputCollector
 
     init(arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: Peers.python)
         process.arguments = [Peers.script("peer_server.py"), "--port", "0"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
+        let pipe = Pipe()
+        process.standardOutput = pipe
         process.standardInput = stdin
         try process.run()
         // The first line is "PORT <n>".
         var line = Data()
-        let handle = output.fileHandleForReading
+        let handle = pipe.fileHandleForReading
         while true {
             let byte = handle.readData(ofLength: 1)
             if byte.isEmpty || byte == Data("\n".utf8) { break }
@@ -85,10 +96,17 @@ final class PythonPeerServer: @unchecked Sendable {
         let text = String(decoding: line, as: UTF8.self)
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
             process.terminate()
+            output = OutputCollector(handle)
             throw UsageError("peer_server.py did not report its port: \"\(text)\"")
         }
         self.port = port
-        _ = OutputCollector(handle)
+        output = OutputCollector(handle)
+    }
+
+    /// Calls grpcio's `server.stop(grace)`; the returned closure waits for its event.
+    func stop(grace: Double) -> (Double) -> Bool {
+        stdin.fileHandleForWriting.write(Data("stop \(grace)\n".utf8))
+        return { [output] timeout in output.waitFor(line: "STOPPED", timeout: timeout) }
     }
 
     var target: String { "localhost:\(port)" }
