@@ -213,6 +213,18 @@ final class ServerAPITests: XCTestCase {
         XCTAssertEqual(call("BadResponse").0?.details, "Failed to serialize response!")
     }
 
+    func testOversizedMetadataIsRefusedWithResourceExhausted() throws {
+        let server = try SwiftTestServer()
+        let channel = insecureChannel(server.target)
+        defer { channel.close() }
+        let unary = channel.unaryUnary(TestService.path("Unary"))
+        let big = String(repeating: "v", count: 20_000)
+        XCTAssertThrowsError(try unary([1], timeout: 10, metadata: [("x-big", .text(big))])) { error in
+            XCTAssertEqual((error as? RPCError)?.code, .resourceExhausted, "\(error)")
+        }
+        XCTAssertEqual(try unary([2], timeout: 10), [2], "the connection still serves")
+    }
+
     func testDeadlineReachesTheHandler() throws {
         let sawInactive = Flag()
         let callbackRan = Flag()

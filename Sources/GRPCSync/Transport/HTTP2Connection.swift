@@ -397,10 +397,15 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         guard let stream = streams[streamID] else { return 0 }
         stream.headerBlockSize += name.count + value.count + 32
         if stream.headerBlockSize > limits.maxHeaderListSize {
-            stream.localResetReason = Status(
-                code: .resourceExhausted,
-                details: "Received metadata larger than max (over \(limits.maxHeaderListSize) bytes)")
-            return Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
+            // Keep decoding (HPACK state must stay in step) but keep nothing; the block is
+            // answered with RESOURCE_EXHAUSTED once it is complete.
+            if stream.headerOverflow == nil {
+                stream.headerOverflow = Status(
+                    code: .resourceExhausted,
+                    details: "Received metadata larger than max (over \(limits.maxHeaderListSize) bytes)")
+                stream.headerBlock.removeAll()
+            }
+            return 0
         }
         stream.headerBlock.append(HeaderField(String(decoding: name, as: UTF8.self), Array(value)))
         return 0
@@ -431,6 +436,16 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     private func headerBlockReceived(_ stream: HTTP2Stream, category: nghttp2_headers_category, endStream: Bool) {
         let fields = stream.headerBlock
         stream.headerBlock = []
+        if let overflow = stream.headerOverflow {
+            stream.headerOverflow = nil
+            if role == .server {
+                stream.reject(httpStatus: 200, status: overflow)
+            } else {
+                stream.receivedStatus(overflow)
+                if !endStream { submitReset(stream.id, errorCode: UInt32(NGHTTP2_CANCEL.rawValue)) }
+            }
+            return
+        }
         switch role {
         case .server:
             guard category == NGHTTP2_HCAT_REQUEST else { return }  // client trailers carry nothing for us

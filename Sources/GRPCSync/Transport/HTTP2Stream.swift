@@ -49,8 +49,8 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     private(set) var status: Status?
     /// nghttp2 has closed the stream.
     private(set) var closed = false
-    /// Why this side reset the stream from inside nghttp2, if it did.
-    var localResetReason: Status?
+    /// Set when the header block being received is over the metadata limit.
+    var headerOverflow: Status?
 
     /// Bytes buffered for sending above which a writer waits.
     static let outboundHighWater = 256 * 1024
@@ -128,9 +128,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         closed = true
         unconsumedBytes = 0
         if !isFinished {
-            if let localResetReason {
-                finish(localResetReason)
-            } else if isServer {
+            if isServer {
                 finish(Status(code: .cancelled, details: "Cancelled by the client"))
             } else if errorCode == 0 && inputEnded {
                 finish(Status(code: .internal, details: "Server closed the stream without sending trailers"))
