@@ -30,7 +30,10 @@ final class ServerAPITests: XCTestCase {
         XCTAssertThrowsError(try other.addInsecurePort("0.0.0.0:\(any4)")) { error in
             XCTAssertTrue("\(error)".contains("0.0.0.0:\(any4)"), "the error names the address: \(error)")
         }
-        for target in ["localhost:\(local)", "ipv4:127.0.0.1:\(any4)", "ipv6:[::1]:\(any6)", "127.0.0.1:\(any6)"] {
+        for target in [
+            "localhost:\(local)", "dns:///localhost:\(local)", "ipv4:127.0.0.1:\(any4)", "ipv6:[::1]:\(any6)",
+            "127.0.0.1:\(any6)",
+        ] {
             let channel = insecureChannel(target)
             defer { channel.close() }
             XCTAssertEqual(try channel.unaryUnary(TestService.path("Unary"))([7], timeout: 10), [7], target)

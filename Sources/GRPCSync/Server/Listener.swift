@@ -28,9 +28,24 @@ final class Listener: EventLoopSource, @unchecked Sendable {  // fd is closed on
     }
 
     func handleReadable() {
-        while isOpen, let (connection, peer) = Socket.accept(fd) {
+        while isOpen {
+            guard let (connection, peer) = Socket.accept(fd) else {
+                if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM {
+                    pauseAccepting()
+                }
+                return
+            }
             // A Unix socket client has no address of its own: name it by the server's path.
             onAccept(connection, address.family == AF_UNIX ? address : peer)
+        }
+    }
+
+    /// Out of descriptors or memory: stop watching the socket for a moment instead of waking
+    /// the loop over and over for connections that cannot be accepted yet.
+    private func pauseAccepting() {
+        loop.setInterest(fd: fd, source: self, read: false, write: false)
+        loop.schedule(at: Deadline.after(seconds: 0.1)) { [self] in
+            if isOpen { loop.setInterest(fd: fd, source: self, read: true, write: false) }
         }
     }
 

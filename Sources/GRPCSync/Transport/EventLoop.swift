@@ -73,8 +73,14 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
 
     /// Switches interest in output readiness on or off.
     func setWriteInterest(fd: Int32, source: EventLoopSource, enabled: Bool) {
+        setInterest(fd: fd, source: source, read: true, write: enabled)
+    }
+
+    /// Sets which readiness events of a registered `fd` wake the loop.
+    func setInterest(fd: Int32, source: EventLoopSource, read: Bool, write: Bool) {
         var event = epoll_event()
-        event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | (enabled ? EPOLLOUT.rawValue : 0)
+        event.events =
+            (read ? EPOLLIN.rawValue | EPOLLRDHUP.rawValue : 0) | (write ? EPOLLOUT.rawValue : 0)
         event.data.ptr = Unmanaged.passUnretained(source as AnyObject).toOpaque()
         epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
     }

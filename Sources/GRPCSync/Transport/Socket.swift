@@ -72,7 +72,8 @@ enum Socket {
         return rc == 0 ? SocketAddress(storage: storage, length: length) : nil
     }
 
-    /// Accepts one pending connection as a non-blocking socket, or nil when none is pending.
+    /// Accepts one pending connection as a non-blocking socket, or nil (with `errno` set) when
+    /// none is pending or the accept failed.
     static func accept(_ listener: Int32) -> (fd: Int32, peer: SocketAddress)? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
