@@ -67,7 +67,8 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         responseDeserializer: @escaping Deserializer<Response>
     ) -> UnaryUnaryMultiCallable<Request, Response> {
         UnaryUnaryMultiCallable(
-            channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer)
+            binding: MethodBinding(
+                channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer))
     }
 
     /// A unary-stream method (`channel.unary_stream`).
@@ -77,7 +78,8 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         responseDeserializer: @escaping Deserializer<Response>
     ) -> UnaryStreamMultiCallable<Request, Response> {
         UnaryStreamMultiCallable(
-            channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer)
+            binding: MethodBinding(
+                channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer))
     }
 
     /// A stream-unary method (`channel.stream_unary`).
@@ -87,7 +89,8 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         responseDeserializer: @escaping Deserializer<Response>
     ) -> StreamUnaryMultiCallable<Request, Response> {
         StreamUnaryMultiCallable(
-            channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer)
+            binding: MethodBinding(
+                channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer))
     }
 
     /// A stream-stream method (`channel.stream_stream`).
@@ -97,7 +100,8 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         responseDeserializer: @escaping Deserializer<Response>
     ) -> StreamStreamMultiCallable<Request, Response> {
         StreamStreamMultiCallable(
-            channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer)
+            binding: MethodBinding(
+                channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer))
     }
 
     // MARK: connection management

@@ -5,13 +5,12 @@
 /// let future = try stub.getFeature.future(point)
 /// let feature = try future.result(timeout: 5)
 /// ```
-public final class Future<Response>: Call, @unchecked Sendable {  // ClientCall is thread-safe
-    let call: ClientCall
+public final class Future<Response>: CallHandle, @unchecked Sendable {  // ClientCall is thread-safe
     private let deserializer: Deserializer<Response>
 
     init(call: ClientCall, deserializer: @escaping Deserializer<Response>) {
-        self.call = call
         self.deserializer = deserializer
+        super.init(call: call)
     }
 
     /// Waits up to `timeout` seconds (nil: until the call ends) and returns the response, or
@@ -44,17 +43,6 @@ public final class Future<Response>: Call, @unchecked Sendable {  // ClientCall 
     /// Runs `callback` with this future when the call ends, at once if it has (`add_done_callback`).
     public func addDoneCallback(_ callback: @escaping @Sendable (Future<Response>) -> Void) {
         if !call.addCallback({ callback(self) }) { callback(self) }
-    }
-
-    public func initialMetadata() -> Metadata { call.initialMetadata() }
-    public func trailingMetadata() -> Metadata { call.trailingMetadata() }
-    public func code() -> StatusCode { call.code() }
-    public func details() -> String { call.details() }
-    @discardableResult public func cancel() -> Bool { call.cancel() }
-    public func isActive() -> Bool { call.isActive() }
-    public func timeRemaining() -> Double? { call.timeRemaining() }
-    @discardableResult public func addCallback(_ callback: @escaping @Sendable () -> Void) -> Bool {
-        call.addCallback(callback)
     }
 }
 

@@ -1,21 +1,10 @@
 /// A streaming-request, unary-response method on a channel (`grpc.StreamUnaryMultiCallable`).
 /// The requests are any `Sequence`, read lazily on a sender thread.
 public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
-    let channel: Channel
-    /// The full method path, `/package.Service/Method`.
-    public let method: String
-    let serializer: Serializer<Request>
-    let deserializer: Deserializer<Response>
+    let binding: MethodBinding<Request, Response>
 
-    init(
-        channel: Channel, method: String, serializer: @escaping Serializer<Request>,
-        deserializer: @escaping Deserializer<Response>
-    ) {
-        self.channel = channel
-        self.method = method
-        self.serializer = serializer
-        self.deserializer = deserializer
-    }
+    /// The full method path, `/package.Service/Method`.
+    public var method: String { binding.method }
 
     /// Sends the requests and waits for the response (`stub.RecordRoute(iter(points))`).
     public func callAsFunction<Requests: Sequence>(
@@ -34,7 +23,7 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
     ) throws -> (Response, Call) where Requests.Element == Request {
         let future = try self.future(
             requests, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
-        return (try future.call.unaryResponse(deserializer), future.call)
+        return (try future.call.unaryResponse(binding.deserializer), future.call)
     }
 
     /// Starts the call and returns at once (`stub.Method.future`).
@@ -42,10 +31,9 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil
     ) throws -> Future<Response> where Requests.Element == Request {
-        let call = try ClientCall(
-            channel: channel, method: method, timeout: timeout, metadata: metadata, waitForReady: waitForReady,
-            compression: compression)
-        CallStarter.startStreaming(call, requests, serializer)
-        return Future(call: call, deserializer: deserializer)
+        let call = try binding.makeCall(
+            timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
+        CallStarter.startStreaming(call, requests, binding.serializer)
+        return Future(call: call, deserializer: binding.deserializer)
     }
 }

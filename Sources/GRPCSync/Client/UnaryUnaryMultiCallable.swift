@@ -1,20 +1,9 @@
 /// A unary-request, unary-response method on a channel (`grpc.UnaryUnaryMultiCallable`).
 public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
-    let channel: Channel
-    /// The full method path, `/package.Service/Method`.
-    public let method: String
-    let serializer: Serializer<Request>
-    let deserializer: Deserializer<Response>
+    let binding: MethodBinding<Request, Response>
 
-    init(
-        channel: Channel, method: String, serializer: @escaping Serializer<Request>,
-        deserializer: @escaping Deserializer<Response>
-    ) {
-        self.channel = channel
-        self.method = method
-        self.serializer = serializer
-        self.deserializer = deserializer
-    }
+    /// The full method path, `/package.Service/Method`.
+    public var method: String { binding.method }
 
     /// Calls the method and waits for the response (`stub.Method(request, timeout=, metadata=, …)`).
     public func callAsFunction(
@@ -31,11 +20,10 @@ public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil
     ) throws -> (Response, Call) {
-        let call = try ClientCall(
-            channel: channel, method: method, timeout: timeout, metadata: metadata, waitForReady: waitForReady,
-            compression: compression)
-        CallStarter.startUnary(call, request, serializer)
-        return (try call.unaryResponse(deserializer), call)
+        let call = try binding.makeCall(
+            timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
+        CallStarter.startUnary(call, request, binding.serializer)
+        return (try call.unaryResponse(binding.deserializer), call)
     }
 
     /// Starts the call and returns at once (`stub.Method.future`).
@@ -43,10 +31,9 @@ public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil
     ) throws -> Future<Response> {
-        let call = try ClientCall(
-            channel: channel, method: method, timeout: timeout, metadata: metadata, waitForReady: waitForReady,
-            compression: compression)
-        CallStarter.startUnaryInBackground(call, request, serializer)
-        return Future(call: call, deserializer: deserializer)
+        let call = try binding.makeCall(
+            timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
+        CallStarter.startUnaryInBackground(call, request, binding.serializer)
+        return Future(call: call, deserializer: binding.deserializer)
     }
 }
