@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""A deliberately misbehaving (or unusual) HTTP/2 server, for checking how a gRPC client maps
+what it receives to a gRPC status (grpc's doc/PROTOCOL-HTTP2.md and
+doc/http-grpc-status-mapping.md).
+
+Usage: fake_h2_server.py MODE        (fake_h2_server.py --list prints the modes)
+
+Binds 127.0.0.1 on a free port, prints `PORT <n>` on stdout (flushed) and serves plain-text
+HTTP/2 (no TLS) until stdin reaches EOF or the process gets SIGTERM. Every request stream is
+answered according to MODE:
+
+    http503               :status 503, no grpc-status, end of stream
+    http404_html          :status 404, content-type text/html, a small body, end of stream
+    goaway                on the request's HEADERS: GOAWAY(last_stream_id=0, NO_ERROR), nothing else
+    rst_refused           on the request's HEADERS: RST_STREAM(REFUSED_STREAM)
+    rst_cancel            on the request's HEADERS: RST_STREAM(CANCEL)
+    rst_enhance_your_calm on the request's HEADERS: RST_STREAM(ENHANCE_YOUR_CALM)
+    rst_internal          on the request's HEADERS: RST_STREAM(INTERNAL_ERROR)
+    no_status             200 + application/grpc, one message `ok`, trailers without grpc-status
+    truncated             200 + application/grpc, a message prefix announcing 10 bytes followed by
+                          only 3, then trailers grpc-status 0
+    trailers_only_status  Trailers-Only: 200, application/grpc, grpc-status 7, a percent-encoded
+                          grpc-message ("no way\\n" and U+1F600)
+    bad_content_type      200 + content-type text/plain, end of stream without grpc-status
+    comma_bin             a normal response echoing the request message; initial metadata
+                          `x-multi-bin: AAE,AgM=` (bytes 00 01 and 02 03, one value unpadded), trailers
+                          grpc-status 0 and `x-trail-bin: /w` (unpadded, byte ff)
+
+The modes other than goaway and rst_* read the whole request (up to END_STREAM) before answering.
+Frames are built by the `h2` package, which also acknowledges SETTINGS and PING and keeps flow
+control going.
+"""
+
+import os
+import signal
+import socket
+import sys
+import threading
+
+import h2.config
+import h2.connection
+import h2.errors
+import h2.events
+import h2.exceptions
+
+RST_CODES = {
+    'rst_refused': h2.errors.ErrorCodes.REFUSED_STREAM,
+    'rst_cancel': h2.errors.ErrorCodes.CANCEL,
+    'rst_enhance_your_calm': h2.errors.ErrorCodes.ENHANCE_YOUR_CALM,
+    'rst_internal': h2.errors.ErrorCodes.INTERNAL_ERROR,
+}
+
+# Modes answered as soon as the request's HEADERS arrive.
+EARLY_MODES = frozenset(['goaway', *RST_CODES])
+
+# Modes answered once the whole request has arrived.
+LATE_MODES = frozenset(['http503', 'http404_html', 'no_status', 'truncated', 'trailers_only_status',
+                        'bad_content_type', 'comma_bin'])
+
+MODES = sorted(EARLY_MODES | LATE_MODES)
+
+GRPC_HEADERS = [(':status', '200'), ('content-type', 'application/grpc')]
+
+IO_TIMEOUT = 60.0  # seconds a connection may stay silent before the server drops it
+
+
+def grpc_message(payload):
+    """One uncompressed gRPC length-prefixed message."""
+    return b'\x00' + len(payload).to_bytes(4, 'big') + payload
+
+
+def first_message(data):
+    """The payload of the first complete length-prefixed message in `data`, or b''."""
+    if len(data) < 5:
+        return b''
+    length = int.from_bytes(data[1:5], 'big')
+    return data[5:5 + length]
+
+
+class Connection:
+    """One client connection, served on its own thread."""
+
+    def __init__(self, sock, mode):
+        self.sock = sock
+        self.mode = mode
+        self.conn = h2.connection.H2Connection(
+            config=h2.config.H2Configuration(client_side=False, header_encoding='utf-8'))
+        self.bodies = {}          # stream id -> request bytes so far
+        self.gone_away = False    # after our GOAWAY, incoming bytes are read and dropped
+
+    def flush(self):
+        data = self.conn.data_to_send()
+        if data:
+            self.sock.sendall(data)
+
+    def serve(self):
+        try:
+            self.sock.settimeout(IO_TIMEOUT)
+            self.conn.initiate_connection()
+            self.flush()
+            while True:
+                data = self.sock.recv(65536)
+                if not data:
+                    return
+                if self.gone_away:
+                    continue  # the client must not start anything on this connection any more
+                try:
+                    events = self.conn.receive_data(data)
+                except h2.exceptions.ProtocolError as error:
+                    log('protocol error from client: %r' % error)
+                    self.flush()
+                    return
+                for event in events:
+                    self.handle(event)
+                self.flush()
+        except OSError:
+            pass
+        finally:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+
+    def handle(self, event):
+        if isinstance(event, h2.events.RequestReceived):
+            stream_id = event.stream_id
+            self.bodies[stream_id] = b''
+            if self.mode == 'goaway':
+                self.conn.close_connection(error_code=h2.errors.ErrorCodes.NO_ERROR, last_stream_id=0)
+                self.flush()
+                self.gone_away = True
+            elif self.mode in RST_CODES:
+                self.conn.reset_stream(stream_id, error_code=RST_CODES[self.mode])
+            elif event.stream_ended is not None:
+                self.answer(stream_id)
+        elif isinstance(event, h2.events.DataReceived):
+            if event.flow_controlled_length:
+                self.conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            if event.stream_id in self.bodies:
+                self.bodies[event.stream_id] += event.data
+            if event.stream_ended is not None and self.mode in LATE_MODES:
+                self.answer(event.stream_id)
+        elif isinstance(event, h2.events.StreamEnded):
+            # Reported on its own when END_STREAM came without data (for instance on the HEADERS,
+            # handled above, or on an empty DATA frame, handled with DataReceived).
+            pass
+        elif isinstance(event, h2.events.StreamReset):
+            self.bodies.pop(event.stream_id, None)
+
+    def answer(self, stream_id):
+        body = self.bodies.pop(stream_id, None)
+        if body is None:
+            return
+        mode, conn = self.mode, self.conn
+        if mode == 'http503':
+            conn.send_headers(stream_id, [(':status', '503')], end_stream=True)
+        elif mode == 'http404_html':
+            page = b'<html><body><h1>404 Not Found</h1></body></html>\n'
+            conn.send_headers(stream_id, [(':status', '404'), ('content-type', 'text/html'),
+                                          ('content-length', str(len(page)))])
+            conn.send_data(stream_id, page, end_stream=True)
+        elif mode == 'no_status':
+            conn.send_headers(stream_id, GRPC_HEADERS)
+            conn.send_data(stream_id, grpc_message(b'ok'))
+            conn.send_headers(stream_id, [('x-note', 'no status here')], end_stream=True)
+        elif mode == 'truncated':
+            conn.send_headers(stream_id, GRPC_HEADERS)
+            conn.send_data(stream_id, b'\x00' + (10).to_bytes(4, 'big') + b'abc')
+            conn.send_headers(stream_id, [('grpc-status', '0')], end_stream=True)
+        elif mode == 'trailers_only_status':
+            conn.send_headers(stream_id, GRPC_HEADERS + [
+                ('grpc-status', '7'), ('grpc-message', 'no%20way%0A%F0%9F%98%80')], end_stream=True)
+        elif mode == 'bad_content_type':
+            conn.send_headers(stream_id, [(':status', '200'), ('content-type', 'text/plain')],
+                              end_stream=True)
+        elif mode == 'comma_bin':
+            conn.send_headers(stream_id, GRPC_HEADERS + [('x-multi-bin', 'AAE,AgM=')])
+            conn.send_data(stream_id, grpc_message(first_message(body)))
+            conn.send_headers(stream_id, [('grpc-status', '0'), ('x-trail-bin', '/w')], end_stream=True)
+
+
+def log(text):
+    print('fake_h2_server: ' + text, file=sys.stderr, flush=True)
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] in ('-h', '--help'):
+        print(__doc__, file=sys.stderr)
+        return 2
+    mode = sys.argv[1]
+    if mode == '--list':
+        print('\n'.join(MODES))
+        return 0
+    if mode not in MODES:
+        print('unknown mode %r; modes: %s' % (mode, ', '.join(MODES)), file=sys.stderr)
+        return 2
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(64)
+
+    def accept_loop():
+        while True:
+            try:
+                sock, _ = listener.accept()
+            except OSError:
+                return
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            threading.Thread(target=Connection(sock, mode).serve, daemon=True).start()
+
+    threading.Thread(target=accept_loop, daemon=True).start()
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    print('PORT %d' % listener.getsockname()[1], flush=True)
+
+    # Serve until stdin closes.
+    while sys.stdin.buffer.read(4096):
+        pass
+    os._exit(0)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
