@@ -76,7 +76,13 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
             let timer = connection.loop.schedule(at: deadline) { [self] in
                 fail(Status(code: .deadlineExceeded, details: "Deadline Exceeded"))
             }
-            lock.withLock { deadlineTimer = timer }
+            // The call may have finished while the timer was being made: then nothing cancels it.
+            let finishedAlready: Bool = lock.withLock {
+                if finalStatus != nil { return true }
+                deadlineTimer = timer
+                return false
+            }
+            if finishedAlready { timer.cancel() }
         }
     }
 
@@ -209,7 +215,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
 
     /// Ends the call from this side with `status`.
     func fail(_ status: Status) {
-        lock.withLock { endedLocally = true }
+        lock.withLock { if finalStatus == nil { endedLocally = true } }
         if let stream = lock.withLock({ stream }) {
             stream.cancel(status)
         } else {
