@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "GRPCSync", targets: ["GRPCSync"]),
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
+        .executable(name: "protoc-gen-grpc-sync", targets: ["protoc-gen-grpc-sync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0")
@@ -40,6 +41,13 @@ let package = Package(
             name: "helloworld-client",
             dependencies: ["GRPCSync", "HelloWorldModel"],
             path: "Sources/Examples/HelloWorld/Client"
+        ),
+        .executableTarget(
+            name: "protoc-gen-grpc-sync",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "SwiftProtobufPluginLibrary", package: "swift-protobuf"),
+            ]
         ),
         .testTarget(
             name: "GRPCSyncTests",

@@ -1,0 +1,41 @@
+import SwiftProtobufPluginLibrary
+
+/// The plugin's options, passed as `--grpc-sync_opt=Key=Value` (several joined by commas).
+///
+/// - `Visibility=Internal|Public|Package`: access level of the generated code (default Internal).
+/// - `KeepMethodCasing=true`: stub properties and servicer methods keep the proto spelling
+///   (`GetFeature`) instead of lowerCamelCase (`getFeature`), for literal ports of Python code.
+/// - `FileNaming=FullPath|PathToUnderscores|DropPath`: output file names, as in protoc-gen-swift.
+/// - `ProtoPathModuleMappings=path`: the module mapping file protoc-gen-swift was given, so message
+///   types from other modules are imported and qualified the same way.
+struct GeneratorOptions {
+    var visibility = Visibility.internal
+    var keepMethodCasing = false
+    var fileNaming = FileNaming.fullPath
+    var moduleMappings = ProtoFileToModuleMappings()
+
+    init(parameter: any CodeGeneratorParameter) throws {
+        for (key, value) in parameter.parsedPairs {
+            switch key {
+            case "Visibility":
+                guard let visibility = Visibility(flag: value) else { throw GenerationError.invalidValue(key, value) }
+                self.visibility = visibility
+            case "KeepMethodCasing":
+                guard let keep = Bool(value.lowercased()) else { throw GenerationError.invalidValue(key, value) }
+                keepMethodCasing = keep
+            case "FileNaming":
+                guard let naming = FileNaming(flag: value) else { throw GenerationError.invalidValue(key, value) }
+                fileNaming = naming
+            case "ProtoPathModuleMappings":
+                guard !value.isEmpty else { continue }
+                do {
+                    moduleMappings = try ProtoFileToModuleMappings(path: value)
+                } catch {
+                    throw GenerationError("Parameter 'ProtoPathModuleMappings=\(value)': \(error)")
+                }
+            default:
+                throw GenerationError.unknownParameter(key)
+            }
+        }
+    }
+}

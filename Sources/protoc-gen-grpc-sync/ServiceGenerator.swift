@@ -1,0 +1,205 @@
+import SwiftProtobufPluginLibrary
+
+/// Prints the code of one service: the `…Methods` names, the `…Stub` client, the `…Servicer` base
+/// class and the `add…ServicerToServer` function.
+struct ServiceGenerator {
+    private let service: ServiceDescriptor
+    private let names: ServiceNames
+    private let methods: [RPCMethod]
+    private let visibility: Visibility
+
+    init(_ service: ServiceDescriptor, namer: SwiftProtobufNamer, options: GeneratorOptions) throws {
+        self.service = service
+        names = ServiceNames(service, namer: namer)
+        methods = service.methods.map {
+            RPCMethod($0, namer: namer, keepMethodCasing: options.keepMethodCasing)
+        }
+        visibility = options.visibility
+        try checkNamesAreDistinct()
+    }
+
+    /// Two proto methods can map to one Swift name (`GetFoo` and `get_foo`); say so rather than
+    /// generate code that does not compile.
+    private func checkNamesAreDistinct() throws {
+        var constants = ["serviceName": "the service name"]
+        var members: [String: String] = [:]
+        for method in methods {
+            try claim(method.constantName, for: method, in: &constants)
+            try claim(method.memberName, for: method, in: &members)
+            if method.isDeprecated {
+                try claim(method.deprecatedStorageName, for: method, in: &members)
+            }
+        }
+    }
+
+    private func claim(_ name: String, for method: RPCMethod, in owners: inout [String: String]) throws {
+        if let owner = owners[name] {
+            throw GenerationError(
+                "\(service.fullName): method \(method.protoName) and \(owner) both become the Swift name '\(name)'")
+        }
+        owners[name] = "method \(method.protoName)"
+    }
+
+    func print(into p: inout CodePrinter) {
+        printMethodsEnum(into: &p)
+        p.print()
+        printStub(into: &p)
+        p.print()
+        printServicer(into: &p)
+        p.print()
+        printRegistrationFunction(into: &p)
+    }
+
+    private var serviceDocComment: String {
+        service.protoSourceCommentsWithDeprecation(commentPrefix: "///")
+    }
+
+    // MARK: the four parts
+
+    private func printMethodsEnum(into p: inout CodePrinter) {
+        let access = visibility.modifier
+        p.print(
+            "/// The name of the `\(names.fullName)` service and the paths of its methods.",
+            "\(access)enum \(names.methodsEnum) {")
+        p.withIndentation { p in
+            p.print(
+                "/// The service name.",
+                "\(access)static let serviceName = \"\(names.fullName)\"")
+            for method in methods {
+                p.print(
+                    "/// The path of `\(method.protoName)`.",
+                    "\(access)static let \(SwiftIdentifier.quoted(method.constantName)) = "
+                        + "\"/\(names.fullName)/\(method.protoName)\"")
+            }
+        }
+        p.print("}")
+    }
+
+    private func printStub(into p: inout CodePrinter) {
+        let access = visibility.modifier
+        p.print(
+            docComment(
+                proto: serviceDocComment,
+                generated: """
+                    The client stub of `\(names.fullName)` (grpcio's `\(names.pythonStub)`): one multicallable per \
+                    method, called like a function or with `withCall` / `future`.
+                    """))
+        if service.options.deprecated {
+            p.print("@available(*, deprecated)")
+        }
+        p.print("\(access)final class \(names.stub): Sendable {")
+        p.withIndentation { p in
+            for method in methods {
+                let type = method.kind.multiCallableType(request: method.requestType, response: method.responseType)
+                p.print(method.docComment(orElse: "Calls `\(method.protoName)`."), newlines: false)
+                if method.isDeprecated {
+                    p.print(
+                        "@available(*, deprecated)",
+                        "\(access)var \(SwiftIdentifier.quoted(method.memberName)): \(type) { "
+                            + "\(method.deprecatedStorageName) }",
+                        "private let \(method.deprecatedStorageName): \(type)")
+                } else {
+                    p.print("\(access)let \(SwiftIdentifier.quoted(method.memberName)): \(type)")
+                }
+                p.print()
+            }
+            p.print("/// Binds every method of `\(names.fullName)` to `channel`.")
+            p.print("\(access)init(_ channel: GRPCSync.Channel) {")
+            p.withIndentation { p in
+                for method in methods {
+                    let property =
+                        method.isDeprecated ? method.deprecatedStorageName : SwiftIdentifier.quoted(method.memberName)
+                    p.print(
+                        "self.\(property) = channel.\(method.kind.functionPrefix)(",
+                        "    \(names.methodsEnum).\(SwiftIdentifier.quoted(method.constantName)), "
+                            + "request: \(method.requestType).self, response: \(method.responseType).self)")
+                }
+            }
+            p.print("}")
+        }
+        p.print("}")
+    }
+
+    private func printServicer(into p: inout CodePrinter) {
+        let overridable = visibility.overridableModifier
+        p.print(
+            docComment(
+                proto: serviceDocComment,
+                generated: """
+                    The server side of `\(names.fullName)` (grpcio's `\(names.pythonServicer)`): subclass it, \
+                    override the methods you serve and register an instance with \
+                    ``\(names.registrationFunction)(_:_:)``. A method left alone answers UNIMPLEMENTED \
+                    "Method not implemented!".
+
+                    The server calls the methods from its worker threads, several at a time.
+                    """))
+        p.print("\(overridable)class \(names.servicer) {")
+        p.withIndentation { p in
+            p.print("\(visibility.modifier)init() {}")
+            for method in methods {
+                let signature = method.kind.servicerSignature(
+                    request: method.requestType, response: method.responseType)
+                p.print()
+                p.print(method.docComment(orElse: "Serves `\(method.protoName)`."), newlines: false)
+                p.print("\(overridable)func \(SwiftIdentifier.quoted(method.memberName))\(signature) {")
+                p.printIndented(
+                    "context.setCode(.unimplemented)",
+                    "context.setDetails(\"Method not implemented!\")",
+                    "throw _MethodNotImplementedError()")
+                p.print("}")
+            }
+        }
+        p.print("}")
+    }
+
+    private func printRegistrationFunction(into p: inout CodePrinter) {
+        p.print(
+            "/// Registers the methods of `servicer` with `server` (grpcio's `\(names.pythonRegistrationFunction)`).",
+            "\(visibility.modifier)func \(names.registrationFunction)("
+                + "_ servicer: \(names.servicer), _ server: GRPCSync.Server) {")
+        p.withIndentation { p in
+            if !methods.isEmpty {
+                p.print(
+                    "// Handlers run on the server's worker threads and share the servicer, as in grpcio.",
+                    "nonisolated(unsafe) let servicer = servicer")
+            }
+            p.print("server.addGenericRPCHandlers([")
+            p.withIndentation { p in
+                p.print("GRPCSync.methodHandlersGenericHandler(")
+                p.withIndentation { p in
+                    p.print("\(names.methodsEnum).serviceName,")
+                    if methods.isEmpty {
+                        p.print("[:]),")
+                    } else {
+                        p.print("[")
+                        p.withIndentation { p in
+                            for method in methods {
+                                p.print(handlerEntry(method))
+                            }
+                        }
+                        p.print("]),")
+                    }
+                }
+            }
+            p.print("])")
+        }
+        p.print("}")
+    }
+
+    /// `"GetFeature": GRPCSync.unaryUnaryRPCMethodHandler { … },` for one method.
+    private func handlerEntry(_ method: RPCMethod) -> String {
+        let factory = "GRPCSync.\(method.kind.functionPrefix)RPCMethodHandler"
+        let parameters: String
+        switch method.kind {
+        case .unaryUnary: parameters = "request, context"
+        case .unaryStream: parameters = "request, responses, context"
+        case .streamUnary: parameters = "requests, context"
+        case .streamStream: parameters = "requests, responses, context"
+        }
+        return """
+            "\(method.protoName)": \(factory) { \(parameters) in
+                try servicer.\(SwiftIdentifier.quoted(method.memberName))(\(parameters))
+            },
+            """
+    }
+}
