@@ -29,7 +29,7 @@ let package = Package(
         ),
         .target(
             name: "HelloWorldModel",
-            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Sources/Examples/HelloWorld/Model"
         ),
         .executableTarget(
@@ -52,6 +52,13 @@ let package = Package(
         .testTarget(
             name: "GRPCSyncTests",
             dependencies: ["GRPCSync"]
+        ),
+        // Code generated from protos/testing by `make protos`, compiled so the generator's output is checked.
+        .target(
+            name: "GeneratedGolden",
+            dependencies: [
+                "GRPCSync", "HelloWorldModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
     ]
 )
