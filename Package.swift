@@ -60,5 +60,13 @@ let package = Package(
                 "GRPCSync", "HelloWorldModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        // The plugins are dependencies so they are built next to the tests, which regenerate protos/ with them.
+        .testTarget(
+            name: "GeneratorTests",
+            dependencies: [
+                "GRPCSync", "GeneratedGolden", "HelloWorldModel", "protoc-gen-grpc-sync",
+                .product(name: "protoc-gen-swift", package: "swift-protobuf"),
+            ]
+        ),
     ]
 )

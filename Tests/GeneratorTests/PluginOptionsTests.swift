@@ -1,0 +1,150 @@
+import Foundation
+import XCTest
+
+/// protoc-gen-grpc-sync run by protoc on small protos: its options, its output file names, and the
+/// errors it reports. (What the generated code does is checked by the end-to-end tests.)
+final class PluginOptionsTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = try Tools.makeTemporaryDirectory()
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private static let greeter = """
+        syntax = "proto3";
+        package helloworld;
+        message HelloRequest { string name = 1; }
+        message HelloReply { string message = 1; }
+        // The greeting service definition.
+        service Greeter {
+          // Sends a greeting.
+          rpc SayHello (HelloRequest) returns (HelloReply) {}
+          rpc SayHelloOld (HelloRequest) returns (HelloReply) { option deprecated = true; }
+        }
+        """
+
+    /// Writes `source` to `path` below the temporary directory and runs protoc with the plugin on it;
+    /// returns protoc's exit status and output.
+    private func generate(_ source: String, path: String = "greeter.proto", options: [String] = []) throws
+        -> (Int32, String)
+    {
+        guard let protoc = Tools.which("protoc") else { throw XCTSkip("protoc is not installed") }
+        let proto = directory.appendingPathComponent("in/" + path)
+        try FileManager.default.createDirectory(
+            at: proto.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try source.write(to: proto, atomically: true, encoding: .utf8)
+        let output = directory.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        var arguments = [
+            "--plugin=protoc-gen-grpc-sync=\(Tools.protocGenGRPCSync.path)", "--grpc-sync_out=\(output.path)",
+            "-I", directory.appendingPathComponent("in").path, proto.path,
+        ]
+        if !options.isEmpty { arguments.append("--grpc-sync_opt=" + options.joined(separator: ",")) }
+        return try Tools.run(protoc, arguments)
+    }
+
+    private func output(_ path: String) throws -> String {
+        try String(contentsOf: directory.appendingPathComponent("out/" + path), encoding: .utf8)
+    }
+
+    func testDefaultVisibilityIsInternal() throws {
+        XCTAssertEqual(try generate(Self.greeter).0, 0)
+        let code = try output("greeter.grpc.swift")
+        XCTAssertTrue(code.contains("\nenum Helloworld_GreeterMethods {"), code)
+        XCTAssertTrue(code.contains("\nfinal class Helloworld_GreeterStub: Sendable {"), code)
+        XCTAssertTrue(code.contains("\n    let sayHello: GRPCSync.UnaryUnaryMultiCallable<"), code)
+        XCTAssertTrue(code.contains("\nclass Helloworld_GreeterServicer {\n    init() {}"), code)
+        XCTAssertTrue(code.contains("\n    func sayHello(_ request: Helloworld_HelloRequest, "), code)
+        XCTAssertTrue(code.contains("\nfunc addGreeterServicerToServer(_ servicer: Helloworld_GreeterServicer"), code)
+        XCTAssertFalse(code.contains("public"), code)
+    }
+
+    func testPublicAndPackageVisibility() throws {
+        XCTAssertEqual(try generate(Self.greeter, options: ["Visibility=Public"]).0, 0)
+        var code = try output("greeter.grpc.swift")
+        XCTAssertTrue(code.contains("\npublic final class Helloworld_GreeterStub: Sendable {"), code)
+        XCTAssertTrue(code.contains("\nopen class Helloworld_GreeterServicer {\n    public init() {}"), code)
+        XCTAssertTrue(code.contains("\n    open func sayHello("), code)
+        XCTAssertTrue(code.contains("\npublic func addGreeterServicerToServer("), code)
+
+        XCTAssertEqual(try generate(Self.greeter, options: ["Visibility=Package"]).0, 0)
+        code = try output("greeter.grpc.swift")
+        XCTAssertTrue(code.contains("\npackage final class Helloworld_GreeterStub: Sendable {"), code)
+        XCTAssertTrue(code.contains("\npackage class Helloworld_GreeterServicer {\n    package init() {}"), code)
+        XCTAssertTrue(code.contains("\n    package func sayHello("), code)
+        XCTAssertTrue(code.contains("\npackage func addGreeterServicerToServer("), code)
+    }
+
+    func testCommentsAndDeprecation() throws {
+        XCTAssertEqual(try generate(Self.greeter).0, 0)
+        let code = try output("greeter.grpc.swift")
+        XCTAssertTrue(code.contains("/// The greeting service definition.\n///\n/// The client stub of"), code)
+        XCTAssertTrue(code.contains("    /// Sends a greeting.\n    let sayHello:"), code)
+        XCTAssertTrue(code.contains("    /// Sends a greeting.\n    func sayHello("), code)
+        XCTAssertTrue(
+            code.contains(
+                """
+                    @available(*, deprecated)
+                    var sayHelloOld: GRPCSync.UnaryUnaryMultiCallable<Helloworld_HelloRequest, Helloworld_HelloReply> {
+                """), code)
+        // The servicer method is not deprecated: a server still serves old clients.
+        XCTAssertFalse(code.contains("@available(*, deprecated)\n    func"), code)
+    }
+
+    func testKeepMethodCasing() throws {
+        XCTAssertEqual(try generate(Self.greeter, options: ["KeepMethodCasing=true"]).0, 0)
+        let code = try output("greeter.grpc.swift")
+        XCTAssertTrue(code.contains("    let SayHello: GRPCSync.UnaryUnaryMultiCallable<"), code)
+        XCTAssertTrue(code.contains("    func SayHello(_ request: "), code)
+        XCTAssertTrue(code.contains("    static let sayHello = \"/helloworld.Greeter/SayHello\""), code)
+    }
+
+    func testFileNaming() throws {
+        let cases = [
+            ("FullPath", "sub/dir/greeter.grpc.swift"), ("PathToUnderscores", "sub_dir_greeter.grpc.swift"),
+            ("DropPath", "greeter.grpc.swift"),
+        ]
+        for (naming, expected) in cases {
+            let (status, log) = try generate(
+                Self.greeter, path: "sub/dir/greeter.proto", options: ["FileNaming=\(naming)"])
+            XCTAssertEqual(status, 0, log)
+            XCTAssertTrue(
+                FileManager.default.fileExists(atPath: directory.appendingPathComponent("out/" + expected).path),
+                "\(naming) should write \(expected)")
+        }
+    }
+
+    func testFileWithoutServicesGetsNoOutput() throws {
+        XCTAssertEqual(try generate("syntax = \"proto3\";\nmessage M {}\n").0, 0)
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("out").path), [])
+    }
+
+    func testBadOptionsAreReported() throws {
+        var (status, log) = try generate(Self.greeter, options: ["Bogus=1"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(log.contains("Unknown generation parameter 'Bogus'"), log)
+        (status, log) = try generate(Self.greeter, options: ["Visibility=Secret"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(log.contains("Unknown value for generation parameter 'Visibility': 'Secret'"), log)
+    }
+
+    func testMethodsWithTheSameSwiftNameAreReported() throws {
+        let proto = """
+            syntax = "proto3";
+            package p;
+            message M {}
+            service S {
+              rpc GetFoo (M) returns (M);
+              rpc get_foo (M) returns (M);
+            }
+            """
+        let (status, log) = try generate(proto)
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(log.contains("p.S: method get_foo and method GetFoo both become the Swift name 'getFoo'"), log)
+    }
+}
