@@ -8,11 +8,10 @@ import HelloWorldModel
 func run(target: String, name: String) throws {
     let channel = insecureChannel(target)
     defer { channel.close() }
-    let sayHello = channel.unaryUnary(
-        "/helloworld.Greeter/SayHello", request: Helloworld_HelloRequest.self, response: Helloworld_HelloReply.self)
+    let stub = Helloworld_GreeterStub(channel)
     var request = Helloworld_HelloRequest()
     request.name = name
-    let response = try sayHello(request, timeout: 10)
+    let response = try stub.sayHello(request, timeout: 10)
     print("Greeter client received: \(response.message)")
 }
 

@@ -5,17 +5,19 @@ import GRPCSync
 import Glibc
 import HelloWorldModel
 
-func sayHello(_ request: Helloworld_HelloRequest, _ context: ServicerContext) throws -> Helloworld_HelloReply {
-    var reply = Helloworld_HelloReply()
-    reply.message = "Hello, \(request.name)!"
-    return reply
+final class Greeter: Helloworld_GreeterServicer {
+    override func sayHello(_ request: Helloworld_HelloRequest, _ context: ServicerContext) throws
+        -> Helloworld_HelloReply
+    {
+        var reply = Helloworld_HelloReply()
+        reply.message = "Hello, \(request.name)!"
+        return reply
+    }
 }
 
 func serve(port: Int) throws {
     let server = Server(ThreadPoolExecutor(maxWorkers: 10))
-    server.addGenericRPCHandlers([
-        methodHandlersGenericHandler("helloworld.Greeter", ["SayHello": unaryUnaryRPCMethodHandler(sayHello)])
-    ])
+    addGreeterServicerToServer(Greeter(), server)
     let bound = try server.addInsecurePort("[::]:\(port)")
     try server.start()
     print("Server started, listening on \(bound)")
