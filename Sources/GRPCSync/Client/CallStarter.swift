@@ -32,11 +32,19 @@ enum CallStarter {
     static func startStreaming<S: Sequence>(
         _ call: ClientCall, _ requests: S, _ serializer: @escaping Serializer<S.Element>
     ) {
-        // The sequence is handed over to the sender thread and used only there.
-        nonisolated(unsafe) let requests = requests
+        var iterator = requests.makeIterator()
+        send(call, next: { iterator.next() }, serializer)
+    }
+
+    /// The sender thread's loop, over an iterator erased to a closure.
+    private static func send<Request>(
+        _ call: ClientCall, next: @escaping () -> Request?, _ serializer: @escaping Serializer<Request>
+    ) {
+        // The iterator is handed over to the sender thread and used only there.
+        nonisolated(unsafe) let next = next
         ThreadPoolExecutor.blockingWork.submit {
             call.start(firstMessage: nil, endOutput: false)
-            for request in requests {
+            while let request = next() {
                 guard let framed = frame(request, serializer, call: call), call.send(framed: framed) else { return }
             }
             call.endOutput()

@@ -75,7 +75,8 @@ struct SocketAddress: Sendable, CustomStringConvertible {
                     var addr = sin.pointee.sin_addr
                     var buffer = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
                     inet_ntop(AF_INET, &addr, &buffer, socklen_t(buffer.count))
-                    return "ipv4:\(String(cString: buffer)):\(UInt16(bigEndian: sin.pointee.sin_port))"
+                    return
+                        "ipv4:\(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(UInt16(bigEndian: sin.pointee.sin_port))"
                 }
             }
         case AF_INET6:
@@ -90,7 +91,8 @@ struct SocketAddress: Sendable, CustomStringConvertible {
                     }
                     var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
                     inet_ntop(AF_INET6, &addr, &buffer, socklen_t(buffer.count))
-                    return "ipv6:[\(String(cString: buffer))]:\(port)"
+                    return
+                        "ipv6:[\(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))]:\(port)"
                 }
             }
         case AF_UNIX:

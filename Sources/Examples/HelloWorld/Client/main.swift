@@ -1,7 +1,7 @@
-import GRPCSync
 // The helloworld Greeter client: a port of grpc's Python greeter_client.py.
 //
 //     swift run helloworld-client --target localhost:50051 --name you
+import GRPCSync
 import Glibc
 import HelloWorldModel
 

@@ -1,7 +1,7 @@
-import GRPCSync
 // The helloworld Greeter server: a port of grpc's Python greeter_server.py.
 //
 //     swift run helloworld-server --port 50051
+import GRPCSync
 import Glibc
 import HelloWorldModel
 
