@@ -42,6 +42,7 @@ final class SwiftClientSwiftServerTests: XCTestCase {
     func testDeadline() throws { try run("deadline") }
     func testTimeRemaining() throws { try run("time_remaining") }
     func testCancel() throws { try run("cancel") }
+    func testServerCancel() throws { try run("server_cancel") }
     func testMaxReceiveDefault() throws { try run("max_receive_default") }
     func testLarge16mib() throws { try run("large_16mib") }
     func testUnknownMethod() throws { try run("unknown_method") }
@@ -68,6 +69,7 @@ final class SwiftClientGRPCIOServerTests: XCTestCase {
     func testDeadline() throws { try run("deadline") }
     func testTimeRemaining() throws { try run("time_remaining") }
     func testCancel() throws { try run("cancel") }
+    func testServerCancel() throws { try run("server_cancel") }
     func testMaxReceiveDefault() throws { try run("max_receive_default") }
     func testLarge16mib() throws { try run("large_16mib") }
     func testUnknownMethod() throws { try run("unknown_method") }
@@ -96,6 +98,7 @@ final class GRPCIOClientSwiftServerTests: XCTestCase {
     func testDeadline() throws { try run("deadline") }
     func testTimeRemaining() throws { try run("time_remaining") }
     func testCancel() throws { try run("cancel") }
+    func testServerCancel() throws { try run("server_cancel") }
     func testMaxReceiveDefault() throws { try run("max_receive_default") }
     func testLarge16mib() throws { try run("large_16mib") }
     func testUnknownMethod() throws { try run("unknown_method") }

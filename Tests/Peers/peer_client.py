@@ -249,6 +249,17 @@ def cancel(target):
 
 
 @scenario
+def server_cancel(target):
+    with grpc.insecure_channel(target) as channel:
+        try:
+            unary_unary(channel, "ServerCancel")(b"", timeout=CALL_TIMEOUT_S)
+        except grpc.RpcError as error:
+            check("status code", grpc.StatusCode.CANCELLED, error.code())
+        else:
+            raise Failure("expected CANCELLED, the call succeeded")
+
+
+@scenario
 def max_receive_default(target):
     size = DEFAULT_MAX_MESSAGE + 1
     with grpc.insecure_channel(target) as channel:

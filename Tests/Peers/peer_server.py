@@ -152,6 +152,7 @@ class TestService:
                 "Raise": _unary_unary(self.raise_),
                 "StreamRaise": _unary_stream(self.stream_raise),
                 "WaitForCancel": _unary_unary(self.wait_for_cancel),
+                "ServerCancel": _unary_unary(self.server_cancel),
                 "CancelSeen": _unary_unary(self.cancel_seen),
             },
         )
@@ -224,6 +225,10 @@ class TestService:
         active = str(context.is_active()).lower()
         callback = str(callback_ran.is_set()).lower()
         self._cancel_record = f"active={active} callback={callback}".encode("ascii")
+        return b""
+
+    def server_cancel(self, request, context):
+        context.cancel()
         return b""
 
     def cancel_seen(self, request, context):

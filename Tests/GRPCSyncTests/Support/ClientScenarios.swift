@@ -12,7 +12,8 @@ struct ClientScenarios {
 
     static let names = [
         "unary", "unary_empty", "server_stream", "client_stream", "bidi", "metadata", "status_codes", "deadline",
-        "time_remaining", "cancel", "max_receive_default", "large_16mib", "unknown_method", "handler_raises",
+        "time_remaining", "cancel", "server_cancel", "max_receive_default", "large_16mib", "unknown_method",
+        "handler_raises",
         "concurrent_1000", "channels_100", "peer", "backpressure",
     ]
 
@@ -28,6 +29,7 @@ struct ClientScenarios {
         case "deadline": try deadline()
         case "time_remaining": try timeRemaining()
         case "cancel": try cancel()
+        case "server_cancel": try serverCancel()
         case "max_receive_default": try maxReceiveDefault()
         case "large_16mib": try large16MiB()
         case "unknown_method": try unknownMethod()
@@ -207,6 +209,14 @@ struct ClientScenarios {
                 Thread.sleep(forTimeInterval: 0.1)
             }
             try expect(record == "active=false callback=true", "server recorded \(record)")
+        }
+    }
+
+    func serverCancel() throws {
+        try withChannel { channel in
+            _ = try expectError(.cancelled) {
+                _ = try channel.unaryUnary(TestService.path("ServerCancel"))([], timeout: 10)
+            }
         }
     }
 

@@ -107,6 +107,10 @@ enum TestService {
                     state.cancelRecord = "active=\(context.isActive()) callback=\(callbackRan.isSet)"
                     return []
                 },
+                "ServerCancel": unaryUnaryRPCMethodHandler { _, context in
+                    context.cancel()
+                    return []
+                },
                 "CancelSeen": unaryUnaryRPCMethodHandler { _, _ in Array((state.cancelRecord ?? "none").utf8) },
             ])
     }
