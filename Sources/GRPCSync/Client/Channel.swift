@@ -111,13 +111,7 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
     func readyConnection(deadline: Deadline, waitForReady: Bool) throws(RPCError) -> HTTP2Connection {
         var backoff = 1.0
         while true {
-            let attempt: Result<HTTP2Connection, RPCError>?
-            do {
-                attempt = try connectionOrAttempt(deadline: deadline)
-            } catch {
-                throw error
-            }
-            switch attempt {
+            switch try connectionOrAttempt(deadline: deadline) {
             case .success(let connection):
                 return connection
             case .failure(let error):

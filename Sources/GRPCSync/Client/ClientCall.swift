@@ -158,9 +158,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     /// The stream once the call has started it; nil when the call ended before that.
     private func waitForStream() -> HTTP2Stream? {
         lock.withLock {
-            while stream == nil && finalStatus == nil {
-                if !finished.wait(lock, until: deadline) && deadline.hasPassed { break }
-            }
+            finished.wait(lock, until: deadline) { stream == nil && finalStatus == nil }
             return stream
         }
     }
@@ -181,12 +179,8 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
 
     /// Waits until the call ends and returns its status.
     func waitForStatus() -> Status {
-        lock.withLock {
-            while finalStatus == nil {
-                if !finished.wait(lock, until: deadline) && deadline.hasPassed { break }
-            }
-            return finalStatus
-        } ?? timedOut()
+        if waitUntilDone(until: deadline), let status = lock.withLock({ finalStatus }) { return status }
+        return timedOut()
     }
 
     private func timedOut() -> Status {
@@ -196,12 +190,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
 
     /// Waits up to `until` for the call to end; true when it has.
     func waitUntilDone(until: Deadline) -> Bool {
-        lock.withLock {
-            while finalStatus == nil {
-                if !finished.wait(lock, until: until) && until.hasPassed { break }
-            }
-            return finalStatus != nil
-        }
+        lock.withLock { finished.wait(lock, until: until) { finalStatus == nil } }
     }
 
     func error(for status: Status) -> RPCError {

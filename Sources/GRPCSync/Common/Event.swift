@@ -21,11 +21,6 @@ public final class Event: @unchecked Sendable {  // `lock` protects `flag`
     @discardableResult
     public func wait(timeout: Double? = nil) -> Bool {
         let deadline = Deadline.after(seconds: timeout)
-        return lock.withLock {
-            while !flag {
-                if !condition.wait(lock, until: deadline) && deadline.hasPassed { break }
-            }
-            return flag
-        }
+        return lock.withLock { condition.wait(lock, until: deadline) { !flag } }
     }
 }

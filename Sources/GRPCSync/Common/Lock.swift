@@ -61,6 +61,16 @@ final class Condition: @unchecked Sendable {  // the pthread condition is the sy
         return pthread_cond_timedwait(cond, lock.mutex, &ts) != ETIMEDOUT
     }
 
+    /// Waits while `blocked()` holds, or until `deadline`; false when the deadline came first.
+    /// The caller holds `lock`.
+    @discardableResult
+    func wait(_ lock: Lock, until deadline: Deadline, while blocked: () -> Bool) -> Bool {
+        while blocked() {
+            if !wait(lock, until: deadline) && deadline.hasPassed { return false }
+        }
+        return true
+    }
+
     func signal() { pthread_cond_signal(cond) }
     func broadcast() { pthread_cond_broadcast(cond) }
 }

@@ -43,7 +43,6 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
     private var timers: [ScheduledTimer] = []  // a binary min-heap on (deadline, sequence)
     private var sequence: UInt64 = 0
     private var cancelledTimers = 0
-    private var threadID = pthread_t()
     /// Where sockets on this loop are read into; used only on the loop thread.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
 
@@ -55,10 +54,8 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
         event.data.u64 = 0
         epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
         // Loops live as long as the process: the thread keeps its loop alive.
-        threadID = startThread(name: name) { self.run() }
+        startThread(name: name) { self.run() }
     }
-
-    var isCurrentThread: Bool { pthread_equal(pthread_self(), threadID) != 0 }
 
     // MARK: sockets
 
@@ -266,6 +263,7 @@ final class EventLoopGroup: @unchecked Sendable {  // `lock` protects `nextIndex
 }
 
 /// Starts a detached pthread running `body`.
+@discardableResult
 func startThread(name: String, _ body: @escaping () -> Void) -> pthread_t {
     final class Box {
         let body: () -> Void

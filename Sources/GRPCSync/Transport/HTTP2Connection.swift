@@ -218,8 +218,6 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         }
     }
 
-    var activeStreamCount: Int { lock.withLock { streams.count } }
-
     /// False once the connection is closed or going away.
     var canOpenStreams: Bool { lock.withLock { !isClosed && !isDraining } }
 

@@ -222,9 +222,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     func waitForHeaders(deadline: Deadline) -> Metadata {
         connection.lock.lock()
         defer { connection.lock.unlock() }
-        while !headersReceived && !isFinished {
-            if !condition.wait(connection.lock, until: deadline) && deadline.hasPassed { break }
-        }
+        condition.wait(connection.lock, until: deadline) { !headersReceived && !isFinished }
         return initialMetadata
     }
 
@@ -247,12 +245,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     }
 
     /// Server: ends the call with `status`: trailers after the queued messages, or Trailers-Only when
-    /// no response has started. False when the call had already finished.
-    @discardableResult
-    func finishResponse(_ status: Status) -> Bool {
-        connection.lock.withLock { finishResponseLocked(status) }
-    }
-
+    /// no response has started. False when the call had already finished. Lock held.
     func finishResponseLocked(_ status: Status, httpStatus: Int = 200) -> Bool {
         guard !isFinished else { return false }
         finish(status)
@@ -300,16 +293,6 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         finish(status)
         if !closed { connection.submitReset(id, errorCode: UInt32(NGHTTP2_CANCEL.rawValue)) }
         connection.flush()
-    }
-
-    /// Waits until the call has a final status, or the deadline.
-    func waitForStatus(deadline: Deadline) -> Status? {
-        connection.lock.lock()
-        defer { connection.lock.unlock() }
-        while status == nil {
-            if !condition.wait(connection.lock, until: deadline) && deadline.hasPassed { return nil }
-        }
-        return status
     }
 
     // MARK: nghttp2 data source (lock held)
