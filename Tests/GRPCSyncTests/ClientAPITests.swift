@@ -67,7 +67,7 @@ final class ClientAPITests: XCTestCase {
         XCTAssertFalse(future.addCallback {}, "a finished call takes no callback")
 
         let failing = try unary.future([], timeout: 10, metadata: [("x-status-code", "5")])
-        XCTAssertEqual(try failing.exception(timeout: 10)?.code, .notFound)
+        XCTAssertEqual((try failing.exception(timeout: 10) as? RPCError)?.code, .notFound)
         XCTAssertEqual(failing.code(), .notFound)
     }
 

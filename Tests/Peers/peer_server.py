@@ -1,7 +1,7 @@
 """grpcio implementation of the conformance TestService (see SPEC.md).
 
 Usage: peer_server.py [--port N] [--max-receive BYTES] [--max-send BYTES]
-                      [--max-concurrent N] [--workers N]
+                      [--max-concurrent N] [--workers N] [--interceptors]
 
 Binds [::]:N (0 = any free port), prints `PORT <n>` on stdout and serves until stdin reaches
 EOF or the process gets SIGTERM (or SIGINT).
@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 
 from peer_common import SERVICE, STATUS_BY_NUMBER
+from peer_interceptors import server_interceptors
 
 # Request metadata keys that are transport-level and so left out of the `Metadata` answer.
 _TRANSPORT_KEYS = frozenset(("user-agent", "content-type", "te"))
@@ -136,6 +137,8 @@ class TestService:
     def __init__(self):
         self._latest_stream = _StreamProgress()  # replaced by every ServerStream call
         self._cancel_record = None  # bytes recorded by the most recent finished WaitForCancel
+        self._flaky_calls = {}  # x-flaky-key -> calls seen so far
+        self._flaky_lock = threading.Lock()
 
     def generic_handler(self):
         return grpc.method_handlers_generic_handler(
@@ -154,6 +157,7 @@ class TestService:
                 "WaitForCancel": _unary_unary(self.wait_for_cancel),
                 "ServerCancel": _unary_unary(self.server_cancel),
                 "CancelSeen": _unary_unary(self.cancel_seen),
+                "Flaky": _unary_unary(self.flaky),
             },
         )
 
@@ -206,6 +210,14 @@ class TestService:
     def bidi(self, request_iterator, context):
         yield from request_iterator
 
+    def flaky(self, request, context):
+        key = _metadata_value(context, "x-flaky-key", "")
+        with self._flaky_lock:
+            seen = self._flaky_calls[key] = self._flaky_calls.get(key, 0) + 1
+        if seen <= _int_metadata(context, "x-flaky-failures", 2):
+            context.abort(grpc.StatusCode.UNAVAILABLE, "flaky")
+        return request
+
     def raise_(self, request, context):
         raise Exception("boom")
 
@@ -242,6 +254,9 @@ def _parse_args():
     parser.add_argument("--max-send", type=int, help="grpc.max_send_message_length")
     parser.add_argument("--max-concurrent", type=int, help="maximum_concurrent_rpcs")
     parser.add_argument("--workers", type=int, default=10, help="thread pool size")
+    parser.add_argument(
+        "--interceptors", action="store_true", help="install the server interceptors of SPEC.md"
+    )
     return parser.parse_args()
 
 
@@ -256,6 +271,7 @@ def main():
     server = grpc.server(
         ThreadPoolExecutor(max_workers=args.workers),
         handlers=[TestService().generic_handler()],
+        interceptors=server_interceptors() if args.interceptors else None,
         options=options,
         maximum_concurrent_rpcs=args.max_concurrent,
     )

@@ -6,57 +6,23 @@
 /// defer { channel.close() }
 /// let stub = Helloworld_GreeterStub(channel)
 /// ```
-public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // state protected by `lock`
+public final class Channel: Sendable {
+    /// The connection and settings, shared with every channel intercepted from this one.
+    let transport: ChannelTransport
+    /// The client interceptors calls on this channel go through, outermost first.
+    let interceptors: [any ClientInterceptor]
+
+    init(transport: ChannelTransport, interceptors: [any ClientInterceptor]) {
+        self.transport = transport
+        self.interceptors = interceptors
+    }
+
     /// The target the channel was made for.
-    public let target: String
-    let options: ChannelOptions
-    let defaultCompression: Compression?
-    private let parsedTarget: Result<Target, UsageError>
-    private let optionsError: UsageError?
-    let userAgent: String
-
-    private let lock = Lock()
-    private let connectionChanged = Condition()
-    private var connection: HTTP2Connection?
-    private var connecting = false
-    private var isClosed = false
-
-    init(target: String, options: [(String, OptionValue)], compression: Compression?) {
-        self.target = target
-        self.defaultCompression = compression
-        do {
-            parsedTarget = .success(try Target(parsing: target, defaultPort: 443))
-        } catch {
-            parsedTarget = .failure(error as? UsageError ?? UsageError("\(error)"))
-        }
-        var parsedOptions = ChannelOptions()
-        var optionsError: UsageError?
-        do {
-            try Compression.checkSupported(compression)
-            parsedOptions = try ChannelOptions(options)
-        } catch {
-            optionsError = error as? UsageError ?? UsageError("\(error)")
-        }
-        self.options = parsedOptions
-        self.optionsError = optionsError
-        userAgent = parsedOptions.primaryUserAgent.map { "\($0) \(GRPCHeaders.userAgent)" } ?? GRPCHeaders.userAgent
-    }
-
-    deinit {
-        connection?.close(failingStreamsWith: Status(code: .cancelled, details: "Channel closed!"))
-    }
+    public var target: String { transport.target }
 
     /// Closes the channel (`channel.close()`): active calls end with CANCELLED "Channel closed!".
-    public func close() {
-        let current: HTTP2Connection? = lock.withLock {
-            isClosed = true
-            connectionChanged.broadcast()
-            let current = connection
-            connection = nil
-            return current
-        }
-        current?.close(failingStreamsWith: Status(code: .cancelled, details: "Channel closed!"))
-    }
+    /// Closing an intercepted channel closes the channel it was made from, as in grpcio.
+    public func close() { transport.close() }
 
     // MARK: multicallables
 
@@ -66,9 +32,7 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         requestSerializer: @escaping Serializer<Request>,
         responseDeserializer: @escaping Deserializer<Response>
     ) -> UnaryUnaryMultiCallable<Request, Response> {
-        UnaryUnaryMultiCallable(
-            binding: MethodBinding(
-                channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer))
+        UnaryUnaryMultiCallable(binding: binding(method, requestSerializer, responseDeserializer))
     }
 
     /// A unary-stream method (`channel.unary_stream`).
@@ -77,9 +41,7 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         requestSerializer: @escaping Serializer<Request>,
         responseDeserializer: @escaping Deserializer<Response>
     ) -> UnaryStreamMultiCallable<Request, Response> {
-        UnaryStreamMultiCallable(
-            binding: MethodBinding(
-                channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer))
+        UnaryStreamMultiCallable(binding: binding(method, requestSerializer, responseDeserializer))
     }
 
     /// A stream-unary method (`channel.stream_unary`).
@@ -88,9 +50,7 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         requestSerializer: @escaping Serializer<Request>,
         responseDeserializer: @escaping Deserializer<Response>
     ) -> StreamUnaryMultiCallable<Request, Response> {
-        StreamUnaryMultiCallable(
-            binding: MethodBinding(
-                channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer))
+        StreamUnaryMultiCallable(binding: binding(method, requestSerializer, responseDeserializer))
     }
 
     /// A stream-stream method (`channel.stream_stream`).
@@ -99,127 +59,15 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         requestSerializer: @escaping Serializer<Request>,
         responseDeserializer: @escaping Deserializer<Response>
     ) -> StreamStreamMultiCallable<Request, Response> {
-        StreamStreamMultiCallable(
-            binding: MethodBinding(
-                channel: self, method: method, serializer: requestSerializer, deserializer: responseDeserializer))
+        StreamStreamMultiCallable(binding: binding(method, requestSerializer, responseDeserializer))
     }
 
-    // MARK: connection management
-
-    /// A connection that can take a new stream, connecting when needed. With `waitForReady`,
-    /// failures are retried with backoff until `deadline`; without, they fail as UNAVAILABLE.
-    func readyConnection(deadline: Deadline, waitForReady: Bool) throws(RPCError) -> HTTP2Connection {
-        var backoff = 1.0
-        while true {
-            switch try connectionOrAttempt(deadline: deadline) {
-            case .success(let connection):
-                return connection
-            case .failure(let error):
-                guard waitForReady else { throw error }
-                // Wait for the backoff, the deadline, or close(), whichever is first.
-                let until = min(deadline, Deadline.after(seconds: backoff))
-                try lock.withLock { () throws(RPCError) in
-                    while !isClosed && !until.hasPassed {
-                        connectionChanged.wait(lock, until: until)
-                    }
-                    if isClosed { throw RPCError(code: .cancelled, details: "Channel closed!") }
-                }
-                if deadline.hasPassed { throw RPCError(code: .deadlineExceeded, details: "Deadline Exceeded") }
-                backoff = min(backoff * 1.6, 120)
-            case nil:
-                continue
-            }
-        }
-    }
-
-    /// The current connection, or the result of one connection attempt by this thread; nil when
-    /// another thread's attempt finished and the caller should look again.
-    private func connectionOrAttempt(deadline: Deadline) throws(RPCError) -> Result<HTTP2Connection, RPCError>? {
-        let mustConnect: Bool = try lock.withLock { () throws(RPCError) -> Bool in
-            while true {
-                if isClosed { throw RPCError(code: .cancelled, details: "Channel closed!") }
-                if let connection, connection.canOpenStreams { return false }
-                if !connecting {
-                    connecting = true
-                    return true
-                }
-                if !connectionChanged.wait(lock, until: deadline) && deadline.hasPassed {
-                    throw RPCError(code: .deadlineExceeded, details: "Deadline Exceeded")
-                }
-            }
-        }
-        if !mustConnect {
-            return lock.withLock { connection.map { .success($0) } }
-        }
-        let result = connect(deadline: deadline)
-        let unwanted: HTTP2Connection? = lock.withLock {
-            connecting = false
-            connectionChanged.broadcast()
-            guard case .success(let connection) = result else { return nil }
-            if isClosed { return connection }
-            self.connection = connection
-            return nil
-        }
-        if let unwanted {
-            unwanted.close(failingStreamsWith: Status(code: .cancelled, details: "Channel closed!"))
-            return .failure(RPCError(code: .cancelled, details: "Channel closed!"))
-        }
-        return result
-    }
-
-    /// Tries each address of the target in order. No lock is held.
-    private func connect(deadline: Deadline) -> Result<HTTP2Connection, RPCError> {
-        if let optionsError { return .failure(RPCError(code: .unavailable, details: optionsError.message)) }
-        let target: Target
-        switch parsedTarget {
-        case .success(let t): target = t
-        case .failure(let error): return .failure(RPCError(code: .unavailable, details: error.message))
-        }
-        var lastError = "no addresses"
-        let addresses: [SocketAddress]
-        do {
-            addresses = try target.resolve()
-        } catch {
-            return .failure(RPCError(code: .unavailable, details: "DNS resolution failed for \(self.target): \(error)"))
-        }
-        for address in addresses {
-            do {
-                let fd = try Socket.connect(to: address, deadline: deadline)
-                let connection = HTTP2Connection(
-                    fd: fd, role: .client, peer: address, loop: EventLoopGroup.shared.next(),
-                    limits: options.connectionLimits, delegate: self)
-                connection.start()
-                return .success(connection)
-            } catch {
-                lastError = "\(error)"
-            }
-        }
-        return .failure(
-            RPCError(code: .unavailable, details: "failed to connect to all addresses; last error: \(lastError)"))
-    }
-
-    var authority: String {
-        if let authority = options.defaultAuthority { return authority }
-        if case .success(let target) = parsedTarget { return target.authority }
-        return target
-    }
-
-    /// Throws when no call may start on this channel.
-    func checkUsable() throws {
-        if lock.withLock({ isClosed }) { throw UsageError("Cannot invoke RPC on closed channel!") }
-    }
-
-    // MARK: HTTP2ConnectionDelegate
-
-    func connection(_ connection: HTTP2Connection, didReceiveRequest stream: HTTP2Stream) {
-        stream.fail(Status(code: .internal, details: "A server may not open streams"))
-    }
-
-    func connectionDidClose(_ connection: HTTP2Connection) {
-        lock.withLock {
-            if self.connection === connection { self.connection = nil }
-            connectionChanged.broadcast()
-        }
+    private func binding<Request, Response>(
+        _ method: String, _ serializer: @escaping Serializer<Request>, _ deserializer: @escaping Deserializer<Response>
+    ) -> MethodBinding<Request, Response> {
+        MethodBinding(
+            transport: transport, interceptors: interceptors, method: method, serializer: serializer,
+            deserializer: deserializer)
     }
 }
 
@@ -230,5 +78,20 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
 public func insecureChannel(
     _ target: String, options: [(String, OptionValue)] = [], compression: Compression? = nil
 ) -> Channel {
-    Channel(target: target, options: options, compression: compression)
+    Channel(
+        transport: ChannelTransport(target: target, options: options, compression: compression), interceptors: [])
+}
+
+/// A channel whose calls go through `interceptors` (`grpc.intercept_channel(channel, *interceptors)`).
+/// The first interceptor listed runs outermost: it sees the call first and its outcome last. Each
+/// interceptor takes part only in the kinds of call whose protocol it adopts
+/// (``UnaryUnaryClientInterceptor`` and its three siblings). The new channel shares `channel`'s
+/// connection; intercepting an intercepted channel puts the new interceptors outside the old ones.
+public func interceptChannel(_ channel: Channel, _ interceptors: any ClientInterceptor...) -> Channel {
+    interceptChannel(channel, interceptors)
+}
+
+/// ``interceptChannel(_:_:)-(_,any ClientInterceptor...)`` with the interceptors in an array.
+public func interceptChannel(_ channel: Channel, _ interceptors: [any ClientInterceptor]) -> Channel {
+    Channel(transport: channel.transport, interceptors: interceptors + channel.interceptors)
 }

@@ -1,7 +1,7 @@
 /// One client call: starts the stream, moves messages, and records the final status. Every
 /// multicallable, response stream and future is a view of one of these.
 final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // state protected by `lock`
-    let channel: Channel
+    let channel: ChannelTransport
     let method: String
     let deadline: Deadline
     private let metadata: Metadata
@@ -18,7 +18,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     private var keptResponse: [UInt8]?
 
     init(
-        channel: Channel, method: String, timeout: Double?, metadata: Metadata, waitForReady: Bool?,
+        channel: ChannelTransport, method: String, timeout: Double?, metadata: Metadata, waitForReady: Bool?,
         compression: Compression?
     ) throws {
         try channel.checkUsable()
@@ -29,6 +29,18 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
         self.deadline = Deadline.after(seconds: timeout)
         self.metadata = metadata
         self.waitForReady = waitForReady ?? false
+    }
+
+    /// A call that never starts because an interceptor threw: it has ended with INTERNAL
+    /// "Exception raised while intercepting the RPC", grpcio's status for that outcome.
+    init(interceptionFailedFor method: String, channel: ChannelTransport) {
+        self.channel = channel
+        self.method = method
+        deadline = .never
+        metadata = []
+        waitForReady = false
+        endedLocally = true
+        finalStatus = Status(code: .internal, details: "Exception raised while intercepting the RPC")
     }
 
     // MARK: starting

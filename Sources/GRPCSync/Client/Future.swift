@@ -8,20 +8,24 @@
 public final class Future<Response>: CallHandle, @unchecked Sendable {  // ClientCall is thread-safe
     private let deserializer: Deserializer<Response>
 
-    init(call: ClientCall, deserializer: @escaping Deserializer<Response>) {
+    init(call: ClientCall, deserializer: @escaping Deserializer<Response>, interceptorError: (any Error)? = nil) {
         self.deserializer = deserializer
-        super.init(call: call)
+        super.init(call: call, interceptorError: interceptorError)
     }
 
     /// Waits up to `timeout` seconds (nil: until the call ends) and returns the response, or
-    /// throws the call's ``RPCError``; throws ``FutureTimeoutError`` when the wait times out.
+    /// throws the call's ``RPCError`` (or what an interceptor threw); throws
+    /// ``FutureTimeoutError`` when the wait times out.
     public func result(timeout: Double? = nil) throws -> Response {
+        if let interceptorError { throw interceptorError }
         guard call.waitUntilDone(until: Deadline.after(seconds: timeout)) else { throw FutureTimeoutError() }
         return try call.unaryResponse(deserializer)
     }
 
-    /// The call's error, or nil when it succeeded; waits like ``result(timeout:)``.
-    public func exception(timeout: Double? = nil) throws -> RPCError? {
+    /// The call's error (an ``RPCError``, or what an interceptor threw), or nil when it succeeded;
+    /// waits like ``result(timeout:)``.
+    public func exception(timeout: Double? = nil) throws -> (any Error)? {
+        if let interceptorError { return interceptorError }
         guard call.waitUntilDone(until: Deadline.after(seconds: timeout)) else { throw FutureTimeoutError() }
         do {
             _ = try call.unaryResponse(deserializer)

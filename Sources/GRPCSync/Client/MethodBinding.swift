@@ -1,16 +1,34 @@
-/// What every multicallable holds: the channel, the method path and the message converters.
+/// What every multicallable holds: the channel's transport and interceptors, the method path and
+/// the message converters.
 struct MethodBinding<Request, Response>: Sendable {
-    let channel: Channel
+    let transport: ChannelTransport
+    let interceptors: [any ClientInterceptor]
     let method: String
     let serializer: Serializer<Request>
     let deserializer: Deserializer<Response>
 
-    /// A new call of this method with the per-call settings (not started yet).
-    func makeCall(timeout: Double?, metadata: Metadata, waitForReady: Bool?, compression: Compression?) throws
-        -> ClientCall
+    /// The details a call starts with, before any interceptor changes them.
+    func details(timeout: Double?, metadata: Metadata, waitForReady: Bool?, compression: Compression?)
+        -> ClientCallDetails
     {
+        ClientCallDetails(
+            method: method, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
+    }
+
+    /// A new call with `details` (not started yet).
+    func makeCall(_ details: ClientCallDetails) throws -> ClientCall {
         try ClientCall(
-            channel: channel, method: method, timeout: timeout, metadata: metadata, waitForReady: waitForReady,
-            compression: compression)
+            channel: transport, method: details.method, timeout: details.timeout, metadata: details.metadata,
+            waitForReady: details.waitForReady, compression: details.compression)
+    }
+
+    /// A call that ended before it started because an interceptor threw.
+    func interceptionFailure() -> ClientCall {
+        ClientCall(interceptionFailedFor: method, channel: transport)
+    }
+
+    /// The channel's interceptors that take part in calls of one kind, outermost first.
+    func interceptors<Kind>(_ kind: Kind.Type) -> [Kind] {
+        interceptors.compactMap { $0 as? Kind }
     }
 }

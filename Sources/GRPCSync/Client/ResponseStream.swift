@@ -5,16 +5,19 @@
 /// let features = try stub.listFeatures(rectangle)
 /// while let feature = try features.next() { print(feature) }
 /// ```
-/// `next()` throws ``RPCError`` when the call ends with an error, so no error is swallowed.
+/// `next()` throws ``RPCError`` when the call ends with an error, so no error is swallowed (or, on
+/// an intercepted channel, what an interceptor threw).
 public final class ResponseStream<Response>: CallHandle, @unchecked Sendable {  // ClientCall is thread-safe
     private let deserializer: Deserializer<Response>
 
-    init(call: ClientCall, deserializer: @escaping Deserializer<Response>) {
+    init(call: ClientCall, deserializer: @escaping Deserializer<Response>, interceptorError: (any Error)? = nil) {
         self.deserializer = deserializer
-        super.init(call: call)
+        super.init(call: call, interceptorError: interceptorError)
     }
 
     /// The next response; nil after the last one of a call that ended OK.
-    public func next() throws(RPCError) -> Response? { try call.receive(deserializer) }
-
+    public func next() throws -> Response? {
+        if let interceptorError { throw interceptorError }
+        return try call.receive(deserializer)
+    }
 }

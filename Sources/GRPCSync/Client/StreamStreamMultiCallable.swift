@@ -11,8 +11,24 @@ public struct StreamStreamMultiCallable<Request, Response>: Sendable {
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil
     ) throws -> ResponseStream<Response> where Requests.Element == Request {
-        let call = try binding.makeCall(
+        let details = binding.details(
             timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
+        let interceptors = binding.interceptors((any StreamStreamClientInterceptor).self)
+        guard !interceptors.isEmpty else { return try start(details, requests) }
+        do {
+            return try InterceptorChain.run(
+                interceptors, details, AnySequence(requests), intercept: { try $0.interceptStreamStream($1, $2, $3) },
+                terminal: start)
+        } catch {
+            return ResponseStream(
+                call: binding.interceptionFailure(), deserializer: binding.deserializer, interceptorError: error)
+        }
+    }
+
+    private func start<Requests: Sequence>(_ details: ClientCallDetails, _ requests: Requests) throws
+        -> ResponseStream<Response>
+    where Requests.Element == Request {
+        let call = try binding.makeCall(details)
         CallStarter.startStreaming(call, requests, binding.serializer)
         return ResponseStream(call: call, deserializer: binding.deserializer)
     }

@@ -10,9 +10,22 @@ public struct UnaryStreamMultiCallable<Request, Response>: Sendable {
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil
     ) throws -> ResponseStream<Response> {
-        let call = try binding.makeCall(
+        let details = binding.details(
             timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
-        CallStarter.startUnary(call, request, binding.serializer)
-        return ResponseStream(call: call, deserializer: binding.deserializer)
+        let start = { (details: ClientCallDetails, request: Request) throws -> ResponseStream<Response> in
+            let call = try binding.makeCall(details)
+            CallStarter.startUnary(call, request, binding.serializer)
+            return ResponseStream(call: call, deserializer: binding.deserializer)
+        }
+        let interceptors = binding.interceptors((any UnaryStreamClientInterceptor).self)
+        guard !interceptors.isEmpty else { return try start(details, request) }
+        do {
+            return try InterceptorChain.run(
+                interceptors, details, request, intercept: { try $0.interceptUnaryStream($1, $2, $3) },
+                terminal: start)
+        } catch {
+            return ResponseStream(
+                call: binding.interceptionFailure(), deserializer: binding.deserializer, interceptorError: error)
+        }
     }
 }

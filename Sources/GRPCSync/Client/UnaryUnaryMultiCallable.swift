@@ -20,10 +20,26 @@ public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil
     ) throws -> (Response, Call) {
-        let call = try binding.makeCall(
+        let details = binding.details(
             timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
-        CallStarter.startUnary(call, request, binding.serializer)
-        return (try call.unaryResponse(binding.deserializer), call)
+        let interceptors = binding.interceptors((any UnaryUnaryClientInterceptor).self)
+        guard !interceptors.isEmpty else {
+            let call = try binding.makeCall(details)
+            CallStarter.startUnary(call, request, binding.serializer)
+            return (try call.unaryResponse(binding.deserializer), call)
+        }
+        // As in grpcio, the continuation returns the ended call and what an interceptor throws
+        // reaches the caller as is.
+        let callAndWait = { (details: ClientCallDetails, request: Request) throws -> Future<Response> in
+            let call = try binding.makeCall(details)
+            CallStarter.startUnary(call, request, binding.serializer)
+            _ = call.waitForStatus()
+            return Future(call: call, deserializer: binding.deserializer)
+        }
+        let outcome = try InterceptorChain.run(
+            interceptors, details, request, intercept: { try $0.interceptUnaryUnary($1, $2, $3) },
+            terminal: callAndWait)
+        return (try outcome.result(), outcome)
     }
 
     /// Starts the call and returns at once (`stub.Method.future`).
@@ -31,9 +47,21 @@ public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil
     ) throws -> Future<Response> {
-        let call = try binding.makeCall(
+        let details = binding.details(
             timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
-        CallStarter.startUnaryInBackground(call, request, binding.serializer)
-        return Future(call: call, deserializer: binding.deserializer)
+        let start = { (details: ClientCallDetails, request: Request) throws -> Future<Response> in
+            let call = try binding.makeCall(details)
+            CallStarter.startUnaryInBackground(call, request, binding.serializer)
+            return Future(call: call, deserializer: binding.deserializer)
+        }
+        let interceptors = binding.interceptors((any UnaryUnaryClientInterceptor).self)
+        guard !interceptors.isEmpty else { return try start(details, request) }
+        do {
+            return try InterceptorChain.run(
+                interceptors, details, request, intercept: { try $0.interceptUnaryUnary($1, $2, $3) }, terminal: start)
+        } catch {
+            return Future(
+                call: binding.interceptionFailure(), deserializer: binding.deserializer, interceptorError: error)
+        }
     }
 }

@@ -4,10 +4,44 @@ import SwiftProtobuf
 /// Make one with ``unaryUnaryRPCMethodHandler(_:requestDeserializer:responseSerializer:)`` and
 /// its three siblings.
 public struct RPCMethodHandler: Sendable {
+    /// Code run around a behaviour: it calls `proceed` to run the behaviour (see
+    /// ``wrappingBehavior(_:)``).
+    public typealias BehaviorWrapper =
+        @Sendable (_ context: ServicerContext, _ proceed: () throws -> Void) throws
+        -> Void
+
     public let requestStreaming: Bool
     public let responseStreaming: Bool
     /// Runs the handler for one call on a worker thread and ends the call.
     let run: @Sendable (ServerCall) -> Void
+    /// Run around the behaviour, outermost first.
+    var behaviorWrappers: [BehaviorWrapper] = []
+
+    init(requestStreaming: Bool, responseStreaming: Bool, run: @escaping @Sendable (ServerCall) -> Void) {
+        self.requestStreaming = requestStreaming
+        self.responseStreaming = responseStreaming
+        self.run = run
+    }
+
+    /// This handler with its behaviour run inside `wrapper`, on the call's worker thread: what a
+    /// ``ServerInterceptor`` returns to act around each call, as grpcio interceptors do by
+    /// replacing `handler.unary_unary` with a function that calls it. The wrapper calls
+    /// `proceed()` to run the behaviour (which may throw, as the behaviour's errors do); what the
+    /// wrapper throws ends the call as a behaviour's error would. A wrapper that returns without
+    /// proceeding ends the call with the code and details set on the context, or UNKNOWN.
+    ///
+    /// ```swift
+    /// return try continuation(details)?.wrappingBehavior { context, proceed in
+    ///     let start = Date()
+    ///     defer { print(details.method, context.code() ?? .ok, Date().timeIntervalSince(start)) }
+    ///     try proceed()
+    /// }
+    /// ```
+    public func wrappingBehavior(_ wrapper: @escaping BehaviorWrapper) -> RPCMethodHandler {
+        var wrapped = self
+        wrapped.behaviorWrappers.insert(wrapper, at: 0)
+        return wrapped
+    }
 }
 
 /// What a generic handler is asked about: the method path and the invocation metadata

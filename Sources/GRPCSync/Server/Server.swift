@@ -18,6 +18,8 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
     public let executor: ThreadPoolExecutor
     /// `maximum_concurrent_rpcs`: calls beyond it get RESOURCE_EXHAUSTED.
     public let maximumConcurrentRPCs: Int?
+    /// Asked for every call's handler, outermost first.
+    private let interceptors: [any ServerInterceptor]
     let options: ChannelOptions
     private let optionsError: UsageError?
 
@@ -31,15 +33,18 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
     private var graceTimer: ScheduledTimer?
     private let stopped = Event()
 
-    /// `grpc.server(thread_pool, handlers=, options=, maximum_concurrent_rpcs=, compression=)`.
+    /// `grpc.server(thread_pool, handlers=, interceptors=, options=, maximum_concurrent_rpcs=,
+    /// compression=)`.
     public init(
         _ executor: ThreadPoolExecutor,
         handlers: [GenericRPCHandler] = [],
+        interceptors: [any ServerInterceptor] = [],
         options: [(String, OptionValue)] = [],
         maximumConcurrentRPCs: Int? = nil,
         compression: Compression? = nil
     ) {
         self.executor = executor
+        self.interceptors = interceptors
         self.maximumConcurrentRPCs = maximumConcurrentRPCs
         do {
             try Compression.checkSupported(compression)
@@ -208,24 +213,22 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
     /// A request head arrived (connection lock held): find its handler, apply the limits, start it.
     func connection(_ connection: HTTP2Connection, didReceiveRequest stream: HTTP2Stream) {
         guard let head = stream.requestHead else { return }
-        let (direct, generic, accepting): (RPCMethodHandler?, [GenericRPCHandler], Bool) = lock.withLock {
-            (handlersByPath[head.path], genericHandlers, state == .started)
-        }
-        guard accepting else {
+        guard lock.withLock({ state == .started }) else {
             stream.reject(httpStatus: 200, status: Status(code: .unavailable, details: "Server is shutting down"))
             return
         }
-        var handler = direct
-        if handler == nil {
-            let details = HandlerCallDetails(method: head.path, invocationMetadata: head.metadata)
-            for candidate in generic {
-                if let found = candidate.service(details) {
-                    handler = found
-                    break
-                }
-            }
+        let details = HandlerCallDetails(method: head.path, invocationMetadata: head.metadata)
+        let found: RPCMethodHandler?
+        do {
+            found =
+                interceptors.isEmpty
+                ? handler(for: details)
+                : try ServerInterceptorPipeline.handler(interceptors, details, lookUp: handler(for:))
+        } catch {
+            stream.reject(httpStatus: 200, status: Status(code: .unknown, details: "Error in service handler!"))
+            return
         }
-        guard let handler else {
+        guard let handler = found else {
             stream.reject(httpStatus: 200, status: Status(code: .unimplemented, details: "Method not found!"))
             return
         }
@@ -240,6 +243,16 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
             return
         }
         ServerCall(stream: stream, handler: handler, server: self, options: options).attach()
+    }
+
+    /// The registered handler for a call: by path, else from the generic handlers in order.
+    private func handler(for details: HandlerCallDetails) -> RPCMethodHandler? {
+        let (direct, generic) = lock.withLock { (handlersByPath[details.method], genericHandlers) }
+        if let direct { return direct }
+        for candidate in generic {
+            if let found = candidate.service(details) { return found }
+        }
+        return nil
     }
 
     /// A call has ended (connection lock held).

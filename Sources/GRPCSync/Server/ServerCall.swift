@@ -124,11 +124,15 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
     /// Runs a unary-response behaviour and ends the call with its response or its error.
     func runHandler<Response>(_ serializer: Serializer<Response>, _ body: (ServicerContext) throws -> Response) {
         let context = ServicerContext(call: self)
-        let response: Response
+        var result: Response?
         do {
-            response = try body(context)
+            try withBehaviorWrappers(context) { result = try body(context) }
         } catch {
             finish(afterError: error, prefix: "Exception calling application: ")
+            return
+        }
+        guard let response = result else {
+            finishWithoutResponse()
             return
         }
         let bytes: [UInt8]
@@ -150,12 +154,25 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
     func runStreamingHandler(_ body: (ServicerContext) throws -> Void) {
         let context = ServicerContext(call: self)
         do {
-            try body(context)
+            try withBehaviorWrappers(context) { try body(context) }
         } catch {
             finish(afterError: error, prefix: "Exception iterating responses: ")
             return
         }
         finishNormally()
+    }
+
+    /// Runs `body` inside the handler's behaviour wrappers, outermost first.
+    private func withBehaviorWrappers(_ context: ServicerContext, _ body: () throws -> Void) throws {
+        let wrappers = handler.behaviorWrappers
+        if wrappers.isEmpty { return try body() }
+        try withoutActuallyEscaping(body) { body in
+            func proceed(from index: Int) throws {
+                guard index < wrappers.count else { return try body() }
+                try wrappers[index](context) { try proceed(from: index + 1) }
+            }
+            try proceed(from: 0)
+        }
     }
 
     /// Sends one response message, starting the response first if needed.
@@ -223,6 +240,15 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
     private func finishNormally() {
         lock.withLock {
             _ = finishLocked(Status(code: state.code ?? .ok, details: state.details ?? ""))
+        }
+    }
+
+    /// A behaviour wrapper returned without running the behaviour.
+    private func finishWithoutResponse() {
+        lock.withLock {
+            let status = Status(
+                code: state.code ?? .unknown, details: state.details ?? "The behaviour was not run by its wrapper")
+            _ = finishLocked(status)
         }
     }
 

@@ -17,6 +17,7 @@ enum TestService {
         private let lock = NSLock()
         private var _streamProgress = 0
         private var _cancelRecord: String?
+        private var flakyCalls: [String: Int] = [:]
 
         var streamProgress: Int {
             get { lock.withLock { _streamProgress } }
@@ -25,6 +26,13 @@ enum TestService {
         var cancelRecord: String? {
             get { lock.withLock { _cancelRecord } }
             set { lock.withLock { _cancelRecord = newValue } }
+        }
+        /// Counts a Flaky call with `key` and returns how many there have been.
+        func countFlakyCall(_ key: String) -> Int {
+            lock.withLock {
+                flakyCalls[key, default: 0] += 1
+                return flakyCalls[key]!
+            }
         }
     }
 
@@ -112,6 +120,15 @@ enum TestService {
                     return []
                 },
                 "CancelSeen": unaryUnaryRPCMethodHandler { _, _ in Array((state.cancelRecord ?? "none").utf8) },
+                "Flaky": unaryUnaryRPCMethodHandler { request, context in
+                    try prologue(context)
+                    let seen = state.countFlakyCall(context.invocationMetadata()["x-flaky-key"] ?? "")
+                    if seen <= intMetadata(context, "x-flaky-failures") ?? 2 {
+                        try context.abort(.unavailable, "flaky")
+                    }
+                    try epilogue(context)
+                    return request
+                },
             ])
     }
 

@@ -1,0 +1,32 @@
+/// The settings a client call starts with, as client interceptors see them
+/// (`grpc.ClientCallDetails`). An interceptor passes a changed copy to its continuation to change
+/// the call: another method, a timeout, extra metadata.
+///
+/// ```swift
+/// var details = clientCallDetails
+/// details.metadata.add("x-request-id", "42")
+/// return try continuation(details, request)
+/// ```
+public struct ClientCallDetails: Sendable {
+    /// The full method path, `/package.Service/Method`.
+    public var method: String
+    /// Seconds the call may take, or nil for no deadline.
+    public var timeout: Double?
+    /// The metadata the call sends with its request headers.
+    public var metadata: Metadata
+    /// Whether the call waits for the channel to connect instead of failing fast.
+    public var waitForReady: Bool?
+    /// The compression asked for this call, or nil for the channel's default.
+    public var compression: Compression?
+
+    public init(
+        method: String, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
+        compression: Compression? = nil
+    ) {
+        self.method = method
+        self.timeout = timeout
+        self.metadata = metadata
+        self.waitForReady = waitForReady
+        self.compression = compression
+    }
+}

@@ -1,0 +1,49 @@
+/// Intercepts incoming calls before their handler is chosen (`grpc.ServerInterceptor`); give
+/// them to ``Server/init(_:handlers:interceptors:options:maximumConcurrentRPCs:compression:)``.
+///
+/// `interceptService` gets a continuation that finds the handler (asking the next interceptor,
+/// then the server's handlers) and the call's ``HandlerCallDetails``. It may return the
+/// continuation's handler, a handler of its own (one that aborts, say), or nil, which answers
+/// UNIMPLEMENTED "Method not found!". If it throws, the call ends with UNKNOWN
+/// "Error in service handler!", as in grpcio. The first interceptor listed runs outermost.
+///
+/// It runs on the connection's event loop before the call is given a worker, as grpcio runs it
+/// on its serving thread, so keep it quick: work done around each call, such as logging its
+/// outcome or timing it, goes into ``RPCMethodHandler/wrappingBehavior(_:)``, which runs on the
+/// worker.
+///
+/// ```swift
+/// struct RequireToken: ServerInterceptor {
+///     func interceptService(
+///         _ continuation: (HandlerCallDetails) throws -> RPCMethodHandler?, _ details: HandlerCallDetails
+///     ) throws -> RPCMethodHandler? {
+///         guard details.invocationMetadata["authorization"] != nil else {
+///             return unaryUnaryRPCMethodHandler { _, context in
+///                 try context.abort(.unauthenticated, "No token")
+///             }
+///         }
+///         return try continuation(details)
+///     }
+/// }
+/// ```
+public protocol ServerInterceptor: Sendable {
+    /// `intercept_service(continuation, handler_call_details)`.
+    func interceptService(
+        _ continuation: (HandlerCallDetails) throws -> RPCMethodHandler?,
+        _ handlerCallDetails: HandlerCallDetails
+    ) throws -> RPCMethodHandler?
+}
+
+/// Asks a server's interceptors for a call's handler, outermost first, ending in `lookUp`.
+enum ServerInterceptorPipeline {
+    static func handler(
+        _ interceptors: [any ServerInterceptor], _ details: HandlerCallDetails,
+        lookUp: @escaping (HandlerCallDetails) -> RPCMethodHandler?
+    ) throws -> RPCMethodHandler? {
+        func step(_ index: Int, _ details: HandlerCallDetails) throws -> RPCMethodHandler? {
+            guard index < interceptors.count else { return lookUp(details) }
+            return try interceptors[index].interceptService({ try step(index + 1, $0) }, details)
+        }
+        return try step(0, details)
+    }
+}
