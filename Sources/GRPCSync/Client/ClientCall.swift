@@ -78,7 +78,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
         let cancelledMeanwhile: Status? = lock.withLock {
             self.stream = stream
             finished.broadcast()
-            return finalStatus
+            return endedLocally ? finalStatus : nil
         }
         if let cancelledMeanwhile {
             stream.cancel(cancelledMeanwhile)
@@ -229,6 +229,8 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     func streamDidChange(_ stream: HTTP2Stream) {
         if let status = stream.status {
             stream.observer = nil  // breaks the call ↔ stream cycle
+            // The stream may end before start() has recorded it; the response is read from it.
+            lock.withLock { if self.stream == nil { self.stream = stream } }
             finish(status)
         }
     }
