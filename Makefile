@@ -17,6 +17,7 @@ export GRPCSYNC_PYTHON := $(VENV)/bin/python
 # public visibility and the module mappings below.
 PROTOS := \
 	protos/helloworld.proto=Sources/Examples/HelloWorld/Model \
+	protos/user_service.proto=Sources/Examples/UserService/Model \
 	protos/testing/messages.proto=Sources/GeneratedGolden \
 	protos/testing/route_guide.proto=Sources/GeneratedGolden \
 	protos/testing/imported.proto=Sources/GeneratedGolden \

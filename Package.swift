@@ -7,6 +7,8 @@ let package = Package(
         .library(name: "GRPCSync", targets: ["GRPCSync"]),
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
+        .executable(name: "user-service-server", targets: ["user-service-server"]),
+        .executable(name: "user-service-client", targets: ["user-service-client"]),
         .executable(name: "protoc-gen-grpc-sync", targets: ["protoc-gen-grpc-sync"]),
     ],
     dependencies: [
@@ -41,6 +43,21 @@ let package = Package(
             name: "helloworld-client",
             dependencies: ["GRPCSync", "HelloWorldModel"],
             path: "Sources/Examples/HelloWorld/Client"
+        ),
+        .target(
+            name: "UserServiceModel",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/UserService/Model"
+        ),
+        .executableTarget(
+            name: "user-service-server",
+            dependencies: ["GRPCSync", "UserServiceModel"],
+            path: "Sources/Examples/UserService/Server"
+        ),
+        .executableTarget(
+            name: "user-service-client",
+            dependencies: ["GRPCSync", "UserServiceModel"],
+            path: "Sources/Examples/UserService/Client"
         ),
         .executableTarget(
             name: "protoc-gen-grpc-sync",
