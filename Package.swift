@@ -7,6 +7,10 @@ let package = Package(
         .library(name: "GRPCSync", targets: ["GRPCSync"]),
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
+        .executable(name: "route-guide-server", targets: ["route-guide-server"]),
+        .executable(name: "route-guide-client", targets: ["route-guide-client"]),
+        .executable(name: "dispatcher-server", targets: ["dispatcher-server"]),
+        .executable(name: "dispatcher-client", targets: ["dispatcher-client"]),
         .executable(name: "protoc-gen-grpc-sync", targets: ["protoc-gen-grpc-sync"]),
     ],
     dependencies: [
@@ -41,6 +45,36 @@ let package = Package(
             name: "helloworld-client",
             dependencies: ["GRPCSync", "HelloWorldModel"],
             path: "Sources/Examples/HelloWorld/Client"
+        ),
+        .target(
+            name: "RouteGuideModel",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/RouteGuide/Model"
+        ),
+        .executableTarget(
+            name: "route-guide-server",
+            dependencies: ["GRPCSync", "RouteGuideModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/RouteGuide/Server"
+        ),
+        .executableTarget(
+            name: "route-guide-client",
+            dependencies: ["GRPCSync", "RouteGuideModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/RouteGuide/Client"
+        ),
+        .target(
+            name: "DispatcherModel",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/Dispatcher/Model"
+        ),
+        .executableTarget(
+            name: "dispatcher-server",
+            dependencies: ["GRPCSync", "DispatcherModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/Dispatcher/Server"
+        ),
+        .executableTarget(
+            name: "dispatcher-client",
+            dependencies: ["GRPCSync", "DispatcherModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/Dispatcher/Client"
         ),
         .executableTarget(
             name: "protoc-gen-grpc-sync",
