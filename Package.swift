@@ -102,5 +102,10 @@ let package = Package(
                 .product(name: "protoc-gen-swift", package: "swift-protobuf"),
             ]
         ),
+        // The example executables are dependencies so they are built next to the tests, which launch them.
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: ["route-guide-server", "route-guide-client", "dispatcher-server", "dispatcher-client"]
+        ),
     ]
 )
