@@ -54,26 +54,20 @@ final class RouteGuideExampleTests: XCTestCase {
     }
 
     /// A client's output with what may differ from run to run made equal: the seconds RecordRoute
-    /// took, and how RouteChat's "Sending" and "Received" records interleave (two threads print
-    /// them: the one sending the notes and the one reading the answers). Each kind keeps its order.
+    /// took, and the order of RouteChat's lines, which two threads print: the one sending the notes
+    /// ("Sending …") and the one reading the answers ("Received …"). What stays: the "Sending"
+    /// lines in their order, the "Received" lines in theirs, and all other lines of the section.
     static func comparable(_ output: String) -> String {
-        // A record is a printed line plus the lines of a message's text format it ends with.
-        var records: [String] = []
-        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
-            let continues = line.isEmpty || line.hasPrefix("latitude: ") || line.hasPrefix("longitude: ")
-            if continues, !records.isEmpty {
-                records[records.count - 1] += "\n" + line
-            } else {
-                records.append(String(line))
-            }
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasPrefix("It took ") ? "It took N seconds " : String($0)
         }
-        records = records.map { $0.hasPrefix("It took ") ? "It took N seconds " : $0 }
-        guard let chat = records.firstIndex(of: "-------------- RouteChat --------------") else {
-            return records.joined(separator: "\n")
+        guard let chat = lines.firstIndex(of: "-------------- RouteChat --------------") else {
+            return lines.joined(separator: "\n")
         }
-        let chatRecords = records[(chat + 1)...]
-        let sent = chatRecords.filter { $0.hasPrefix("Sending ") }
-        let rest = chatRecords.filter { !$0.hasPrefix("Sending ") }
-        return (records[...chat] + sent + rest).joined(separator: "\n")
+        let chatLines = lines[(chat + 1)...]
+        let sent = chatLines.filter { $0.hasPrefix("Sending ") }
+        let received = chatLines.filter { $0.hasPrefix("Received ") }
+        let others = chatLines.filter { !$0.hasPrefix("Sending ") && !$0.hasPrefix("Received ") }.sorted()
+        return (lines[...chat] + sent + received + others).joined(separator: "\n")
     }
 }

@@ -32,11 +32,12 @@ enum Examples {
     }
 
     /// The directory with the Python modules grpcio-tools generates from the examples' protos
-    /// (`route_guide_pb2.py`, `route_guide_pb2_grpc.py`, …), generated once per test run.
+    /// (`route_guide_pb2.py`, `route_guide_pb2_grpc.py`, …): a temporary directory, generated once
+    /// per test run and removed when the tests exit.
     static let pythonStubs = Result<URL, any Error> {
-        let directory = binDirectory.appendingPathComponent("examples-python-stubs")
-        try? FileManager.default.removeItem(at: directory)
+        let directory = pythonStubsDirectory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: Examples.pythonStubsDirectory) }
         let protoc = try LaunchedProcess(
             python,
             [
@@ -47,6 +48,9 @@ enum Examples {
         guard status == 0 else { throw ExampleFailure("grpc_tools.protoc failed (status \(status)):\n\(output)") }
         return directory
     }
+
+    private static let pythonStubsDirectory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("grpc-sync-example-stubs-\(UUID().uuidString)")
 
     /// The environment of a grpcio peer: this one, with the generated modules on PYTHONPATH.
     static func pythonEnvironment() throws -> [String: String] {

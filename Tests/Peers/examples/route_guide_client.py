@@ -6,6 +6,7 @@ route_guide_pb2_grpc on PYTHONPATH (see README.md).
 """
 
 import argparse
+import sys
 
 import grpc
 import route_guide_pb2
@@ -69,6 +70,13 @@ def guide_record_route(stub, db_path):
     print("It took %s seconds " % route_summary.elapsed_time)
 
 
+def print_line(text):
+    """print(text) in one write. RouteChat prints from two threads (grpcio reads the request
+    generator on a thread of its own), and print() writes the text and the newline separately, so
+    the other thread's line could land in between."""
+    sys.stdout.write(text + "\n")
+
+
 def generate_messages():
     messages = [
         make_route_note("First message", 0, 0),
@@ -78,14 +86,14 @@ def generate_messages():
         make_route_note("Fifth message", 1, 0),
     ]
     for msg in messages:
-        print("Sending %s at %s" % (msg.message, msg.location))
+        print_line("Sending %s at %s" % (msg.message, msg.location))
         yield msg
 
 
 def guide_route_chat(stub):
     responses = stub.RouteChat(generate_messages())
     for response in responses:
-        print("Received message %s at %s" % (response.message, response.location))
+        print_line("Received message %s at %s" % (response.message, response.location))
 
 
 def run(target, db_path):
