@@ -18,6 +18,8 @@ export GRPCSYNC_PYTHON := $(VENV)/bin/python
 PROTOS := \
 	protos/helloworld.proto=Sources/Examples/HelloWorld/Model \
 	protos/user_service.proto=Sources/Examples/UserService/Model \
+	protos/route_guide.proto=Sources/Examples/RouteGuide/Model \
+	protos/dispatcher.proto=Sources/Examples/Dispatcher/Model \
 	protos/testing/messages.proto=Sources/GeneratedGolden \
 	protos/testing/route_guide.proto=Sources/GeneratedGolden \
 	protos/testing/imported.proto=Sources/GeneratedGolden \
@@ -26,6 +28,8 @@ PROTOS := \
 	protos/testing/keywords.proto=Sources/GeneratedGolden \
 	protos/testing/keep_casing.proto=Sources/GeneratedGolden=KeepMethodCasing=true \
 
+# Each proto's own directory comes first, before these, so protos/route_guide.proto is not
+# shadowed by protos/testing/route_guide.proto.
 PROTO_PATHS := protos/testing protos
 PROTO_MODULE_MAPPINGS := protos/testing/module_mappings.asciipb
 
@@ -79,7 +83,7 @@ protos-generate:
 		extra=""; [[ "$$rest" == *=* ]] && extra=",$${rest#*=}"; \
 		mkdir -p "$(PROTOS_OUT)/$$out"; \
 		echo "$(PROTOC) $$proto -> $$out$${extra:+ ($${extra#,})}"; \
-		$(PROTOC) $(addprefix -I ,$(PROTO_PATHS)) \
+		$(PROTOC) -I "$$(dirname "$$proto")" $(addprefix -I ,$(PROTO_PATHS)) \
 			--plugin=protoc-gen-swift="$(PROTOC_GEN_SWIFT)" \
 			--swift_opt=Visibility=Public,ProtoPathModuleMappings=$(PROTO_MODULE_MAPPINGS) \
 			--swift_out="$(PROTOS_OUT)/$$out" \

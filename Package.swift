@@ -9,6 +9,10 @@ let package = Package(
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
         .executable(name: "user-service-server", targets: ["user-service-server"]),
         .executable(name: "user-service-client", targets: ["user-service-client"]),
+        .executable(name: "route-guide-server", targets: ["route-guide-server"]),
+        .executable(name: "route-guide-client", targets: ["route-guide-client"]),
+        .executable(name: "dispatcher-server", targets: ["dispatcher-server"]),
+        .executable(name: "dispatcher-client", targets: ["dispatcher-client"]),
         .executable(name: "protoc-gen-grpc-sync", targets: ["protoc-gen-grpc-sync"]),
     ],
     dependencies: [
@@ -59,6 +63,36 @@ let package = Package(
             dependencies: ["GRPCSync", "UserServiceModel"],
             path: "Sources/Examples/UserService/Client"
         ),
+        .target(
+            name: "RouteGuideModel",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/RouteGuide/Model"
+        ),
+        .executableTarget(
+            name: "route-guide-server",
+            dependencies: ["GRPCSync", "RouteGuideModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/RouteGuide/Server"
+        ),
+        .executableTarget(
+            name: "route-guide-client",
+            dependencies: ["GRPCSync", "RouteGuideModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/RouteGuide/Client"
+        ),
+        .target(
+            name: "DispatcherModel",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/Dispatcher/Model"
+        ),
+        .executableTarget(
+            name: "dispatcher-server",
+            dependencies: ["GRPCSync", "DispatcherModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/Dispatcher/Server"
+        ),
+        .executableTarget(
+            name: "dispatcher-client",
+            dependencies: ["GRPCSync", "DispatcherModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Examples/Dispatcher/Client"
+        ),
         .executableTarget(
             name: "protoc-gen-grpc-sync",
             dependencies: [
@@ -83,6 +117,14 @@ let package = Package(
             dependencies: [
                 "GRPCSync", "GeneratedGolden", "HelloWorldModel", "protoc-gen-grpc-sync",
                 .product(name: "protoc-gen-swift", package: "swift-protobuf"),
+            ]
+        ),
+        // The example executables are dependencies so they are built next to the tests, which launch them.
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: [
+                "route-guide-server", "route-guide-client", "dispatcher-server", "dispatcher-client",
+                "user-service-server", "user-service-client",
             ]
         ),
     ]
