@@ -32,7 +32,6 @@ public final class Channel: HTTP2ConnectionDelegate, @unchecked Sendable {  // s
         var parsedOptions = ChannelOptions()
         var optionsError: UsageError?
         do {
-            try Compression.checkSupported(compression)
             parsedOptions = try ChannelOptions(options)
         } catch {
             optionsError = error as? UsageError ?? UsageError("\(error)")

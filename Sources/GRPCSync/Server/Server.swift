@@ -19,6 +19,8 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
     /// `maximum_concurrent_rpcs`: calls beyond it get RESOURCE_EXHAUSTED.
     public let maximumConcurrentRPCs: Int?
     let options: ChannelOptions
+    /// The algorithm responses are compressed with unless a handler sets another.
+    let defaultCompression: Compression
     private let optionsError: UsageError?
 
     private let lock = Lock()
@@ -32,6 +34,10 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
     private let stopped = Event()
 
     /// `grpc.server(thread_pool, handlers=, options=, maximum_concurrent_rpcs=, compression=)`.
+    ///
+    /// `compression` (or the option `grpc.default_compression_algorithm`) compresses every response
+    /// whose client accepts the algorithm; a handler may choose otherwise with
+    /// ``ServicerContext/setCompression(_:)``. Compressed requests are accepted whatever it is.
     public init(
         _ executor: ThreadPoolExecutor,
         handlers: [GenericRPCHandler] = [],
@@ -42,13 +48,13 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
         self.executor = executor
         self.maximumConcurrentRPCs = maximumConcurrentRPCs
         do {
-            try Compression.checkSupported(compression)
             self.options = try ChannelOptions(options)
             optionsError = nil
         } catch {
             self.options = ChannelOptions()
             optionsError = error as? UsageError ?? UsageError("\(error)")
         }
+        defaultCompression = compression ?? self.options.defaultCompression ?? .noCompression
         addGenericRPCHandlers(handlers)
     }
 
