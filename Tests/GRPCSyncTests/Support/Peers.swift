@@ -125,10 +125,13 @@ final class SwiftTestServer: @unchecked Sendable {
     let server: Server
     let port: Int
 
-    init(options: [(String, OptionValue)] = [], maximumConcurrentRPCs: Int? = nil, workers: Int = 16) throws {
+    init(
+        options: [(String, OptionValue)] = [], maximumConcurrentRPCs: Int? = nil, workers: Int = 16,
+        compression: Compression? = nil
+    ) throws {
         server = Server(
             ThreadPoolExecutor(maxWorkers: workers), handlers: [TestService.handler()], options: options,
-            maximumConcurrentRPCs: maximumConcurrentRPCs)
+            maximumConcurrentRPCs: maximumConcurrentRPCs, compression: compression)
         port = try server.addInsecurePort("[::]:0")
         try server.start()
     }
