@@ -361,6 +361,13 @@ final class CompressionTests: XCTestCase {
             ["all", "--target", server.target, "--gzip-target", gzipServer.target, "--peer", "swift"])
         print(output, terminator: "")
         XCTAssertEqual(status, 0, output)
+        // The option grpc.default_compression_algorithm does what `compression:` does.
+        let optionServer = try SwiftTestServer(options: [("grpc.default_compression_algorithm", 2)], workers: 4)
+        let (optionStatus, optionOutput) = try Peers.run(
+            "compression_wire.py",
+            ["server_default", "--target", server.target, "--gzip-target", optionServer.target, "--peer", "swift"])
+        print(optionOutput, terminator: "")
+        XCTAssertEqual(optionStatus, 0, optionOutput)
     }
 
     /// The same cases against grpcio's server, checking grpcio's answers where they differ
