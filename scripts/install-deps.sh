@@ -58,6 +58,7 @@ else
     # Not a Debian system: check for the tools themselves and only report.
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
     pkg-config --exists libnghttp2 2>/dev/null || missing+=(libnghttp2-dev)
+    pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
     command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
     if ((${#missing[@]})); then
         log "no dpkg here; please install the equivalent of: ${missing[*]}"
@@ -74,6 +75,7 @@ fi
 
 # Sanity checks that the packages delivered what the build uses.
 pkg-config --exists libnghttp2 || { log "pkg-config cannot find libnghttp2"; exit 1; }
+pkg-config --exists zlib || { log "pkg-config cannot find zlib"; exit 1; }
 command -v protoc >/dev/null 2>&1 || { log "protoc not found on PATH"; exit 1; }
 
 # --- Python venv for the test peers ------------------------------------------

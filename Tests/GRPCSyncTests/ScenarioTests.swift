@@ -4,8 +4,8 @@ import XCTest
 // Every scenario of Tests/Peers/SPEC.md in three combinations. XCTest on Linux finds only the test
 // methods a class declares itself, so each class lists them.
 
-/// The servers the scenarios run against, started once: `large_16mib` needs 32 MiB limits, the
-/// other scenarios the defaults.
+/// The servers the scenarios run against, started once: `large_16mib` and `compression_sizes` need
+/// 32 MiB limits, the other scenarios the defaults.
 enum ScenarioServers {
     static let limit32MiB: [(String, OptionValue)] = [
         ("grpc.max_receive_message_length", 33_554_432), ("grpc.max_send_message_length", 33_554_432),
@@ -17,12 +17,15 @@ enum ScenarioServers {
         try PythonPeerServer(arguments: ["--max-receive", "33554432", "--max-send", "33554432"])
     }
 
+    /// The scenarios that run against the servers with 32 MiB limits.
+    static let large: Set = ["large_16mib", "compression_sizes"]
+
     static func swiftTarget(for scenario: String) throws -> String {
-        try (scenario == "large_16mib" ? swiftLarge : swift).get().target
+        try (large.contains(scenario) ? swiftLarge : swift).get().target
     }
 
     static func grpcioTarget(for scenario: String) throws -> String {
-        try (scenario == "large_16mib" ? grpcioLarge : grpcio).get().target
+        try (large.contains(scenario) ? grpcioLarge : grpcio).get().target
     }
 }
 
@@ -51,6 +54,8 @@ final class SwiftClientSwiftServerTests: XCTestCase {
     func testChannels100() throws { try run("channels_100") }
     func testPeer() throws { try run("peer") }
     func testBackpressure() throws { try run("backpressure") }
+    func testCompression() throws { try run("compression") }
+    func testCompressionSizes() throws { try run("compression_sizes") }
 }
 
 /// The Swift client against a grpcio server (Tests/Peers/peer_server.py).
@@ -78,6 +83,8 @@ final class SwiftClientGRPCIOServerTests: XCTestCase {
     func testChannels100() throws { try run("channels_100") }
     func testPeer() throws { try run("peer") }
     func testBackpressure() throws { try run("backpressure") }
+    func testCompression() throws { try run("compression") }
+    func testCompressionSizes() throws { try run("compression_sizes") }
 }
 
 /// A grpcio client (Tests/Peers/peer_client.py) against the Swift server.
@@ -107,4 +114,6 @@ final class GRPCIOClientSwiftServerTests: XCTestCase {
     func testChannels100() throws { try run("channels_100") }
     func testPeer() throws { try run("peer") }
     func testBackpressure() throws { try run("backpressure") }
+    func testCompression() throws { try run("compression") }
+    func testCompressionSizes() throws { try run("compression_sizes") }
 }

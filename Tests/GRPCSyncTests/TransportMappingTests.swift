@@ -105,7 +105,7 @@ final class TransportMappingTests: XCTestCase {
 }
 
 /// Tests/Peers/fake_h2_server.py in one mode, running until `stop()`.
-private final class FakeH2Server {
+final class FakeH2Server {
     let process = Process()
     let port: Int
     private let stdin = Pipe()

@@ -123,7 +123,7 @@ final class MessageDeframerTests: XCTestCase {
             let pointer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk.count, alignment: 1)
             defer { pointer.deallocate() }
             pointer.copyBytes(from: chunk)
-            try deframer.consume(UnsafeRawBufferPointer(pointer)) { messages.append($0) }
+            try deframer.consume(UnsafeRawBufferPointer(pointer)) { messages.append($0.bytes) }
         }
         return messages
     }
@@ -131,7 +131,7 @@ final class MessageDeframerTests: XCTestCase {
     func testMessagesPackedIntoOneFrameAndSplitAcrossFrames() throws {
         var wire: [UInt8] = []
         let messages: [[UInt8]] = [[], [1], Array(repeating: 9, count: 1000), [4, 5]]
-        for message in messages { MessageFraming.append(message, to: &wire) }
+        for message in messages { wire += MessageFraming.frame(message, compression: .noCompression) }
         XCTAssertEqual(try feed([wire]), messages)
         XCTAssertEqual(try feed(wire.map { [$0] }), messages, "one byte per frame")
         XCTAssertEqual(try feed([Array(wire[..<3]), Array(wire[3..<700]), Array(wire[700...])]), messages)

@@ -25,6 +25,19 @@ answered according to MODE:
     comma_bin             a normal response echoing the request message; initial metadata
                           `x-multi-bin: AAE,AgM=` (bytes 00 01 and 02 03, one value unpadded), trailers
                           grpc-status 0 and `x-trail-bin: /w` (unpadded, byte ff)
+    inspect               a normal response whose one message describes the request as ASCII:
+                          `encoding=E accept=A messages=F:W:D,...` with E and A the request's
+                          grpc-encoding and grpc-accept-encoding (`-` when absent) and, for every
+                          request message, its compressed flag F, its length on the wire W and its
+                          length once decompressed with E (D, or `?` when that fails)
+    gzip_bomb             grpc-encoding gzip; one compressed message of about 10 KiB that inflates
+                          to 10 MiB of zeros; trailers grpc-status 0
+    compressed_no_encoding  one message `hello` with the compressed flag set and no grpc-encoding;
+                          trailers grpc-status 0
+    unsupported_encoding  grpc-encoding snappy; one message `hello` with the compressed flag set;
+                          trailers grpc-status 0
+    corrupt_gzip          grpc-encoding gzip; one message with the compressed flag set whose bytes are
+                          not gzip; trailers grpc-status 0
 
 The modes other than goaway and rst_* read the whole request (up to END_STREAM) before answering.
 Frames are built by the `h2` package, which also acknowledges SETTINGS and PING and keeps flow
@@ -33,6 +46,7 @@ control going.
 
 import os
 import signal
+import zlib
 import socket
 import sys
 import threading
@@ -55,7 +69,8 @@ EARLY_MODES = frozenset(['goaway', *RST_CODES])
 
 # Modes answered once the whole request has arrived.
 LATE_MODES = frozenset(['http503', 'http404_html', 'no_status', 'truncated', 'trailers_only_status',
-                        'bad_content_type', 'comma_bin'])
+                        'bad_content_type', 'comma_bin', 'inspect', 'gzip_bomb',
+                        'compressed_no_encoding', 'unsupported_encoding', 'corrupt_gzip'])
 
 MODES = sorted(EARLY_MODES | LATE_MODES)
 
@@ -64,9 +79,45 @@ GRPC_HEADERS = [(':status', '200'), ('content-type', 'application/grpc')]
 IO_TIMEOUT = 60.0  # seconds a connection may stay silent before the server drops it
 
 
-def grpc_message(payload):
-    """One uncompressed gRPC length-prefixed message."""
-    return b'\x00' + len(payload).to_bytes(4, 'big') + payload
+def grpc_message(payload, compressed=False):
+    """One gRPC length-prefixed message; `compressed` sets the flag (the payload is sent as is)."""
+    return (b'\x01' if compressed else b'\x00') + len(payload).to_bytes(4, 'big') + payload
+
+
+def gzip_bytes(data):
+    """`data` compressed in the gzip format, as grpc's `gzip` encoding uses."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return compressor.compress(data) + compressor.flush()
+
+
+# About 10 KiB that inflate to 10 MiB, over the default 4 MiB receive limit.
+GZIP_BOMB = gzip_bytes(bytes(10 * 1024 * 1024))
+
+# zlib window bits for decompressing each grpc-encoding ('deflate' is the zlib format).
+WINDOW_BITS = {'gzip': 31, 'deflate': 15}
+
+
+def describe_request(headers, body):
+    """The `inspect` answer: the request's encoding headers and its messages."""
+    fields = dict(headers)
+    encoding = fields.get('grpc-encoding', '-')
+    messages = []
+    while len(body) >= 5:
+        flag, length = body[0], int.from_bytes(body[1:5], 'big')
+        payload = body[5:5 + length]
+        body = body[5 + length:]
+        decoded = len(payload)
+        if flag & 1:
+            try:
+                decompressor = zlib.decompressobj(WINDOW_BITS[encoding])
+                decoded = len(decompressor.decompress(payload))
+                if not decompressor.eof or decompressor.unused_data:
+                    decoded = '?'
+            except (KeyError, zlib.error):
+                decoded = '?'
+        messages.append('%d:%d:%s' % (flag, length, decoded))
+    return ('encoding=%s accept=%s messages=%s' % (
+        encoding, fields.get('grpc-accept-encoding', '-'), ','.join(messages))).encode('ascii')
 
 
 def first_message(data):
@@ -86,6 +137,7 @@ class Connection:
         self.conn = h2.connection.H2Connection(
             config=h2.config.H2Configuration(client_side=False, header_encoding='utf-8'))
         self.bodies = {}          # stream id -> request bytes so far
+        self.request_headers = {}  # stream id -> the request's headers
         self.gone_away = False    # after our GOAWAY, incoming bytes are read and dropped
 
     def flush(self):
@@ -125,6 +177,7 @@ class Connection:
         if isinstance(event, h2.events.RequestReceived):
             stream_id = event.stream_id
             self.bodies[stream_id] = b''
+            self.request_headers[stream_id] = event.headers
             if self.mode == 'goaway':
                 self.conn.close_connection(error_code=h2.errors.ErrorCodes.NO_ERROR, last_stream_id=0)
                 self.flush()
@@ -149,6 +202,7 @@ class Connection:
 
     def answer(self, stream_id):
         body = self.bodies.pop(stream_id, None)
+        headers = self.request_headers.pop(stream_id, [])
         if body is None:
             return
         mode, conn = self.mode, self.conn
@@ -177,6 +231,27 @@ class Connection:
             conn.send_headers(stream_id, GRPC_HEADERS + [('x-multi-bin', 'AAE,AgM=')])
             conn.send_data(stream_id, grpc_message(first_message(body)))
             conn.send_headers(stream_id, [('grpc-status', '0'), ('x-trail-bin', '/w')], end_stream=True)
+        elif mode == 'inspect':
+            self.respond(stream_id, GRPC_HEADERS, grpc_message(describe_request(headers, body)))
+        elif mode == 'gzip_bomb':
+            self.respond(stream_id, GRPC_HEADERS + [('grpc-encoding', 'gzip')],
+                         grpc_message(GZIP_BOMB, compressed=True))
+        elif mode == 'compressed_no_encoding':
+            self.respond(stream_id, GRPC_HEADERS, grpc_message(b'hello', compressed=True))
+        elif mode == 'unsupported_encoding':
+            self.respond(stream_id, GRPC_HEADERS + [('grpc-encoding', 'snappy')],
+                         grpc_message(b'hello', compressed=True))
+        elif mode == 'corrupt_gzip':
+            self.respond(stream_id, GRPC_HEADERS + [('grpc-encoding', 'gzip')],
+                         grpc_message(b'\x1f\x8b not gzip at all', compressed=True))
+
+    def respond(self, stream_id, headers, data):
+        """Headers, `data` (within the client's flow-control window), trailers with status 0."""
+        conn = self.conn
+        conn.send_headers(stream_id, headers)
+        for i in range(0, len(data), conn.max_outbound_frame_size):
+            conn.send_data(stream_id, data[i:i + conn.max_outbound_frame_size])
+        conn.send_headers(stream_id, [('grpc-status', '0')], end_stream=True)
 
 
 def log(text):

@@ -5,9 +5,10 @@ Usage: peer_client.py SCENARIO --target HOST:PORT [--large-target HOST:PORT]
        peer_client.py --list
 
 Prints `PASS SCENARIO` and exits 0, or prints `FAIL SCENARIO: what differed` on stderr and exits
-1. `all` runs every scenario in order and exits 1 if any failed. `large_16mib` needs a server
-started with 32 MiB message limits while `max_receive_default` needs one with the default limits,
-so `--large-target` names the server used for `large_16mib` (default: `--target`).
+1. `all` runs every scenario in order and exits 1 if any failed. `large_16mib` and
+`compression_sizes` need a server started with 32 MiB message limits while `max_receive_default`
+needs one with the default limits, so `--large-target` names the server used for those two
+(default: `--target`).
 """
 
 import argparse
@@ -21,7 +22,7 @@ import traceback
 
 import grpc
 
-from peer_common import STATUS_BY_NUMBER, method_path
+from peer_common import COMPRESSION_BY_NAME, STATUS_BY_NUMBER, method_path
 
 CALL_TIMEOUT_S = 10.0  # deadline of every call a scenario does not time on purpose
 SCENARIO_TIMEOUT_S = 60.0  # a scenario still running after this counts as failed
@@ -379,6 +380,84 @@ def backpressure(target):
         check("status code after cancel", grpc.StatusCode.CANCELLED, responses.code())
 
 
+def pattern(length, seed=0):
+    """Compressible bytes that are not all alike (SPEC.md): byte i is
+    (j * 7 + j // 251 + seed) % 64 + 32 with j = i % 65521."""
+    period = bytes((j * 7 + j // 251 + seed) % 64 + 32 for j in range(min(length, 65521)))
+    return (period * (length // 65521 + 1))[:length] if length else b""
+
+
+@scenario
+def compression(target):
+    gzip, deflate = grpc.Compression.Gzip, grpc.Compression.Deflate
+    request = pattern(100 * 1024)
+    with grpc.insecure_channel(target) as channel:
+        for name in ("gzip", "deflate"):
+            response = unary_unary(channel, "Unary")(
+                request,
+                compression=COMPRESSION_BY_NAME[name],
+                metadata=(("x-compression", name),),
+                timeout=CALL_TIMEOUT_S,
+            )
+            check(f"Unary {name} echo", request, response)
+        responses = unary_stream(channel, "ServerStream")(
+            b"",
+            metadata=(
+                ("x-compression", "gzip"),
+                ("x-count", "4"),
+                ("x-size", "1000"),
+                ("x-disable-compression", "1,2"),
+            ),
+            timeout=CALL_TIMEOUT_S,
+        )
+        check("ServerStream messages", [bytes([i]) * 1000 for i in range(4)], list(responses))
+        requests = [pattern(1000, seed) for seed in range(3)]
+        response = stream_unary(channel, "ClientStream")(
+            iter(requests), compression=deflate, timeout=CALL_TIMEOUT_S
+        )
+        check("ClientStream deflate", b"count=3 bytes=3000", response)
+        requests = [pattern(2000, seed) for seed in range(4)]
+        responses = stream_stream(channel, "Bidi")(
+            iter(requests),
+            compression=gzip,
+            metadata=(("x-compression", "deflate"), ("x-disable-compression", "0,2")),
+            timeout=CALL_TIMEOUT_S,
+        )
+        check("Bidi echoes", requests, list(responses))
+    with grpc.insecure_channel(target, compression=gzip) as channel:
+        response = unary_unary(channel, "Unary")(
+            request, metadata=(("x-compression", "gzip"),), timeout=CALL_TIMEOUT_S
+        )
+        check("Unary, channel gzip", request, response)
+    options = [("grpc.default_compression_algorithm", int(deflate))]
+    with grpc.insecure_channel(target, options=options) as channel:
+        response = unary_unary(channel, "Unary")(request, timeout=CALL_TIMEOUT_S)
+        check("Unary, channel option deflate", request, response)
+
+
+@scenario
+def compression_sizes(target):
+    options = [
+        ("grpc.max_receive_message_length", 32 * MIB),
+        ("grpc.max_send_message_length", 32 * MIB),
+    ]
+    with grpc.insecure_channel(target, options=options) as channel:
+        for name in ("gzip", "deflate"):
+            for size in (0, 1, 1000, 64 * 1024 + 1, MIB, 16 * MIB):
+                request = pattern(size)
+                response = unary_unary(channel, "Unary")(
+                    request,
+                    compression=COMPRESSION_BY_NAME[name],
+                    metadata=(("x-compression", name),),
+                    timeout=CALL_TIMEOUT_S,
+                )
+                check(f"{name} echo of {size} bytes", request, response)
+
+
+# Scenarios run against the server with 32 MiB limits (--large-target).
+LARGE_SCENARIOS = frozenset(["large_16mib", "compression_sizes"])
+
+
 # Scenarios that need a specially started server; they are not part of `all`.
 EXTRA_SCENARIOS = {}
 
@@ -445,7 +524,9 @@ def main():
     parser = argparse.ArgumentParser(description="grpcio conformance client scenarios")
     parser.add_argument("scenario", nargs="?", choices=[*SCENARIOS, *EXTRA_SCENARIOS, "all"])
     parser.add_argument("--target", help="HOST:PORT of the server under test")
-    parser.add_argument("--large-target", help="HOST:PORT used by large_16mib (default: --target)")
+    parser.add_argument(
+        "--large-target", help="HOST:PORT used by large_16mib, compression_sizes (default: --target)"
+    )
     parser.add_argument("--list", action="store_true", help="print the scenario names")
     args = parser.parse_args()
 
@@ -458,7 +539,8 @@ def main():
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     failed = []
     for name in names:
-        target = args.large_target if name == "large_16mib" and args.large_target else args.target
+        large = name in LARGE_SCENARIOS and args.large_target
+        target = args.large_target if large else args.target
         if not run(name, target):
             failed.append(name)
     if len(names) > 1 and failed:

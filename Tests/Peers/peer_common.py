@@ -11,3 +11,10 @@ STATUS_BY_NUMBER = {code.value[0]: code for code in grpc.StatusCode}
 def method_path(method):
     """The full path of a TestService method, e.g. `/grpcsync.testing.TestService/Unary`."""
     return f"/{SERVICE}/{method}"
+
+# grpc.Compression members keyed by their grpc-encoding names.
+COMPRESSION_BY_NAME = {
+    "identity": grpc.Compression.NoCompression,
+    "deflate": grpc.Compression.Deflate,
+    "gzip": grpc.Compression.Gzip,
+}

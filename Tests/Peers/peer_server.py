@@ -2,6 +2,7 @@
 
 Usage: peer_server.py [--port N] [--max-receive BYTES] [--max-send BYTES]
                       [--max-concurrent N] [--workers N] [--interceptors]
+                      [--compression identity|deflate|gzip]
 
 Binds [::]:N (0 = any free port), prints `PORT <n>` on stdout and serves until stdin reaches
 EOF or the process gets SIGTERM (or SIGINT).
@@ -17,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 
-from peer_common import SERVICE, STATUS_BY_NUMBER
+from peer_common import COMPRESSION_BY_NAME, SERVICE, STATUS_BY_NUMBER
 from peer_interceptors import server_interceptors
 
 # Request metadata keys that are transport-level and so left out of the `Metadata` answer.
@@ -61,6 +62,10 @@ def _begin(context):
     Returns the (code, details) the RPC must be aborted with once that work is done, or None.
     """
     metadata = context.invocation_metadata()
+    compression = _metadata_value(context, "x-compression")
+    if compression is not None:
+        # Before anything is sent: grpcio applies it when the initial metadata goes out.
+        context.set_compression(COMPRESSION_BY_NAME[compression])
     echo = tuple((key, value) for key, value in metadata if key.startswith("x-echo-"))
     if echo:
         context.send_initial_metadata(echo)
@@ -82,6 +87,21 @@ def _finish(context, abort_status):
         context.abort(*abort_status)
 
 
+def _uncompressed_indices(context):
+    """The indices of the response messages `x-disable-compression` names."""
+    value = _metadata_value(context, "x-disable-compression", "")
+    return {int(index) for index in value.split(",") if index}
+
+
+def _send_all(responses, context):
+    """Yields `responses`, disabling compression before those `x-disable-compression` names."""
+    uncompressed = _uncompressed_indices(context)
+    for index, response in enumerate(responses):
+        if index in uncompressed:
+            context.disable_next_message_compression()
+        yield response
+
+
 # Wrappers that apply the metadata controls around a method's normal behaviour, one per RPC kind.
 
 
@@ -90,6 +110,8 @@ def _unary_unary(behaviour):
         abort_status = _begin(context)
         response = behaviour(request, context)
         _finish(context, abort_status)
+        if 0 in _uncompressed_indices(context):
+            context.disable_next_message_compression()
         return response
 
     return grpc.unary_unary_rpc_method_handler(handler)
@@ -98,7 +120,7 @@ def _unary_unary(behaviour):
 def _unary_stream(behaviour):
     def handler(request, context):
         abort_status = _begin(context)
-        yield from behaviour(request, context)
+        yield from _send_all(behaviour(request, context), context)
         _finish(context, abort_status)
 
     return grpc.unary_stream_rpc_method_handler(handler)
@@ -109,6 +131,8 @@ def _stream_unary(behaviour):
         abort_status = _begin(context)
         response = behaviour(request_iterator, context)
         _finish(context, abort_status)
+        if 0 in _uncompressed_indices(context):
+            context.disable_next_message_compression()
         return response
 
     return grpc.stream_unary_rpc_method_handler(handler)
@@ -117,7 +141,7 @@ def _stream_unary(behaviour):
 def _stream_stream(behaviour):
     def handler(request_iterator, context):
         abort_status = _begin(context)
-        yield from behaviour(request_iterator, context)
+        yield from _send_all(behaviour(request_iterator, context), context)
         _finish(context, abort_status)
 
     return grpc.stream_stream_rpc_method_handler(handler)
@@ -257,6 +281,9 @@ def _parse_args():
     parser.add_argument(
         "--interceptors", action="store_true", help="install the server interceptors of SPEC.md"
     )
+    parser.add_argument(
+        "--compression", choices=sorted(COMPRESSION_BY_NAME), help="the server's compression= argument"
+    )
     return parser.parse_args()
 
 
@@ -274,6 +301,7 @@ def main():
         interceptors=server_interceptors() if args.interceptors else None,
         options=options,
         maximum_concurrent_rpcs=args.max_concurrent,
+        compression=COMPRESSION_BY_NAME[args.compression] if args.compression else None,
     )
     port = server.add_insecure_port(f"[::]:{args.port}")
     server.start()

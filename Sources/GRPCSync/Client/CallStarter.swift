@@ -1,8 +1,11 @@
 /// How the multicallables start calls: one request sent with the headers, or a request sequence
 /// consumed lazily on a sender thread.
 enum CallStarter {
-    /// Serializes and frames one request; a failure ends the call as grpcio does.
-    static func frame<Request>(_ request: Request, _ serializer: Serializer<Request>, call: ClientCall) -> [UInt8]? {
+    /// Serializes and frames one request (compressed unless `compress` is false); a failure ends
+    /// the call as grpcio does.
+    static func frame<Request>(
+        _ request: Request, _ serializer: Serializer<Request>, compress: Bool = true, call: ClientCall
+    ) -> [UInt8]? {
         let bytes: [UInt8]
         do {
             bytes = try serializer(request)
@@ -10,7 +13,7 @@ enum CallStarter {
             call.fail(Status(code: .internal, details: "Exception serializing request!"))
             return nil
         }
-        return call.frame(bytes)
+        return call.frame(bytes, compress: compress)
     }
 
     /// Starts a call whose single request goes out with the headers; blocks while connecting.
@@ -29,23 +32,25 @@ enum CallStarter {
 
     /// Starts a call and sends `requests` from a sender thread, half-closing at their end. The
     /// sequence is read lazily, as the transport takes messages.
-    static func startStreaming<S: Sequence>(
-        _ call: ClientCall, _ requests: S, _ serializer: @escaping Serializer<S.Element>
-    ) {
+    static func startStreaming<S: Sequence, Request>(
+        _ call: ClientCall, _ requests: S, _ serializer: @escaping Serializer<Request>
+    ) where S.Element == OutgoingMessage<Request> {
         var iterator = requests.makeIterator()
         send(call, next: { iterator.next() }, serializer)
     }
 
     /// The sender thread's loop, over an iterator erased to a closure.
     private static func send<Request>(
-        _ call: ClientCall, next: @escaping () -> Request?, _ serializer: @escaping Serializer<Request>
+        _ call: ClientCall, next: @escaping () -> OutgoingMessage<Request>?, _ serializer: @escaping Serializer<Request>
     ) {
         // The iterator is handed over to the sender thread and used only there.
         nonisolated(unsafe) let next = next
         ThreadPoolExecutor.blockingWork.submit {
             call.start(firstMessage: nil, endOutput: false)
             while let request = next() {
-                guard let framed = frame(request, serializer, call: call), call.send(framed: framed) else { return }
+                guard let framed = frame(request.message, serializer, compress: request.compressed, call: call),
+                    call.send(framed: framed)
+                else { return }
             }
             call.endOutput()
         }

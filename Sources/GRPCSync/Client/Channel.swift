@@ -75,6 +75,8 @@ public final class Channel: Sendable {
 ///
 /// Targets: `host:port`, `dns:///host:port`, `ipv4:1.2.3.4:port`, `ipv6:[::1]:port`, `unix:path`,
 /// `unix:///absolute/path`. Nothing connects until the first call.
+/// `compression` compresses the requests of every call that does not choose otherwise (see
+/// ``Compression``).
 public func insecureChannel(
     _ target: String, options: [(String, OptionValue)] = [], compression: Compression? = nil
 ) -> Channel {

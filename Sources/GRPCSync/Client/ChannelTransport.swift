@@ -28,7 +28,6 @@ final class ChannelTransport: HTTP2ConnectionDelegate, @unchecked Sendable {  //
         var parsedOptions = ChannelOptions()
         var optionsError: UsageError?
         do {
-            try Compression.checkSupported(compression)
             parsedOptions = try ChannelOptions(options)
         } catch {
             optionsError = error as? UsageError ?? UsageError("\(error)")

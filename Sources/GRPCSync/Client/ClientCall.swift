@@ -6,6 +6,8 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     let deadline: Deadline
     private let metadata: Metadata
     private let waitForReady: Bool
+    /// The algorithm request messages are compressed with.
+    private let compression: Compression
 
     private let lock = Lock()
     private let finished = Condition()
@@ -23,12 +25,13 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     ) throws {
         try channel.checkUsable()
         try WireFormat.validateOutgoing(metadata)
-        try Compression.checkSupported(compression)
         self.channel = channel
         self.method = method
         self.deadline = Deadline.after(seconds: timeout)
         self.metadata = metadata
         self.waitForReady = waitForReady ?? false
+        self.compression =
+            compression ?? channel.defaultCompression ?? channel.options.defaultCompression ?? .noCompression
     }
 
     /// A call that never starts because an interceptor threw: it has ended with INTERNAL
@@ -39,6 +42,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
         deadline = .never
         metadata = []
         waitForReady = false
+        compression = .noCompression
         endedLocally = true
         finalStatus = Status(code: .internal, details: "Exception raised while intercepting the RPC")
     }
@@ -62,7 +66,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
         }
         let headers = GRPCHeaders.request(
             path: method, authority: channel.authority, timeout: deadline, metadata: metadata,
-            userAgent: channel.userAgent)
+            userAgent: channel.userAgent, encoding: compression)
         let stream: HTTP2Stream
         do {
             stream = try connection.startRequest(
@@ -100,16 +104,14 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
 
     // MARK: messages
 
-    /// Frames a request message, or ends the call if it is over the send limit.
-    func frame(_ message: [UInt8]) -> [UInt8]? {
+    /// Frames a request message, compressed with the call's algorithm unless `compress` is false,
+    /// or ends the call if it is over the send limit.
+    func frame(_ message: [UInt8], compress: Bool = true) -> [UInt8]? {
         if let tooLarge = channel.options.checkSendLength(message.count) {
             fail(tooLarge)
             return nil
         }
-        var framed: [UInt8] = []
-        framed.reserveCapacity(message.count + MessageFraming.prefixLength)
-        MessageFraming.append(message, to: &framed)
-        return framed
+        return MessageFraming.frame(message, compression: compress ? compression : .noCompression)
     }
 
     /// Sends one framed request message; false when the call has ended.
@@ -136,9 +138,9 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
         }
         if lock.withLock({ endedLocally }) { throw error(for: waitForStatus()) }
         switch stream.receive(deadline: deadline) {
-        case .message(let bytes):
+        case .message(let message):
             do {
-                return try deserializer(bytes)
+                return try deserializer(message.bytes)
             } catch {
                 fail(Status(code: .internal, details: "Exception deserializing response!"))
                 throw self.error(for: waitForStatus())
@@ -180,7 +182,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     private func responseMessage() -> [UInt8]? {
         if let kept = lock.withLock({ keptResponse }) { return kept }
         guard let stream = lock.withLock({ stream }) else { return nil }
-        let taken = stream.connection.lock.withLock { stream.takeMessage() }
+        let taken = stream.connection.lock.withLock { stream.takeMessage()?.bytes }
         return lock.withLock {
             if keptResponse == nil { keptResponse = taken }
             return keptResponse

@@ -1,5 +1,6 @@
 /// A streaming-request, streaming-response method on a channel (`grpc.StreamStreamMultiCallable`).
-/// The requests are any `Sequence`, read lazily on a sender thread while responses arrive.
+/// The requests are any `Sequence`, read lazily on a sender thread while responses arrive: plain
+/// requests, or ``OutgoingMessage`` values to choose compression message by message.
 public struct StreamStreamMultiCallable<Request, Response>: Sendable {
     let binding: MethodBinding<Request, Response>
 
@@ -11,25 +12,43 @@ public struct StreamStreamMultiCallable<Request, Response>: Sendable {
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil
     ) throws -> ResponseStream<Response> where Requests.Element == Request {
-        let details = binding.details(
-            timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
+        try start(
+            RequestMessages(requests),
+            binding.details(
+                timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression))
+    }
+
+    /// Starts the call with requests each compressed or not as it says; read the responses with `next()`.
+    public func callAsFunction<Requests: Sequence>(
+        _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
+        compression: Compression? = nil
+    ) throws -> ResponseStream<Response> where Requests.Element == OutgoingMessage<Request> {
+        try start(
+            RequestMessages(requests),
+            binding.details(
+                timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression))
+    }
+
+    private func start(_ requests: RequestMessages<Request>, _ details: ClientCallDetails) throws
+        -> ResponseStream<Response>
+    {
         let interceptors = binding.interceptors((any StreamStreamClientInterceptor).self)
-        guard !interceptors.isEmpty else { return try start(details, requests) }
+        guard !interceptors.isEmpty else { return try call(details, requests) }
         do {
             return try InterceptorChain.run(
-                interceptors, details, AnySequence(requests), intercept: { try $0.interceptStreamStream($1, $2, $3) },
-                terminal: start)
+                interceptors, details, requests.plain, intercept: { try $0.interceptStreamStream($1, $2, $3) }
+            ) { details, requests in try call(details, RequestMessages(requests)) }
         } catch {
             return ResponseStream(
                 call: binding.interceptionFailure(), deserializer: binding.deserializer, interceptorError: error)
         }
     }
 
-    private func start<Requests: Sequence>(_ details: ClientCallDetails, _ requests: Requests) throws
+    private func call(_ details: ClientCallDetails, _ requests: RequestMessages<Request>) throws
         -> ResponseStream<Response>
-    where Requests.Element == Request {
+    {
         let call = try binding.makeCall(details)
-        CallStarter.startStreaming(call, requests, binding.serializer)
+        CallStarter.startStreaming(call, requests.outgoing, binding.serializer)
         return ResponseStream(call: call, deserializer: binding.deserializer)
     }
 }

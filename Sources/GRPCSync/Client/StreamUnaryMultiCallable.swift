@@ -1,5 +1,6 @@
 /// A streaming-request, unary-response method on a channel (`grpc.StreamUnaryMultiCallable`).
-/// The requests are any `Sequence`, read lazily on a sender thread.
+/// The requests are any `Sequence`, read lazily on a sender thread: plain requests, or
+/// ``OutgoingMessage`` values to choose compression message by message.
 public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
     let binding: MethodBinding<Request, Response>
 
@@ -16,28 +17,36 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
         ).0
     }
 
+    /// Sends the requests, each compressed or not as it says, and waits for the response.
+    public func callAsFunction<Requests: Sequence>(
+        _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
+        compression: Compression? = nil
+    ) throws -> Response where Requests.Element == OutgoingMessage<Request> {
+        try withCall(
+            requests, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression
+        ).0
+    }
+
     /// Sends the requests and returns the response with the call (`stub.Method.with_call`).
     public func withCall<Requests: Sequence>(
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil
     ) throws -> (Response, Call) where Requests.Element == Request {
-        let details = binding.details(
-            timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
-        let interceptors = binding.interceptors((any StreamUnaryClientInterceptor).self)
-        guard !interceptors.isEmpty else {
-            let future = try start(details, requests)
-            return (try future.call.unaryResponse(binding.deserializer), future.call)
-        }
-        // As in grpcio, what an interceptor throws from a blocking call reaches the caller as is.
-        let callAndWait = { (details: ClientCallDetails, requests: AnySequence<Request>) throws -> Future<Response> in
-            let future = try start(details, requests)
-            _ = future.call.waitForStatus()
-            return future
-        }
-        let outcome = try InterceptorChain.run(
-            interceptors, details, AnySequence(requests), intercept: { try $0.interceptStreamUnary($1, $2, $3) },
-            terminal: callAndWait)
-        return (try outcome.result(), outcome)
+        try withCall(
+            RequestMessages(requests),
+            binding.details(
+                timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression))
+    }
+
+    /// Sends the requests, each compressed or not as it says, and returns the response with the call.
+    public func withCall<Requests: Sequence>(
+        _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
+        compression: Compression? = nil
+    ) throws -> (Response, Call) where Requests.Element == OutgoingMessage<Request> {
+        try withCall(
+            RequestMessages(requests),
+            binding.details(
+                timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression))
     }
 
     /// Starts the call and returns at once (`stub.Method.future`).
@@ -45,25 +54,58 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil
     ) throws -> Future<Response> where Requests.Element == Request {
-        let details = binding.details(
-            timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
+        try future(
+            RequestMessages(requests),
+            binding.details(
+                timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression))
+    }
+
+    /// Starts the call with requests each compressed or not as it says, and returns at once.
+    public func future<Requests: Sequence>(
+        _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
+        compression: Compression? = nil
+    ) throws -> Future<Response> where Requests.Element == OutgoingMessage<Request> {
+        try future(
+            RequestMessages(requests),
+            binding.details(
+                timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression))
+    }
+
+    private func withCall(_ requests: RequestMessages<Request>, _ details: ClientCallDetails) throws -> (Response, Call)
+    {
+        let interceptors = binding.interceptors((any StreamUnaryClientInterceptor).self)
+        guard !interceptors.isEmpty else {
+            let future = try start(details, requests)
+            return (try future.call.unaryResponse(binding.deserializer), future.call)
+        }
+        // As in grpcio, what an interceptor throws from a blocking call reaches the caller as is.
+        let callAndWait = { (details: ClientCallDetails, requests: AnySequence<Request>) throws -> Future<Response> in
+            let future = try start(details, RequestMessages(requests))
+            _ = future.call.waitForStatus()
+            return future
+        }
+        let outcome = try InterceptorChain.run(
+            interceptors, details, requests.plain, intercept: { try $0.interceptStreamUnary($1, $2, $3) },
+            terminal: callAndWait)
+        return (try outcome.result(), outcome)
+    }
+
+    private func future(_ requests: RequestMessages<Request>, _ details: ClientCallDetails) throws -> Future<Response> {
         let interceptors = binding.interceptors((any StreamUnaryClientInterceptor).self)
         guard !interceptors.isEmpty else { return try start(details, requests) }
         do {
             return try InterceptorChain.run(
-                interceptors, details, AnySequence(requests), intercept: { try $0.interceptStreamUnary($1, $2, $3) },
-                terminal: start)
+                interceptors, details, requests.plain, intercept: { try $0.interceptStreamUnary($1, $2, $3) }
+            ) { details, requests in try start(details, RequestMessages(requests)) }
         } catch {
             return Future(
                 call: binding.interceptionFailure(), deserializer: binding.deserializer, interceptorError: error)
         }
     }
 
-    private func start<Requests: Sequence>(_ details: ClientCallDetails, _ requests: Requests) throws
-        -> Future<Response>
-    where Requests.Element == Request {
+    private func start(_ details: ClientCallDetails, _ requests: RequestMessages<Request>) throws -> Future<Response> {
         let call = try binding.makeCall(details)
-        CallStarter.startStreaming(call, requests, binding.serializer)
+        CallStarter.startStreaming(call, requests.outgoing, binding.serializer)
         return Future(call: call, deserializer: binding.deserializer)
     }
 }

@@ -21,6 +21,8 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
     /// Asked for every call's handler, outermost first.
     private let interceptors: [any ServerInterceptor]
     let options: ChannelOptions
+    /// The algorithm responses are compressed with unless a handler sets another.
+    let defaultCompression: Compression
     private let optionsError: UsageError?
 
     private let lock = Lock()
@@ -35,6 +37,10 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
 
     /// `grpc.server(thread_pool, handlers=, interceptors=, options=, maximum_concurrent_rpcs=,
     /// compression=)`.
+    ///
+    /// `compression` (or the option `grpc.default_compression_algorithm`) compresses every response
+    /// whose client accepts the algorithm; a handler may choose otherwise with
+    /// ``ServicerContext/setCompression(_:)``. Compressed requests are accepted whatever it is.
     public init(
         _ executor: ThreadPoolExecutor,
         handlers: [GenericRPCHandler] = [],
@@ -47,13 +53,13 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
         self.interceptors = interceptors
         self.maximumConcurrentRPCs = maximumConcurrentRPCs
         do {
-            try Compression.checkSupported(compression)
             self.options = try ChannelOptions(options)
             optionsError = nil
         } catch {
             self.options = ChannelOptions()
             optionsError = error as? UsageError ?? UsageError("\(error)")
         }
+        defaultCompression = compression ?? self.options.defaultCompression ?? .noCompression
         addGenericRPCHandlers(handlers)
     }
 

@@ -8,6 +8,10 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
         var details: String?
         var trailingMetadata = Metadata()
         var aborted = false
+        /// Set by `setCompression`; nil: the server's default.
+        var compression: Compression?
+        var disableNextMessageCompression = false
+        var lastRequestWasCompressed = false
     }
 
     let stream: HTTP2Stream
@@ -16,6 +20,8 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
     let peer: String
     let deadline: Deadline
     let invocationMetadata: Metadata
+    /// The algorithms the client accepts for responses (its `grpc-accept-encoding`).
+    private let acceptedEncodings: Set<Compression>
     private let options: ChannelOptions
     private let server: Server
     /// The connection's lock: it protects the stream and this call alike.
@@ -27,6 +33,9 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
     private var terminated = false
     private var callbacks: [@Sendable () -> Void] = []
     private var deadlineTimer: ScheduledTimer?
+    /// The algorithm of the response messages, fixed when the first of them or the initial
+    /// metadata goes out.
+    private var responseCompression: Compression?
 
     init(stream: HTTP2Stream, handler: RPCMethodHandler, server: Server, options: ChannelOptions) {
         self.stream = stream
@@ -36,6 +45,7 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
         let head = stream.requestHead!
         method = head.path
         invocationMetadata = head.metadata
+        acceptedEncodings = head.acceptedEncodings
         peer = stream.connection.peer.description
         deadline = head.timeout.map { Deadline(nanoseconds: monotonicNanoseconds() &+ $0) } ?? .never
     }
@@ -90,13 +100,17 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
 
     /// The single request of a unary-request method; nil when the call has already ended.
     func receiveUnaryRequest<Request>(_ deserializer: Deserializer<Request>) -> Request? {
-        let bytes: [UInt8]? = lock.withLock { stream.takeMessage() }
-        guard let bytes else {
+        let message: ReceivedMessage? = lock.withLock {
+            let message = stream.takeMessage()
+            if let message { state.lastRequestWasCompressed = message.wasCompressed }
+            return message
+        }
+        guard let message else {
             finish(Status(code: .unimplemented, details: "\"\(method)\" requires exactly one request message."))
             return nil
         }
         do {
-            return try deserializer(bytes)
+            return try deserializer(message.bytes)
         } catch {
             finish(Status(code: .internal, details: "Exception deserializing request!"))
             return nil
@@ -106,9 +120,10 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
     /// The next request of a streaming-request method; nil at the end.
     func receiveRequest<Request>(_ deserializer: Deserializer<Request>) throws(RPCError) -> Request? {
         switch stream.receive(deadline: .never) {
-        case .message(let bytes):
+        case .message(let message):
+            lock.withLock { state.lastRequestWasCompressed = message.wasCompressed }
             do {
-                return try deserializer(bytes)
+                return try deserializer(message.bytes)
             } catch {
                 finish(Status(code: .internal, details: "Exception deserializing request!"))
                 throw RPCError(code: .internal, details: "Exception deserializing request!")
@@ -181,13 +196,17 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
             finish(tooLarge)
             throw RPCError(code: tooLarge.code, details: tooLarge.details)
         }
-        var framed: [UInt8] = []
-        framed.reserveCapacity(bytes.count + MessageFraming.prefixLength)
-        MessageFraming.append(bytes, to: &framed)
+        let (encoding, compression): (Compression, Compression) = lock.withLock {
+            let encoding = responseCompressionLocked()
+            let disabled = state.disableNextMessageCompression
+            state.disableNextMessageCompression = false
+            return (encoding, disabled ? .noCompression : encoding)
+        }
+        let framed = MessageFraming.frame(bytes, compression: compression)
         let result = stream.send(framed: framed, deadline: .never) { [self] in
             if !initialMetadataSent {
                 initialMetadataSent = true
-                stream.startResponse(metadata: [])
+                stream.startResponse(metadata: [], encoding: encoding)
             }
         }
         if case .sent = result { return }
@@ -207,8 +226,18 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
         try lock.withLock {
             if initialMetadataSent { throw UsageError("initial metadata has already been sent") }
             initialMetadataSent = true
-            stream.startResponse(metadata: metadata)
+            stream.startResponse(metadata: metadata, encoding: responseCompressionLocked())
         }
+    }
+
+    /// The algorithm of the response messages (lock held): the handler's choice or the server's
+    /// default, when the client accepts it; no compression otherwise. Fixed by the first call.
+    private func responseCompressionLocked() -> Compression {
+        if let responseCompression { return responseCompression }
+        let wanted = state.compression ?? server.defaultCompression
+        let chosen = acceptedEncodings.contains(wanted) ? wanted : .noCompression
+        responseCompression = chosen
+        return chosen
     }
 
     func cancel() {

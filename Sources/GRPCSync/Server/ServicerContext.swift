@@ -72,6 +72,23 @@ public final class ServicerContext: @unchecked Sendable {  // state lives in `ca
     /// (`context.add_callback`).
     @discardableResult
     public func addCallback(_ callback: @escaping @Sendable () -> Void) -> Bool { call.addCallback(callback) }
+
+    // MARK: compression
+
+    /// Compresses this call's responses with `compression` instead of the server's default
+    /// (`context.set_compression`). It takes effect only before the initial metadata or the first
+    /// response goes out, and only when the client accepts the algorithm (its
+    /// `grpc-accept-encoding`); otherwise responses go uncompressed. `.noCompression` turns
+    /// compression off for the call (in grpcio it is ignored).
+    public func setCompression(_ compression: Compression) { call.withState { $0.compression = compression } }
+
+    /// Sends the next response message uncompressed, whatever the call's algorithm
+    /// (`context.disable_next_message_compression`).
+    public func disableNextMessageCompression() { call.withState { $0.disableNextMessageCompression = true } }
+
+    /// Whether the request message received last arrived compressed (its compressed flag set).
+    /// grpcio has no such method; interop tests use it to check what a client sent.
+    public func lastRequestWasCompressed() -> Bool { call.withState { $0.lastRequestWasCompressed } }
 }
 
 /// Thrown by ``ServicerContext/abort(_:_:)``; the call ends with the code and details it carries.

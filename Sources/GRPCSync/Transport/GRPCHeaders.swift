@@ -6,8 +6,10 @@ enum GRPCHeaders {
 
     // MARK: building
 
+    /// Request headers; `encoding` is the algorithm the request messages are compressed with.
     static func request(
-        path: String, authority: String, timeout: Deadline, metadata: Metadata, userAgent: String = userAgent
+        path: String, authority: String, timeout: Deadline, metadata: Metadata, userAgent: String = userAgent,
+        encoding: Compression = .noCompression
     ) -> [HeaderField] {
         var fields = [
             HeaderField(":method", "POST"),
@@ -22,12 +24,15 @@ enum GRPCHeaders {
             fields.append(
                 HeaderField("grpc-timeout", WireFormat.encodeTimeout(nanoseconds: timeout.nanosecondsRemaining)))
         }
+        appendEncoding(encoding, to: &fields)
         appendMetadata(metadata, to: &fields)
         return fields
     }
 
-    static func response(metadata: Metadata) -> [HeaderField] {
+    /// Response headers; `encoding` is the algorithm the response messages are compressed with.
+    static func response(metadata: Metadata, encoding: Compression = .noCompression) -> [HeaderField] {
         var fields = [HeaderField(":status", "200"), HeaderField("content-type", contentType)]
+        appendEncoding(encoding, to: &fields)
         appendMetadata(metadata, to: &fields)
         return fields
     }
@@ -41,10 +46,19 @@ enum GRPCHeaders {
         return fields
     }
 
-    /// A Trailers-Only response: one HEADERS frame with HTTP status, content type and the status.
+    /// A Trailers-Only response: one HEADERS frame with HTTP status, content type and the status. It
+    /// carries `grpc-accept-encoding` too, as an answer to an unsupported `grpc-encoding` must.
     static func trailersOnly(status: Status, httpStatus: Int = 200) -> [HeaderField] {
-        [HeaderField(":status", String(httpStatus)), HeaderField("content-type", contentType)]
-            + trailers(status: status)
+        [
+            HeaderField(":status", String(httpStatus)), HeaderField("content-type", contentType),
+            HeaderField("grpc-accept-encoding", Compression.acceptEncoding),
+        ] + trailers(status: status)
+    }
+
+    /// `grpc-encoding` when messages are compressed, and always the algorithms this side accepts.
+    private static func appendEncoding(_ encoding: Compression, to fields: inout [HeaderField]) {
+        if encoding != .noCompression { fields.append(HeaderField("grpc-encoding", encoding.encodingName)) }
+        fields.append(HeaderField("grpc-accept-encoding", Compression.acceptEncoding))
     }
 
     private static func appendMetadata(_ metadata: Metadata, to fields: inout [HeaderField]) {
@@ -58,6 +72,10 @@ enum GRPCHeaders {
         var authority: String
         var timeout: UInt64?
         var metadata: Metadata
+        /// The algorithm of the request's compressed messages (`grpc-encoding`).
+        var encoding = Compression.noCompression
+        /// The algorithms the client accepts for the response (`grpc-accept-encoding`).
+        var acceptedEncodings: Set<Compression> = [.noCompression]
     }
 
     enum RequestCheck {
@@ -72,6 +90,8 @@ enum GRPCHeaders {
         var authority = ""
         var contentType = ""
         var timeout: UInt64?
+        var encodingName: String?
+        var acceptEncoding: String?
         var metadata = Metadata()
         for field in fields {
             switch field.name {
@@ -80,7 +100,9 @@ enum GRPCHeaders {
             case ":authority", "host": authority = String(decoding: field.value, as: UTF8.self)
             case "content-type": contentType = String(decoding: field.value, as: UTF8.self)
             case "grpc-timeout": timeout = WireFormat.decodeTimeout(String(decoding: field.value, as: UTF8.self))
-            case ":scheme", "te", "grpc-accept-encoding", "grpc-encoding":
+            case "grpc-encoding": encodingName = String(decoding: field.value, as: UTF8.self)
+            case "grpc-accept-encoding": acceptEncoding = String(decoding: field.value, as: UTF8.self)
+            case ":scheme", "te":
                 break
             default:
                 if field.name.hasPrefix(":") { continue }
@@ -102,7 +124,21 @@ enum GRPCHeaders {
         if path.isEmpty {
             return .reject(httpStatus: 400, status: Status(code: .internal, details: "Missing :path"))
         }
-        return .accept(RequestHead(path: path, authority: authority, timeout: timeout, metadata: metadata))
+        var head = RequestHead(path: path, authority: authority, timeout: timeout, metadata: metadata)
+        if let encodingName {
+            // grpc's compression.md: an algorithm the server does not support is UNIMPLEMENTED, and
+            // the answer lists the ones it does (`grpc-accept-encoding`, see trailersOnly).
+            guard let encoding = Compression(encodingName: encodingName) else {
+                return .reject(
+                    httpStatus: 200,
+                    status: Status(
+                        code: .unimplemented,
+                        details: "Compression algorithm \"\(encodingName)\" is not supported (grpc-encoding)"))
+            }
+            head.encoding = encoding
+        }
+        head.acceptedEncodings = Compression.accepted(byHeaderValue: acceptEncoding)
+        return .accept(head)
     }
 
     static func isGRPCContentType(_ value: String) -> Bool {
@@ -112,8 +148,8 @@ enum GRPCHeaders {
     // MARK: client side: response head and trailers
 
     enum ResponseCheck {
-        /// Initial metadata; the stream goes on.
-        case headers(Metadata)
+        /// Initial metadata and the algorithm of the response's compressed messages; the stream goes on.
+        case headers(Metadata, encoding: Compression)
         /// The call is over (Trailers-Only, or a non-gRPC answer mapped to a status).
         case finished(Status)
     }
@@ -123,10 +159,12 @@ enum GRPCHeaders {
         var httpStatus = 0
         var contentType = ""
         var hasGRPCStatus = false
+        var encodingName: String?
         for field in fields {
             if field.name == ":status" { httpStatus = Int(String(decoding: field.value, as: UTF8.self)) ?? 0 }
             if field.name == "content-type" { contentType = String(decoding: field.value, as: UTF8.self) }
             if field.name == "grpc-status" { hasGRPCStatus = true }
+            if field.name == "grpc-encoding" { encodingName = String(decoding: field.value, as: UTF8.self) }
         }
         if httpStatus != 200 && !hasGRPCStatus {
             return .finished(
@@ -138,13 +176,25 @@ enum GRPCHeaders {
         if !isGRPCContentType(contentType) {
             return .finished(Status(code: .unknown, details: "Received unexpected content-type \"\(contentType)\""))
         }
+        var encoding = Compression.noCompression
+        if let encodingName {
+            // grpc's compression.md: a response compressed with an algorithm the client does not
+            // support is INTERNAL.
+            guard let known = Compression(encodingName: encodingName) else {
+                return .finished(
+                    Status(
+                        code: .internal,
+                        details: "Compression algorithm \"\(encodingName)\" of the response is not supported"))
+            }
+            encoding = known
+        }
         var metadata = Metadata()
         for field in fields where !field.name.hasPrefix(":") && !isTransportField(field.name) {
             if !WireFormat.appendReceived(name: field.name, value: field.value, to: &metadata) {
                 return .finished(Status(code: .internal, details: "Invalid base64 in \(field.name)"))
             }
         }
-        return .headers(metadata)
+        return .headers(metadata, encoding: encoding)
     }
 
     /// The status and trailing metadata carried by trailers.

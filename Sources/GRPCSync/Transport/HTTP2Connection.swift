@@ -453,6 +453,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
             case .accept(let head):
                 stream.requestHead = head
                 stream.initialMetadata = head.metadata
+                stream.setMessageEncoding(head.encoding)
                 stream.headersReceived = true
                 if let delegate {
                     delegate.connection(self, didReceiveRequest: stream)
@@ -465,7 +466,8 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
             if category == NGHTTP2_HCAT_RESPONSE && !stream.headersReceived {
                 stream.headersReceived = true
                 switch GRPCHeaders.checkResponse(fields, endStream: endStream) {
-                case .headers(let metadata):
+                case .headers(let metadata, let encoding):
+                    stream.setMessageEncoding(encoding)
                     stream.receivedInitialMetadata(metadata)
                 case .finished(let status):
                     stream.receivedStatus(status)

@@ -28,7 +28,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
 
     // Receiving messages.
     private var deframer: MessageDeframer
-    private var messages: [[UInt8]] = []
+    private var messages: [ReceivedMessage] = []
     private var messageHead = 0
     /// Bytes received but not yet returned to the peer's flow-control window.
     private var unconsumedBytes = 0
@@ -78,16 +78,9 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         let hadQueued = queuedMessageCount > 0
         do {
             try deframer.consume(bytes) { messages.append($0) }
-        } catch .tooLarge(let length, let limit) {
-            connection.consumeStream(id, count: bytes.count)
-            fail(
-                Status(
-                    code: .resourceExhausted,
-                    details: "Received message larger than max (\(length) vs. \(limit))"))
-            return
         } catch {
             connection.consumeStream(id, count: bytes.count)
-            fail(Status(code: .internal, details: "Compressed message received but no grpc-encoding was negotiated"))
+            fail(error.status)
             return
         }
         // Back-pressure: the stream window is returned at once while nothing waits to be taken;
@@ -106,6 +99,11 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
             fail(Status(code: .internal, details: "Stream ended in the middle of a message"))
         }
         changed()
+    }
+
+    /// The algorithm of the peer's compressed messages (its `grpc-encoding`), known from its headers.
+    func setMessageEncoding(_ encoding: Compression) {
+        deframer.encoding = encoding
     }
 
     /// Client: the response headers arrived.
@@ -149,7 +147,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     // MARK: taking messages (application threads)
 
     enum ReceiveResult {
-        case message([UInt8])
+        case message(ReceivedMessage)
         /// No more messages: the peer half-closed, or the call finished.
         case end
         case timedOut
@@ -167,7 +165,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     }
 
     /// Takes a queued message without waiting (lock held).
-    func takeMessage() -> [UInt8]? {
+    func takeMessage() -> ReceivedMessage? {
         guard messageHead < messages.count else { return nil }
         let message = messages[messageHead]
         messageHead += 1
@@ -226,11 +224,13 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         return initialMetadata
     }
 
-    /// Server: sends the response HEADERS (initial metadata) now, with the data stream still open.
-    func startResponse(metadata: Metadata) {
+    /// Server: sends the response HEADERS (initial metadata) now, with the data stream still open;
+    /// `encoding` is the algorithm the response messages are compressed with.
+    func startResponse(metadata: Metadata, encoding: Compression) {
         guard !responseStarted, !isFinished else { return }
         responseStarted = true
-        connection.submitResponse(self, headers: GRPCHeaders.response(metadata: metadata), withBody: true)
+        connection.submitResponse(
+            self, headers: GRPCHeaders.response(metadata: metadata, encoding: encoding), withBody: true)
         connection.flush()
     }
 

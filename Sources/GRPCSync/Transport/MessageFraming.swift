@@ -3,16 +3,40 @@
 enum MessageFraming {
     static let prefixLength = 5
 
-    /// Appends the prefix and `message` to `buffer`.
-    static func append(_ message: [UInt8], compressed: Bool = false, to buffer: inout [UInt8]) {
-        let n = UInt32(truncatingIfNeeded: message.count)
-        buffer.append(compressed ? 1 : 0)
-        buffer.append(UInt8(truncatingIfNeeded: n >> 24))
-        buffer.append(UInt8(truncatingIfNeeded: n >> 16))
-        buffer.append(UInt8(truncatingIfNeeded: n >> 8))
-        buffer.append(UInt8(truncatingIfNeeded: n))
-        buffer.append(contentsOf: message)
+    /// The prefix and `message`, compressed with `compression` when that makes it smaller (the
+    /// compressed flag then set), as it is otherwise. Compression writes straight after the prefix.
+    static func frame(_ message: [UInt8], compression: Compression) -> [UInt8] {
+        let total = prefixLength + message.count
+        return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+            var compressedLength: Int?
+            if compression != .noCompression && message.count > 1 {
+                // Room for one byte less than the message: what does not fit is not worth sending.
+                let room = UnsafeMutableBufferPointer(rebasing: buffer[prefixLength..<total - 1])
+                compressedLength = message.withUnsafeBufferPointer {
+                    MessageCompression.compress($0, with: compression, into: room)
+                }
+            }
+            let bodyLength = compressedLength ?? message.count
+            let n = UInt32(truncatingIfNeeded: bodyLength)
+            buffer[0] = compressedLength == nil ? 0 : 1
+            buffer[1] = UInt8(truncatingIfNeeded: n >> 24)
+            buffer[2] = UInt8(truncatingIfNeeded: n >> 16)
+            buffer[3] = UInt8(truncatingIfNeeded: n >> 8)
+            buffer[4] = UInt8(truncatingIfNeeded: n)
+            if compressedLength == nil {
+                message.withUnsafeBufferPointer { source in
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[prefixLength..<total]).initialize(from: source)
+                }
+            }
+            count = prefixLength + bodyLength
+        }
     }
+}
+
+/// A received message: its bytes, decompressed, and whether it arrived compressed.
+struct ReceivedMessage {
+    var bytes: [UInt8]
+    var wasCompressed: Bool
 }
 
 /// Why a received byte stream could not be turned into messages.
@@ -21,16 +45,38 @@ enum DeframingError: Error, Equatable {
     case tooLarge(UInt32, Int)
     /// The compressed flag is set but the stream has no message encoding.
     case compressedWithoutEncoding
+    /// A compressed message inflates to more than the receive limit.
+    case decompressedTooLarge(Int)
+    /// A compressed message is not valid in the stream's encoding.
+    case decompressionFailed(String)
+
+    /// The status a call ends with because of this error (grpc core's wording where it has one).
+    var status: Status {
+        switch self {
+        case .tooLarge(let length, let limit):
+            Status(code: .resourceExhausted, details: "Received message larger than max (\(length) vs. \(limit))")
+        case .compressedWithoutEncoding:
+            Status(code: .internal, details: "Compression bit set but no encoding configured")
+        case .decompressedTooLarge(let limit):
+            Status(code: .resourceExhausted, details: "Decompressed message larger than max (over \(limit) bytes)")
+        case .decompressionFailed(let reason):
+            Status(code: .internal, details: "Decompression failed due to \(reason)")
+        }
+    }
 }
 
-/// Reassembles messages from DATA frame payloads. The declared length is checked against the limit
-/// before any buffer for the message is allocated.
+/// Reassembles messages from DATA frame payloads, decompressing those with the compressed flag.
+/// The declared length is checked against the limit before any buffer for the message is
+/// allocated, and a compressed message is inflated only up to the limit.
 struct MessageDeframer {
     let maxMessageLength: Int
+    /// The algorithm compressed messages use: the peer's `grpc-encoding`.
+    var encoding = Compression.noCompression
     private var prefix: [UInt8] = []
     private var current: [UInt8] = []
     private var remaining = 0
     private var inMessage = false
+    private var currentIsCompressed = false
 
     init(maxMessageLength: Int) {
         self.maxMessageLength = maxMessageLength
@@ -41,7 +87,7 @@ struct MessageDeframer {
     var hasPartialMessage: Bool { inMessage || !prefix.isEmpty }
 
     /// Feeds bytes; calls `deliver` with each message completed by them.
-    mutating func consume(_ bytes: UnsafeRawBufferPointer, deliver: ([UInt8]) -> Void) throws(DeframingError) {
+    mutating func consume(_ bytes: UnsafeRawBufferPointer, deliver: (ReceivedMessage) -> Void) throws(DeframingError) {
         var offset = 0
         let count = bytes.count
         while offset < count {
@@ -54,10 +100,11 @@ struct MessageDeframer {
                     UInt32(prefix[1]) << 24 | UInt32(prefix[2]) << 16 | UInt32(prefix[3]) << 8 | UInt32(prefix[4])
                 let compressed = prefix[0] & 1 != 0
                 prefix.removeAll(keepingCapacity: true)
-                if compressed { throw .compressedWithoutEncoding }
+                if compressed && encoding == .noCompression { throw .compressedWithoutEncoding }
                 if Int(length) > maxMessageLength { throw .tooLarge(length, maxMessageLength) }
+                currentIsCompressed = compressed
                 if length == 0 {
-                    deliver([])
+                    deliver(try complete([]))
                     continue
                 }
                 current = []
@@ -72,8 +119,23 @@ struct MessageDeframer {
             remaining -= take
             if remaining == 0 {
                 inMessage = false
-                deliver(current)
+                let message = current
                 current = []
+                deliver(try complete(message))
+            }
+        }
+    }
+
+    /// The message whose bytes have all arrived, decompressed if it is compressed.
+    private func complete(_ bytes: [UInt8]) throws(DeframingError) -> ReceivedMessage {
+        guard currentIsCompressed else { return ReceivedMessage(bytes: bytes, wasCompressed: false) }
+        do {
+            let inflated = try MessageCompression.decompress(bytes, with: encoding, limit: maxMessageLength)
+            return ReceivedMessage(bytes: inflated, wasCompressed: true)
+        } catch {
+            switch error {
+            case .tooLarge(let limit): throw .decompressedTooLarge(limit)
+            case .corrupt(let reason): throw .decompressionFailed(reason)
             }
         }
     }

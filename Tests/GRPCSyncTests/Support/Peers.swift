@@ -127,11 +127,11 @@ final class SwiftTestServer: @unchecked Sendable {
 
     init(
         options: [(String, OptionValue)] = [], interceptors: [any ServerInterceptor] = [],
-        maximumConcurrentRPCs: Int? = nil, workers: Int = 16
+        maximumConcurrentRPCs: Int? = nil, workers: Int = 16, compression: Compression? = nil
     ) throws {
         server = Server(
             ThreadPoolExecutor(maxWorkers: workers), handlers: [TestService.handler()], interceptors: interceptors,
-            options: options, maximumConcurrentRPCs: maximumConcurrentRPCs)
+            options: options, maximumConcurrentRPCs: maximumConcurrentRPCs, compression: compression)
         port = try server.addInsecurePort("[::]:0")
         try server.start()
     }

@@ -44,6 +44,7 @@ enum TestService {
                     try prologue(context)
                     let response = intMetadata(context, "x-response-size").map { [UInt8](repeating: 0x61, count: $0) }
                     try epilogue(context)
+                    disableCompressionIfAsked(context, index: 0)
                     return response ?? request
                 },
                 "TimeRemaining": unaryUnaryRPCMethodHandler { _, context in
@@ -76,6 +77,7 @@ enum TestService {
                     state.streamProgress = 0
                     for i in 0..<count {
                         if i > 0 && interval > 0 { pause(milliseconds: interval, context) }
+                        disableCompressionIfAsked(context, index: i)
                         try responses.send([UInt8](repeating: UInt8(i % 256), count: size))
                         state.streamProgress = i + 1
                     }
@@ -91,11 +93,15 @@ enum TestService {
                         bytes += request.count
                     }
                     try epilogue(context)
+                    disableCompressionIfAsked(context, index: 0)
                     return Array("count=\(count) bytes=\(bytes)".utf8)
                 },
                 "Bidi": streamStreamRPCMethodHandler { requests, responses, context in
                     try prologue(context)
-                    for request in requests { try responses.send(request) }
+                    for (i, request) in requests.enumerated() {
+                        disableCompressionIfAsked(context, index: i)
+                        try responses.send(request)
+                    }
                     try epilogue(context)
                 },
                 "Raise": unaryUnaryRPCMethodHandler { _, _ in throw Boom() },
@@ -132,8 +138,12 @@ enum TestService {
             ])
     }
 
-    /// Echo metadata and sleep, as every method does first.
+    /// Compression, echo metadata and sleep, as every method does first.
     private static func prologue(_ context: ServicerContext) throws {
+        if let name = context.invocationMetadata()["x-compression"] {
+            guard let compression = compressionByName[name] else { throw UsageError("x-compression: \(name)?") }
+            context.setCompression(compression)
+        }
         let echo = Metadata(
             context.invocationMetadata().filter { $0.key.hasPrefix("x-echo-") }.map { ($0.key, $0.value) })
         if !echo.isEmpty { try context.sendInitialMetadata(echo) }
@@ -151,6 +161,16 @@ enum TestService {
             String(decoding: $0, as: UTF8.self)
         }
         try context.abort(status, details ?? "")
+    }
+
+    static let compressionByName: [String: Compression] = [
+        "identity": .noCompression, "deflate": .deflate, "gzip": .gzip,
+    ]
+
+    /// `x-disable-compression`: response message `index` goes uncompressed when it is listed.
+    private static func disableCompressionIfAsked(_ context: ServicerContext, index: Int) {
+        guard let list = context.invocationMetadata()["x-disable-compression"] else { return }
+        if list.split(separator: ",").contains(Substring(String(index))) { context.disableNextMessageCompression() }
     }
 
     private static func intMetadata(_ context: ServicerContext, _ key: String) -> Int? {
