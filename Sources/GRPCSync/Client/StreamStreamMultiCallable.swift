@@ -36,8 +36,8 @@ public struct StreamStreamMultiCallable<Request, Response>: Sendable {
         guard !interceptors.isEmpty else { return try call(details, requests) }
         do {
             return try InterceptorChain.run(
-                interceptors, details, requests.plain, intercept: { try $0.interceptStreamStream($1, $2, $3) }
-            ) { details, requests in try call(details, RequestMessages(requests)) }
+                interceptors, details, requests.plain, intercept: { try $0.interceptStreamStream($1, $2, $3) },
+                terminal: { details, requests in try call(details, RequestMessages(requests)) })
         } catch {
             return ResponseStream(
                 call: binding.interceptionFailure(), deserializer: binding.deserializer, interceptorError: error)

@@ -95,8 +95,8 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
         guard !interceptors.isEmpty else { return try start(details, requests) }
         do {
             return try InterceptorChain.run(
-                interceptors, details, requests.plain, intercept: { try $0.interceptStreamUnary($1, $2, $3) }
-            ) { details, requests in try start(details, RequestMessages(requests)) }
+                interceptors, details, requests.plain, intercept: { try $0.interceptStreamUnary($1, $2, $3) },
+                terminal: { details, requests in try start(details, RequestMessages(requests)) })
         } catch {
             return Future(
                 call: binding.interceptionFailure(), deserializer: binding.deserializer, interceptorError: error)
