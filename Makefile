@@ -24,6 +24,9 @@ PROTOS := \
 	protos/testing/nested_package.proto=Sources/GeneratedGolden \
 	protos/testing/keywords.proto=Sources/GeneratedGolden \
 	protos/testing/keep_casing.proto=Sources/GeneratedGolden=KeepMethodCasing=true \
+	protos/grpc/testing/empty.proto=Sources/Interop/Model \
+	protos/grpc/testing/messages.proto=Sources/Interop/Model \
+	protos/grpc/testing/test.proto=Sources/Interop/Model \
 
 PROTO_PATHS := protos/testing protos
 PROTO_MODULE_MAPPINGS := protos/testing/module_mappings.asciipb

@@ -68,5 +68,12 @@ let package = Package(
                 .product(name: "protoc-gen-swift", package: "swift-protobuf"),
             ]
         ),
+        // gRPC's interop test suite: the grpc.testing protos, the test service and the test cases,
+        // and the interop-server and interop-client programs (docs/interop.md).
+        .target(
+            name: "InteropModel",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Interop/Model"
+        ),
     ]
 )
