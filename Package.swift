@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
         .executable(name: "protoc-gen-grpc-sync", targets: ["protoc-gen-grpc-sync"]),
+        .executable(name: "interop-server", targets: ["interop-server"]),
+        .executable(name: "interop-client", targets: ["interop-client"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0")
@@ -74,6 +76,21 @@ let package = Package(
             name: "InteropModel",
             dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Sources/Interop/Model"
+        ),
+        .target(
+            name: "InteropTesting",
+            dependencies: ["GRPCSync", "InteropModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Interop/Testing"
+        ),
+        .executableTarget(
+            name: "interop-server",
+            dependencies: ["GRPCSync", "InteropTesting"],
+            path: "Sources/Interop/Server"
+        ),
+        .executableTarget(
+            name: "interop-client",
+            dependencies: ["GRPCSync", "InteropTesting"],
+            path: "Sources/Interop/Client"
         ),
     ]
 )
