@@ -43,7 +43,7 @@ FORMAT_FILES = $(shell find Sources Tests Package.swift -name '*.swift' \
 	! -name '*.pb.swift' ! -name '*.grpc.swift' 2>/dev/null | LC_ALL=C sort)
 FORMAT_CONFIG := --configuration $(CURDIR)/.swift-format
 
-.PHONY: help deps build protos protos-generate test lint format demo clean distclean
+.PHONY: help deps build protos protos-generate test lint format demo interop clean distclean
 
 help: ## List the targets.
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) \
@@ -111,6 +111,9 @@ format: ## Reformat the Swift sources in place with swift-format (generated code
 
 demo: deps ## Run helloworld-server on port 50051 and call it with helloworld-client.
 	scripts/demo.sh
+
+interop: deps ## Run gRPC's interop cases, Swift and grpcio in every combination; update docs/interop.md.
+	$(VENV)/bin/python scripts/interop.py --update-docs
 
 clean: ## Remove build output (.build).
 	rm -rf .build

@@ -92,5 +92,10 @@ let package = Package(
             dependencies: ["GRPCSync", "InteropTesting"],
             path: "Sources/Interop/Client"
         ),
+        // Runs the interop matrix (scripts/interop.py); the programs are dependencies so they are built first.
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["GRPCSync", "InteropModel", "InteropTesting", "interop-server", "interop-client"]
+        ),
     ]
 )
