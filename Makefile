@@ -27,6 +27,9 @@ PROTOS := \
 	protos/testing/nested_package.proto=Sources/GeneratedGolden \
 	protos/testing/keywords.proto=Sources/GeneratedGolden \
 	protos/testing/keep_casing.proto=Sources/GeneratedGolden=KeepMethodCasing=true \
+	protos/grpc/testing/empty.proto=Sources/Interop/Model \
+	protos/grpc/testing/messages.proto=Sources/Interop/Model \
+	protos/grpc/testing/test.proto=Sources/Interop/Model \
 
 # Each proto's own directory comes first, before these, so protos/route_guide.proto is not
 # shadowed by protos/testing/route_guide.proto.
@@ -45,7 +48,7 @@ FORMAT_FILES = $(shell find Sources Tests Package.swift -name '*.swift' \
 	! -name '*.pb.swift' ! -name '*.grpc.swift' 2>/dev/null | LC_ALL=C sort)
 FORMAT_CONFIG := --configuration $(CURDIR)/.swift-format
 
-.PHONY: help deps build protos protos-generate test lint format demo clean distclean
+.PHONY: help deps build protos protos-generate test lint format demo interop clean distclean
 
 help: ## List the targets.
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) \
@@ -113,6 +116,9 @@ format: ## Reformat the Swift sources in place with swift-format (generated code
 
 demo: deps ## Run helloworld-server on port 50051 and call it with helloworld-client.
 	scripts/demo.sh
+
+interop: deps ## Run gRPC's interop cases, Swift and grpcio in every combination; update docs/interop.md.
+	$(VENV)/bin/python scripts/interop.py --update-docs
 
 clean: ## Remove build output (.build).
 	rm -rf .build

@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "dispatcher-server", targets: ["dispatcher-server"]),
         .executable(name: "dispatcher-client", targets: ["dispatcher-client"]),
         .executable(name: "protoc-gen-grpc-sync", targets: ["protoc-gen-grpc-sync"]),
+        .executable(name: "interop-server", targets: ["interop-server"]),
+        .executable(name: "interop-client", targets: ["interop-client"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0")
@@ -132,6 +134,33 @@ let package = Package(
                 "route-guide-server", "route-guide-client", "dispatcher-server", "dispatcher-client",
                 "user-service-server", "user-service-client",
             ]
+        ),
+        // gRPC's interop test suite: the grpc.testing protos, the test service and the test cases,
+        // and the interop-server and interop-client programs (docs/interop.md).
+        .target(
+            name: "InteropModel",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Interop/Model"
+        ),
+        .target(
+            name: "InteropTesting",
+            dependencies: ["GRPCSync", "InteropModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Interop/Testing"
+        ),
+        .executableTarget(
+            name: "interop-server",
+            dependencies: ["GRPCSync", "InteropTesting"],
+            path: "Sources/Interop/Server"
+        ),
+        .executableTarget(
+            name: "interop-client",
+            dependencies: ["GRPCSync", "InteropTesting"],
+            path: "Sources/Interop/Client"
+        ),
+        // Runs the interop matrix (scripts/interop.py); the programs are dependencies so they are built first.
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["GRPCSync", "InteropModel", "InteropTesting", "interop-server", "interop-client"]
         ),
     ]
 )

@@ -1,0 +1,55 @@
+// The interop test client of gRPC's interop test descriptions (doc/interop-test-descriptions.md):
+//
+//     interop-client --server_host=localhost --server_port=8080 --test_case=large_unary
+//
+// Runs one test case; exits 0 when it passes, 1 with "FAIL <case>: <what differed>" when it fails,
+// and 2 on bad flags.
+import Foundation
+import GRPCSync
+import InteropTesting
+
+let usage = """
+    usage: interop-client --server_host=HOST --server_port=PORT --test_case=CASE
+                          [--server_host_override=HOST] [--use_tls=false] [--use_test_ca=false]
+                          [--additional_metadata=KEY:VALUE;...] [--soak_iterations=N]
+                          [--soak_max_failures=N] [--soak_per_iteration_max_acceptable_latency_ms=MS]
+                          [--soak_overall_timeout_seconds=S]
+    test cases: \(InteropTestCase.allCases.map(\.rawValue).joined(separator: ", "))
+    """
+
+func fail(_ message: String, status: Int32) -> Never {
+    FileHandle.standardError.write(Data("\(message)\n".utf8))
+    exit(status)
+}
+
+let valueFlags = [
+    "server_host", "server_port", "server_host_override", "test_case", "additional_metadata", "soak_iterations",
+    "soak_max_failures", "soak_per_iteration_max_acceptable_latency_ms", "soak_overall_timeout_seconds",
+]
+var kinds: [String: CommandLineFlags.Kind] = ["use_tls": .boolean, "use_test_ca": .boolean]
+for name in valueFlags { kinds[name] = .value }
+
+let testCase: InteropTestCase
+let settings: InteropClientSettings
+do {
+    let flags = try CommandLineFlags(parsing: Array(CommandLine.arguments.dropFirst()), kinds: kinds)
+    if try flags.bool("use_tls", default: false) {
+        fail("interop-client: TLS not supported yet (--use_tls=true)", status: 2)
+    }
+    _ = try flags.bool("use_test_ca", default: false)  // only meaningful with TLS
+    let name = flags.string("test_case") ?? "large_unary"
+    guard let parsed = InteropTestCase(rawValue: name) else {
+        fail("interop-client: unknown test case \"\(name)\"\n\(usage)", status: 2)
+    }
+    testCase = parsed
+    settings = try InteropClientSettings(flags: flags)
+} catch {
+    fail("interop-client: \(error)\n\(usage)", status: 2)
+}
+
+do {
+    try InteropClient(settings: settings).run(testCase)
+    print("PASS \(testCase.rawValue)")
+} catch {
+    fail("FAIL \(testCase.rawValue): \(error)", status: 1)
+}

@@ -1,0 +1,22 @@
+import Foundation
+import XCTest
+
+/// The interop matrix of docs/interop.md, one test per column: scripts/interop.py runs every test
+/// case with the column's client against the column's server and fails on any cell that does not
+/// pass (cells listed as expected to fail until compression is merged excepted). The soak cases run
+/// 10 iterations here.
+final class InteropMatrixTests: XCTestCase {
+    func testSwiftClientSwiftServer() throws { try runColumn("swift-swift") }
+    func testSwiftClientGRPCIOServer() throws { try runColumn("swift-grpcio") }
+    func testGRPCIOClientSwiftServer() throws { try runColumn("grpcio-swift") }
+
+    private func runColumn(_ column: String) throws {
+        let (status, output) = try InteropPrograms.run(
+            InteropPrograms.python,
+            [
+                InteropPrograms.runner.path, "--bin", InteropPrograms.binDirectory.path, "--python",
+                InteropPrograms.python.path, "--columns", column, "--soak-iterations", "10",
+            ])
+        XCTAssertEqual(status, 0, "interop cells failed in column \(column):\n\(output)")
+    }
+}

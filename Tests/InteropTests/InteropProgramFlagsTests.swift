@@ -1,0 +1,62 @@
+import GRPCSync
+import InteropTesting
+import XCTest
+
+/// The flags of interop-server and interop-client, in both forms gRPC's interop programs take.
+final class InteropProgramFlagsTests: XCTestCase {
+    private let kinds: [String: CommandLineFlags.Kind] = [
+        "server_port": .value, "test_case": .value, "use_tls": .boolean, "use_test_ca": .boolean,
+    ]
+
+    func testValueFlagsTakeBothForms() throws {
+        let flags = try CommandLineFlags(
+            parsing: ["--server_port=8081", "--test_case", "ping_pong"], kinds: kinds)
+        XCTAssertEqual(try flags.int("server_port", default: 0), 8081)
+        XCTAssertEqual(flags.string("test_case"), "ping_pong")
+    }
+
+    func testBooleanFlagsTakeAValueOrStandAlone() throws {
+        let flags = try CommandLineFlags(
+            parsing: ["--use_tls", "false", "--use_test_ca", "--server_port", "1"], kinds: kinds)
+        XCTAssertFalse(try flags.bool("use_tls", default: true))
+        XCTAssertTrue(try flags.bool("use_test_ca", default: false))
+        XCTAssertEqual(try flags.int("server_port", default: 0), 1)
+        XCTAssertTrue(try CommandLineFlags(parsing: ["--use_tls=true"], kinds: kinds).bool("use_tls", default: false))
+    }
+
+    func testBadFlagsAreErrors() {
+        XCTAssertThrowsError(try CommandLineFlags(parsing: ["--port=1"], kinds: kinds))
+        XCTAssertThrowsError(try CommandLineFlags(parsing: ["--server_port"], kinds: kinds))
+        XCTAssertThrowsError(try CommandLineFlags(parsing: ["server_port=1"], kinds: kinds))
+        XCTAssertThrowsError(
+            try CommandLineFlags(parsing: ["--server_port=x"], kinds: kinds).int("server_port", default: 0))
+        XCTAssertThrowsError(
+            try CommandLineFlags(parsing: ["--use_tls=yes"], kinds: kinds).bool("use_tls", default: false))
+    }
+
+    func testAdditionalMetadata() throws {
+        let metadata = try InteropClientSettings.parseAdditionalMetadata("X-User:ada;trace-bin:\u{1}\u{2};empty:")
+        XCTAssertEqual(metadata, [("x-user", "ada"), ("trace-bin", .binary([1, 2])), ("empty", "")])
+        XCTAssertThrowsError(try InteropClientSettings.parseAdditionalMetadata("no-colon"))
+        XCTAssertThrowsError(try InteropClientSettings.parseAdditionalMetadata("bad key:v"))
+    }
+
+    func testTLSIsRefusedWithAClearMessage() throws {
+        for (program, arguments) in [
+            ("interop-server", ["--port=0", "--use_tls=true"]),
+            ("interop-client", ["--use_tls", "true", "--test_case=empty_unary"]),
+        ] {
+            let (status, output) = try InteropPrograms.run(
+                InteropPrograms.binDirectory.appendingPathComponent(program), arguments)
+            XCTAssertEqual(status, 2, "\(program): \(output)")
+            XCTAssertTrue(output.contains("TLS not supported yet"), "\(program): \(output)")
+        }
+    }
+
+    func testUnknownTestCaseIsAUsageError() throws {
+        let (status, output) = try InteropPrograms.run(
+            InteropPrograms.binDirectory.appendingPathComponent("interop-client"), ["--test_case=nope"])
+        XCTAssertEqual(status, 2, output)
+        XCTAssertTrue(output.contains("unknown test case \"nope\""), output)
+    }
+}
