@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
         .executable(name: "protoc-gen-grpc-sync", targets: ["protoc-gen-grpc-sync"]),
+        .plugin(name: "GRPCSyncProtocPlugin", targets: ["GRPCSyncProtocPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0")
@@ -49,6 +50,12 @@ let package = Package(
                 .product(name: "SwiftProtobufPluginLibrary", package: "swift-protobuf"),
             ]
         ),
+        // Build plugin: protoc with protoc-gen-swift and protoc-gen-grpc-sync over a target's .proto files.
+        .plugin(
+            name: "GRPCSyncProtocPlugin",
+            capability: .buildTool(),
+            dependencies: ["protoc-gen-grpc-sync", .product(name: "protoc-gen-swift", package: "swift-protobuf")]
+        ),
         .testTarget(
             name: "GRPCSyncTests",
             dependencies: ["GRPCSync"]
@@ -67,6 +74,25 @@ let package = Package(
                 "GRPCSync", "GeneratedGolden", "HelloWorldModel", "protoc-gen-grpc-sync",
                 .product(name: "protoc-gen-swift", package: "swift-protobuf"),
             ]
+        ),
+        // Generated at build time by GRPCSyncProtocPlugin for BuildPluginTests: PluginGreeter from the
+        // protos/helloworld.proto its grpc-sync-config.json names, PluginWords from its own .proto files.
+        // (Test targets do not use the plugin: SwiftPM would link the generators into the test binary twice.)
+        .target(
+            name: "PluginGreeter",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/PluginGreeter",
+            plugins: ["GRPCSyncProtocPlugin"]
+        ),
+        .target(
+            name: "PluginWords",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/PluginWords",
+            plugins: ["GRPCSyncProtocPlugin"]
+        ),
+        .testTarget(
+            name: "BuildPluginTests",
+            dependencies: ["GRPCSync", "PluginGreeter", "PluginWords"]
         ),
     ]
 )
