@@ -36,7 +36,7 @@ PROTOC_GEN_GRPC_SYNC ?=
 PROTOS_OUT ?= .
 
 # Swift files checked by swift-format: everything but generated code.
-FORMAT_FILES = $(shell find Sources Tests Package.swift -name '*.swift' \
+FORMAT_FILES = $(shell find Sources Tests Plugins Package.swift -name '*.swift' \
 	! -name '*.pb.swift' ! -name '*.grpc.swift' 2>/dev/null | LC_ALL=C sort)
 FORMAT_CONFIG := --configuration $(CURDIR)/.swift-format
 

@@ -60,7 +60,8 @@ struct PluginConfiguration: Decodable {
         } catch {
             throw PluginError("\(url.path): \(error)")
         }
-        if let visibility = configuration.visibility, !["internal", "public", "package"].contains(visibility.lowercased())
+        if let visibility = configuration.visibility,
+            !["internal", "public", "package"].contains(visibility.lowercased())
         {
             throw PluginError("\(url.path): visibility must be Internal, Public or Package, not '\(visibility)'")
         }

@@ -17,7 +17,9 @@ struct ProtocInvocation {
     /// The target's `.proto` files and the defaults, or what its `grpc-sync-config.json` says.
     init(target: SourceModuleTarget) throws {
         let targetProtos = target.sourceFiles.filter { $0.url.pathExtension == "proto" }.map(\.url.standardizedFileURL)
-        guard let configURL = target.sourceFiles.first(where: { $0.url.lastPathComponent == PluginConfiguration.fileName })?.url
+        guard
+            let configURL = target.sourceFiles.first(where: { $0.url.lastPathComponent == PluginConfiguration.fileName }
+            )?.url
         else {
             protoFiles = targetProtos.sorted { $0.path < $1.path }
             importPaths = [target.directoryURL.standardizedFileURL]
@@ -73,7 +75,8 @@ struct ProtocInvocation {
         var outputs: [URL] = []
         var seen: [String: URL] = [:]
         for file in protoFiles {
-            let baseName = String(try protoName(of: file).dropLast(".proto".count)).replacingOccurrences(of: "/", with: "_")
+            let baseName = String(try protoName(of: file).dropLast(".proto".count)).replacingOccurrences(
+                of: "/", with: "_")
             if let other = seen.updateValue(file, forKey: baseName) {
                 throw PluginError("\(other.path) and \(file.path) would both generate \(baseName).pb.swift")
             }

@@ -33,7 +33,8 @@ final class ProtocLookupTests: XCTestCase {
         XCTAssertNotEqual(status, 0, output)
         XCTAssertTrue(
             output.contains(
-                "error: protoc not found: PROTOC_PATH is \(environment["PROTOC_PATH"]!), which is not an executable file"),
+                "error: protoc not found: PROTOC_PATH is \(environment["PROTOC_PATH"]!), which is not an executable file"
+            ),
             output)
     }
 

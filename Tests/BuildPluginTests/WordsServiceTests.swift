@@ -1,6 +1,7 @@
 import GRPCSync
-@testable import PluginWords
 import XCTest
+
+@testable import PluginWords
 
 /// The code GRPCSyncProtocPlugin generated from PluginWords's own .proto files (no configuration
 /// file: every .proto in the target, internal visibility), end to end on a local server.
