@@ -93,7 +93,8 @@ protos-generate:
 test: deps lint ## Lint, then build and run the tests (Python peers from .venv).
 	$(SWIFT) build --build-tests
 	# The tests are XCTest; without this flag an empty Swift Testing run would print the last line.
-	$(SWIFT) test --disable-swift-testing
+	# --skip-build: a second build right after the first rebuilds the build plugin's generators.
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 lint: ## Check formatting with swift-format (findings fail; generated code skipped).
 	@files="$(FORMAT_FILES)"; \

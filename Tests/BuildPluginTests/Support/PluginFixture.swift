@@ -1,19 +1,14 @@
 import Foundation
 
 /// A one-target package that depends on this repository by path and applies GRPCSyncProtocPlugin to
-/// an empty .proto file (which generates code that needs no module), built with `swift build` in a
-/// controlled environment: how a user's build meets the plugin's protoc lookup.
+/// an empty .proto file, built with `swift build` in a controlled environment: how a user's build
+/// meets the plugin's protoc lookup.
 ///
 /// It lives at a fixed place in the build directory, `.build/plugin-fixture/plugin-fixture`, so only
 /// its first build compiles the plugin's generators; later ones take seconds.
 enum PluginFixture {
     private static let root = GreeterPeer.repoRoot.appendingPathComponent(".build/plugin-fixture")
     static let directory = root.appendingPathComponent("plugin-fixture")
-
-    /// Where the plugin writes the fixture's generated files.
-    static var outputDirectory: URL {
-        directory.appendingPathComponent(".build/plugins/outputs/plugin-fixture/Model/destination/GRPCSyncProtocPlugin")
-    }
 
     /// Writes the package (files whose content changed only) and runs `swift build` in it with
     /// `environment`, bounded by `timeout` seconds; returns the exit status and output.
