@@ -4,6 +4,7 @@ import PackagePlugin
 /// One protoc run over a target's .proto files with protoc-gen-swift and protoc-gen-grpc-sync: which
 /// files, where protoc finds them, the generator options, and the command with its declared outputs.
 struct ProtocInvocation {
+    var targetName: String
     /// Absolute, standardized paths of the .proto files to generate code for.
     var protoFiles: [URL]
     /// Absolute, standardized `-I` directories, in protoc's search order.
@@ -11,17 +12,20 @@ struct ProtocInvocation {
     var visibility = "Internal"
     var keepMethodCasing = false
     var moduleMappings: URL?
-    /// Files besides the protos whose change must rerun protoc (the configuration, the mappings).
+    /// Files besides `protoFiles` whose change must rerun protoc: the target's other .proto files
+    /// (they may be imported), the configuration, the module mappings.
     var extraInputs: [URL] = []
 
     /// The target's `.proto` files and the defaults, or what its `grpc-sync-config.json` says.
     init(target: SourceModuleTarget) throws {
+        targetName = target.name
         let targetProtos = target.sourceFiles.filter { $0.url.pathExtension == "proto" }.map(\.url.standardizedFileURL)
+            .sorted { $0.path < $1.path }
         guard
             let configURL = target.sourceFiles.first(where: { $0.url.lastPathComponent == PluginConfiguration.fileName }
             )?.url
         else {
-            protoFiles = targetProtos.sorted { $0.path < $1.path }
+            protoFiles = targetProtos
             importPaths = [target.directoryURL.standardizedFileURL]
             return
         }
@@ -30,14 +34,20 @@ struct ProtocInvocation {
         func resolve(_ path: String) -> URL {
             URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL
         }
-        protoFiles = configuration.protoFiles.map { $0.map(resolve) } ?? targetProtos.sorted { $0.path < $1.path }
+        protoFiles = configuration.protoFiles.map { $0.map(resolve) } ?? targetProtos
         importPaths = (configuration.importPaths ?? ["."]).map(resolve)
         visibility = configuration.visibility ?? visibility
         keepMethodCasing = configuration.keepMethodCasing ?? keepMethodCasing
         moduleMappings = configuration.protoPathModuleMappings.map(resolve)
-        extraInputs = [configURL] + (moduleMappings.map { [$0] } ?? [])
-        for file in protoFiles where !FileManager.default.fileExists(atPath: file.path) {
-            throw PluginError("\(configURL.path): proto file \(file.path) does not exist")
+        extraInputs =
+            targetProtos.filter { !protoFiles.contains($0) } + [configURL] + (moduleMappings.map { [$0] } ?? [])
+        for file in protoFiles {
+            guard file.pathExtension == "proto" else {
+                throw PluginError("\(configURL.path): \(file.path) in protoFiles is not a .proto file")
+            }
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw PluginError("\(configURL.path): proto file \(file.path) does not exist")
+            }
         }
     }
 
@@ -85,7 +95,8 @@ struct ProtocInvocation {
             outputs.append(outputDirectory.appendingPathComponent(baseName + ".grpc.swift"))
         }
         return .buildCommand(
-            displayName: "Generating messages and services from \(protoFiles.count) .proto file(s) with protoc",
+            displayName:
+                "Generating \(targetName)'s messages and services from \(protoFiles.count) .proto file(s) with protoc",
             executable: protoc,
             arguments: arguments,
             inputFiles: protoFiles + extraInputs + [protocGenSwift, protocGenGRPCSync],

@@ -5,8 +5,9 @@ import XCTest
 /// `PROTOC_PATH` nor on `PATH`. (Finding it on `PATH` is what every build of this package does.)
 ///
 /// The fixture's builds stop when the plugin runs, before anything of the fixture is compiled, but
-/// SwiftPM first builds the plugin's generators: under a minute on two cores the first time, seconds
-/// after that.
+/// SwiftPM first builds the plugin's generators: half a minute on two cores the first time, and
+/// again whenever the environment differs from the last build's (so once more for `PROTOC_PATH`);
+/// a few seconds otherwise.
 final class ProtocLookupTests: XCTestCase {
     private var environment: [String: String] = [:]
 
@@ -36,6 +37,18 @@ final class ProtocLookupTests: XCTestCase {
             output.contains(
                 "error: protoc not found: PROTOC_PATH is \(environment["PROTOC_PATH"]!), which is not an executable file"
             ),
+            output)
+    }
+
+    /// The configuration is read before protoc is looked for, and its errors name the file.
+    func testConfigurationErrorFailsTheBuildNamingTheFile() throws {
+        let (status, output) = try PluginFixture.build(
+            environment: environment, configuration: "{\"visibilty\": \"Public\"}\n")
+        XCTAssertNotEqual(status, 0, output)
+        XCTAssertTrue(
+            output.contains(
+                "Sources/Model/grpc-sync-config.json: unknown key 'visibilty' (known: protoFiles, importPaths, "
+                    + "visibility, keepMethodCasing, protoPathModuleMappings)"),
             output)
     }
 }
