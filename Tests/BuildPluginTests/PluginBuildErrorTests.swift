@@ -1,14 +1,15 @@
 import Foundation
 import XCTest
 
-/// How GRPCSyncProtocPlugin fails a user's build (PluginFixture) when it finds no protoc: neither at
-/// `PROTOC_PATH` nor on `PATH`. (Finding it on `PATH` is what every build of this package does.)
+/// How GRPCSyncProtocPlugin fails a user's build (PluginFixture): when it finds no protoc, neither at
+/// `PROTOC_PATH` nor on `PATH` (finding it on `PATH` is what every build of this package does), and
+/// when its configuration file is wrong.
 ///
 /// The fixture's builds stop when the plugin runs, before anything of the fixture is compiled, but
 /// SwiftPM first builds the plugin's generators: half a minute on two cores the first time, and
 /// again whenever the environment differs from the last build's (so once more for `PROTOC_PATH`);
 /// a few seconds otherwise.
-final class ProtocLookupTests: XCTestCase {
+final class PluginBuildErrorTests: XCTestCase {
     private var environment: [String: String] = [:]
 
     override func setUpWithError() throws {
