@@ -46,7 +46,7 @@ PROTOC_GEN_GRPC_SYNC ?=
 PROTOS_OUT ?= .
 
 # Swift files checked by swift-format: everything but generated code.
-FORMAT_FILES = $(shell find Sources Tests Package.swift -name '*.swift' \
+FORMAT_FILES = $(shell find Sources Tests Plugins Package.swift -name '*.swift' \
 	! -name '*.pb.swift' ! -name '*.grpc.swift' 2>/dev/null | LC_ALL=C sort)
 FORMAT_CONFIG := --configuration $(CURDIR)/.swift-format
 
@@ -106,7 +106,8 @@ protos-generate:
 test: deps lint ## Lint, then build and run the tests (Python peers from .venv).
 	$(SWIFT) build --build-tests
 	# The tests are XCTest; without this flag an empty Swift Testing run would print the last line.
-	$(SWIFT) test --disable-swift-testing
+	# --skip-build: a second build right after the first rebuilds the build plugin's generators.
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 lint: ## Check formatting with swift-format (findings fail; generated code skipped).
 	@files="$(FORMAT_FILES)"; \

@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "protoc-gen-grpc-sync", targets: ["protoc-gen-grpc-sync"]),
         .executable(name: "interop-server", targets: ["interop-server"]),
         .executable(name: "interop-client", targets: ["interop-client"]),
+        .plugin(name: "GRPCSyncProtocPlugin", targets: ["GRPCSyncProtocPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0")
@@ -108,6 +109,12 @@ let package = Package(
                 .product(name: "SwiftProtobufPluginLibrary", package: "swift-protobuf"),
             ]
         ),
+        // Build plugin: protoc with protoc-gen-swift and protoc-gen-grpc-sync over a target's .proto files.
+        .plugin(
+            name: "GRPCSyncProtocPlugin",
+            capability: .buildTool(),
+            dependencies: ["protoc-gen-grpc-sync", .product(name: "protoc-gen-swift", package: "swift-protobuf")]
+        ),
         .testTarget(
             name: "GRPCSyncTests",
             dependencies: ["GRPCSync"]
@@ -161,6 +168,25 @@ let package = Package(
         .testTarget(
             name: "InteropTests",
             dependencies: ["GRPCSync", "InteropModel", "InteropTesting", "interop-server", "interop-client"]
+        ),
+        // Generated at build time by GRPCSyncProtocPlugin for BuildPluginTests: PluginGreeter from the
+        // protos/helloworld.proto its grpc-sync-config.json names, PluginWords from its own .proto files.
+        // (Test targets do not use the plugin: SwiftPM would link the generators into the test binary twice.)
+        .target(
+            name: "PluginGreeter",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/PluginGreeter",
+            plugins: ["GRPCSyncProtocPlugin"]
+        ),
+        .target(
+            name: "PluginWords",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/PluginWords",
+            plugins: ["GRPCSyncProtocPlugin"]
+        ),
+        .testTarget(
+            name: "BuildPluginTests",
+            dependencies: ["GRPCSync", "PluginGreeter", "PluginWords"]
         ),
     ]
 )

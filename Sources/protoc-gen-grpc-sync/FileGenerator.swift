@@ -1,7 +1,7 @@
 import SwiftProtobufPluginLibrary
 
 /// Prints the `.grpc.swift` file of one .proto file: a header, the imports, every service, and the
-/// error that servicer methods not overridden throw.
+/// error that servicer methods not overridden throw; only the header when the file has no services.
 struct FileGenerator {
     private let file: FileDescriptor
     private let options: GeneratorOptions
@@ -28,6 +28,10 @@ struct FileGenerator {
             // Source: \(file.name)
 
             """)
+        guard !services.isEmpty else {
+            p.print("// \(file.name) has no services.")
+            return p.content
+        }
         for module in imports {
             p.print("import \(module)")
         }

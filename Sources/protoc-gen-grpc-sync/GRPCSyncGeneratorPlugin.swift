@@ -16,7 +16,7 @@ struct GRPCSyncGeneratorPlugin: CodeGenerator {
         generatorOutputs: any GeneratorOutputs
     ) throws {
         let options = try GeneratorOptions(parameter: parameter)
-        for file in files where !file.services.isEmpty {
+        for file in files where !file.services.isEmpty || options.writeFilesWithoutServices {
             let generator = FileGenerator(file, options: options)
             let contents: String
             do {
@@ -49,6 +49,7 @@ struct GRPCSyncGeneratorPlugin: CodeGenerator {
               KeepMethodCasing=true               keep the proto spelling of method names (GetFeature)
               FileNaming=FullPath|PathToUnderscores|DropPath   output file names, as protoc-gen-swift
               ProtoPathModuleMappings=FILE        the module mappings given to protoc-gen-swift
+              WriteFilesWithoutServices=true      also write a (code-less) file for protos without services
             """)
     }
 }

@@ -9,7 +9,7 @@ struct GenerationError: Error, CustomStringConvertible {
     static func unknownParameter(_ name: String) -> GenerationError {
         GenerationError(
             "Unknown generation parameter '\(name)' (known: Visibility, KeepMethodCasing, FileNaming, "
-                + "ProtoPathModuleMappings)")
+                + "ProtoPathModuleMappings, WriteFilesWithoutServices)")
     }
 
     static func invalidValue(_ name: String, _ value: String) -> GenerationError {

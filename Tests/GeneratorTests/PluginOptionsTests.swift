@@ -124,6 +124,21 @@ final class PluginOptionsTests: XCTestCase {
             try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("out").path), [])
     }
 
+    func testWriteFilesWithoutServices() throws {
+        let messagesOnly = "syntax = \"proto3\";\nmessage M {}\n"
+        XCTAssertEqual(try generate(messagesOnly, path: "m.proto", options: ["WriteFilesWithoutServices=true"]).0, 0)
+        let code = try output("m.grpc.swift")
+        XCTAssertTrue(code.hasPrefix("// DO NOT EDIT.\n"), code)
+        XCTAssertTrue(code.hasSuffix("\n// m.proto has no services.\n"), code)
+        XCTAssertFalse(code.contains("import"), code)
+
+        // Files with services are generated as without the option.
+        XCTAssertEqual(try generate(Self.greeter, options: ["WriteFilesWithoutServices=true"]).0, 0)
+        let withOption = try output("greeter.grpc.swift")
+        XCTAssertEqual(try generate(Self.greeter).0, 0)
+        XCTAssertEqual(withOption, try output("greeter.grpc.swift"))
+    }
+
     func testBadOptionsAreReported() throws {
         var (status, log) = try generate(Self.greeter, options: ["Bogus=1"])
         XCTAssertNotEqual(status, 0)
