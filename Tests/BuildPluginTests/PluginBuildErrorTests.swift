@@ -6,9 +6,9 @@ import XCTest
 /// when its configuration file is wrong.
 ///
 /// The fixture's builds stop when the plugin runs, before anything of the fixture is compiled, but
-/// SwiftPM first builds the plugin's generators: half a minute on two cores the first time, and
-/// again whenever the environment differs from the last build's (so once more for `PROTOC_PATH`);
-/// a few seconds otherwise.
+/// SwiftPM first builds the plugin's generators: half a minute on two cores the first time, a few
+/// seconds after that. It builds them again whenever the environment differs from the last build's,
+/// which is why no test here sets `PROTOC_PATH`.
 final class PluginBuildErrorTests: XCTestCase {
     private var environment: [String: String] = [:]
 
@@ -27,17 +27,6 @@ final class PluginBuildErrorTests: XCTestCase {
                 "error: protoc not found: GRPCSyncProtocPlugin generates code with protoc, the protocol buffer "
                     + "compiler, and found none on PATH; install it with `apt-get install protobuf-compiler` "
                     + "(Debian/Ubuntu) or `brew install protobuf` (macOS), or set PROTOC_PATH to its path"),
-            output)
-    }
-
-    func testProtocPathThatIsNotAnExecutableFailsTheBuild() throws {
-        environment["PROTOC_PATH"] = PluginFixture.directory.appendingPathComponent("no-such-protoc").path
-        let (status, output) = try PluginFixture.build(environment: environment)
-        XCTAssertNotEqual(status, 0, output)
-        XCTAssertTrue(
-            output.contains(
-                "error: protoc not found: PROTOC_PATH is \(environment["PROTOC_PATH"]!), which is not an executable file"
-            ),
             output)
     }
 
