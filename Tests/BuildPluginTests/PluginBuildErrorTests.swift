@@ -1,14 +1,14 @@
 import Foundation
 import XCTest
 
-/// How GRPCSyncProtocPlugin fails a user's build (PluginFixture): when it finds no protoc, neither at
-/// `PROTOC_PATH` nor on `PATH` (finding it on `PATH` is what every build of this package does), and
-/// when its configuration file is wrong.
+/// How GRPCSyncProtocPlugin fails a user's build (PluginFixture) when it finds no protoc, neither at
+/// `PROTOC_PATH` nor on `PATH`. (Finding it on `PATH` is what every build of this package does.)
 ///
-/// The fixture's builds stop when the plugin runs, before anything of the fixture is compiled, but
-/// SwiftPM first builds the plugin's generators: half a minute on two cores the first time, and
-/// again whenever the environment differs from the last build's (so once more for `PROTOC_PATH`);
-/// a few seconds otherwise.
+/// The fixture's build stops when the plugin runs, before anything of the fixture is compiled, but
+/// SwiftPM first builds the plugin's generators: half a minute on two cores the first time; later
+/// builds reuse them, though SwiftPM sometimes builds them again (15 s here). It also builds them
+/// again whenever the environment differs from the last build's, which is why no test here sets
+/// `PROTOC_PATH`, and why there is one fixture build only.
 final class PluginBuildErrorTests: XCTestCase {
     private var environment: [String: String] = [:]
 
@@ -27,29 +27,6 @@ final class PluginBuildErrorTests: XCTestCase {
                 "error: protoc not found: GRPCSyncProtocPlugin generates code with protoc, the protocol buffer "
                     + "compiler, and found none on PATH; install it with `apt-get install protobuf-compiler` "
                     + "(Debian/Ubuntu) or `brew install protobuf` (macOS), or set PROTOC_PATH to its path"),
-            output)
-    }
-
-    func testProtocPathThatIsNotAnExecutableFailsTheBuild() throws {
-        environment["PROTOC_PATH"] = PluginFixture.directory.appendingPathComponent("no-such-protoc").path
-        let (status, output) = try PluginFixture.build(environment: environment)
-        XCTAssertNotEqual(status, 0, output)
-        XCTAssertTrue(
-            output.contains(
-                "error: protoc not found: PROTOC_PATH is \(environment["PROTOC_PATH"]!), which is not an executable file"
-            ),
-            output)
-    }
-
-    /// The configuration is read before protoc is looked for, and its errors name the file.
-    func testConfigurationErrorFailsTheBuildNamingTheFile() throws {
-        let (status, output) = try PluginFixture.build(
-            environment: environment, configuration: "{\"visibilty\": \"Public\"}\n")
-        XCTAssertNotEqual(status, 0, output)
-        XCTAssertTrue(
-            output.contains(
-                "Sources/Model/grpc-sync-config.json: unknown key 'visibilty' (known: protoFiles, importPaths, "
-                    + "visibility, keepMethodCasing, protoPathModuleMappings)"),
             output)
     }
 }

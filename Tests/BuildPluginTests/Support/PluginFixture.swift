@@ -10,12 +10,9 @@ enum PluginFixture {
     private static let root = GreeterPeer.repoRoot.appendingPathComponent(".build/plugin-fixture")
     static let directory = root.appendingPathComponent("plugin-fixture")
 
-    /// Writes the package (files whose content changed only), with `configuration` as the target's
-    /// grpc-sync-config.json if given, and runs `swift build` in it with `environment`, bounded by
-    /// `timeout` seconds; returns the exit status and output.
-    static func build(environment: [String: String], configuration: String? = nil, timeout: Double = 900) throws
-        -> (Int32, String)
-    {
+    /// Writes the package (files whose content changed only) and runs `swift build` in it with
+    /// `environment`, bounded by `timeout` seconds; returns the exit status and output.
+    static func build(environment: [String: String], timeout: Double = 900) throws -> (Int32, String) {
         let repository = GreeterPeer.repoRoot.lastPathComponent
         try write(
             "Package.swift",
@@ -34,12 +31,6 @@ enum PluginFixture {
             """)
         try write("Sources/Model/empty.proto", "syntax = \"proto3\";\npackage fixture;\n")
         try write("Sources/Model/Model.swift", "public let model = \"fixture\"\n")
-        let configurationFile = directory.appendingPathComponent("Sources/Model/grpc-sync-config.json")
-        if let configuration {
-            try write("Sources/Model/grpc-sync-config.json", configuration)
-        } else if FileManager.default.fileExists(atPath: configurationFile.path) {
-            try FileManager.default.removeItem(at: configurationFile)
-        }
 
         guard let swift = executable("swift", path: ProcessInfo.processInfo.environment["PATH"] ?? "") else {
             throw GreeterPeerError(description: "swift is not on PATH")
