@@ -24,6 +24,8 @@ PROTOS := \
 	protos/testing/nested_package.proto=Sources/GeneratedGolden \
 	protos/testing/keywords.proto=Sources/GeneratedGolden \
 	protos/testing/keep_casing.proto=Sources/GeneratedGolden=KeepMethodCasing=true \
+	protos/grpc/testing/messages.proto=Benchmarks/Sources/BenchmarkService \
+	protos/grpc/testing/benchmark_service.proto=Benchmarks/Sources/BenchmarkService \
 
 PROTO_PATHS := protos/testing protos
 PROTO_MODULE_MAPPINGS := protos/testing/module_mappings.asciipb
