@@ -79,7 +79,10 @@ func pingPongWorker(
     _ service: Service, _ request: Grpc_Testing_SimpleRequest, _ size: Int, _ window: Window, _ tally: Tally
 ) async {
     // One permit per request: the producer sends the next request once the previous response was read.
+    // The first goes out at once: the response handler runs only once the server's response headers
+    // arrived, and most servers send those with the first response.
     let (permits, permit) = AsyncStream.makeStream(of: Void.self)
+    permit.yield()
     do {
         try await service.streamingCall(
             options: callOptions,
@@ -89,23 +92,22 @@ func pingPongWorker(
             onResponse: { response in
                 defer { permit.finish() }
                 var messages = response.messages.makeAsyncIterator()
+                var start = monotonicNanoseconds()
                 while true {
-                    let start = monotonicNanoseconds()
-                    if start >= window.end { break }
-                    permit.yield()
                     guard let message = try await messages.next() else {
                         tally.recordError("StreamingCall ended early", at: monotonicNanoseconds(), in: window)
                         return
                     }
                     let end = monotonicNanoseconds()
-                    guard message.payload.body.count == size else {
+                    if message.payload.body.count != size {
                         tally.recordError(sizeError(message.payload.body.count, size), at: end, in: window)
-                        continue
-                    }
-                    if window.contains(end) {
+                    } else if window.contains(end) {
                         tally.count += 1
                         tally.latencies.append(end - start)
                     }
+                    if end >= window.end { break }
+                    start = monotonicNanoseconds()
+                    permit.yield()
                 }
                 permit.finish()
                 while try await messages.next() != nil {}
