@@ -121,6 +121,33 @@ def main():
         if len(name) > 110:
             name = name[:107] + "…"
         print("| `%s` | %s | %.1f %% |" % (name, obj, 100.0 * ir / total))
+
+    # Inclusive costs of the runtime's own functions (thunks and closures' wrappers left out).
+    inclusive = subprocess.run(
+        ["callgrind_annotate", "--inclusive=yes", "--threshold=100", profile], capture_output=True, text=True
+    ).stdout
+    with open(os.path.join(args.out, "annotate-inclusive.txt"), "w") as f:
+        f.write(inclusive)
+    runtime = []
+    for line in inclusive.splitlines():
+        m = re.match(r"\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(Sources/GRPCSync/[^:]+):(.+?)\s+\[(.+)\]\s*$", line)
+        if m:
+            runtime.append((int(m.group(1).replace(",", "")), m.group(3), m.group(2)))
+    names = demangle([name for _, name, _ in runtime])
+    seen = set()
+    print()
+    print("| swift-grpc-sync function (inclusive) | file | share |")
+    print("|---|---|---|")
+    shown = 0
+    for (ir, _, source), name in zip(runtime, names):
+        if name in seen or "startThread" in name or "EventLoop.init" in name:
+            continue
+        seen.add(name)
+        name = name.replace("|", "\\|")
+        print("| `%s` | %s | %.1f %% |" % (name[:110], os.path.basename(source), 100.0 * ir / total))
+        shown += 1
+        if shown == args.top:
+            break
     return 0
 
 

@@ -867,7 +867,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement; the report shows medians")
     parser.add_argument("--implementations", default="swift-grpc-sync,grpc-cpp,grpc-swift-2,grpcio")
     parser.add_argument("--warmup", type=float, default=0.5, help="seconds before each measurement")
-    parser.add_argument("--duration", type=float, default=1.5, help="seconds each measurement lasts")
+    parser.add_argument("--duration", type=float, default=1.0, help="seconds each measurement lasts")
     parser.add_argument("--workers", type=int, default=10, help="worker threads of the thread-pool servers")
     parser.add_argument("--h2load-connections", type=int, default=4)
     parser.add_argument("--h2load-streams", type=int, default=32)
