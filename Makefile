@@ -32,6 +32,8 @@ PROTOS := \
 	protos/grpc/testing/empty.proto=Sources/Interop/Model \
 	protos/grpc/testing/messages.proto=Sources/Interop/Model \
 	protos/grpc/testing/test.proto=Sources/Interop/Model \
+	protos/grpc/testing/messages.proto=Benchmarks/Sources/BenchmarkService \
+	protos/grpc/testing/benchmark_service.proto=Benchmarks/Sources/BenchmarkService \
 
 # Each proto's own directory comes first, before these, so protos/route_guide.proto is not
 # shadowed by protos/testing/route_guide.proto.
@@ -45,16 +47,26 @@ PROTOC_GEN_GRPC_SYNC ?=
 # Directory the output directories of PROTOS are relative to (protos-generate).
 PROTOS_OUT ?= .
 
-# Swift files checked by swift-format: everything but generated code.
-FORMAT_FILES = $(shell find Sources Tests Plugins Package.swift -name '*.swift' \
-	! -name '*.pb.swift' ! -name '*.grpc.swift' 2>/dev/null | LC_ALL=C sort)
+# Swift files checked by swift-format: everything but generated code, build folders and links.
+FORMAT_FILES = $(shell find Sources Tests Plugins Package.swift Benchmarks -name '.build*' -prune -o -type f -name '*.swift' \
+	! -name '*.pb.swift' ! -name '*.grpc.swift' -print 2>/dev/null | LC_ALL=C sort)
+
+# Benchmarks (Benchmarks/README.md): `make bench` runs every scenario BENCH_RUNS times for every
+# implementation and writes docs/performance.md and docs/performance.png; BENCH_ARGS go to
+# Benchmarks/run.py (e.g. BENCH_ARGS="--implementations swift-grpc-sync,grpc-cpp").
+BENCH_RUNS ?= 3
+BENCH_ARGS ?=
+BENCH_SWIFT2 := Benchmarks/peers/grpc-swift-v2
+# protoc-gen-grpc-swift-2 of grpc-swift-protobuf, for `make bench-protos`; built when empty.
+PROTOC_GEN_GRPC_SWIFT_2 ?=
 FORMAT_CONFIG := --configuration $(CURDIR)/.swift-format
 
-.PHONY: help deps build protos protos-generate test lint format demo interop clean distclean
+.PHONY: help deps build protos protos-generate test lint format demo interop clean distclean \
+	bench bench-build bench-smoke bench-micro bench-profile bench-protos
 
 help: ## List the targets.
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) \
-		| awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
+		| awk 'BEGIN {FS = ":.*?## "}; {printf "  %-13s %s\n", $$1, $$2}'
 
 deps: ## Install missing system packages and the Python venv (.venv) for the tests.
 	scripts/install-deps.sh
@@ -103,7 +115,7 @@ protos-generate:
 
 # Lint runs first: it takes a second and fails fast, and the test runner's
 # summary stays the last thing printed.
-test: deps lint ## Lint, then build and run the tests (Python peers from .venv).
+test: deps lint bench-smoke ## Lint, benchmark smoke run, then build and run the tests (Python peers from .venv).
 	$(SWIFT) build --build-tests
 	# The tests are XCTest; without this flag an empty Swift Testing run would print the last line.
 	# --skip-build: a second build right after the first rebuilds the build plugin's generators.
@@ -126,8 +138,55 @@ demo: deps ## Run helloworld-server on port 50051 and call it with helloworld-cl
 interop: deps ## Run gRPC's interop cases, Swift and grpcio in every combination; update docs/interop.md.
 	$(VENV)/bin/python scripts/interop.py --update-docs
 
-clean: ## Remove build output (.build).
-	rm -rf .build
+# --- Benchmarks ------------------------------------------------------------------------------
+
+bench: bench-build ## Run every benchmark scenario for every implementation; writes docs/performance.md.
+	$(VENV)/bin/python Benchmarks/run.py --runs $(BENCH_RUNS) $(BENCH_ARGS)
+
+bench-build: ## Build the benchmark servers and clients of every implementation (release).
+	scripts/install-deps.sh --bench
+	$(SWIFT) build -c release --package-path Benchmarks --product bench-server
+	$(SWIFT) build -c release --package-path Benchmarks --product bench-client
+	$(SWIFT) build -c release --package-path $(BENCH_SWIFT2)
+	$(MAKE) -C Benchmarks/peers/cpp
+
+# Runs in `make test`: swift-grpc-sync only, debug build, every scenario for a moment. It checks
+# that the benchmarks build and every scenario completes without errors, never a timing.
+bench-smoke: deps ## Build swift-grpc-sync's benchmarks and run each scenario briefly (no timings checked).
+	$(SWIFT) build --package-path Benchmarks --product bench-server
+	$(SWIFT) build --package-path Benchmarks --product bench-client
+	$(VENV)/bin/python Benchmarks/run.py --smoke \
+		--swift-bin "$$($(SWIFT) build --package-path Benchmarks --show-bin-path)"
+
+bench-micro: ## Micro-benchmarks of the runtime's hot paths (package-benchmark, with allocation counts).
+	cd Benchmarks && $(SWIFT) package -Xswiftc -enable-testing benchmark $(BENCH_ARGS)
+
+bench-profile: ## Profile swift-grpc-sync's bench-server under unary load with callgrind.
+	$(SWIFT) build -c release --package-path Benchmarks --product bench-server
+	$(SWIFT) build -c release --package-path Benchmarks --product bench-client
+	$(VENV)/bin/python Benchmarks/profile.py $(BENCH_ARGS)
+
+bench-protos: ## Regenerate the grpc-swift-2 peer's committed benchmark service code.
+	@gen="$(PROTOC_GEN_GRPC_SWIFT_2)"; swift_plugin="$(PROTOC_GEN_SWIFT)"; \
+	if [[ -z "$$gen" ]]; then \
+		$(SWIFT) build --package-path $(BENCH_SWIFT2) --product protoc-gen-grpc-swift-2; \
+		gen="$$($(SWIFT) build --package-path $(BENCH_SWIFT2) --show-bin-path)/protoc-gen-grpc-swift-2"; \
+	fi; \
+	if [[ -z "$$swift_plugin" ]]; then \
+		$(SWIFT) build --product protoc-gen-swift; \
+		swift_plugin="$$($(SWIFT) build --show-bin-path)/protoc-gen-swift"; \
+	fi; \
+	out=$(BENCH_SWIFT2)/Sources/BenchmarkService; \
+	echo "$(PROTOC) grpc/testing/{messages,benchmark_service}.proto -> $$out"; \
+	$(PROTOC) -I protos --plugin=protoc-gen-swift="$$swift_plugin" \
+		--swift_opt=Visibility=Public,FileNaming=DropPath --swift_out="$$out" \
+		grpc/testing/messages.proto grpc/testing/benchmark_service.proto; \
+	$(PROTOC) -I protos --plugin=protoc-gen-grpc-swift-2="$$gen" \
+		--grpc-swift-2_opt=Visibility=Public,FileNaming=DropPath,Server=true,Client=true \
+		--grpc-swift-2_out="$$out" grpc/testing/benchmark_service.proto
+
+clean: ## Remove build output (.build, Benchmarks/.build and the peers' .build).
+	rm -rf .build Benchmarks/.build $(BENCH_SWIFT2)/.build
 
 distclean: clean ## Also remove the Python venv (.venv).
 	rm -rf .venv

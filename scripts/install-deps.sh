@@ -8,6 +8,11 @@
 #   * a Python venv at <repo>/.venv with grpcio, grpcio-tools and h2, used by the
 #     Swift tests as interoperability peers.
 #
+# With --bench (`make bench` only; the tests and CI do not need it) also what the
+# benchmarks compare with: Debian's libgrpc++-dev and protobuf-compiler-grpc (the
+# grpc C++ peer), nghttp2-client (h2load), and matplotlib from PyPI for the chart,
+# installed into Benchmarks/.build/python (not into the venv the tests use).
+#
 # Run as root, or as a user with sudo. The Swift toolchain itself is not
 # installed here.
 #
@@ -21,6 +26,18 @@ python="${PYTHON:-python3}"
 
 apt_packages=(libnghttp2-dev pkg-config protobuf-compiler zlib1g-dev)
 pip_packages=(grpcio grpcio-tools h2)
+
+bench=false
+for arg in "$@"; do
+    case "$arg" in
+        --bench) bench=true ;;
+        *) echo "usage: $0 [--bench]" >&2; exit 2 ;;
+    esac
+done
+if $bench; then
+    apt_packages+=(libgrpc++-dev protobuf-compiler-grpc nghttp2-client)
+fi
+bench_python="${repo_root}/Benchmarks/.build/python"
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 
@@ -89,6 +106,13 @@ if ! "${venv}/bin/python" -c 'import grpc, grpc_tools, h2' >/dev/null 2>&1; then
     log "installing into ${venv}: ${pip_packages[*]}"
     "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
     "${venv}/bin/python" -c 'import grpc, grpc_tools, h2'
+fi
+
+# --- Benchmarks only: matplotlib for the chart of docs/performance.md -----------
+
+if $bench && ! PYTHONPATH="$bench_python" "${venv}/bin/python" -c 'import matplotlib' >/dev/null 2>&1; then
+    log "installing matplotlib into ${bench_python}"
+    "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check --target "$bench_python" matplotlib
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The flags every bench-client takes (Benchmarks/README.md), whatever implementation it is built on.
+struct ClientOptions {
+    enum Scenario: String {
+        /// Unary calls, `concurrency` in flight.
+        case unary
+        /// StreamingFromServer: one request, responses counted until the window closes.
+        case serverStreaming = "server-streaming"
+        /// StreamingCall: a request, then its response, then the next request.
+        case pingPong = "ping-pong"
+    }
+
+    var target = ""
+    var scenario = Scenario.unary
+    var concurrency = 1
+    var requestSize = 0
+    var responseSize = 0
+    var warmup = 0.5
+    var duration = 2.0
+
+    static let usage = """
+        usage: bench-client --target HOST:PORT [--scenario unary|server-streaming|ping-pong]
+                            [--concurrency N] [--request-size BYTES] [--response-size BYTES]
+                            [--warmup SECONDS] [--duration SECONDS]
+        """
+
+    static func parse(_ arguments: [String]) -> ClientOptions {
+        var options = ClientOptions()
+        var rest = arguments[...]
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { fail("\(flag) needs a value") }
+            switch flag {
+            case "--target": options.target = value
+            case "--scenario":
+                guard let scenario = Scenario(rawValue: value) else { fail("unknown scenario \(value)") }
+                options.scenario = scenario
+            case "--concurrency": options.concurrency = int(flag, value)
+            case "--request-size": options.requestSize = int(flag, value)
+            case "--response-size": options.responseSize = int(flag, value)
+            case "--warmup": options.warmup = double(flag, value)
+            case "--duration": options.duration = double(flag, value)
+            default: fail("unknown flag \(flag)")
+            }
+        }
+        if options.target.isEmpty { fail("--target is required") }
+        if options.concurrency < 1 { fail("--concurrency must be at least 1") }
+        if options.duration <= 0 { fail("--duration must be positive") }
+        return options
+    }
+
+    private static func int(_ flag: String, _ value: String) -> Int {
+        guard let number = Int(value), number >= 0 else { fail("\(flag) needs a number, got \(value)") }
+        return number
+    }
+
+    private static func double(_ flag: String, _ value: String) -> Double {
+        guard let number = Double(value), number >= 0 else { fail("\(flag) needs seconds, got \(value)") }
+        return number
+    }
+
+    static func fail(_ message: String) -> Never {
+        write("bench-client: \(message)\n\(usage)\n", to: 2)
+        exit(2)
+    }
+}

@@ -1,0 +1,107 @@
+// bench-server: gRPC's benchmark service (grpc.testing.BenchmarkService) on swift-grpc-sync.
+//
+//   bench-server --port N [--workers W]
+//
+// Prints "listening on PORT" once it accepts calls (--port 0 picks a free port), then serves until
+// it is killed. The handlers do what grpc's own benchmark servers do: answer every request with
+// a payload of `response_size` bytes.
+
+import BenchmarkService
+import Foundation
+import GRPCSync
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The largest message the benchmarks send (16 MiB) with room to spare.
+let maxMessageLength = 64 * 1024 * 1024
+
+func makeResponse(size: Int32) -> Grpc_Testing_SimpleResponse {
+    var response = Grpc_Testing_SimpleResponse()
+    response.payload.body = Data(count: Int(max(size, 0)))
+    return response
+}
+
+final class BenchmarkServicer: Grpc_Testing_BenchmarkServiceServicer, @unchecked Sendable {  // stateless
+    override func unaryCall(_ request: Grpc_Testing_SimpleRequest, _ context: ServicerContext) throws
+        -> Grpc_Testing_SimpleResponse
+    {
+        makeResponse(size: request.responseSize)
+    }
+
+    override func streamingCall(
+        _ requests: RequestStream<Grpc_Testing_SimpleRequest>, _ responses: ResponseSender<Grpc_Testing_SimpleResponse>,
+        _ context: ServicerContext
+    ) throws {
+        while let request = try requests.read() {
+            try responses.send(makeResponse(size: request.responseSize))
+        }
+    }
+
+    override func streamingFromClient(_ requests: RequestStream<Grpc_Testing_SimpleRequest>, _ context: ServicerContext)
+        throws -> Grpc_Testing_SimpleResponse
+    {
+        var size: Int32 = 0
+        while let request = try requests.read() { size = request.responseSize }
+        return makeResponse(size: size)
+    }
+
+    override func streamingFromServer(
+        _ request: Grpc_Testing_SimpleRequest, _ responses: ResponseSender<Grpc_Testing_SimpleResponse>,
+        _ context: ServicerContext
+    ) throws {
+        let response = makeResponse(size: request.responseSize)
+        while context.isActive() { try responses.send(response) }
+    }
+
+    override func streamingBothWays(
+        _ requests: RequestStream<Grpc_Testing_SimpleRequest>, _ responses: ResponseSender<Grpc_Testing_SimpleResponse>,
+        _ context: ServicerContext
+    ) throws {
+        while let request = try requests.read() {
+            try responses.send(makeResponse(size: request.responseSize))
+        }
+    }
+}
+
+/// Writes `text` to a file descriptor at once (no stdio buffering, which Swift 6 keeps off limits).
+func write(_ text: String, to fd: Int32) {
+    var text = text
+    text.withUTF8 { bytes in _ = Glibc.write(fd, bytes.baseAddress, bytes.count) }
+}
+
+func usage(_ message: String) -> Never {
+    write("bench-server: \(message)\nusage: bench-server --port N [--workers W]\n", to: 2)
+    exit(2)
+}
+
+var port: Int?
+var workers = 10
+var arguments = CommandLine.arguments.dropFirst()
+while let flag = arguments.popFirst() {
+    guard let value = arguments.popFirst(), let number = Int(value) else { usage("\(flag) needs a number") }
+    switch flag {
+    case "--port": port = number
+    case "--workers": workers = number
+    default: usage("unknown flag \(flag)")
+    }
+}
+guard let port else { usage("--port is required") }
+
+let server = Server(
+    ThreadPoolExecutor(maxWorkers: workers),
+    options: [
+        ("grpc.max_receive_message_length", .int(maxMessageLength)),
+        ("grpc.max_send_message_length", .int(maxMessageLength)),
+    ])
+addBenchmarkServiceServicerToServer(BenchmarkServicer(), server)
+do {
+    let bound = try server.addInsecurePort("127.0.0.1:\(port)")
+    try server.start()
+    write("listening on \(bound)\n", to: 1)
+} catch {
+    write("bench-server: \(error)\n", to: 2)
+    exit(1)
+}
+server.waitForTermination()
