@@ -3,6 +3,7 @@
 # missing, so it is a quick no-op on a machine that already has everything:
 #
 #   * Debian packages: libnghttp2-dev pkg-config protobuf-compiler zlib1g-dev
+#     nghttp2-client (h2load, for the benchmark smoke run)
 #     (plus python3-venv when `python3 -m venv` cannot work, as on a fresh
 #     Debian 12);
 #   * a Python venv at <repo>/.venv with grpcio, grpcio-tools and h2, used by the
@@ -10,7 +11,7 @@
 #
 # With --bench (`make bench` only; the tests and CI do not need it) also what the
 # benchmarks compare with: Debian's libgrpc++-dev and protobuf-compiler-grpc (the
-# grpc C++ peer), nghttp2-client (h2load), and matplotlib from PyPI for the chart,
+# grpc C++ peer) and matplotlib from PyPI for the chart,
 # installed into Benchmarks/.build/python (not into the venv the tests use).
 #
 # Run as root, or as a user with sudo. The Swift toolchain itself is not
@@ -24,7 +25,8 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${repo_root}/.venv"
 python="${PYTHON:-python3}"
 
-apt_packages=(libnghttp2-dev pkg-config protobuf-compiler zlib1g-dev)
+# nghttp2-client: h2load, which bench-smoke (part of `make test`) drives the server with.
+apt_packages=(libnghttp2-dev pkg-config protobuf-compiler zlib1g-dev nghttp2-client)
 pip_packages=(grpcio grpcio-tools h2)
 
 bench=false
@@ -35,7 +37,7 @@ for arg in "$@"; do
     esac
 done
 if $bench; then
-    apt_packages+=(libgrpc++-dev protobuf-compiler-grpc nghttp2-client)
+    apt_packages+=(libgrpc++-dev protobuf-compiler-grpc)
 fi
 bench_python="${repo_root}/Benchmarks/.build/python"
 
@@ -77,6 +79,7 @@ else
     pkg-config --exists libnghttp2 2>/dev/null || missing+=(libnghttp2-dev)
     pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
     command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+    command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)
     if ((${#missing[@]})); then
         log "no dpkg here; please install the equivalent of: ${missing[*]}"
         exit 1
