@@ -40,7 +40,7 @@ final class CompressionUnitTests: XCTestCase {
         for size in Self.sizes {
             let message = ClientScenarios.pattern(size)
             for algorithm in Self.algorithms {
-                let wire = MessageFraming.frame(message, compression: algorithm)
+                let wire = MessageFraming.frame(message, compression: algorithm).bytes
                 let received = try deframe(wire, encoding: algorithm)
                 XCTAssertEqual(received.count, 1, "\(algorithm), \(size) bytes")
                 XCTAssertTrue(received.first?.bytes == message, "\(algorithm), \(size) bytes: content differs")
@@ -60,15 +60,15 @@ final class CompressionUnitTests: XCTestCase {
     func testWireFormatsAreZlibAndGzip() {
         let message = ClientScenarios.pattern(1000)
         // RFC 1950: CMF 0x78 (deflate, 32 KiB window); RFC 1952: magic 1f 8b.
-        XCTAssertEqual(MessageFraming.frame(message, compression: .deflate)[5], 0x78)
-        XCTAssertEqual(Array(MessageFraming.frame(message, compression: .gzip)[5..<7]), [0x1F, 0x8B])
+        XCTAssertEqual(MessageFraming.frame(message, compression: .deflate).bytes[5], 0x78)
+        XCTAssertEqual(Array(MessageFraming.frame(message, compression: .gzip).bytes[5..<7]), [0x1F, 0x8B])
     }
 
     func testIncompressibleMessagesGoUncompressed() throws {
         var generator = SystemRandomNumberGenerator()
         let random = (0..<10_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
         for algorithm in [Compression.deflate, .gzip] {
-            let wire = MessageFraming.frame(random, compression: algorithm)
+            let wire = MessageFraming.frame(random, compression: algorithm).bytes
             XCTAssertEqual(Array(wire[..<5]), [0, 0, 0, 0x27, 0x10], "\(algorithm)")
             XCTAssertEqual(Array(wire[5...]), random)
         }
@@ -78,10 +78,10 @@ final class CompressionUnitTests: XCTestCase {
         let messages = [ClientScenarios.pattern(3000, seed: 1), ClientScenarios.pattern(2000, seed: 2), [], [7]]
         for algorithm in [Compression.deflate, .gzip] {
             let wire =
-                MessageFraming.frame(messages[0], compression: algorithm)
-                + MessageFraming.frame(messages[1], compression: .noCompression)
-                + MessageFraming.frame(messages[2], compression: algorithm)
-                + MessageFraming.frame(messages[3], compression: algorithm)
+                MessageFraming.frame(messages[0], compression: algorithm).bytes
+                + MessageFraming.frame(messages[1], compression: .noCompression).bytes
+                + MessageFraming.frame(messages[2], compression: algorithm).bytes
+                + MessageFraming.frame(messages[3], compression: algorithm).bytes
             for chunk in [1, 7, wire.count] {
                 let received = try deframe(wire, encoding: algorithm, chunk: chunk)
                 XCTAssertEqual(received.map(\.bytes), messages, "\(algorithm), chunks of \(chunk)")
@@ -91,8 +91,8 @@ final class CompressionUnitTests: XCTestCase {
     }
 
     func testCorruptCompressedBytesAreInternal() {
-        let good = Array(MessageFraming.frame(ClientScenarios.pattern(1000), compression: .gzip)[5...])
-        let rawDeflate = Array(MessageFraming.frame(ClientScenarios.pattern(1000), compression: .deflate)[7...])
+        let good = Array(MessageFraming.frame(ClientScenarios.pattern(1000), compression: .gzip).bytes[5...])
+        let rawDeflate = Array(MessageFraming.frame(ClientScenarios.pattern(1000), compression: .deflate).bytes[7...])
         let cases: [(String, Compression, [UInt8])] = [
             ("garbage", .gzip, Array("\u{1F}\u{8B} this is not gzip".utf8)),
             ("truncated", .gzip, Array(good.dropLast(6))),
@@ -118,7 +118,7 @@ final class CompressionUnitTests: XCTestCase {
 
     func testGzipBombIsResourceExhaustedWithoutInflatingIt() throws {
         // About 10 KiB that inflate to 10 MiB, over the 4 MiB default receive limit.
-        let bomb = MessageFraming.frame([UInt8](repeating: 0, count: 10 << 20), compression: .gzip)
+        let bomb = MessageFraming.frame([UInt8](repeating: 0, count: 10 << 20), compression: .gzip).bytes
         XCTAssertLessThan(bomb.count, 11 * 1024)
         let error = deframingError(bomb, encoding: .gzip, limit: 4 << 20)
         XCTAssertEqual(error, .decompressedTooLarge(4 << 20))
@@ -130,9 +130,9 @@ final class CompressionUnitTests: XCTestCase {
         // Inflating stops one byte past the limit: exactly the limit passes, one byte more fails.
         let limit = 100_000
         for algorithm in [Compression.deflate, .gzip] {
-            let atLimit = MessageFraming.frame(ClientScenarios.pattern(limit), compression: algorithm)
+            let atLimit = MessageFraming.frame(ClientScenarios.pattern(limit), compression: algorithm).bytes
             XCTAssertEqual(try deframe(atLimit, encoding: algorithm, limit: limit).first?.bytes.count, limit)
-            let over = MessageFraming.frame(ClientScenarios.pattern(limit + 1), compression: algorithm)
+            let over = MessageFraming.frame(ClientScenarios.pattern(limit + 1), compression: algorithm).bytes
             XCTAssertEqual(deframingError(over, encoding: algorithm, limit: limit), .decompressedTooLarge(limit))
             XCTAssertThrowsError(
                 try MessageCompression.decompress(Array(over[5...]), with: algorithm, limit: limit)

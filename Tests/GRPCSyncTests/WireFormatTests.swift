@@ -131,10 +131,46 @@ final class MessageDeframerTests: XCTestCase {
     func testMessagesPackedIntoOneFrameAndSplitAcrossFrames() throws {
         var wire: [UInt8] = []
         let messages: [[UInt8]] = [[], [1], Array(repeating: 9, count: 1000), [4, 5]]
-        for message in messages { wire += MessageFraming.frame(message, compression: .noCompression) }
+        for message in messages { wire += MessageFraming.frame(message, compression: .noCompression).bytes }
         XCTAssertEqual(try feed([wire]), messages)
         XCTAssertEqual(try feed(wire.map { [$0] }), messages, "one byte per frame")
         XCTAssertEqual(try feed([Array(wire[..<3]), Array(wire[3..<700]), Array(wire[700...])]), messages)
+    }
+
+    func testLargeMessagesAreFramedWithoutCopyingAndDeframedWhole() throws {
+        let large = (0..<(MessageFraming.copyLimit * 40)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let framed = MessageFraming.frame(large, compression: .noCompression)
+        XCTAssertEqual(framed.head.count, MessageFraming.prefixLength, "a large message stays in its own buffer")
+        XCTAssertEqual(framed.tail, large)
+        XCTAssertEqual(framed.count, large.count + 5)
+        let small = MessageFraming.frame([1, 2, 3], compression: .noCompression)
+        XCTAssertEqual(small.head, [0, 0, 0, 0, 3, 1, 2, 3])
+        XCTAssertNil(small.tail)
+        // Delivered whole whatever the DATA frames it arrives in, past the first 64 KiB reserved.
+        let wire = small.bytes + framed.bytes + small.bytes
+        let frames = stride(from: 0, to: wire.count, by: 16_384).map { Array(wire[$0..<min($0 + 16_384, wire.count)]) }
+        XCTAssertEqual(try feed(frames), [[1, 2, 3], large, [1, 2, 3]])
+    }
+
+    func testOutboundBytesAreTakenInOrderAcrossBuffers() {
+        var queue = OutboundBytes()
+        queue.append(MessageFraming.frame([1, 2, 3], compression: .noCompression))
+        queue.append([])
+        queue.append(Array(repeating: 9, count: 10))
+        XCTAssertEqual(queue.count, 18)
+        var output: [UInt8] = [0xAA]
+        queue.take(6, appendingTo: &output)
+        XCTAssertEqual(output, [0xAA, 0, 0, 0, 0, 3, 1])
+        queue.take(5, appendingTo: &output)
+        XCTAssertEqual(Array(output[7...]), [2, 3, 9, 9, 9])
+        XCTAssertEqual(queue.count, 7)
+        queue.take(100, appendingTo: &output)
+        XCTAssertTrue(queue.isEmpty)
+        XCTAssertEqual(output.count, 19)
+        for round in 0..<100 { queue.append([UInt8(round)]) }
+        var all: [UInt8] = []
+        for _ in 0..<100 { queue.take(1, appendingTo: &all) }
+        XCTAssertEqual(all, (0..<100).map { UInt8($0) })
     }
 
     func testLengthIsCheckedBeforeAllocating() {

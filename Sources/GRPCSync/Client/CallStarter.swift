@@ -5,7 +5,7 @@ enum CallStarter {
     /// the call as grpcio does.
     static func frame<Request>(
         _ request: Request, _ serializer: Serializer<Request>, compress: Bool = true, call: ClientCall
-    ) -> [UInt8]? {
+    ) -> FramedMessage? {
         let bytes: [UInt8]
         do {
             bytes = try serializer(request)

@@ -51,7 +51,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
 
     /// Connects if needed and opens the stream, with `firstMessage` (already framed) and
     /// `endOutput` going out with the headers. Failures end the call; they are not thrown.
-    func start(firstMessage: [UInt8]?, endOutput: Bool) {
+    func start(firstMessage: FramedMessage?, endOutput: Bool) {
         if lock.withLock({ finalStatus != nil }) { return }  // cancelled before it started
         let connection: HTTP2Connection
         do {
@@ -106,7 +106,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
 
     /// Frames a request message, compressed with the call's algorithm unless `compress` is false,
     /// or ends the call if it is over the send limit.
-    func frame(_ message: [UInt8], compress: Bool = true) -> [UInt8]? {
+    func frame(_ message: [UInt8], compress: Bool = true) -> FramedMessage? {
         if let tooLarge = channel.options.checkSendLength(message.count) {
             fail(tooLarge)
             return nil
@@ -115,7 +115,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     }
 
     /// Sends one framed request message; false when the call has ended.
-    func send(framed: [UInt8]) -> Bool {
+    func send(framed: FramedMessage) -> Bool {
         guard let stream = lock.withLock({ stream }) else { return false }
         switch stream.send(framed: framed, deadline: deadline) {
         case .sent: return true

@@ -44,7 +44,9 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     private var streams: [Int32: HTTP2Stream] = [:]
     private weak var delegate: HTTP2ConnectionDelegate?
 
+    /// Frames waiting for the socket; gathered up to about `writeBatchSize` bytes per send.
     private var writeBuffer: [UInt8] = []
+    static let writeBatchSize = 64 * 1024
     private var writeOffset = 0
     private var wantsWritable = false
     /// True while `nghttp2_session_mem_recv` runs: nghttp2 must not be asked to send from inside
@@ -108,6 +110,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
         nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSent)
+        nghttp2_session_callbacks_set_send_data_callback(callbacks, onSendData)
         var option: OpaquePointer?
         nghttp2_option_new(&option)
         defer { nghttp2_option_del(option) }
@@ -349,7 +352,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
                 writeOffset = 0
             }
             // Gather frames into one buffer so that one send carries them all.
-            while writeBuffer.count < 64 * 1024 {
+            while writeBuffer.count < HTTP2Connection.writeBatchSize {
                 var data: UnsafePointer<UInt8>?
                 let n = nghttp2_session_mem_send(session, &data)
                 if n <= 0 { break }
@@ -500,13 +503,23 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         stream.streamClosed(errorCode: errorCode)
     }
 
-    fileprivate func readData(
-        streamID: Int32, buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>
-    )
-        -> Int
-    {
+    fileprivate func readData(streamID: Int32, length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
         guard let stream = streams[streamID] else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
-        return stream.readOutbound(into: buffer, length: length, flags: flags)
+        return stream.readOutbound(length: length, flags: flags)
+    }
+
+    /// Writes a DATA frame whose payload is still in its stream's queue: the 9-byte frame header,
+    /// then the payload, copied once, straight into `writeBuffer`.
+    fileprivate func sendData(_ frame: UnsafePointer<nghttp2_frame>, header: UnsafePointer<UInt8>, length: Int) -> Int32
+    {
+        guard let stream = streams[frame.pointee.hd.stream_id] else {
+            return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
+        }
+        // A full batch goes to the socket first; nghttp2 offers this frame again afterwards.
+        if writeBuffer.count >= HTTP2Connection.writeBatchSize { return NGHTTP2_ERR_WOULDBLOCK.rawValue }
+        writeBuffer.append(contentsOf: UnsafeBufferPointer(start: header, count: 9))
+        stream.writeOutbound(length, appendingTo: &writeBuffer)
+        return 0
     }
 }
 
@@ -546,6 +559,10 @@ private let onStreamClose: nghttp2_on_stream_close_callback = { _, streamID, err
     return 0
 }
 
-private let readDataCallback: nghttp2_data_source_read_callback = { _, streamID, buffer, length, flags, _, userData in
-    connection(userData).readData(streamID: streamID, buffer: buffer!, length: length, flags: flags!)
+private let readDataCallback: nghttp2_data_source_read_callback = { _, streamID, _, length, flags, _, userData in
+    connection(userData).readData(streamID: streamID, length: length, flags: flags!)
+}
+
+private let onSendData: nghttp2_send_data_callback = { _, frame, header, length, _, userData in
+    connection(userData).sendData(frame!, header: header!, length: length)
 }

@@ -36,8 +36,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     private(set) var inputEnded = false
 
     // Sending.
-    private var outbound: [UInt8] = []
-    private var outboundOffset = 0
+    private var outbound = OutboundBytes()
     private var outputEnded = false
     private var pendingTrailers: [HeaderField]?
     private var dataDeferred = false
@@ -191,19 +190,15 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     }
 
     /// Queues one framed message; waits first while the peer is slow (too much is buffered).
-    func send(framed bytes: [UInt8], deadline: Deadline, beforeSending: (() -> Void)? = nil) -> SendResult {
+    func send(framed message: FramedMessage, deadline: Deadline, beforeSending: (() -> Void)? = nil) -> SendResult {
         connection.lock.lock()
         defer { connection.lock.unlock() }
-        while outbound.count - outboundOffset >= HTTP2Stream.outboundHighWater && !isFinished {
+        while outbound.count >= HTTP2Stream.outboundHighWater && !isFinished {
             if !condition.wait(connection.lock, until: deadline) && deadline.hasPassed { return .timedOut }
         }
         if isFinished || outputEnded { return .finished }
         beforeSending?()
-        if outboundOffset > 0 && outboundOffset >= outbound.count / 2 {
-            outbound.removeFirst(outboundOffset)
-            outboundOffset = 0
-        }
-        outbound.append(contentsOf: bytes)
+        outbound.append(message)
         resumeData()
         connection.flush()
         return .sent
@@ -211,8 +206,8 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
 
     /// Client: queues the first bytes (and possibly the end of output) before the request is
     /// submitted, so HEADERS and DATA leave in one write. Lock held.
-    func preloadOutput(_ bytes: [UInt8]?, end: Bool) {
-        if let bytes { outbound = bytes }
+    func preloadOutput(_ message: FramedMessage?, end: Bool) {
+        if let message { outbound.append(message) }
         outputEnded = end
     }
 
@@ -297,22 +292,14 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
 
     // MARK: nghttp2 data source (lock held)
 
-    /// Copies up to `length` queued bytes into `buffer` for a DATA frame.
-    func readOutbound(into buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int
-    {
-        let available = outbound.count - outboundOffset
-        if available > 0 {
-            let n = min(length, available)
-            outbound.withUnsafeBufferPointer { src in
-                buffer.update(from: src.baseAddress! + outboundOffset, count: n)
-            }
-            outboundOffset += n
-            if outboundOffset == outbound.count {
-                outbound.removeAll(keepingCapacity: outbound.capacity <= 64 * 1024)
-                outboundOffset = 0
-                if outputEnded { markEndOfData(flags) }
-            }
-            condition.broadcast()
+    /// How many queued bytes (up to `length`) the next DATA frame carries. The bytes stay queued
+    /// until ``writeOutbound(_:appendingTo:)`` copies them straight into the connection's output
+    /// (`NGHTTP2_DATA_FLAG_NO_COPY`).
+    func readOutbound(length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
+        if !outbound.isEmpty {
+            let n = min(length, outbound.count)
+            flags.pointee |= NGHTTP2_DATA_FLAG_NO_COPY.rawValue
+            if n == outbound.count && outputEnded { markEndOfData(flags) }
             return n
         }
         if outputEnded {
@@ -321,6 +308,12 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         }
         dataDeferred = true
         return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+    }
+
+    /// Takes the `length` bytes of a DATA frame announced by ``readOutbound(length:flags:)``.
+    func writeOutbound(_ length: Int, appendingTo output: inout [UInt8]) {
+        outbound.take(length, appendingTo: &output)
+        condition.broadcast()
     }
 
     private func markEndOfData(_ flags: UnsafeMutablePointer<UInt32>) {

@@ -3,11 +3,18 @@
 enum MessageFraming {
     static let prefixLength = 5
 
+    /// Messages at least this large are not copied behind their prefix (see ``FramedMessage``).
+    static let copyLimit = 8 * 1024
+
     /// The prefix and `message`, compressed with `compression` when that makes it smaller (the
-    /// compressed flag then set), as it is otherwise. Compression writes straight after the prefix.
-    static func frame(_ message: [UInt8], compression: Compression) -> [UInt8] {
+    /// compressed flag then set), as it is otherwise. Compression writes straight after the prefix;
+    /// a large uncompressed message stays in its own buffer.
+    static func frame(_ message: [UInt8], compression: Compression) -> FramedMessage {
+        if compression == .noCompression && message.count >= copyLimit {
+            return FramedMessage(head: prefix(compressed: false, length: message.count), tail: message)
+        }
         let total = prefixLength + message.count
-        return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+        let head = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
             var compressedLength: Int?
             if compression != .noCompression && message.count > 1 {
                 // Room for one byte less than the message: what does not fit is not worth sending.
@@ -17,12 +24,7 @@ enum MessageFraming {
                 }
             }
             let bodyLength = compressedLength ?? message.count
-            let n = UInt32(truncatingIfNeeded: bodyLength)
-            buffer[0] = compressedLength == nil ? 0 : 1
-            buffer[1] = UInt8(truncatingIfNeeded: n >> 24)
-            buffer[2] = UInt8(truncatingIfNeeded: n >> 16)
-            buffer[3] = UInt8(truncatingIfNeeded: n >> 8)
-            buffer[4] = UInt8(truncatingIfNeeded: n)
+            writePrefix(compressed: compressedLength != nil, length: bodyLength, into: buffer)
             if compressedLength == nil {
                 message.withUnsafeBufferPointer { source in
                     _ = UnsafeMutableBufferPointer(rebasing: buffer[prefixLength..<total]).initialize(from: source)
@@ -30,7 +32,39 @@ enum MessageFraming {
             }
             count = prefixLength + bodyLength
         }
+        return FramedMessage(head: head, tail: nil)
     }
+
+    private static func prefix(compressed: Bool, length: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: prefixLength) { buffer, count in
+            writePrefix(compressed: compressed, length: length, into: buffer)
+            count = prefixLength
+        }
+    }
+
+    private static func writePrefix(compressed: Bool, length: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        let n = UInt32(truncatingIfNeeded: length)
+        buffer[0] = compressed ? 1 : 0
+        buffer[1] = UInt8(truncatingIfNeeded: n >> 24)
+        buffer[2] = UInt8(truncatingIfNeeded: n >> 16)
+        buffer[3] = UInt8(truncatingIfNeeded: n >> 8)
+        buffer[4] = UInt8(truncatingIfNeeded: n)
+    }
+}
+
+/// A message ready for a stream, in one or two buffers, so a large message is sent from the buffer
+/// it was serialized into rather than copied behind its 5-byte prefix.
+struct FramedMessage {
+    /// The first bytes: the prefix, followed by the message unless the message is in `tail`.
+    let head: [UInt8]
+    /// A large uncompressed message, sent right after `head`.
+    let tail: [UInt8]?
+
+    /// The bytes on the wire.
+    var count: Int { head.count + (tail?.count ?? 0) }
+
+    /// The bytes on the wire in one buffer.
+    var bytes: [UInt8] { tail.map { head + $0 } ?? head }
 }
 
 /// A received message: its bytes, decompressed, and whether it arrived compressed.
@@ -108,13 +142,16 @@ struct MessageDeframer {
                     continue
                 }
                 current = []
-                // Grow with the bytes that really arrive, not with what the prefix claims.
+                // Room for what the prefix claims only once 64 KiB of it have really arrived.
                 current.reserveCapacity(min(Int(length), 64 * 1024))
                 remaining = Int(length)
                 inMessage = true
             }
             let take = min(remaining, count - offset)
-            current.append(contentsOf: bytes[offset..<offset + take])
+            if current.count + take > current.capacity {
+                current.reserveCapacity(current.count + remaining)
+            }
+            current.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + take]))
             offset += take
             remaining -= take
             if remaining == 0 {

@@ -1,0 +1,49 @@
+/// Bytes a stream has queued for sending, kept in the buffers they were queued in: queuing a buffer
+/// does not copy it, and DATA frames are copied out of the buffers only as they are written.
+struct OutboundBytes {
+    private var buffers: [[UInt8]] = []
+    /// The first buffer still (partly) queued.
+    private var first = 0
+    /// Bytes of `buffers[first]` already taken.
+    private var offset = 0
+    /// Bytes queued and not yet taken.
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        buffers.append(bytes)
+        count += bytes.count
+    }
+
+    mutating func append(_ message: FramedMessage) {
+        append(message.head)
+        if let tail = message.tail { append(tail) }
+    }
+
+    /// Takes the next `length` bytes (at most ``count``), appending them to `destination`.
+    mutating func take(_ length: Int, appendingTo destination: inout [UInt8]) {
+        var left = min(length, count)
+        count -= left
+        while left > 0 {
+            let n = min(left, buffers[first].count - offset)
+            buffers[first].withUnsafeBytes { source in
+                destination.append(contentsOf: UnsafeRawBufferPointer(rebasing: source[offset..<offset + n]))
+            }
+            left -= n
+            offset += n
+            if offset == buffers[first].count {
+                first += 1
+                offset = 0
+            }
+        }
+        if count == 0 {
+            buffers.removeAll(keepingCapacity: true)
+            first = 0
+        } else if first >= 32 && first * 2 >= buffers.count {
+            buffers.removeFirst(first)
+            first = 0
+        }
+    }
+}
