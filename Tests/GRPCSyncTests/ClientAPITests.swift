@@ -153,4 +153,46 @@ final class ClientAPITests: XCTestCase {
         Thread.sleep(forTimeInterval: 0.3)
         XCTAssertEqual(try progress([], timeout: 5), first, "the handler kept sending after the cancel")
     }
+
+    // A caller waiting for its response reads the connection itself (HTTP2Connection.waitReading);
+    // the other callers on that connection must still be woken as soon as their calls end.
+
+    func testCallsWaitingBehindTheReadingCallerFinishFirst() throws {
+        let channel = try channel()
+        defer { channel.close() }
+        let unary = channel.unaryUnary(TestService.path("Unary"))
+        _ = try unary([0], timeout: 5)  // connected
+        let slow = try unary.future([1], metadata: [("x-sleep-ms", "1500")])
+        let slowResult = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            XCTAssertEqual(try? slow.result(), [1])  // this thread reads the socket while it waits
+            slowResult.signal()
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        let started = Date()
+        XCTAssertEqual(try unary([2], timeout: 5, metadata: [("x-sleep-ms", "50")]), [2])
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.0, "the fast call waited for the slow one")
+        XCTAssertEqual(slowResult.wait(timeout: .now() + 10), .success)
+    }
+
+    func testCancellingWakesTheCallerReadingTheConnection() throws {
+        let channel = try channel()
+        defer { channel.close() }
+        let unary = channel.unaryUnary(TestService.path("Unary"))
+        let future = try unary.future([1], metadata: [("x-sleep-ms", "5000")])
+        let ended = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var code: StatusCode?
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.2)  // the call has its stream: the wait reads the socket
+            code = future.code()  // no deadline: only the cancel can end the wait
+            ended.signal()
+        }
+        Thread.sleep(forTimeInterval: 0.4)
+        XCTAssertTrue(future.cancel())
+        // A reading caller polls for at most a second at a time; woken, it ends at once.
+        let woken = ended.wait(timeout: .now() + 0.5) == .success
+        XCTAssertTrue(woken, "the waiting caller was not woken by the cancel")
+        if !woken { _ = ended.wait(timeout: .now() + 5) }
+        XCTAssertEqual(code, .cancelled)
+    }
 }

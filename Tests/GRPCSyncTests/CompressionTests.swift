@@ -176,7 +176,8 @@ final class CompressionUnitTests: XCTestCase {
         let none = plain.filter { $0.name != "grpc-accept-encoding" }
         guard case .accept(let noneHead) = GRPCHeaders.checkRequest(none) else { return XCTFail() }
         XCTAssertEqual(noneHead.acceptedEncodings, [.noCompression])
-        XCTAssertEqual(Compression.accepted(byHeaderValue: "gzip,br , deflate"), [.noCompression, .gzip, .deflate])
+        XCTAssertEqual(
+            Compression.accepted(byHeaderValue: Array("gzip,br , deflate".utf8)), [.noCompression, .gzip, .deflate])
 
         let response = GRPCHeaders.response(metadata: [], encoding: .deflate)
         XCTAssertEqual(value("grpc-encoding", response), "deflate")

@@ -204,7 +204,11 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
 
     /// Waits up to `until` for the call to end; true when it has.
     func waitUntilDone(until: Deadline) -> Bool {
-        lock.withLock { finished.wait(lock, until: until) { finalStatus == nil } }
+        // Once the stream is open, waiting on it lets this thread read the response itself.
+        if let stream = lock.withLock({ finalStatus == nil ? stream : nil }) {
+            stream.waitUntilFinished(deadline: until)
+        }
+        return lock.withLock { finished.wait(lock, until: until) { finalStatus == nil } }
     }
 
     func error(for status: Status) -> RPCError {

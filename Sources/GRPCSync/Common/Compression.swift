@@ -36,7 +36,13 @@ public enum Compression: Int, Sendable, CaseIterable {
 
     /// The algorithm a `grpc-encoding` name stands for; nil for one this runtime does not support.
     init?(encodingName: String) {
-        guard let known = Compression.allCases.first(where: { $0.encodingName == encodingName }) else { return nil }
+        self.init(encodingName: encodingName.utf8)
+    }
+
+    /// The algorithm a `grpc-encoding` name, given as bytes, stands for.
+    init?<Name: Collection<UInt8>>(encodingName: Name) {
+        guard let known = Compression.allCases.first(where: { $0.encodingName.utf8.elementsEqual(encodingName) })
+        else { return nil }
         self = known
     }
 
@@ -45,13 +51,19 @@ public enum Compression: Int, Sendable, CaseIterable {
 
     /// The algorithms a peer's `grpc-accept-encoding` value lists (names this runtime does not know
     /// are left out); `identity` is always among them.
-    static func accepted(byHeaderValue value: String?) -> Set<Compression> {
+    static func accepted(byHeaderValue value: [UInt8]?) -> Set<Compression> {
         var accepted: Set<Compression> = [.noCompression]
-        for name in (value ?? "").split(separator: ",") {
-            // Names hold no blanks, so removing them all trims the list's `, ` separators.
-            if let algorithm = Compression(encodingName: String(name.filter { $0 != " " && $0 != "\t" })) {
-                accepted.insert(algorithm)
-            }
+        guard let value else { return accepted }
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var start = 0
+        while start < value.count {
+            let end = value[start...].firstIndex(of: UInt8(ascii: ",")) ?? value.count
+            var first = start
+            var last = end
+            while first < last && isBlank(value[first]) { first += 1 }
+            while last > first && isBlank(value[last - 1]) { last -= 1 }
+            if let algorithm = Compression(encodingName: value[first..<last]) { accepted.insert(algorithm) }
+            start = end + 1
         }
         return accepted
     }

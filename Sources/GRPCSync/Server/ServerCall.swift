@@ -158,7 +158,8 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
             return
         }
         do {
-            try sendMessage(bytes)
+            // The trailers follow at once: the response and its status leave in one write.
+            try sendMessage(bytes, flush: false)
         } catch {
             return
         }
@@ -190,8 +191,9 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
         }
     }
 
-    /// Sends one response message, starting the response first if needed.
-    func sendMessage(_ bytes: [UInt8]) throws {
+    /// Sends one response message, starting the response first if needed; without `flush`, it
+    /// leaves with what is sent next.
+    func sendMessage(_ bytes: [UInt8], flush: Bool = true) throws {
         if let tooLarge = options.checkSendLength(bytes.count) {
             finish(tooLarge)
             throw RPCError(code: tooLarge.code, details: tooLarge.details)
@@ -203,10 +205,10 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
             return (encoding, disabled ? .noCompression : encoding)
         }
         let framed = MessageFraming.frame(bytes, compression: compression)
-        let result = stream.send(framed: framed, deadline: .never) { [self] in
+        let result = stream.send(framed: framed, deadline: .never, flush: flush) { [self] in
             if !initialMetadataSent {
                 initialMetadataSent = true
-                stream.startResponse(metadata: [], encoding: encoding)
+                stream.startResponse(metadata: [], encoding: encoding, flush: false)
             }
         }
         if case .sent = result { return }

@@ -68,11 +68,6 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
         epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event)
     }
 
-    /// Switches interest in output readiness on or off.
-    func setWriteInterest(fd: Int32, source: EventLoopSource, enabled: Bool) {
-        setInterest(fd: fd, source: source, read: true, write: enabled)
-    }
-
     /// Sets which readiness events of a registered `fd` wake the loop.
     func setInterest(fd: Int32, source: EventLoopSource, read: Bool, write: Bool) {
         var event = epoll_event()

@@ -91,7 +91,7 @@ enum GRPCHeaders {
         var contentType = ""
         var timeout: UInt64?
         var encodingName: String?
-        var acceptEncoding: String?
+        var acceptEncoding: [UInt8]?
         var metadata = Metadata()
         for field in fields {
             switch field.name {
@@ -101,7 +101,7 @@ enum GRPCHeaders {
             case "content-type": contentType = String(decoding: field.value, as: UTF8.self)
             case "grpc-timeout": timeout = WireFormat.decodeTimeout(String(decoding: field.value, as: UTF8.self))
             case "grpc-encoding": encodingName = String(decoding: field.value, as: UTF8.self)
-            case "grpc-accept-encoding": acceptEncoding = String(decoding: field.value, as: UTF8.self)
+            case "grpc-accept-encoding": acceptEncoding = field.value
             case ":scheme", "te":
                 break
             default:

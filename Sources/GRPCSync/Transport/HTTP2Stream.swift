@@ -156,11 +156,17 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     func receive(deadline: Deadline) -> ReceiveResult {
         connection.lock.lock()
         defer { connection.lock.unlock() }
-        while true {
-            if let message = takeMessage() { return .message(message) }
-            if inputEnded || isFinished || closed { return .end }
-            if !condition.wait(connection.lock, until: deadline) && deadline.hasPassed { return .timedOut }
+        connection.waitReading(condition, until: deadline) {
+            queuedMessageCount == 0 && !inputEnded && !isFinished && !closed
         }
+        if let message = takeMessage() { return .message(message) }
+        if inputEnded || isFinished || closed { return .end }
+        return .timedOut
+    }
+
+    /// Waits until the call has its final status or the deadline passes.
+    func waitUntilFinished(deadline: Deadline) {
+        connection.lock.withLock { _ = connection.waitReading(condition, until: deadline) { !isFinished } }
     }
 
     /// Takes a queued message without waiting (lock held).
@@ -189,8 +195,12 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         case timedOut
     }
 
-    /// Queues one framed message; waits first while the peer is slow (too much is buffered).
-    func send(framed message: FramedMessage, deadline: Deadline, beforeSending: (() -> Void)? = nil) -> SendResult {
+    /// Queues one framed message; waits first while the peer is slow (too much is buffered). Without
+    /// `flush` the message waits for whatever is sent next (a unary response for its trailers), so
+    /// both leave in one write.
+    func send(
+        framed message: FramedMessage, deadline: Deadline, flush: Bool = true, beforeSending: (() -> Void)? = nil
+    ) -> SendResult {
         connection.lock.lock()
         defer { connection.lock.unlock() }
         while outbound.count >= HTTP2Stream.outboundHighWater && !isFinished {
@@ -200,7 +210,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         beforeSending?()
         outbound.append(message)
         resumeData()
-        connection.flush()
+        if flush { connection.flush() }
         return .sent
     }
 
@@ -215,18 +225,19 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     func waitForHeaders(deadline: Deadline) -> Metadata {
         connection.lock.lock()
         defer { connection.lock.unlock() }
-        condition.wait(connection.lock, until: deadline) { !headersReceived && !isFinished }
+        connection.waitReading(condition, until: deadline) { !headersReceived && !isFinished }
         return initialMetadata
     }
 
     /// Server: sends the response HEADERS (initial metadata) now, with the data stream still open;
     /// `encoding` is the algorithm the response messages are compressed with.
-    func startResponse(metadata: Metadata, encoding: Compression) {
+    /// Without `flush`, the headers leave with what is sent next.
+    func startResponse(metadata: Metadata, encoding: Compression, flush: Bool = true) {
         guard !responseStarted, !isFinished else { return }
         responseStarted = true
         connection.submitResponse(
             self, headers: GRPCHeaders.response(metadata: metadata, encoding: encoding), withBody: true)
-        connection.flush()
+        if flush { connection.flush() }
     }
 
     /// Client: no more messages (half-close).
@@ -357,6 +368,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
 
     private func changed() {
         condition.broadcast()
+        connection.wakeCallerReader()
         observer?.streamDidChange(self)
     }
 }
