@@ -339,14 +339,17 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     // MARK: reading on a waiting caller's thread
 
     /// Client: waits on `condition` while `blocked()` holds, or until `deadline` (false then), reading
-    /// the socket on this thread meanwhile when no other caller does. The response then wakes this
-    /// thread directly, instead of the loop thread reading it and waking this one: one thread
-    /// switch less per response. Lock held.
+    /// the socket on this thread meanwhile when its stream is the connection's only one. The
+    /// response then wakes this thread directly, instead of the loop thread reading it and waking
+    /// this one: one thread switch less per response. Lock held.
     @discardableResult
     func waitReading(_ condition: Condition, until deadline: Deadline, while blocked: () -> Bool) -> Bool {
         while blocked() {
             if deadline.hasPassed { return false }
-            if role == .server || callerReading || isClosed || lingering || !prepareCallerReading() {
+            // With several streams open the loop reads for them all, one wake-up for many responses.
+            if role == .server || streams.count > 1 || callerReading || isClosed || lingering
+                || !prepareCallerReading()
+            {
                 if !condition.wait(lock, until: deadline) && deadline.hasPassed { return false }
                 continue
             }
