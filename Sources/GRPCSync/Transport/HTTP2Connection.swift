@@ -342,12 +342,16 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     /// the socket on this thread meanwhile when its stream is the connection's only one. The
     /// response then wakes this thread directly, instead of the loop thread reading it and waking
     /// this one: one thread switch less per response. Lock held.
+    /// `callerMayRead` false leaves the reading to the loop, as for a stream of responses: the loop
+    /// then reads the next ones while the caller handles the last.
     @discardableResult
-    func waitReading(_ condition: Condition, until deadline: Deadline, while blocked: () -> Bool) -> Bool {
+    func waitReading(
+        _ condition: Condition, until deadline: Deadline, callerMayRead: Bool = true, while blocked: () -> Bool
+    ) -> Bool {
         while blocked() {
             if deadline.hasPassed { return false }
             // With several streams open the loop reads for them all, one wake-up for many responses.
-            if role == .server || streams.count > 1 || callerReading || isClosed || lingering
+            if !callerMayRead || role == .server || streams.count > 1 || callerReading || isClosed || lingering
                 || !prepareCallerReading()
             {
                 if !condition.wait(lock, until: deadline) && deadline.hasPassed { return false }

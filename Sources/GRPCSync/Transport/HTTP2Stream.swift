@@ -34,6 +34,9 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     private var unconsumedBytes = 0
     /// The peer half-closed (END_STREAM).
     private(set) var inputEnded = false
+    /// A message went out after the last one taken: the next message is likely the reply to it
+    /// (unary, ping-pong), rather than one more of a stream of them.
+    private var awaitingReply = true
 
     // Sending.
     private var outbound = OutboundBytes()
@@ -156,7 +159,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     func receive(deadline: Deadline) -> ReceiveResult {
         connection.lock.lock()
         defer { connection.lock.unlock() }
-        connection.waitReading(condition, until: deadline) {
+        connection.waitReading(condition, until: deadline, callerMayRead: awaitingReply) {
             queuedMessageCount == 0 && !inputEnded && !isFinished && !closed
         }
         if let message = takeMessage() { return .message(message) }
@@ -174,6 +177,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         guard messageHead < messages.count else { return nil }
         let message = messages[messageHead]
         messageHead += 1
+        awaitingReply = false
         if messageHead == messages.count {
             messages.removeAll(keepingCapacity: true)
             messageHead = 0
@@ -209,6 +213,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         if isFinished || outputEnded { return .finished }
         beforeSending?()
         outbound.append(message)
+        awaitingReply = true
         resumeData()
         if flush { connection.flush() }
         return .sent
