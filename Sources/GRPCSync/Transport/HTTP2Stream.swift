@@ -34,9 +34,10 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     private var unconsumedBytes = 0
     /// The peer half-closed (END_STREAM).
     private(set) var inputEnded = false
-    /// A message went out after the last one taken: the next message is likely the reply to it
-    /// (unary, ping-pong), rather than one more of a stream of them.
-    private var awaitingReply = true
+    /// Messages sent and messages taken. While no more have been taken than sent, the next one is
+    /// likely a reply (unary, ping-pong), rather than one more of a stream of them.
+    private var sentMessages = 0
+    private var takenMessages = 0
 
     // Sending.
     private var outbound = OutboundBytes()
@@ -159,7 +160,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     func receive(deadline: Deadline) -> ReceiveResult {
         connection.lock.lock()
         defer { connection.lock.unlock() }
-        connection.waitReading(condition, until: deadline, callerMayRead: awaitingReply) {
+        connection.waitReading(condition, until: deadline, callerMayRead: takenMessages <= sentMessages) {
             queuedMessageCount == 0 && !inputEnded && !isFinished && !closed
         }
         if let message = takeMessage() { return .message(message) }
@@ -177,7 +178,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         guard messageHead < messages.count else { return nil }
         let message = messages[messageHead]
         messageHead += 1
-        awaitingReply = false
+        takenMessages += 1
         if messageHead == messages.count {
             messages.removeAll(keepingCapacity: true)
             messageHead = 0
@@ -213,7 +214,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         if isFinished || outputEnded { return .finished }
         beforeSending?()
         outbound.append(message)
-        awaitingReply = true
+        sentMessages += 1
         resumeData()
         if flush { connection.flush() }
         return .sent
@@ -222,7 +223,10 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     /// Client: queues the first bytes (and possibly the end of output) before the request is
     /// submitted, so HEADERS and DATA leave in one write. Lock held.
     func preloadOutput(_ message: FramedMessage?, end: Bool) {
-        if let message { outbound.append(message) }
+        if let message {
+            outbound.append(message)
+            sentMessages += 1
+        }
         outputEnded = end
     }
 
