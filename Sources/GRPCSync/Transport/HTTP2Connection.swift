@@ -29,9 +29,10 @@ struct ConnectionLimits: Sendable {
 
 /// One HTTP/2 connection over a non-blocking socket: one `nghttp2_session`, guarded by `lock`.
 ///
-/// Reading happens on the loop thread: `read` → `nghttp2_session_mem_recv` → callbacks that hand
-/// headers, data and closes to the streams. Whoever holds the lock may flush: `mem_send` → `send`;
-/// what the kernel does not take waits for `EPOLLOUT`.
+/// Reading happens on the loop thread, or on a client thread that waits for a reply
+/// (``waitReading(_:until:callerMayRead:while:)``): `read` → `nghttp2_session_mem_recv` → callbacks
+/// that hand headers, data and closes to the streams. Whoever holds the lock may flush:
+/// `mem_send` → `send`; what the kernel does not take waits for `EPOLLOUT`.
 final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all state protected by `lock`
     enum Role { case client, server }
 
@@ -59,8 +60,8 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     /// A GOAWAY arrived (client) or was sent (server): no new streams.
     private(set) var isDraining = false
     private var closeReason = Status(code: .unavailable, details: "Connection closed")
-    /// Client: a calling thread reads the socket while it waits (``waitReading(_:until:while:)``);
-    /// meanwhile the loop does not watch for input.
+    /// Client: a calling thread reads the socket while it waits
+    /// (``waitReading(_:until:callerMayRead:while:)``); meanwhile the loop does not watch for input.
     private var callerReading = false
     private var callerReader = pthread_t()
     /// Wakes the calling reader when a stream changes on another thread (an eventfd, made on
@@ -465,7 +466,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         loop.setInterest(fd: fd, source: self, read: !callerReading, write: enabled)
     }
 
-    // MARK: nghttp2 callbacks (lock held, loop thread)
+    // MARK: nghttp2 callbacks (lock held, on the thread that reads or flushes)
 
     fileprivate func beginHeaders(streamID: Int32, category: nghttp2_headers_category) -> Int32 {
         if role == .server && category == NGHTTP2_HCAT_REQUEST {
