@@ -41,6 +41,19 @@ final class Tally: @unchecked Sendable {
         if firstError == nil { firstError = error }
         if window.contains(time) { errors += 1 }
     }
+
+    /// Counts a call or round trip that began at `start` and brought a response of `payloadSize`
+    /// bytes at `end`: an error unless that is `expected`, its latency when it ended in the window.
+    func recordResponse(payloadSize: Int, expected: Int, start: UInt64, end: UInt64, in window: Window) {
+        guard payloadSize == expected else {
+            recordError("a response carried \(payloadSize) bytes, not \(expected)", at: end, in: window)
+            return
+        }
+        if window.contains(end) {
+            count += 1
+            latencies.append(end - start)
+        }
+    }
 }
 
 /// The result line every bench-client prints (Benchmarks/README.md).

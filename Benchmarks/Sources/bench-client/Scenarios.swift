@@ -34,16 +34,9 @@ func unaryWorker(
         if start >= window.end { return }
         do {
             let response = try stub.unaryCall(request)
-            let end = monotonicNanoseconds()
-            guard response.payload.body.count == size else {
-                tally.recordError(
-                    "a response carried \(response.payload.body.count) bytes, not \(size)", at: end, in: window)
-                continue
-            }
-            if window.contains(end) {
-                tally.count += 1
-                tally.latencies.append(end - start)
-            }
+            tally.recordResponse(
+                payloadSize: response.payload.body.count, expected: size, start: start, end: monotonicNanoseconds(),
+                in: window)
         } catch {
             tally.recordError("UnaryCall failed: \(error)", at: monotonicNanoseconds(), in: window)
         }
@@ -119,16 +112,9 @@ func pingPongWorker(
                 tally.recordError("StreamingCall ended early", at: monotonicNanoseconds(), in: window)
                 return
             }
-            let end = monotonicNanoseconds()
-            guard response.payload.body.count == size else {
-                tally.recordError(
-                    "a response carried \(response.payload.body.count) bytes, not \(size)", at: end, in: window)
-                continue
-            }
-            if window.contains(end) {
-                tally.count += 1
-                tally.latencies.append(end - start)
-            }
+            tally.recordResponse(
+                payloadSize: response.payload.body.count, expected: size, start: start, end: monotonicNanoseconds(),
+                in: window)
         }
         requests.finish()
         while try responses.next() != nil {}
