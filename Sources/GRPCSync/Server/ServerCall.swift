@@ -17,7 +17,8 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
     let stream: HTTP2Stream
     let handler: RPCMethodHandler
     let method: String
-    let peer: String
+    /// The client's address (`ipv4:127.0.0.1:50000`); made when asked, which few handlers do.
+    var peer: String { stream.connection.peer.description }
     let deadline: Deadline
     let invocationMetadata: Metadata
     /// The algorithms the client accepts for responses (its `grpc-accept-encoding`).
@@ -46,7 +47,6 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
         method = head.path
         invocationMetadata = head.metadata
         acceptedEncodings = head.acceptedEncodings
-        peer = stream.connection.peer.description
         deadline = head.timeout.map { Deadline(nanoseconds: monotonicNanoseconds() &+ $0) } ?? .never
     }
 

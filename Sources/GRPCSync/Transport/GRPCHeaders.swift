@@ -31,13 +31,22 @@ enum GRPCHeaders {
 
     /// Response headers; `encoding` is the algorithm the response messages are compressed with.
     static func response(metadata: Metadata, encoding: Compression = .noCompression) -> [HeaderField] {
+        if metadata.isEmpty && encoding == .noCompression { return plainResponse }
         var fields = [HeaderField(":status", "200"), HeaderField("content-type", contentType)]
         appendEncoding(encoding, to: &fields)
         appendMetadata(metadata, to: &fields)
         return fields
     }
 
+    /// The response headers of most calls, made once.
+    private static let plainResponse: [HeaderField] = {
+        var fields = [HeaderField(":status", "200"), HeaderField("content-type", contentType)]
+        appendEncoding(.noCompression, to: &fields)
+        return fields
+    }()
+
     static func trailers(status: Status) -> [HeaderField] {
+        if status.code == .ok && status.details.isEmpty && status.trailingMetadata.isEmpty { return okTrailers }
         var fields = [HeaderField("grpc-status", String(status.code.rawValue))]
         if !status.details.isEmpty {
             fields.append(HeaderField("grpc-message", WireFormat.percentEncode(status.details)))
@@ -45,6 +54,9 @@ enum GRPCHeaders {
         appendMetadata(status.trailingMetadata, to: &fields)
         return fields
     }
+
+    /// The trailers of a call that ended OK with nothing more to say, made once.
+    private static let okTrailers = [HeaderField("grpc-status", "0")]
 
     /// A Trailers-Only response: one HEADERS frame with HTTP status, content type and the status. It
     /// carries `grpc-accept-encoding` too, as an answer to an unsupported `grpc-encoding` must.
