@@ -155,10 +155,25 @@ final class ClientAPITests: XCTestCase {
     }
 
     // A caller waiting for its response reads the connection itself (HTTP2Connection.waitReading);
-    // the other callers on that connection must still be woken as soon as their calls end.
+    // the other callers on that connection must still be woken as soon as their calls end. Each
+    // case runs against the Swift server and the grpcio peer.
 
     func testCallsWaitingBehindTheReadingCallerFinishFirst() throws {
-        let channel = try channel()
+        try callsWaitingBehindTheReadingCallerFinishFirst(target: try Self.server.get().target)
+        let peer = try PythonPeerServer()
+        defer { peer.stop() }
+        try callsWaitingBehindTheReadingCallerFinishFirst(target: peer.target)
+    }
+
+    func testCancellingWakesTheCallerReadingTheConnection() throws {
+        try cancellingWakesTheCallerReadingTheConnection(target: try Self.server.get().target)
+        let peer = try PythonPeerServer()
+        defer { peer.stop() }
+        try cancellingWakesTheCallerReadingTheConnection(target: peer.target)
+    }
+
+    private func callsWaitingBehindTheReadingCallerFinishFirst(target: String) throws {
+        let channel = insecureChannel(target)
         defer { channel.close() }
         let unary = channel.unaryUnary(TestService.path("Unary"))
         _ = try unary([0], timeout: 5)  // connected
@@ -171,15 +186,14 @@ final class ClientAPITests: XCTestCase {
         Thread.sleep(forTimeInterval: 0.2)
         let started = Date()
         XCTAssertEqual(try unary([2], timeout: 5, metadata: [("x-sleep-ms", "50")]), [2])
-        XCTAssertLessThan(Date().timeIntervalSince(started), 1.0, "the fast call waited for the slow one")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.0, "the fast call waited for the slow one (\(target))")
         XCTAssertEqual(slowResult.wait(timeout: .now() + 10), .success)
     }
 
-    func testCancellingWakesTheCallerReadingTheConnection() throws {
-        let channel = try channel()
+    private func cancellingWakesTheCallerReadingTheConnection(target: String) throws {
+        let channel = insecureChannel(target)
         defer { channel.close() }
-        let unary = channel.unaryUnary(TestService.path("Unary"))
-        let future = try unary.future([1], metadata: [("x-sleep-ms", "5000")])
+        let future = try channel.unaryUnary(TestService.path("Unary")).future([1], metadata: [("x-sleep-ms", "5000")])
         let ended = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var code: StatusCode?
         Thread.detachNewThread {
@@ -191,7 +205,7 @@ final class ClientAPITests: XCTestCase {
         XCTAssertTrue(future.cancel())
         // A reading caller polls for at most a second at a time; woken, it ends at once.
         let woken = ended.wait(timeout: .now() + 0.5) == .success
-        XCTAssertTrue(woken, "the waiting caller was not woken by the cancel")
+        XCTAssertTrue(woken, "the waiting caller was not woken by the cancel (\(target))")
         if !woken { _ = ended.wait(timeout: .now() + 5) }
         XCTAssertEqual(code, .cancelled)
     }
