@@ -332,8 +332,10 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
 
     /// Takes the `length` bytes of a DATA frame announced by ``readOutbound(length:flags:)``.
     func writeOutbound(_ length: Int, appendingTo output: inout [UInt8]) {
+        let wasFull = outbound.count >= HTTP2Stream.outboundHighWater
         outbound.take(length, appendingTo: &output)
-        condition.broadcast()
+        // Only a sender held back by a full queue waits for room.
+        if wasFull && outbound.count < HTTP2Stream.outboundHighWater { condition.broadcast() }
     }
 
     private func markEndOfData(_ flags: UnsafeMutablePointer<UInt32>) {
