@@ -119,7 +119,8 @@ test: deps lint bench-smoke ## Lint, benchmark smoke run, then build and run the
 	$(SWIFT) build --build-tests
 	# The tests are XCTest; without this flag an empty Swift Testing run would print the last line.
 	# --skip-build: a second build right after the first rebuilds the build plugin's generators.
-	$(SWIFT) test --skip-build --disable-swift-testing
+	# The watchdog fails a hung run within minutes and prints where it hung.
+	SWIFT="$(SWIFT)" scripts/run-tests.sh --skip-build --disable-swift-testing
 
 lint: ## Check formatting with swift-format (findings fail; generated code skipped).
 	@files="$(FORMAT_FILES)"; \

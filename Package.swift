@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GRPCSyncTests",
-            dependencies: ["GRPCSync"]
+            dependencies: ["GRPCSync", "TestProcesses"]
         ),
         // Code generated from protos/testing by `make protos`, compiled so the generator's output is checked.
         .target(
@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "GeneratorTests",
             dependencies: [
-                "GRPCSync", "GeneratedGolden", "HelloWorldModel", "protoc-gen-grpc-sync",
+                "GRPCSync", "GeneratedGolden", "HelloWorldModel", "protoc-gen-grpc-sync", "TestProcesses",
                 .product(name: "protoc-gen-swift", package: "swift-protobuf"),
             ]
         ),
@@ -139,7 +139,7 @@ let package = Package(
             name: "ExamplesTests",
             dependencies: [
                 "route-guide-server", "route-guide-client", "dispatcher-server", "dispatcher-client",
-                "user-service-server", "user-service-client",
+                "user-service-server", "user-service-client", "TestProcesses",
             ]
         ),
         // gRPC's interop test suite: the grpc.testing protos, the test service and the test cases,
@@ -167,7 +167,9 @@ let package = Package(
         // Runs the interop matrix (scripts/interop.py); the programs are dependencies so they are built first.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["GRPCSync", "InteropModel", "InteropTesting", "interop-server", "interop-client"]
+            dependencies: [
+                "GRPCSync", "InteropModel", "InteropTesting", "interop-server", "interop-client", "TestProcesses",
+            ]
         ),
         // Generated at build time by GRPCSyncProtocPlugin for BuildPluginTests: PluginGreeter from the
         // protos/helloworld.proto its grpc-sync-config.json names, PluginWords from its own .proto files.
@@ -186,7 +188,12 @@ let package = Package(
         ),
         .testTarget(
             name: "BuildPluginTests",
-            dependencies: ["GRPCSync", "PluginGreeter", "PluginWords"]
+            dependencies: ["GRPCSync", "PluginGreeter", "PluginWords", "TestProcesses"]
+        ),
+        // What every test target uses to start peers, tools and builds, with bounded waits.
+        .target(
+            name: "TestProcesses",
+            path: "Tests/TestProcesses"
         ),
     ]
 )

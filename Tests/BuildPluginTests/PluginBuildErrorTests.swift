@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import XCTest
 
 /// How GRPCSyncProtocPlugin fails a user's build (PluginFixture) when it finds no protoc, neither at
@@ -16,7 +17,7 @@ final class PluginBuildErrorTests: XCTestCase {
         environment = ProcessInfo.processInfo.environment
         environment["PROTOC_PATH"] = nil
         environment["PATH"] = try PluginFixture.pathWithoutProtoc(environment["PATH"] ?? "/usr/bin:/bin")
-        XCTAssertNil(PluginFixture.executable("protoc", path: environment["PATH"]!))
+        XCTAssertNil(ChildProcess.executable(named: "protoc", path: environment["PATH"]!))
     }
 
     func testMissingProtocFailsTheBuildNamingTheFix() throws {

@@ -266,7 +266,7 @@ final class CompressionTests: XCTestCase {
     /// grpcio's client sends for the same call (`compression_wire.py call`). The compressed lengths
     /// are left out of the comparison: they depend on the zlib build.
     func testRequestCompressionOnTheWireMatchesGRPCIO() throws {
-        let server = try FakeH2Server(mode: "inspect")
+        let server = try PythonPeerServer.fakeH2(mode: "inspect")
         defer { server.stop() }
         let target = "127.0.0.1:\(server.port)"
         let channel = insecureChannel(target)
@@ -332,7 +332,7 @@ final class CompressionTests: XCTestCase {
             ("corrupt_gzip", .internal, "Decompression failed due to"),
         ]
         for (mode, code, details) in cases {
-            let server = try FakeH2Server(mode: mode)
+            let server = try PythonPeerServer.fakeH2(mode: mode)
             defer { server.stop() }
             let target = "127.0.0.1:\(server.port)"
             let channel = insecureChannel(target)

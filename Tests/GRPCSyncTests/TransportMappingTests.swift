@@ -63,7 +63,7 @@ final class TransportMappingTests: XCTestCase {
     }
 
     func testCommaSeparatedAndUnpaddedBinaryMetadata() throws {
-        let server = try FakeH2Server(mode: "comma_bin")
+        let server = try PythonPeerServer.fakeH2(mode: "comma_bin")
         defer { server.stop() }
         let channel = insecureChannel("127.0.0.1:\(server.port)")
         defer { channel.close() }
@@ -86,7 +86,7 @@ final class TransportMappingTests: XCTestCase {
     private func expectStatus(
         _ code: StatusCode, mode: String, file: StaticString = #filePath, line: UInt = #line
     ) throws -> RPCError? {
-        let server = try FakeH2Server(mode: mode)
+        let server = try PythonPeerServer.fakeH2(mode: mode)
         defer { server.stop() }
         let channel = insecureChannel("127.0.0.1:\(server.port)")
         defer { channel.close() }
@@ -102,45 +102,4 @@ final class TransportMappingTests: XCTestCase {
             return error
         }
     }
-}
-
-/// Tests/Peers/fake_h2_server.py in one mode, running until `stop()`.
-final class FakeH2Server {
-    let process = Process()
-    let port: Int
-    private let stdin = Pipe()
-    private let output: OutputCollector
-
-    init(mode: String) throws {
-        process.executableURL = URL(fileURLWithPath: Peers.python)
-        process.arguments = [Peers.script("fake_h2_server.py"), mode]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardInput = stdin
-        try process.run()
-        // The first line is "PORT <n>".
-        let handle = pipe.fileHandleForReading
-        var line = Data()
-        while true {
-            let byte = handle.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
-        }
-        output = OutputCollector(handle)
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
-            process.waitUntilExit()
-            throw UsageError("fake_h2_server.py \(mode) did not report its port: \"\(text)\"")
-        }
-        self.port = port
-    }
-
-    func stop() {
-        try? stdin.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-    }
-
-    deinit { if process.isRunning { stop() } }
 }

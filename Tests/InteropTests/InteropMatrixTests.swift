@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import XCTest
 
 /// The interop matrix of docs/interop.md, one test per column: scripts/interop.py runs every test
@@ -11,12 +12,13 @@ final class InteropMatrixTests: XCTestCase {
     func testGRPCIOClientSwiftServer() throws { try runColumn("grpcio-swift") }
 
     private func runColumn(_ column: String) throws {
-        let (status, output) = try InteropPrograms.run(
-            InteropPrograms.python,
+        let (status, output) = try ChildProcess.run(
+            Repository.python,
             [
-                InteropPrograms.runner.path, "--bin", InteropPrograms.binDirectory.path, "--python",
-                InteropPrograms.python.path, "--columns", column, "--soak-iterations", "10",
-            ])
+                InteropPrograms.runner, "--bin", Repository.binDirectory.path, "--python", Repository.python,
+                "--columns", column, "--soak-iterations", "10",
+            ],
+            timeout: 900)
         XCTAssertEqual(status, 0, "interop cells failed in column \(column):\n\(output)")
     }
 }

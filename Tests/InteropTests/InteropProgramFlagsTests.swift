@@ -1,5 +1,6 @@
 import GRPCSync
 import InteropTesting
+import TestProcesses
 import XCTest
 
 /// The flags of interop-server and interop-client, in both forms gRPC's interop programs take.
@@ -46,16 +47,14 @@ final class InteropProgramFlagsTests: XCTestCase {
             ("interop-server", ["--port=0", "--use_tls=true"]),
             ("interop-client", ["--use_tls", "true", "--test_case=empty_unary"]),
         ] {
-            let (status, output) = try InteropPrograms.run(
-                InteropPrograms.binDirectory.appendingPathComponent(program), arguments)
+            let (status, output) = try ChildProcess.run(InteropPrograms.program(program), arguments)
             XCTAssertEqual(status, 2, "\(program): \(output)")
             XCTAssertTrue(output.contains("TLS not supported yet"), "\(program): \(output)")
         }
     }
 
     func testUnknownTestCaseIsAUsageError() throws {
-        let (status, output) = try InteropPrograms.run(
-            InteropPrograms.binDirectory.appendingPathComponent("interop-client"), ["--test_case=nope"])
+        let (status, output) = try ChildProcess.run(InteropPrograms.program("interop-client"), ["--test_case=nope"])
         XCTAssertEqual(status, 2, output)
         XCTAssertTrue(output.contains("unknown test case \"nope\""), output)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRPCSync
 import InteropModel
+import TestProcesses
 import XCTest
 
 @testable import InteropTesting
@@ -64,35 +65,14 @@ final class InteropServerFeaturesTests: XCTestCase {
 
 /// Tests/Peers/interop/interop_server.py on a free port, running until ``stop()``.
 final class GRPCIOInteropServer {
-    private let process = Process()
+    private let process: ChildProcess
     let port: Int
 
     init() throws {
-        process.executableURL = InteropPrograms.python
-        process.arguments = [
-            InteropPrograms.repoRoot.appendingPathComponent("Tests/Peers/interop/interop_server.py").path, "--port=0",
-        ]
-        process.standardInput = FileHandle.nullDevice
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        // The first line is "interop_server.py listening on port N".
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let port = text.split(separator: " ").last.flatMap({ Int($0) }) else {
-            process.terminate()
-            throw InteropFailure("interop_server.py did not report its port: \"\(text)\"")
-        }
-        self.port = port
+        process = try ChildProcess(
+            Repository.python, [Repository.path("Tests/Peers/interop/interop_server.py"), "--port=0"])
+        port = try process.waitForPort(prefix: "interop_server.py listening on port ")
     }
 
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
+    func stop() { process.terminate() }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 
 /// A one-target package that depends on this repository by path and applies GRPCSyncProtocPlugin to
 /// an empty .proto file, built with `swift build` in a controlled environment: how a user's build
@@ -7,13 +8,13 @@ import Foundation
 /// It lives at a fixed place in the build directory, `.build/plugin-fixture/plugin-fixture`, so only
 /// its first build compiles the plugin's generators; later ones take seconds.
 enum PluginFixture {
-    private static let root = GreeterPeer.repoRoot.appendingPathComponent(".build/plugin-fixture")
+    private static let root = Repository.root.appendingPathComponent(".build/plugin-fixture")
     static let directory = root.appendingPathComponent("plugin-fixture")
 
     /// Writes the package (files whose content changed only) and runs `swift build` in it with
     /// `environment`, bounded by `timeout` seconds; returns the exit status and output.
     static func build(environment: [String: String], timeout: Double = 900) throws -> (Int32, String) {
-        let repository = GreeterPeer.repoRoot.lastPathComponent
+        let repository = Repository.root.lastPathComponent
         try write(
             "Package.swift",
             """
@@ -22,7 +23,7 @@ enum PluginFixture {
 
             let package = Package(
                 name: "plugin-fixture",
-                dependencies: [.package(path: "\(GreeterPeer.repoRoot.path)")],
+                dependencies: [.package(path: "\(Repository.root.path)")],
                 targets: [
                     .target(name: "Model", plugins: [.plugin(name: "GRPCSyncProtocPlugin", package: "\(repository)")])
                 ]
@@ -32,36 +33,11 @@ enum PluginFixture {
         try write("Sources/Model/empty.proto", "syntax = \"proto3\";\npackage fixture;\n")
         try write("Sources/Model/Model.swift", "public let model = \"fixture\"\n")
 
-        guard let swift = executable("swift", path: ProcessInfo.processInfo.environment["PATH"] ?? "") else {
-            throw GreeterPeerError(description: "swift is not on PATH")
+        guard let swift = ChildProcess.executable(named: "swift") else {
+            throw ChildProcessFailure("swift is not on PATH")
         }
-        let process = Process()
-        process.executableURL = swift
-        process.arguments = ["build"]
-        process.currentDirectoryURL = directory
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let done = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in done.signal() }
-        try process.run()
-        let data = ReadToEnd(output.fileHandleForReading)
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            process.waitUntilExit()
-            return (-1, data.text() + "\n[timed out after \(timeout) s]")
-        }
-        return (process.terminationStatus, data.text())
-    }
-
-    /// The first executable called `name` in the `:`-separated `path`.
-    static func executable(_ name: String, path: String) -> URL? {
-        for directory in path.split(separator: ":") {
-            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return nil
+        return try ChildProcess.run(
+            swift.path, ["build"], directory: directory, environment: environment, timeout: timeout)
     }
 
     /// `path` with every directory that holds a `protoc` replaced by a directory of links to all its
@@ -92,23 +68,5 @@ enum PluginFixture {
         if FileManager.default.contents(atPath: url.path) == Data(contents.utf8) { return }
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try contents.write(to: url, atomically: true, encoding: .utf8)
-    }
-}
-
-/// Reads a pipe to its end on a background thread, so a child never blocks on a full pipe.
-private final class ReadToEnd: @unchecked Sendable {  // `finished` orders the write of `data` before its read
-    private var data = Data()
-    private let finished = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            finished.signal()
-        }
-    }
-
-    func text() -> String {
-        guard finished.wait(timeout: .now() + 10) == .success else { return "[output still open after exit]" }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,123 +1,56 @@
 import Foundation
 import GRPCSync
+import TestProcesses
 import XCTest
 
-/// Paths and processes for the grpcio peers in Tests/Peers.
+/// The grpcio peers in Tests/Peers.
 enum Peers {
-    static let repoRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url
-    }()
-
-    static var python: String {
-        ProcessInfo.processInfo.environment["GRPCSYNC_PYTHON"]
-            ?? repoRoot.appendingPathComponent(".venv/bin/python").path
-    }
-
-    static func script(_ name: String) -> String { repoRoot.appendingPathComponent("Tests/Peers/\(name)").path }
+    static func script(_ name: String) -> String { Repository.path("Tests/Peers/\(name)") }
 
     /// Runs a peer script to completion (bounded by `timeout`); returns exit status and output.
     static func run(_ script: String, _ arguments: [String], timeout: Double = 120) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Peers.script(script)] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let collected = OutputCollector(output.fileHandleForReading)
-        let done = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in done.signal() }
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            process.waitUntilExit()
-            return (-1, collected.text() + "\n[timed out after \(timeout) s]")
-        }
-        return (process.terminationStatus, collected.text())
+        let (status, output) = try ChildProcess.run(
+            Repository.python, [Peers.script(script)] + arguments, timeout: timeout)
+        return (status, output)
     }
 }
 
-/// Collects a pipe's output on a background thread so the child never blocks on a full pipe.
-final class OutputCollector: @unchecked Sendable {  // `lock` protects `data`
-    private let lock = NSLock()
-    private var data = Data()
-    private let finished = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                lock.withLock { data.append(chunk) }
-            }
-            finished.signal()
-        }
-    }
-
-    func text() -> String {
-        _ = finished.wait(timeout: .now() + 5)
-        return lock.withLock { String(decoding: data, as: UTF8.self) }
-    }
-
-    /// Waits up to `timeout` seconds for `line` to appear in the output so far.
-    func waitFor(line: String, timeout: Double) -> Bool {
-        let end = Date().addingTimeInterval(timeout)
-        while Date() < end {
-            if lock.withLock({ String(decoding: data, as: UTF8.self) }).contains(line + "\n") { return true }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return false
-    }
-}
-
-/// A grpcio server from Tests/Peers/peer_server.py, running while the object lives.
+/// A Python server from Tests/Peers that prints `PORT <n>` once it listens and serves until its
+/// stdin closes: peer_server.py (grpcio) by default, or fake_h2_server.py.
 final class PythonPeerServer: @unchecked Sendable {
-    let process = Process()
+    let process: ChildProcess
     let port: Int
-    private let stdin = Pipe()
-    private let output: OutputCollector
 
-    init(arguments: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: Peers.python)
-        process.arguments = [Peers.script("peer_server.py"), "--port", "0"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardInput = stdin
-        try process.run()
-        // The first line is "PORT <n>".
-        var line = Data()
-        let handle = pipe.fileHandleForReading
-        while true {
-            let byte = handle.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
-            output = OutputCollector(handle)
-            throw UsageError("peer_server.py did not report its port: \"\(text)\"")
-        }
-        self.port = port
-        output = OutputCollector(handle)
+    /// peer_server.py on a free port, with `arguments` added.
+    convenience init(arguments: [String] = []) throws {
+        try self.init(script: "peer_server.py", ["--port", "0"] + arguments)
+    }
+
+    init(script: String, _ arguments: [String]) throws {
+        process = try ChildProcess(Repository.python, [Peers.script(script)] + arguments, keepsInputOpen: true)
+        port = try process.waitForPort(prefix: "PORT ")
+    }
+
+    /// fake_h2_server.py in one mode (Tests/Peers/fake_h2_server.py lists them).
+    static func fakeH2(mode: String) throws -> PythonPeerServer {
+        try PythonPeerServer(script: "fake_h2_server.py", [mode])
     }
 
     /// Calls grpcio's `server.stop(grace)`; the returned closure waits for its event.
     func stop(grace: Double) -> (Double) -> Bool {
-        stdin.fileHandleForWriting.write(Data("stop \(grace)\n".utf8))
-        return { [output] timeout in output.waitFor(line: "STOPPED", timeout: timeout) }
+        process.send("stop \(grace)\n")
+        return { [process] timeout in process.waitForLine(prefix: "STOPPED", timeout: timeout) != nil }
     }
 
     var target: String { "localhost:\(port)" }
 
+    /// Closes stdin, which stops the server; SIGTERM and SIGKILL follow if it does not.
     func stop() {
-        try? stdin.fileHandleForWriting.close()
-        process.terminate()
-        process.waitUntilExit()
+        process.closeInput()
+        if !process.waitUntilExit(timeout: 5) { process.terminate() }
     }
 
-    deinit { if process.isRunning { stop() } }
+    deinit { stop() }
 }
 
 /// A Swift server with the test service, on a free port.
