@@ -36,15 +36,23 @@ others() {
     pgrep -s "$session" | grep -vx "$session" || true
 }
 
+# Kills what is left of the session after giving it up to `$1` seconds to exit on its own (peer
+# servers stop when the test process's end closes their stdin).
 kill_others() {
-    local pids
-    pids=$(others)
-    [[ -z "$pids" ]] && return
-    echo "=== watchdog: killing processes the tests left running:"
-    for pid in $pids; do
-        echo "  $pid $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-200)"
+    local pids pid command listed=0
+    for _ in $(seq $((${1:-0} * 5))); do
+        [[ -z "$(others)" ]] && break
+        sleep 0.2
     done
-    kill -KILL $pids 2>/dev/null
+    pids=$(others)
+    for pid in $pids; do
+        command=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-200)
+        [[ -z "$command" ]] && continue  # already exiting
+        ((listed++)) || echo "=== watchdog: killing processes the tests left running:"
+        echo "  $pid $command"
+    done
+    [[ -n "$pids" ]] && kill -KILL $pids 2>/dev/null
+    return 0
 }
 
 dump_stacks() {
@@ -110,5 +118,5 @@ while kill -0 "$runner" 2>/dev/null; do
 done
 wait "$runner"
 status=$?
-kill_others
+kill_others 5
 exit "$status"
