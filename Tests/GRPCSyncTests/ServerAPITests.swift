@@ -255,6 +255,32 @@ final class ServerAPITests: XCTestCase {
         XCTAssertTrue(callbackRan.isSet)
     }
 
+    /// Streamed responses after the first are written from the loop thread, batched with whatever
+    /// else is queued by then; each must still leave without waiting for a later send or the end.
+    func testStreamedResponsesLeaveWhileTheHandlerWaits() throws {
+        let clientGotAll = DispatchSemaphore(value: 0)
+        let handlerSawClient = Flag()
+        let (server, port) = try makeServer([
+            "Three": unaryStreamRPCMethodHandler { _, responses, _ in
+                for i in 1...3 { try responses.send([UInt8(i)]) }
+                if clientGotAll.wait(timeout: .now() + 10) == .success { handlerSawClient.set() }
+            }
+        ])
+        defer { server.stop(grace: nil) }
+        let channel = insecureChannel("localhost:\(port)")
+        defer { channel.close() }
+        let responses = try channel.unaryStream("/t.S/Three")([], timeout: 20)
+        var received: [[UInt8]] = []
+        for _ in 1...3 {
+            guard let message = try responses.next() else { break }
+            received.append(message)
+        }
+        clientGotAll.signal()
+        XCTAssertEqual(received, [[1], [2], [3]])
+        XCTAssertNil(try responses.next())
+        XCTAssertTrue(handlerSawClient.isSet, "the responses waited for the handler to return")
+    }
+
     func testClientThatStopsSendingFreesTheBlockedReader() throws {
         let readerEnded = DispatchSemaphore(value: 0)
         let (server, port) = try makeServer([

@@ -114,10 +114,11 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
         return MessageFraming.frame(message, compression: compress ? compression : .noCompression)
     }
 
-    /// Sends one framed request message; false when the call has ended.
+    /// Sends one framed request message; false when the call has ended. A run of requests with no
+    /// response taken in between leaves in batches (``HTTP2Stream/SendTiming/adaptive``).
     func send(framed: FramedMessage) -> Bool {
         guard let stream = lock.withLock({ stream }) else { return false }
-        switch stream.send(framed: framed, deadline: deadline) {
+        switch stream.send(framed: framed, deadline: deadline, timing: .adaptive) {
         case .sent: return true
         case .finished: return false
         case .timedOut:

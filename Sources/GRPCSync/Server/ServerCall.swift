@@ -159,7 +159,7 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
         }
         do {
             // The trailers follow at once: the response and its status leave in one write.
-            try sendMessage(bytes, flush: false)
+            try sendMessage(bytes, timing: .withNext)
         } catch {
             return
         }
@@ -193,7 +193,7 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
 
     /// Sends one response message, starting the response first if needed; without `flush`, it
     /// leaves with what is sent next.
-    func sendMessage(_ bytes: [UInt8], flush: Bool = true) throws {
+    func sendMessage(_ bytes: [UInt8], timing: HTTP2Stream.SendTiming = .adaptive) throws {
         if let tooLarge = options.checkSendLength(bytes.count) {
             finish(tooLarge)
             throw RPCError(code: tooLarge.code, details: tooLarge.details)
@@ -205,7 +205,7 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
             return (encoding, disabled ? .noCompression : encoding)
         }
         let framed = MessageFraming.frame(bytes, compression: compression)
-        let result = stream.send(framed: framed, deadline: .never, flush: flush) { [self] in
+        let result = stream.send(framed: framed, deadline: .never, timing: timing) { [self] in
             if !initialMetadataSent {
                 initialMetadataSent = true
                 stream.startResponse(metadata: [], encoding: encoding, flush: false)

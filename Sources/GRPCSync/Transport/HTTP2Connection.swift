@@ -51,6 +51,8 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     static let writeBatchSize = 64 * 1024
     private var writeOffset = 0
     private var wantsWritable = false
+    /// A flush is queued on the loop (``flushSoon()``).
+    private var flushScheduled = false
     /// True while `nghttp2_session_mem_recv` runs: nghttp2 must not be asked to send from inside
     /// its own callbacks, so flushes wait until it returns.
     private var receiving = false
@@ -456,6 +458,19 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
                 setWriteInterest(false)
                 closeIfIdleLocked()
                 return
+            }
+        }
+    }
+
+    /// Flushes on the loop thread soon rather than now, so that what other sends queue meanwhile
+    /// leaves in the same write. Lock held.
+    func flushSoon() {
+        guard !flushScheduled, !isClosed else { return }
+        flushScheduled = true
+        loop.execute { [self] in
+            lock.withLock {
+                flushScheduled = false
+                flush()
             }
         }
     }

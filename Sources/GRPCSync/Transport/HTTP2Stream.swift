@@ -38,6 +38,8 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     /// likely a reply (unary, ping-pong), rather than one more of a stream of them.
     private var sentMessages = 0
     private var takenMessages = 0
+    /// `takenMessages` when the last message was queued for sending (``SendTiming/adaptive``).
+    private var takenAtLastSend = -1
 
     // Sending.
     private var outbound = OutboundBytes()
@@ -200,11 +202,22 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         case timedOut
     }
 
-    /// Queues one framed message; waits first while the peer is slow (too much is buffered). Without
-    /// `flush` the message waits for whatever is sent next (a unary response for its trailers), so
-    /// both leave in one write.
+    /// When a queued message goes to the socket.
+    enum SendTiming {
+        /// Now, on the sending thread.
+        case now
+        /// With whatever is sent next, so both leave in one write (a unary response and its trailers).
+        case withNext
+        /// Now when it is the first message or answers a message taken since the last send (the peer
+        /// may be waiting for it); otherwise soon, on the loop thread, together with whatever else is
+        /// queued by then, so a stream of messages leaves in a few large writes instead of one each.
+        case adaptive
+    }
+
+    /// Queues one framed message; waits first while the peer is slow (too much is buffered).
     func send(
-        framed message: FramedMessage, deadline: Deadline, flush: Bool = true, beforeSending: (() -> Void)? = nil
+        framed message: FramedMessage, deadline: Deadline, timing: SendTiming,
+        beforeSending: (() -> Void)? = nil
     ) -> SendResult {
         connection.lock.lock()
         defer { connection.lock.unlock() }
@@ -216,7 +229,19 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         outbound.append(message)
         sentMessages += 1
         resumeData()
-        if flush { connection.flush() }
+        switch timing {
+        case .now:
+            connection.flush()
+        case .withNext:
+            break
+        case .adaptive:
+            if takenMessages != takenAtLastSend {
+                connection.flush()
+            } else {
+                connection.flushSoon()
+            }
+        }
+        takenAtLastSend = takenMessages
         return .sent
     }
 
