@@ -3,7 +3,8 @@
 # missing, so it is a quick no-op on a machine that already has everything:
 #
 #   * Debian packages: libnghttp2-dev pkg-config protobuf-compiler zlib1g-dev
-#     nghttp2-client (h2load, for the benchmark smoke run)
+#     nghttp2-client (h2load, for the benchmark smoke run), procps and gdb (the
+#     test watchdog, scripts/run-tests.sh)
 #     (plus python3-venv when `python3 -m venv` cannot work, as on a fresh
 #     Debian 12);
 #   * a Python venv at <repo>/.venv with grpcio, grpcio-tools and h2, used by the
@@ -26,7 +27,8 @@ venv="${repo_root}/.venv"
 python="${PYTHON:-python3}"
 
 # nghttp2-client: h2load, which bench-smoke (part of `make test`) drives the server with.
-apt_packages=(libnghttp2-dev pkg-config protobuf-compiler zlib1g-dev nghttp2-client)
+# procps (pgrep, ps) and gdb: scripts/run-tests.sh finds a run's processes and prints a hung test's stacks.
+apt_packages=(libnghttp2-dev pkg-config protobuf-compiler zlib1g-dev nghttp2-client procps gdb)
 pip_packages=(grpcio grpcio-tools h2)
 
 bench=false
