@@ -191,8 +191,8 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
         }
     }
 
-    /// Sends one response message, starting the response first if needed; without `flush`, it
-    /// leaves with what is sent next.
+    /// Sends one response message, starting the response first if needed; `timing` says when it
+    /// goes to the socket (``HTTP2Stream/SendTiming``).
     func sendMessage(_ bytes: [UInt8], timing: HTTP2Stream.SendTiming = .adaptive) throws {
         if let tooLarge = options.checkSendLength(bytes.count) {
             finish(tooLarge)

@@ -204,8 +204,6 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
 
     /// When a queued message goes to the socket.
     enum SendTiming {
-        /// Now, on the sending thread.
-        case now
         /// With whatever is sent next, so both leave in one write (a unary response and its trailers).
         case withNext
         /// Now when it is the first message or answers a message taken since the last send (the peer
@@ -230,8 +228,6 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         sentMessages += 1
         resumeData()
         switch timing {
-        case .now:
-            connection.flush()
         case .withNext:
             break
         case .adaptive:
