@@ -341,11 +341,12 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
 
     // MARK: reading on a waiting caller's thread
 
-    /// Client: waits on `condition` while `blocked()` holds, or until `deadline` (false then), reading
-    /// the socket on this thread meanwhile when its stream is the connection's only one. The
-    /// response then wakes this thread directly, instead of the loop thread reading it and waking
-    /// this one: one thread switch less per response. Lock held.
-    /// `callerMayRead` false leaves the reading to the loop, as for a stream of responses: the loop
+    /// Waits on `condition` while `blocked()` holds, or until `deadline` (false then), reading the
+    /// socket on this thread meanwhile when its stream is the connection's only one: a client
+    /// waiting for a response, or a server handler waiting for the next request of a bidi call. The
+    /// message then wakes this thread directly, instead of the loop thread reading it and waking
+    /// this one: one thread switch less per message. Lock held.
+    /// `callerMayRead` false leaves the reading to the loop, as for a stream of messages: the loop
     /// then reads the next ones while the caller handles the last.
     @discardableResult
     func waitReading(
@@ -354,7 +355,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         while blocked() {
             if deadline.hasPassed { return false }
             // With several streams open the loop reads for them all, one wake-up for many responses.
-            if !callerMayRead || role == .server || streams.count > 1 || callerReading || isClosed || lingering
+            if !callerMayRead || streams.count > 1 || callerReading || isClosed || lingering
                 || !prepareCallerReading()
             {
                 if !condition.wait(lock, until: deadline) && deadline.hasPassed { return false }
