@@ -55,6 +55,7 @@ final class SwiftClientSwiftServerTests: XCTestCase {
     func testPeer() throws { try run("peer") }
     func testBackpressure() throws { try run("backpressure") }
     func testCompression() throws { try run("compression") }
+    func testRequestQueue() throws { try run("request_queue") }
     func testCompressionSizes() throws { try run("compression_sizes") }
 }
 
@@ -84,6 +85,7 @@ final class SwiftClientGRPCIOServerTests: XCTestCase {
     func testPeer() throws { try run("peer") }
     func testBackpressure() throws { try run("backpressure") }
     func testCompression() throws { try run("compression") }
+    func testRequestQueue() throws { try run("request_queue") }
     func testCompressionSizes() throws { try run("compression_sizes") }
 }
 
@@ -115,5 +117,6 @@ final class GRPCIOClientSwiftServerTests: XCTestCase {
     func testPeer() throws { try run("peer") }
     func testBackpressure() throws { try run("backpressure") }
     func testCompression() throws { try run("compression") }
+    func testRequestQueue() throws { try run("request_queue") }
     func testCompressionSizes() throws { try run("compression_sizes") }
 }

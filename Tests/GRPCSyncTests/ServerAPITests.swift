@@ -281,6 +281,57 @@ final class ServerAPITests: XCTestCase {
         XCTAssertTrue(handlerSawClient.isSet, "the responses waited for the handler to return")
     }
 
+    /// A bidi handler waiting for the next request reads the connection itself while its call is
+    /// the only one: calls that arrive meanwhile are read and served all the same.
+    func testCallsArriveWhileABidiHandlerWaitsForItsNextRequest() throws {
+        let swift = try SwiftTestServer()
+        let grpcio = try PythonPeerServer()
+        defer { grpcio.stop() }
+        for target in [swift.target, grpcio.target] {
+            let channel = insecureChannel(target)
+            defer { channel.close() }
+            let requests = RequestQueue<[UInt8]>()
+            defer { requests.close() }
+            let echoes = try channel.streamStream(TestService.path("Bidi"))(requests, timeout: 20)
+            requests.put([1])
+            XCTAssertEqual(try echoes.next(), [1])
+            Thread.sleep(forTimeInterval: 0.1)  // the handler is back to waiting for a request
+            let unary = channel.unaryUnary(TestService.path("Unary"))
+            for i in 0..<3 { XCTAssertEqual(try unary([UInt8(i)], timeout: 5), [UInt8(i)], target) }
+            let serverStream = try channel.unaryStream(TestService.path("ServerStream"))(
+                [], timeout: 5, metadata: [("x-count", "2"), ("x-size", "1")])
+            XCTAssertEqual(try serverStream.next(), [0], target)
+            XCTAssertEqual(try serverStream.next(), [1], target)
+            XCTAssertNil(try serverStream.next())
+            requests.put([2])
+            XCTAssertEqual(try echoes.next(), [2], target)
+            requests.close()
+            XCTAssertNil(try echoes.next())
+            XCTAssertEqual(echoes.code(), .ok, target)
+        }
+    }
+
+    func testStoppingWakesABidiHandlerWaitingForItsNextRequest() throws {
+        let handlerEnded = DispatchSemaphore(value: 0)
+        let (server, port) = try makeServer([
+            "Echo": streamStreamRPCMethodHandler { requests, responses, _ in
+                defer { handlerEnded.signal() }
+                while let request = try requests.read() { try responses.send(request) }
+            }
+        ])
+        let channel = insecureChannel("localhost:\(port)")
+        defer { channel.close() }
+        let requests = RequestQueue<[UInt8]>()
+        defer { requests.close() }
+        let echoes = try channel.streamStream("/t.S/Echo")(requests, timeout: 20)
+        requests.put([1])
+        XCTAssertEqual(try echoes.next(), [1])
+        Thread.sleep(forTimeInterval: 0.1)  // the handler is back to waiting for a request
+        XCTAssertTrue(server.stop(grace: nil).wait(timeout: 5))
+        XCTAssertEqual(handlerEnded.wait(timeout: .now() + 5), .success, "the handler's read did not end")
+        XCTAssertThrowsError(try echoes.next())
+    }
+
     func testClientThatStopsSendingFreesTheBlockedReader() throws {
         let readerEnded = DispatchSemaphore(value: 0)
         let (server, port) = try makeServer([

@@ -454,6 +454,47 @@ def compression_sizes(target):
                 check(f"{name} echo of {size} bytes", request, response)
 
 
+@scenario
+def request_queue(target):
+    with grpc.insecure_channel(target) as channel:
+        bidi = stream_stream(channel, "Bidi")
+        requests = queue.Queue()
+        responses = bidi(iter(requests.get, None), timeout=CALL_TIMEOUT_S)
+        try:
+            for i in range(10):
+                request = f"q{i}".encode("ascii")
+                requests.put(request)
+                check(f"answer to {request!r}", request, next(responses))
+            requests.put(None)
+            check("messages after close", [], list(responses))
+            check("ping-pong status code", grpc.StatusCode.OK, responses.code())
+        finally:
+            requests.put(None)
+            responses.cancel()
+
+        requests = queue.Queue()
+        responses = bidi(iter(requests.get, None), timeout=CALL_TIMEOUT_S)
+        try:
+            sent = [pattern(65536, i % 64) for i in range(200)]
+            for request in sent:
+                requests.put(request)
+            requests.put(None)
+            echoes = list(responses)
+            check("echo count", len(sent), len(echoes))
+            check("echoes", True, echoes == sent)
+            check("bulk status code", grpc.StatusCode.OK, responses.code())
+        finally:
+            requests.put(None)
+            responses.cancel()
+
+        requests = queue.Queue()
+        for seed in range(3):
+            requests.put(pattern(1000, seed))
+        requests.put(None)
+        response = stream_unary(channel, "ClientStream")(iter(requests.get, None), timeout=CALL_TIMEOUT_S)
+        check("ClientStream response", b"count=3 bytes=3000", response)
+
+
 # Scenarios run against the server with 32 MiB limits (--large-target).
 LARGE_SCENARIOS = frozenset(["large_16mib", "compression_sizes"])
 

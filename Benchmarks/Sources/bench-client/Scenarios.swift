@@ -70,44 +70,19 @@ func serverStreamingWorker(
     }
 }
 
-/// The requests of a ping-pong call: the sender thread takes the next one only once the worker
-/// has read the previous response.
-final class PingPongRequests: Sequence, IteratorProtocol, @unchecked Sendable {
-    private let request: Grpc_Testing_SimpleRequest
-    private let permits = DispatchSemaphore(value: 0)
-    // Written before `permits.signal()` and read after `permits.wait()`, which orders the two.
-    private var finished = false
-
-    init(_ request: Grpc_Testing_SimpleRequest) { self.request = request }
-
-    /// Lets the sender send one more request.
-    func release() { permits.signal() }
-
-    /// Ends the requests: the call half-closes.
-    func finish() {
-        finished = true
-        permits.signal()
-    }
-
-    func next() -> Grpc_Testing_SimpleRequest? {
-        permits.wait()
-        return finished ? nil : request
-    }
-}
-
 /// One StreamingCall: a request, its response, the next request … until the window closes.
 func pingPongWorker(
     _ stub: Grpc_Testing_BenchmarkServiceStub, _ request: Grpc_Testing_SimpleRequest, expecting size: Int,
     _ window: Window, _ tally: Tally
 ) {
-    let requests = PingPongRequests(request)
-    defer { requests.finish() }
+    let requests = RequestQueue<Grpc_Testing_SimpleRequest>()
+    defer { requests.close() }
     do {
         let responses = try stub.streamingCall(requests)
         while true {
             let start = monotonicNanoseconds()
             if start >= window.end { break }
-            requests.release()
+            requests.put(request)
             guard let response = try responses.next() else {
                 tally.recordError("StreamingCall ended early", at: monotonicNanoseconds(), in: window)
                 return
@@ -116,7 +91,7 @@ func pingPongWorker(
                 payloadSize: response.payload.body.count, expected: size, start: start, end: monotonicNanoseconds(),
                 in: window)
         }
-        requests.finish()
+        requests.close()
         while try responses.next() != nil {}
     } catch {
         tally.recordError("StreamingCall failed: \(error)", at: monotonicNanoseconds(), in: window)

@@ -1,5 +1,5 @@
-/// How the multicallables start calls: one request sent with the headers, or a request sequence
-/// consumed lazily on a sender thread.
+/// How the multicallables start calls: one request sent with the headers, a request sequence
+/// consumed lazily on a sender thread, or a ``RequestQueue`` written from the putting thread.
 enum CallStarter {
     /// Serializes and frames one request (compressed unless `compress` is false); a failure ends
     /// the call as grpcio does.
@@ -30,29 +30,39 @@ enum CallStarter {
         ThreadPoolExecutor.blockingWork.submit { call.start(firstMessage: framed, endOutput: true) }
     }
 
-    /// Starts a call and sends `requests` from a sender thread, half-closing at their end. The
-    /// sequence is read lazily, as the transport takes messages.
-    static func startStreaming<S: Sequence, Request>(
-        _ call: ClientCall, _ requests: S, _ serializer: @escaping Serializer<Request>
-    ) where S.Element == OutgoingMessage<Request> {
-        var iterator = requests.makeIterator()
-        send(call, next: { iterator.next() }, serializer)
-    }
-
-    /// The sender thread's loop, over an iterator erased to a closure.
-    private static func send<Request>(
-        _ call: ClientCall, next: @escaping () -> OutgoingMessage<Request>?, _ serializer: @escaping Serializer<Request>
+    /// Starts a call and sends `requests`, half-closing at their end. A ``RequestQueue`` is
+    /// connected to the call, so that its puts send; any other sequence is read lazily on a sender
+    /// thread, as the transport takes messages.
+    static func startStreaming<Request>(
+        _ call: ClientCall, _ requests: RequestMessages<Request>, _ serializer: @escaping Serializer<Request>
     ) {
+        let queue = requests.queue
+        var iterator = requests.outgoing.makeIterator()
         // The iterator is handed over to the sender thread and used only there.
-        nonisolated(unsafe) let next = next
+        nonisolated(unsafe) let next = { iterator.next() }
         ThreadPoolExecutor.blockingWork.submit {
             call.start(firstMessage: nil, endOutput: false)
+            if let queue, queue.attach(feed(call, serializer)) { return }
             while let request = next() {
                 guard let framed = frame(request.message, serializer, compress: request.compressed, call: call),
-                    call.send(framed: framed)
+                    call.send(framed: framed) == .queued
                 else { return }
             }
             call.endOutput()
         }
+    }
+
+    /// How a ``RequestQueue`` writes to `call`.
+    private static func feed<Request>(_ call: ClientCall, _ serializer: @escaping Serializer<Request>)
+        -> RequestQueue<Request>.Feed
+    {
+        RequestQueue.Feed(
+            send: { request, waitWhileFull in
+                guard let framed = frame(request.message, serializer, compress: request.compressed, call: call) else {
+                    return .callEnded
+                }
+                return call.send(framed: framed, waitWhileFull: waitWhileFull)
+            },
+            end: { call.endOutput() })
     }
 }

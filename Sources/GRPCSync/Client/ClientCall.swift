@@ -114,16 +114,28 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
         return MessageFraming.frame(message, compression: compress ? compression : .noCompression)
     }
 
-    /// Sends one framed request message; false when the call has ended. A run of requests with no
-    /// response taken in between leaves in batches (``HTTP2Stream/SendTiming/adaptive``).
-    func send(framed: FramedMessage) -> Bool {
-        guard let stream = lock.withLock({ stream }) else { return false }
-        switch stream.send(framed: framed, deadline: deadline, timing: .adaptive) {
-        case .sent: return true
-        case .finished: return false
+    /// What became of a request message handed to ``send(framed:waitWhileFull:)``.
+    enum RequestDelivery {
+        /// Queued on the stream; it leaves in order with the others.
+        case queued
+        /// Not queued: too much is buffered already and the caller asked not to wait.
+        case full
+        /// Not queued: the call has ended.
+        case callEnded
+    }
+
+    /// Sends one framed request message, first waiting while the peer is slow unless
+    /// `waitWhileFull` is false. A run of requests with no response taken in between leaves in
+    /// batches (``HTTP2Stream/SendTiming/adaptive``).
+    func send(framed: FramedMessage, waitWhileFull: Bool = true) -> RequestDelivery {
+        guard let stream = lock.withLock({ stream }) else { return .callEnded }
+        switch stream.send(framed: framed, deadline: deadline, timing: .adaptive, waitWhileFull: waitWhileFull) {
+        case .sent: return .queued
+        case .full: return .full
+        case .finished: return .callEnded
         case .timedOut:
             fail(Status(code: .deadlineExceeded, details: "Deadline Exceeded"))
-            return false
+            return .callEnded
         }
     }
 

@@ -48,7 +48,7 @@ public struct StreamStreamMultiCallable<Request, Response>: Sendable {
         -> ResponseStream<Response>
     {
         let call = try binding.makeCall(details)
-        CallStarter.startStreaming(call, requests.outgoing, binding.serializer)
+        CallStarter.startStreaming(call, requests, binding.serializer)
         return ResponseStream(call: call, deserializer: binding.deserializer)
     }
 }

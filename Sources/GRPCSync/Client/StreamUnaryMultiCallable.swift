@@ -105,7 +105,7 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
 
     private func start(_ details: ClientCallDetails, _ requests: RequestMessages<Request>) throws -> Future<Response> {
         let call = try binding.makeCall(details)
-        CallStarter.startStreaming(call, requests.outgoing, binding.serializer)
+        CallStarter.startStreaming(call, requests, binding.serializer)
         return Future(call: call, deserializer: binding.deserializer)
     }
 }

@@ -200,6 +200,8 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         /// The call already finished; nothing was sent.
         case finished
         case timedOut
+        /// Too much is buffered already, and the caller asked not to wait; nothing was queued.
+        case full
     }
 
     /// When a queued message goes to the socket.
@@ -212,14 +214,16 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
         case adaptive
     }
 
-    /// Queues one framed message; waits first while the peer is slow (too much is buffered).
+    /// Queues one framed message; waits first while the peer is slow (too much is buffered), or
+    /// answers ``SendResult/full`` at once when `waitWhileFull` is false.
     func send(
-        framed message: FramedMessage, deadline: Deadline, timing: SendTiming,
+        framed message: FramedMessage, deadline: Deadline, timing: SendTiming, waitWhileFull: Bool = true,
         beforeSending: (() -> Void)? = nil
     ) -> SendResult {
         connection.lock.lock()
         defer { connection.lock.unlock() }
         while outbound.count >= HTTP2Stream.outboundHighWater && !isFinished {
+            if !waitWhileFull { return .full }
             if !condition.wait(connection.lock, until: deadline) && deadline.hasPassed { return .timedOut }
         }
         if isFinished || outputEnded { return .finished }

@@ -14,7 +14,8 @@ struct ClientScenarios {
         "unary", "unary_empty", "server_stream", "client_stream", "bidi", "metadata", "status_codes", "deadline",
         "time_remaining", "cancel", "server_cancel", "max_receive_default", "large_16mib", "unknown_method",
         "handler_raises",
-        "concurrent_1000", "channels_100", "peer", "backpressure", "compression", "compression_sizes",
+        "concurrent_1000", "channels_100", "peer", "backpressure", "compression", "request_queue",
+        "compression_sizes",
     ]
 
     func run(_ name: String) throws {
@@ -39,6 +40,7 @@ struct ClientScenarios {
         case "peer": try peer()
         case "backpressure": try backpressure()
         case "compression": try compression()
+        case "request_queue": try requestQueue()
         case "compression_sizes": try compressionSizes()
         default: throw Mismatch(description: "no scenario \(name)")
         }
@@ -356,6 +358,42 @@ struct ClientScenarios {
         try withChannel(options: [("grpc.default_compression_algorithm", 1)]) { channel in
             let response = try channel.unaryUnary(TestService.path("Unary"))(request, timeout: 10)
             try expect(response == request, "Unary on a channel with option deflate: echo differs")
+        }
+    }
+
+    func requestQueue() throws {
+        try withChannel { channel in
+            let bidi = channel.streamStream(TestService.path("Bidi"))
+            let pingPong = RequestQueue<[UInt8]>()
+            defer { pingPong.close() }
+            let answers = try bidi(pingPong, timeout: 10)
+            for i in 0..<10 {
+                let request = bytes("q\(i)")
+                pingPong.put(request)
+                let answer = try answers.next()
+                try expect(answer == request, "answer to q\(i): \(answer.map { String(decoding: $0, as: UTF8.self) } ?? "none")")
+            }
+            pingPong.close()
+            try expect(try answers.next() == nil, "a message after close")
+            try expect(answers.code() == .ok, "ping-pong code \(answers.code())")
+
+            let bulk = RequestQueue<[UInt8]>()
+            defer { bulk.close() }
+            let echoes = try bidi(bulk, timeout: 10)
+            let sent = (0..<200).map { Self.pattern(65536, seed: $0 % 64) }
+            for request in sent { bulk.put(request) }
+            bulk.close()
+            var received: [[UInt8]] = []
+            while let echo = try echoes.next() { received.append(echo) }
+            try expect(received.count == sent.count, "expected \(sent.count) echoes, got \(received.count)")
+            try expect(received == sent, "the echoes differ from the requests")
+            try expect(echoes.code() == .ok, "bulk code \(echoes.code())")
+
+            let upload = RequestQueue<[UInt8]>()
+            for seed in 0..<3 { upload.put(Self.pattern(1000, seed: seed)) }
+            upload.close()
+            let response = try channel.streamUnary(TestService.path("ClientStream"))(upload, timeout: 10)
+            try expect(response == bytes("count=3 bytes=3000"), "got \(String(decoding: response, as: UTF8.self))")
         }
     }
 
