@@ -1,6 +1,9 @@
 #ifndef CLINUX_SHIM_H
 #define CLINUX_SHIM_H
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -8,8 +11,15 @@
 /* GNU extensions, declared here so that no _GNU_SOURCE is needed. */
 extern int pthread_setname_np(pthread_t thread, const char *name);
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+extern int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout, const sigset_t *sigmask);
 
 static inline int clinux_set_thread_name(pthread_t thread, const char *name) {
     return pthread_setname_np(thread, name);
+}
+
+/* poll with a timeout in nanoseconds (poll's own is in milliseconds). */
+static inline int clinux_poll_nanoseconds(struct pollfd *fds, nfds_t nfds, unsigned long long nanoseconds) {
+    struct timespec timeout = { (time_t)(nanoseconds / 1000000000ULL), (long)(nanoseconds % 1000000000ULL) };
+    return ppoll(fds, nfds, &timeout, NULL);
 }
 #endif

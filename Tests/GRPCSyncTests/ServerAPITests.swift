@@ -1,6 +1,7 @@
 import Foundation
-import GRPCSync
 import XCTest
+
+@testable import GRPCSync
 
 /// The server API: ports, start, stop, limits, the servicer context.
 final class ServerAPITests: XCTestCase {
@@ -330,6 +331,49 @@ final class ServerAPITests: XCTestCase {
         XCTAssertTrue(server.stop(grace: nil).wait(timeout: 5))
         XCTAssertEqual(handlerEnded.wait(timeout: .now() + 5), .success, "the handler's read did not end")
         XCTAssertThrowsError(try echoes.next())
+    }
+
+    /// A server whose workers wait `nextCallWait` seconds for their connection's next call.
+    private func makeWaitingServer(workers: Int, nextCallWait: Double) throws -> (Server, Int) {
+        let server = Server(
+            ThreadPoolExecutor(maxWorkers: workers),
+            handlers: [
+                methodHandlersGenericHandler(
+                    "t.S", ["Echo": unaryUnaryRPCMethodHandler { request, _ in request }])
+            ])
+        server.nextCallWait = UInt64(nextCallWait * 1e9)
+        let port = try server.addInsecurePort("[::]:0")
+        try server.start()
+        return (server, port)
+    }
+
+    /// One call after another on a connection: the worker that ran a call reads and runs the next.
+    func testCallsOneAfterAnotherRunOnTheWorkerThatWaitsForThem() throws {
+        let (server, port) = try makeWaitingServer(workers: 4, nextCallWait: 30)
+        defer { server.stop(grace: nil) }
+        let channel = insecureChannel("localhost:\(port)")
+        defer { channel.close() }
+        let echo = channel.unaryUnary("/t.S/Echo")
+        for i in 0..<20 { XCTAssertEqual(try echo([UInt8(i)], timeout: 5), [UInt8(i)]) }
+        // A request that arrives before the worker is back to waiting is read by the loop and
+        // handed to the executor; without the waiting worker every call would be.
+        XCTAssertLessThanOrEqual(
+            server.executor.submissionCount, 10, "most calls were handed from the loop thread to the executor")
+    }
+
+    /// A worker waiting for its connection's next call gives way to a call on another connection
+    /// when it is the only worker.
+    func testAWorkerWaitingForItsConnectionsNextCallGivesWay() throws {
+        let (server, port) = try makeWaitingServer(workers: 1, nextCallWait: 30)
+        defer { server.stop(grace: nil) }
+        let first = insecureChannel("localhost:\(port)")
+        defer { first.close() }
+        let second = insecureChannel("localhost:\(port)")
+        defer { second.close() }
+        XCTAssertEqual(try first.unaryUnary("/t.S/Echo")([1], timeout: 5), [1])
+        XCTAssertEqual(try second.unaryUnary("/t.S/Echo")([2], timeout: 5), [2])
+        XCTAssertEqual(try first.unaryUnary("/t.S/Echo")([3], timeout: 5), [3])
+        XCTAssertTrue(server.stop(grace: nil).wait(timeout: 5), "stop waited for the waiting worker")
     }
 
     func testClientThatStopsSendingFreesTheBlockedReader() throws {

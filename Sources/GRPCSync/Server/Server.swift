@@ -18,6 +18,9 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
     public let executor: ThreadPoolExecutor
     /// `maximum_concurrent_rpcs`: calls beyond it get RESOURCE_EXHAUSTED.
     public let maximumConcurrentRPCs: Int?
+    /// How long a worker that has finished a call waits for the same connection's next call, in
+    /// nanoseconds (see `ServerCall.serveNextCalls`). Set before `start()`; tests make it long.
+    var nextCallWait: UInt64 = 500_000
     /// Asked for every call's handler, outermost first.
     private let interceptors: [any ServerInterceptor]
     let options: ChannelOptions

@@ -68,7 +68,13 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
             // Unary-request methods wait for the whole request, so no worker parks on the network.
             if handler.requestStreaming || stream.inputEnded {
                 dispatched = true
-                if !server.executor.submit({ [self] in runHandler() }) {
+                if let nextCall = stream.connection.nextCall, nextCall.handler == nil {
+                    // Read by a worker waiting for this connection's next call: it runs the handler.
+                    nextCall.handler = { [self] in runHandler() }
+                } else if !server.executor.submit({ [self] in
+                    runHandler()
+                    Self.serveNextCalls(on: stream.connection, server: server)
+                }) {
                     stream.fail(Status(code: .unavailable, details: "Server is shutting down"))
                 }
             }
@@ -93,6 +99,21 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
                 // Every factory ends the call; this only guards against a handler that did not.
                 _ = finishLocked(Status(code: .unknown, details: "Handler returned without a status"))
             }
+        }
+    }
+
+    /// After a call, its worker stays with the connection for a moment (`Server.nextCallWait`)
+    /// while the executor has nothing else for it: a call that arrives meanwhile runs here, read
+    /// and handled on this thread. A client calling one call after another is so served by one
+    /// thread, as grpc C++'s synchronous server serves it, instead of the loop thread reading each
+    /// request and waking a worker for it. Work submitted while every worker is busy ends the wait.
+    private static func serveNextCalls(on connection: HTTP2Connection, server: Server) {
+        while let handler = server.executor.waitForOwnWork(
+            { connection.waitForNextCall(until: Deadline(nanoseconds: monotonicNanoseconds() &+ server.nextCallWait)) },
+            // Called by a submit, which may hold this connection's lock: the loop thread ends the wait.
+            interrupt: { connection.loop.execute { connection.stopWaitingForNextCall() } })
+        {
+            handler()
         }
     }
 

@@ -19,6 +19,7 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
     private var busyWorkers = 0
     private var queueCount = 0
     private var isShutDown = false
+    private var submissions = 0
     private let allIdle = Condition()
 
     /// Where the runtime runs work that may block (request senders, call starts, callbacks): a
@@ -34,17 +35,45 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
     /// Schedules `work`; false after ``shutdown(wait:)``.
     @discardableResult
     public func submit(_ work: @escaping @Sendable () -> Void) -> Bool {
-        let (accepted, queue): (Bool, DispatchQueue?) = lock.withLock {
-            if isShutDown { return (false, nil) }
+        let (accepted, queue, interrupts): (Bool, DispatchQueue?, [@Sendable () -> Void]) = lock.withLock {
+            if isShutDown { return (false, nil, []) }
+            submissions += 1
             pending.append(work)
-            guard busyWorkers < maxWorkers else { return (true, nil) }
+            // Every worker is busy: those waiting for work of their own stop, and take this.
+            guard busyWorkers < maxWorkers else { return (true, nil, Array(ownWorkWaits.values)) }
             busyWorkers += 1
-            if let queue = idleQueues.popLast() { return (true, queue) }
+            if let queue = idleQueues.popLast() { return (true, queue, []) }
             queueCount += 1
-            return (true, DispatchQueue(label: "grpc-worker-\(queueCount)"))
+            return (true, DispatchQueue(label: "grpc-worker-\(queueCount)"), [])
         }
         if let queue { queue.async { [self] in drain(on: queue) } }
+        for interrupt in interrupts { interrupt() }
         return accepted
+    }
+
+    /// Work items submitted so far.
+    var submissionCount: Int {
+        lock.withLock { submissions }
+    }
+
+    /// Wake-ups of workers that wait for more work of their own (``waitForOwnWork(_:interrupt:)``),
+    /// by a number of the wait.
+    private var ownWorkWaits: [Int: @Sendable () -> Void] = [:]
+    private var nextOwnWorkWait = 0
+
+    /// Runs `wait`, a worker's wait for more work of its own (the next call on its connection),
+    /// unless work is already waiting for a worker; nil then. While it waits, work submitted when
+    /// every worker is busy calls `interrupt`, which must end the wait soon.
+    func waitForOwnWork<T>(_ wait: () -> T?, interrupt: @escaping @Sendable () -> Void) -> T? {
+        let number: Int? = lock.withLock {
+            if pendingHead < pending.count { return nil }
+            nextOwnWorkWait += 1
+            ownWorkWaits[nextOwnWorkWait] = interrupt
+            return nextOwnWorkWait
+        }
+        guard let number else { return nil }
+        defer { _ = lock.withLock { ownWorkWaits.removeValue(forKey: number) } }
+        return wait()
     }
 
     /// Stops taking work; with `wait`, returns once queued and running work has finished.

@@ -70,6 +70,9 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     /// first use).
     private var callerWakeFD: Int32 = -1
     private var callerReadBuffer: UnsafeMutableRawBufferPointer?
+    /// Server: set while a worker waits for the next call (``waitForNextCall(until:)``). The call
+    /// whose request completes first meanwhile puts its handler here instead of submitting it.
+    private(set) var nextCall: NextCall?
 
     init(
         fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits,
@@ -255,6 +258,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         let active = streams.values
         streams.removeAll()
         for stream in active { stream.connectionLost(status) }
+        wakeCallerReader()  // a worker waiting for the next call has no stream to be woken by
         if linger {
             lingering = true
             shutdown(fd, Int32(SHUT_WR))
@@ -380,10 +384,10 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         )
         while blocked() && !isClosed && !deadline.hasPassed {
             // At most a second per poll: a missed wake-up would only cost time.
-            let timeout = Int32(min(deadline.nanosecondsRemaining / 1_000_000 + 1, 1000))
+            let timeout = min(deadline.nanosecondsRemaining, 1_000_000_000)
             lock.unlock()
             let ready = withUnsafeMutablePointer(to: &fds) { pair in
-                pair.withMemoryRebound(to: pollfd.self, capacity: 2) { poll($0, 2, timeout) }
+                pair.withMemoryRebound(to: pollfd.self, capacity: 2) { clinux_poll_nanoseconds($0, 2, timeout) }
             }
             lock.lock()
             if ready > 0 && fds.1.revents != 0 {
@@ -397,6 +401,33 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         callerReading = false
         if !socketReleased { loop.setInterest(fd: fd, source: self, read: true, write: wantsWritable) }
         if closedNow { loop.execute { [self] in delegate?.connectionDidClose(self) } }
+    }
+
+    /// Server: a worker that has just finished a call on this connection waits until `deadline`
+    /// for the connection's next call, reading the socket itself, and gets that call's handler to
+    /// run on its own thread: a client that calls again at once (calls one after another) is
+    /// served with no hand-off from the loop to a worker. Nil when no call came, or when the
+    /// connection has streams open or is read by another thread already.
+    func waitForNextCall(until deadline: Deadline) -> (() -> Void)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard role == .server, streams.isEmpty, nextCall == nil, !callerReading, !isClosed, !lingering, !isDraining,
+            prepareCallerReading()
+        else { return nil }
+        let slot = NextCall()
+        nextCall = slot
+        readWhileBlocked(until: deadline) { slot.handler == nil && !slot.stopped }
+        nextCall = nil
+        return slot.handler
+    }
+
+    /// Server: ends a ``waitForNextCall(until:)`` in progress soon (another call needs the worker).
+    func stopWaitingForNextCall() {
+        lock.withLock {
+            guard let nextCall else { return }
+            nextCall.stopped = true
+            wakeCallerReader()
+        }
     }
 
     /// Makes the wake-up eventfd and the read buffer of ``readWhileBlocked(until:_:)`` once; false
@@ -675,4 +706,12 @@ private let readDataCallback: nghttp2_data_source_read_callback = { _, streamID,
 
 private let onSendData: nghttp2_send_data_callback = { _, frame, header, length, _, userData in
     connection(userData).sendData(frame!, header: header!, length: length)
+}
+
+/// Where a call read by a waiting worker leaves its handler (``HTTP2Connection/waitForNextCall(until:)``).
+/// Protected by the connection's lock.
+final class NextCall {
+    var handler: (() -> Void)?
+    /// The worker is needed elsewhere: the wait ends.
+    var stopped = false
 }
