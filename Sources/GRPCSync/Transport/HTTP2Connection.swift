@@ -69,7 +69,6 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     /// Wakes the calling reader when a stream changes on another thread (an eventfd, made on
     /// first use).
     private var callerWakeFD: Int32 = -1
-    private var callerReadBuffer: UnsafeMutableRawBufferPointer?
     /// Server: set while a worker waits for the next call (``waitForNextCall(until:)``). The call
     /// whose request completes first meanwhile puts its handler here instead of submitting it.
     private(set) var nextCall: NextCall?
@@ -91,7 +90,6 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     deinit {
         if let session { nghttp2_session_del(session) }
         if callerWakeFD >= 0 { Glibc.close(callerWakeFD) }
-        callerReadBuffer?.deallocate()
     }
 
     /// Sends our SETTINGS and starts reading on the loop.
@@ -373,7 +371,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     /// Takes input over from the loop until `blocked()` stops holding, the deadline passes or the
     /// connection closes, then hands it back. Lock held.
     private func readWhileBlocked(until deadline: Deadline, _ blocked: () -> Bool) {
-        guard let buffer = callerReadBuffer else { return }
+        let buffer = ThreadReadBuffer.current
         callerReading = true
         callerReader = pthread_self()
         loop.setInterest(fd: fd, source: self, read: false, write: wantsWritable)
@@ -430,13 +428,12 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         }
     }
 
-    /// Makes the wake-up eventfd and the read buffer of ``readWhileBlocked(until:_:)`` once; false
+    /// Makes the wake-up eventfd of ``readWhileBlocked(until:_:)`` once; false
     /// when the system has no eventfd to spare. Lock held.
     private func prepareCallerReading() -> Bool {
         if callerWakeFD < 0 {
             callerWakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
             if callerWakeFD < 0 { return false }
-            callerReadBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
         }
         return true
     }
