@@ -33,7 +33,8 @@ final class RequestQueueTests: XCTestCase {
             for i in 1..<4 {
                 requests.put([UInt8(i)])
                 XCTAssertEqual(try echoes.next(), [UInt8(i)])
-                XCTAssertTrue(serializedOn.wasCurrentThread(UInt8(i)), "request \(i) was sent by another thread (\(target))")
+                XCTAssertTrue(
+                    serializedOn.wasCurrentThread(UInt8(i)), "request \(i) was sent by another thread (\(target))")
             }
             requests.close()
             XCTAssertNil(try echoes.next())
@@ -53,7 +54,9 @@ final class RequestQueueTests: XCTestCase {
             for thread in 0..<threads {
                 done.enter()
                 Thread.detachNewThread {
-                    for index in 0..<perThread { requests.put([UInt8(thread), UInt8(index >> 8), UInt8(index & 0xff)]) }
+                    for index in 0..<perThread {
+                        requests.put([UInt8(thread), UInt8(index >> 8), UInt8(index & 0xff)])
+                    }
                     done.leave()
                 }
             }

@@ -371,7 +371,9 @@ struct ClientScenarios {
                 let request = bytes("q\(i)")
                 pingPong.put(request)
                 let answer = try answers.next()
-                try expect(answer == request, "answer to q\(i): \(answer.map { String(decoding: $0, as: UTF8.self) } ?? "none")")
+                try expect(
+                    answer == request,
+                    "answer to q\(i): \(answer.map { String(decoding: $0, as: UTF8.self) } ?? "none")")
             }
             pingPong.close()
             try expect(try answers.next() == nil, "a message after close")
