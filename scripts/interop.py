@@ -43,9 +43,6 @@ COLUMNS = [
     ("grpcio-swift", "grpcio client → Swift server", "grpcio", "swift"),
 ]
 
-# The compression API comes from another branch; until it is merged these cases cannot pass with
-# the Swift programs (Sources/Interop/Testing/CompressionAPIPlaceholders_DELETE_AT_MERGE.swift).
-# Empty this set when that file is deleted.
 # Footnotes of cells where a program does the closest thing its API allows (docs/interop.md).
 NOTES = {
     ("server_compressed_unary", "swift-swift"): "swift-flag",

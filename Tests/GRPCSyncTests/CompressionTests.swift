@@ -124,6 +124,19 @@ final class CompressionUnitTests: XCTestCase {
         XCTAssertEqual(error, .decompressedTooLarge(4 << 20))
         XCTAssertEqual(error?.status.code, .resourceExhausted)
         XCTAssertEqual(error?.status.details, "Decompressed message larger than max (over 4194304 bytes)")
+
+        // Only the limit is inflated: the bomb cut off after about 6 of its 10 MiB still fails for
+        // its size, where inflating it all would run into its cut end and call it corrupt.
+        let cut = Array(bomb[5..<(5 + (bomb.count - 5) * 6 / 10)])
+        XCTAssertThrowsError(try MessageCompression.decompress(cut, with: .gzip, limit: 16 << 20)) { error in
+            guard case .corrupt = error as? MessageCompression.DecompressionError else {
+                return XCTFail("the cut bomb inflated in full: \(error)")
+            }
+        }
+        let length = UInt32(cut.count)
+        let framedCut =
+            [1, UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)] + cut
+        XCTAssertEqual(deframingError(framedCut, encoding: .gzip, limit: 4 << 20), .decompressedTooLarge(4 << 20))
     }
 
     func testDecompressedSizeCountsAgainstTheLimitExactly() throws {

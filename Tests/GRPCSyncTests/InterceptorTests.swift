@@ -136,6 +136,29 @@ final class InterceptorTests: XCTestCase {
             ])
     }
 
+    /// An interceptor that replaces `compression` and `waitForReady` changes the call as it does
+    /// in grpcio: the request goes out gzip-compressed, and a call to a closed port waits out its
+    /// timeout instead of failing UNAVAILABLE at once.
+    func testInterceptorReplacesCompressionAndWaitForReadyAsGrpcio() throws {
+        let inspect = try PythonPeerServer.fakeH2(mode: "inspect")
+        defer { inspect.stop() }
+        let (closed, closedTarget) = try closedTarget()
+        defer { closed.stop(grace: nil) }
+        let inspectTarget = "127.0.0.1:\(inspect.port)"
+        let swift = try InterceptorScenarios.callOptions(inspectTarget: inspectTarget, closedTarget: closedTarget)
+        XCTAssertEqual(
+            swift,
+            [
+                "call_options unary_unary: encoding=gzip flags=1",
+                "call_options stream_unary: encoding=gzip flags=1,1",
+                "call_options wait_for_ready, no server: DEADLINE_EXCEEDED",
+            ])
+        let (status, output) = try Peers.run(
+            "interceptor_client.py", ["--call-options", "--target", inspectTarget, "--closed-target", closedTarget])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertEqual(output.split(separator: "\n").map(String.init), swift)
+    }
+
     func testInterceptChannelSharesTheConnectionAndCloses() throws {
         let server = try SwiftTestServer()
         let base = insecureChannel(server.target)

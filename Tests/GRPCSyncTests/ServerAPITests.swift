@@ -41,6 +41,42 @@ final class ServerAPITests: XCTestCase {
         }
     }
 
+    /// `add_registered_method_handlers`: a registered handler shadows the generic handler of its
+    /// path and serves a new one; one registered after start serves nothing. As grpcio does
+    /// (peer_server.py --registered registers the same handlers), except that Swift throws where
+    /// grpcio only logs a warning.
+    func testRegisteredMethodHandlersAsOnGRPCIOServer() throws {
+        let registered: [String: RPCMethodHandler] = [
+            "Unary": unaryUnaryRPCMethodHandler { request, _ in Array("registered ".utf8) + request },
+            "Registered": unaryUnaryRPCMethodHandler { _, _ in Array("registered".utf8) },
+        ]
+        let server = Server(ThreadPoolExecutor(maxWorkers: 2), handlers: [TestService.handler()])
+        defer { server.stop(grace: nil).wait(timeout: 5) }
+        try server.addRegisteredMethodHandlers(TestService.name, registered)
+        let port = try server.addInsecurePort("[::]:0")
+        try server.start()
+        XCTAssertThrowsError(try server.addRegisteredMethodHandlers(TestService.name, ["Late": registered["Unary"]!])) {
+            XCTAssertEqual("\($0)", "Cannot register method handlers once server has started")
+        }
+        let peer = try PythonPeerServer(arguments: ["--registered"])
+        defer { peer.stop() }
+        for target in ["localhost:\(port)", peer.target] {
+            let channel = insecureChannel(target)
+            defer { channel.close() }
+            let call = { (method: String) in
+                try channel.unaryUnary(TestService.path(method))(Array("x".utf8), timeout: 10)
+            }
+            XCTAssertEqual(try call("Unary"), Array("registered x".utf8), target)
+            XCTAssertEqual(try call("Registered"), Array("registered".utf8), target)
+            let remaining = Int(String(decoding: try call("TimeRemaining"), as: UTF8.self)) ?? 0
+            XCTAssertTrue((1...10_000).contains(remaining), "the generic handler serves the rest (\(target))")
+            XCTAssertThrowsError(try call("Late"), target) { error in
+                XCTAssertEqual((error as? RPCError)?.code, .unimplemented, target)
+                XCTAssertEqual((error as? RPCError)?.details, "Method not found!", target)
+            }
+        }
+    }
+
     func testUnixSocketServerAndClient() throws {
         let path = NSTemporaryDirectory() + "grpc-sync-\(getpid()).sock"
         unlink(path)

@@ -4,8 +4,7 @@ import XCTest
 
 /// The interop matrix of docs/interop.md, one test per column: scripts/interop.py runs every test
 /// case with the column's client against the column's server and fails on any cell that does not
-/// pass (cells listed as expected to fail until compression is merged excepted). The soak cases run
-/// 10 iterations here.
+/// pass. The soak cases run 10 iterations here.
 final class InteropMatrixTests: XCTestCase {
     func testSwiftClientSwiftServer() throws { try runColumn("swift-swift") }
     func testSwiftClientGRPCIOServer() throws { try runColumn("swift-grpcio") }

@@ -1,3 +1,4 @@
+import Foundation
 import GRPCSync
 import InteropTesting
 import TestProcesses
@@ -51,6 +52,34 @@ final class InteropProgramFlagsTests: XCTestCase {
             XCTAssertEqual(status, 2, "\(program): \(output)")
             XCTAssertTrue(output.contains("TLS not supported yet"), "\(program): \(output)")
         }
+    }
+
+    /// A case that fails exits 1 with "FAIL <case>: <what differed>", and `--additional_metadata`
+    /// goes out with the case's calls: a server whose EmptyCall records the metadata and answers
+    /// NOT_FOUND fails empty_unary.
+    func testFailingCaseExitsOneNamingItAndSendsAdditionalMetadata() throws {
+        final class Seen: @unchecked Sendable {  // `lock` protects `users`
+            let lock = NSLock()
+            var users: [String] = []
+        }
+        let seen = Seen()
+        let emptyCall = unaryUnaryRPCMethodHandler { (_: [UInt8], context: ServicerContext) -> [UInt8] in
+            seen.lock.withLock { seen.users.append(context.invocationMetadata()["x-user"] ?? "none") }
+            try context.abort(.notFound, "not here")
+        }
+        let server = Server(
+            ThreadPoolExecutor(maxWorkers: 2),
+            handlers: [methodHandlersGenericHandler("grpc.testing.TestService", ["EmptyCall": emptyCall])])
+        defer { server.stop(grace: nil).wait(timeout: 5) }
+        let port = try server.addInsecurePort("[::]:0")
+        try server.start()
+        let (status, output) = try ChildProcess.run(
+            InteropPrograms.program("interop-client"),
+            ["--server_port=\(port)", "--test_case=empty_unary", "--additional_metadata=x-user:ada"])
+        XCTAssertEqual(status, 1, output)
+        XCTAssertTrue(output.contains("FAIL empty_unary: "), output)
+        XCTAssertTrue(output.contains("not here"), "what differed: \(output)")
+        XCTAssertEqual(seen.lock.withLock { seen.users }, ["ada"])
     }
 
     func testUnknownTestCaseIsAUsageError() throws {

@@ -1,10 +1,12 @@
 """grpcio client-interceptor scenarios (SPEC.md, "Client interceptors").
 
 Usage: interceptor_client.py --target HOST:PORT --closed-target HOST:PORT
+       interceptor_client.py --call-options --target HOST:PORT --closed-target HOST:PORT
 
 Runs every scenario against the TestService at --target (--closed-target is an address where
 nothing listens) and prints one observation line per check, for comparison with the same
-scenarios written with swift-grpc-sync's interceptors.
+scenarios written with swift-grpc-sync's interceptors. With --call-options it runs only the
+call_options scenario, whose --target is fake_h2_server.py in `inspect` mode.
 """
 
 import argparse
@@ -111,6 +113,14 @@ class Rewriter(_AllKinds):
         if streaming_request:
             return continuation(details, (r.upper() for r in request))
         return continuation(details, request.upper())
+
+
+class CallOptions(_AllKinds):
+    """Asks every call for gzip compression and wait_for_ready."""
+
+    def _intercept(self, continuation, details, request, streaming_request):
+        details = _replace(details, compression=grpc.Compression.Gzip, wait_for_ready=True)
+        return continuation(details, request)
 
 
 def _calls(channel):
@@ -225,12 +235,38 @@ def scenario_rewrite(target, out):
         out(f"rewrite stream_stream: {','.join(r.decode() for r in responses)}")
 
 
+def _inspected(answer):
+    """`encoding=E flags=F,…` of fake_h2_server.py's `inspect` answer."""
+    words = answer.decode().split(" ")
+    messages = words[-1].removeprefix("messages=").split(",")
+    return f"{words[0]} flags={','.join(m.split(':')[0] for m in messages)}"
+
+
+def scenario_call_options(inspect_target, closed_target, out):
+    with grpc.intercept_channel(grpc.insecure_channel(inspect_target), CallOptions()) as channel:
+        answer = channel.unary_unary("/x.Y/Z")(b"a" * 1000, timeout=TIMEOUT_S)
+        out(f"call_options unary_unary: {_inspected(answer)}")
+        answer = channel.stream_unary("/x.Y/Z")(iter([b"a" * 1000, b"b" * 1000]), timeout=TIMEOUT_S)
+        out(f"call_options stream_unary: {_inspected(answer)}")
+    with grpc.intercept_channel(grpc.insecure_channel(closed_target), CallOptions()) as channel:
+        try:
+            channel.unary_unary(method_path("Unary"))(b"", timeout=0.5)
+            result = "OK"
+        except grpc.RpcError as error:
+            result = error.code().name
+        out(f"call_options wait_for_ready, no server: {result}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", required=True)
     parser.add_argument("--closed-target", required=True)
+    parser.add_argument("--call-options", action="store_true", help="only the call_options scenario")
     args = parser.parse_args()
     out = lambda line: print(line, flush=True)  # noqa: E731
+    if args.call_options:
+        scenario_call_options(args.target, args.closed_target, out)
+        return
     scenario_order(args.target, out)
     scenario_metadata(args.target, out)
     scenario_retry(args.target, args.closed_target, out)

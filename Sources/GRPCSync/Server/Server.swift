@@ -84,9 +84,17 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
         }
     }
 
-    /// Registers one service's method handlers (`server.add_registered_method_handlers`).
-    public func addRegisteredMethodHandlers(_ service: String, _ handlers: [String: RPCMethodHandler]) {
-        addGenericRPCHandlers([methodHandlersGenericHandler(service, handlers)])
+    /// Registers one service's method handlers (`server.add_registered_method_handlers`), keyed
+    /// by method name (`"GetFeature"`) and served at `/service/method`. As in grpcio, a registered
+    /// handler wins over any generic handler for the same path, and registering is possible only
+    /// before ``start()``: afterwards this throws (grpcio logs a warning and ignores the handlers).
+    public func addRegisteredMethodHandlers(_ service: String, _ handlers: [String: RPCMethodHandler]) throws {
+        try lock.withLock {
+            guard state == .created else {
+                throw UsageError("Cannot register method handlers once server has started")
+            }
+            for (method, handler) in handlers { handlersByPath["/\(service)/\(method)"] = handler }
+        }
     }
 
     /// Binds `address` (`[::]:0`, `0.0.0.0:50051`, `localhost:0`, `unix:path`) and returns the port

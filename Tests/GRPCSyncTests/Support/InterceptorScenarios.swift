@@ -133,7 +133,48 @@ enum InterceptorScenarios {
         out.add("rewrite stream_stream: \(echoes.map(text).joined(separator: ","))")
     }
 
+    /// interceptor_client.py's call_options scenario: `inspectTarget` is fake_h2_server.py in
+    /// `inspect` mode, which answers with what it saw of the request.
+    static func callOptions(inspectTarget: String, closedTarget: String) throws -> [String] {
+        let out = Lines()
+        let channel = interceptChannel(insecureChannel(inspectTarget), CallOptions())
+        defer { channel.close() }
+        let request = [UInt8](repeating: 0x61, count: 1000)
+        let answer = try channel.unaryUnary("/x.Y/Z")(request, timeout: timeout)
+        out.add("call_options unary_unary: \(inspected(answer))")
+        let streamed = try channel.streamUnary("/x.Y/Z")([request, request], timeout: timeout)
+        out.add("call_options stream_unary: \(inspected(streamed))")
+        let closed = interceptChannel(insecureChannel(closedTarget), CallOptions())
+        defer { closed.close() }
+        do {
+            _ = try closed.unaryUnary(TestService.path("Unary"))([], timeout: 0.5)
+            out.add("call_options wait_for_ready, no server: OK")
+        } catch let error as RPCError {
+            out.add("call_options wait_for_ready, no server: \(error.code.grpcName)")
+        }
+        return out.lines
+    }
+
+    /// `encoding=E flags=F,…` of fake_h2_server.py's `inspect` answer.
+    private static func inspected(_ answer: [UInt8]) -> String {
+        let words = text(answer).split(separator: " ")
+        let messages = (words.last ?? "").dropFirst("messages=".count).split(separator: ",")
+        return "\(words.first ?? "") flags=\(messages.map { $0.prefix { $0 != ":" } }.joined(separator: ","))"
+    }
+
     // MARK: interceptors, as in interceptor_client.py
+
+    /// Asks every call for gzip compression and wait-for-ready.
+    struct CallOptions: AllKindsInterceptor {
+        func intercept<Input, Outcome>(
+            _ continuation: (ClientCallDetails, Input) throws -> Outcome, _ details: ClientCallDetails, _ input: Input
+        ) throws -> Outcome {
+            var details = details
+            details.compression = .gzip
+            details.waitForReady = true
+            return try continuation(details, input)
+        }
+    }
 
     /// Logs `name>` before the continuation and `<name` after it.
     struct Recorder: AllKindsInterceptor {
