@@ -29,6 +29,7 @@ PROTOS := \
 	protos/testing/nested_package.proto=Sources/GeneratedGolden \
 	protos/testing/keywords.proto=Sources/GeneratedGolden \
 	protos/testing/keep_casing.proto=Sources/GeneratedGolden=KeepMethodCasing=true \
+	protos/testing/package_visibility.proto=Sources/GeneratedGolden=Visibility=Package \
 	protos/grpc/testing/empty.proto=Sources/Interop/Model \
 	protos/grpc/testing/messages.proto=Sources/Interop/Model \
 	protos/grpc/testing/test.proto=Sources/Interop/Model \
