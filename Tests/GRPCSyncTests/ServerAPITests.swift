@@ -412,6 +412,22 @@ final class ServerAPITests: XCTestCase {
         XCTAssertTrue(server.stop(grace: nil).wait(timeout: 5), "stop waited for the waiting worker")
     }
 
+    /// Shutting the executor down ends a worker's wait for its connection's next call at once.
+    func testExecutorShutdownEndsAWorkersWaitForTheNextCall() throws {
+        let (server, port) = try makeWaitingServer(workers: 1, nextCallWait: 30)
+        defer { server.stop(grace: nil) }
+        let channel = insecureChannel("localhost:\(port)")
+        defer { channel.close() }
+        XCTAssertEqual(try channel.unaryUnary("/t.S/Echo")([1], timeout: 5), [1])
+        let shutDown = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            server.executor.shutdown(wait: true)
+            shutDown.signal()
+        }
+        XCTAssertEqual(
+            shutDown.wait(timeout: .now() + 5), .success, "shutdown(wait:) waited for the worker's 30 s wait")
+    }
+
     func testClientThatStopsSendingFreesTheBlockedReader() throws {
         let readerEnded = DispatchSemaphore(value: 0)
         let (server, port) = try makeServer([

@@ -20,7 +20,9 @@
 ///
 /// A queue feeds one call. Puts after ``close()``, or after the call has ended, are dropped. A
 /// stream client interceptor sees the queue as a plain sequence; the requests it passes on are
-/// read on a sender thread, as any sequence is.
+/// read on a sender thread, as any sequence is, and that thread waits for the next put until
+/// ``close()``, even after the call has ended (as grpcio's request thread waits on its queue):
+/// close the queue when you are done with it.
 public final class RequestQueue<Request>: Sequence, @unchecked Sendable {  // state protected by `lock`
     private let lock = Lock()
     private let changed = Condition()

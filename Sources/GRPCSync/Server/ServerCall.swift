@@ -68,9 +68,11 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
             // Unary-request methods wait for the whole request, so no worker parks on the network.
             if handler.requestStreaming || stream.inputEnded {
                 dispatched = true
-                if let nextCall = stream.connection.nextCall, nextCall.handler == nil {
-                    // Read by a worker waiting for this connection's next call: it runs the handler.
+                if let nextCall = stream.connection.nextCall, nextCall.handler == nil, !nextCall.isStopped {
+                    // Read while a worker waits for this connection's next call: it runs the
+                    // handler. (The loop may have read it: the worker then needs waking.)
                     nextCall.handler = { [self] in runHandler() }
+                    stream.connection.wakeCallerReader()
                 } else if !server.executor.submit({ [self] in
                     runHandler()
                     Self.serveNextCalls(on: stream.connection, server: server)
@@ -106,13 +108,33 @@ final class ServerCall: HTTP2StreamObserver, @unchecked Sendable {  // state pro
     /// while the executor has nothing else for it: a call that arrives meanwhile runs here, read
     /// and handled on this thread. A client calling one call after another is so served by one
     /// thread, as grpc C++'s synchronous server serves it, instead of the loop thread reading each
-    /// request and waking a worker for it. Work submitted while every worker is busy ends the wait.
+    /// request and waking a worker for it. Work submitted while every worker is busy, or the
+    /// executor's shutdown, ends the wait; a call read just as other work was queued goes into the
+    /// queue behind that work, so the executor stays first in, first out.
     private static func serveNextCalls(on connection: HTTP2Connection, server: Server) {
-        while let handler = server.executor.waitForOwnWork(
-            { connection.waitForNextCall(until: Deadline(nanoseconds: monotonicNanoseconds() &+ server.nextCallWait)) },
-            // Called by a submit, which may hold this connection's lock: the loop thread ends the wait.
-            interrupt: { connection.loop.execute { connection.stopWaitingForNextCall() } })
-        {
+        let executor = server.executor
+        while true {
+            let slot = NextCall()
+            guard
+                let handler = executor.waitForOwnWork(
+                    {
+                        connection.waitForNextCall(
+                            slot, until: Deadline(nanoseconds: monotonicNanoseconds() &+ server.nextCallWait))
+                    },
+                    // Called by a submit, which may hold this connection's lock: the loop wakes the reader.
+                    interrupt: {
+                        slot.stop()
+                        connection.loop.execute { connection.lock.withLock { connection.wakeCallerReader() } }
+                    })
+            else { return }
+            if executor.hasQueuedWork
+                && executor.submit({
+                    handler()
+                    serveNextCalls(on: connection, server: server)
+                })
+            {
+                return
+            }
             handler()
         }
     }

@@ -7,8 +7,8 @@
 /// UNIMPLEMENTED "Method not found!". If it throws, the call ends with UNKNOWN
 /// "Error in service handler!", as in grpcio. The first interceptor listed runs outermost.
 ///
-/// It runs on the connection's event loop before the call is given a worker, as grpcio runs it
-/// on its serving thread, so keep it quick: work done around each call, such as logging its
+/// It runs on the thread reading the connection (its event loop, or a worker waiting on it)
+/// before the call is given a worker, as grpcio runs it on its serving thread, so keep it quick: work done around each call, such as logging its
 /// outcome or timing it, goes into ``RPCMethodHandler/wrappingBehavior(_:)``, which runs on the
 /// worker.
 ///

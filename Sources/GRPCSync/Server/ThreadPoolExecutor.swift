@@ -61,12 +61,18 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
     private var ownWorkWaits: [Int: @Sendable () -> Void] = [:]
     private var nextOwnWorkWait = 0
 
+    /// Work is waiting for a worker.
+    var hasQueuedWork: Bool {
+        lock.withLock { pendingHead < pending.count }
+    }
+
     /// Runs `wait`, a worker's wait for more work of its own (the next call on its connection),
-    /// unless work is already waiting for a worker; nil then. While it waits, work submitted when
-    /// every worker is busy calls `interrupt`, which must end the wait soon.
+    /// unless work is already waiting for a worker or the executor is shut down; nil then. While
+    /// it waits, work submitted when every worker is busy, and ``shutdown(wait:)``, call
+    /// `interrupt`, which must end the wait soon.
     func waitForOwnWork<T>(_ wait: () -> T?, interrupt: @escaping @Sendable () -> Void) -> T? {
         let number: Int? = lock.withLock {
-            if pendingHead < pending.count { return nil }
+            if pendingHead < pending.count || isShutDown { return nil }
             nextOwnWorkWait += 1
             ownWorkWaits[nextOwnWorkWait] = interrupt
             return nextOwnWorkWait
@@ -78,9 +84,13 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
 
     /// Stops taking work; with `wait`, returns once queued and running work has finished.
     public func shutdown(wait: Bool = true) {
-        lock.withLock {
+        let interrupts = lock.withLock {
             isShutDown = true
-            if wait {
+            return Array(ownWorkWaits.values)
+        }
+        for interrupt in interrupts { interrupt() }
+        if wait {
+            lock.withLock {
                 while busyWorkers > 0 { allIdle.wait(lock) }
             }
         }

@@ -29,8 +29,10 @@ struct ConnectionLimits: Sendable {
 
 /// One HTTP/2 connection over a non-blocking socket: one `nghttp2_session`, guarded by `lock`.
 ///
-/// Reading happens on the loop thread, or on a client thread that waits for a reply
-/// (``waitReading(_:until:callerMayRead:while:)``): `read` → `nghttp2_session_mem_recv` → callbacks
+/// Reading happens on the loop thread, or on a thread that waits while its stream is the
+/// connection's only one: a client caller waiting for a reply, a server handler waiting for its
+/// next request (``waitReading(_:until:callerMayRead:while:)``), a server worker waiting for the
+/// next call (``waitForNextCall(_:until:)``). `read` → `nghttp2_session_mem_recv` → callbacks
 /// that hand headers, data and closes to the streams. Whoever holds the lock may flush:
 /// `mem_send` → `send`; what the kernel does not take waits for `EPOLLOUT`.
 final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all state protected by `lock`
@@ -62,14 +64,14 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     /// A GOAWAY arrived (client) or was sent (server): no new streams.
     private(set) var isDraining = false
     private var closeReason = Status(code: .unavailable, details: "Connection closed")
-    /// Client: a calling thread reads the socket while it waits
-    /// (``waitReading(_:until:callerMayRead:while:)``); meanwhile the loop does not watch for input.
+    /// A waiting thread reads the socket (``waitReading(_:until:callerMayRead:while:)``,
+    /// ``waitForNextCall(_:until:)``); meanwhile the loop does not watch for input.
     private var callerReading = false
     private var callerReader = pthread_t()
     /// Wakes the calling reader when a stream changes on another thread (an eventfd, made on
     /// first use).
     private var callerWakeFD: Int32 = -1
-    /// Server: set while a worker waits for the next call (``waitForNextCall(until:)``). The call
+    /// Server: set while a worker waits for the next call (``waitForNextCall(_:until:)``). The call
     /// whose request completes first meanwhile puts its handler here instead of submitting it.
     private(set) var nextCall: NextCall?
 
@@ -404,28 +406,19 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     /// Server: a worker that has just finished a call on this connection waits until `deadline`
     /// for the connection's next call, reading the socket itself, and gets that call's handler to
     /// run on its own thread: a client that calls again at once (calls one after another) is
-    /// served with no hand-off from the loop to a worker. Nil when no call came, or when the
-    /// connection has streams open or is read by another thread already.
-    func waitForNextCall(until deadline: Deadline) -> (() -> Void)? {
+    /// served with no hand-off from the loop to a worker. Nil when no call came, when `slot` was
+    /// stopped (before or during the wait), or when the connection has streams open or is read by
+    /// another thread already.
+    func waitForNextCall(_ slot: NextCall, until deadline: Deadline) -> (@Sendable () -> Void)? {
         lock.lock()
         defer { lock.unlock() }
         guard role == .server, streams.isEmpty, nextCall == nil, !callerReading, !isClosed, !lingering, !isDraining,
-            prepareCallerReading()
+            !slot.isStopped, prepareCallerReading()
         else { return nil }
-        let slot = NextCall()
         nextCall = slot
-        readWhileBlocked(until: deadline) { slot.handler == nil && !slot.stopped }
+        readWhileBlocked(until: deadline) { slot.handler == nil && !slot.isStopped }
         nextCall = nil
         return slot.handler
-    }
-
-    /// Server: ends a ``waitForNextCall(until:)`` in progress soon (another call needs the worker).
-    func stopWaitingForNextCall() {
-        lock.withLock {
-            guard let nextCall else { return }
-            nextCall.stopped = true
-            wakeCallerReader()
-        }
     }
 
     /// Makes the wake-up eventfd of ``readWhileBlocked(until:_:)`` once; false
@@ -705,10 +698,16 @@ private let onSendData: nghttp2_send_data_callback = { _, frame, header, length,
     connection(userData).sendData(frame!, header: header!, length: length)
 }
 
-/// Where a call read by a waiting worker leaves its handler (``HTTP2Connection/waitForNextCall(until:)``).
-/// Protected by the connection's lock.
-final class NextCall {
-    var handler: (() -> Void)?
-    /// The worker is needed elsewhere: the wait ends.
-    var stopped = false
+/// One wait of a worker for its connection's next call (``HTTP2Connection/waitForNextCall(_:until:)``):
+/// where the call read meanwhile leaves its handler, and whether the worker is needed elsewhere.
+final class NextCall: @unchecked Sendable {  // `handler`: the connection's lock; `stopped`: `stopLock`
+    /// The handler of the call read during the wait (connection lock).
+    var handler: (@Sendable () -> Void)?
+    private let stopLock = Lock()
+    private var stopped = false
+
+    /// The worker is needed elsewhere: the wait ends, or does not begin. Any thread, any lock held.
+    func stop() { stopLock.withLock { stopped = true } }
+
+    var isStopped: Bool { stopLock.withLock { stopped } }
 }
