@@ -63,7 +63,7 @@ PROTOC_GEN_GRPC_SWIFT_2 ?=
 FORMAT_CONFIG := --configuration $(CURDIR)/.swift-format
 
 .PHONY: help deps build protos protos-generate test lint format demo interop clean distclean \
-	bench bench-build bench-smoke bench-micro bench-profile bench-protos
+	bench bench-build bench-smoke bench-micro bench-allocations bench-profile bench-protos
 
 help: ## List the targets.
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) \
@@ -116,7 +116,7 @@ protos-generate:
 
 # Lint runs first: it takes a second and fails fast, and the test runner's
 # summary stays the last thing printed.
-test: deps lint bench-smoke ## Lint, benchmark smoke run, then build and run the tests (Python peers from .venv).
+test: deps lint bench-smoke bench-allocations ## Lint, benchmark smoke run and allocation check, then build and run the tests (Python peers from .venv).
 	$(SWIFT) build --build-tests
 	# The tests are XCTest; without this flag an empty Swift Testing run would print the last line.
 	# --skip-build: a second build right after the first rebuilds the build plugin's generators.
@@ -162,6 +162,11 @@ bench-smoke: deps ## Build swift-grpc-sync's benchmarks and run each scenario br
 
 bench-micro: ## Micro-benchmarks of the runtime's hot paths (package-benchmark, with allocation counts).
 	cd Benchmarks && $(SWIFT) package -Xswiftc -enable-testing benchmark $(BENCH_ARGS)
+
+# Runs in `make test`: the micro-benchmarks' allocations per operation against
+# Benchmarks/allocations.json (counts, never timings); BENCH_ARGS=--update records new counts.
+bench-allocations: ## Check the hot paths' allocations per operation against Benchmarks/allocations.json.
+	SWIFT="$(SWIFT)" python3 Benchmarks/check_allocations.py $(BENCH_ARGS)
 
 bench-profile: ## Profile swift-grpc-sync's bench-server under unary load with callgrind.
 	$(SWIFT) build -c release --package-path Benchmarks --product bench-server
