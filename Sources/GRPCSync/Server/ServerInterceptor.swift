@@ -8,9 +8,9 @@
 /// "Error in service handler!", as in grpcio. The first interceptor listed runs outermost.
 ///
 /// It runs on the thread reading the connection (its event loop, or a worker waiting on it)
-/// before the call is given a worker, as grpcio runs it on its serving thread, so keep it quick: work done around each call, such as logging its
-/// outcome or timing it, goes into ``RPCMethodHandler/wrappingBehavior(_:)``, which runs on the
-/// worker.
+/// before the call is given a worker, as grpcio runs it on its serving thread, so keep it quick:
+/// work done around each call, such as logging its outcome or timing it, goes into
+/// ``RPCMethodHandler/wrappingBehavior(_:)``, which runs on the worker.
 ///
 /// ```swift
 /// struct RequireToken: ServerInterceptor {
