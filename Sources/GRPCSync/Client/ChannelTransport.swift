@@ -10,6 +10,8 @@ final class ChannelTransport: HTTP2ConnectionDelegate, @unchecked Sendable {  //
     private let parsedTarget: Result<Target, UsageError>
     private let optionsError: UsageError?
     let userAgent: String
+    /// The `:authority` of every call: the option `grpc.default_authority`, else the target's.
+    let authority: String
 
     private let lock = Lock()
     private let connectionChanged = Condition()
@@ -35,6 +37,13 @@ final class ChannelTransport: HTTP2ConnectionDelegate, @unchecked Sendable {  //
         self.options = parsedOptions
         self.optionsError = optionsError
         userAgent = parsedOptions.primaryUserAgent.map { "\($0) \(GRPCHeaders.userAgent)" } ?? GRPCHeaders.userAgent
+        if let authority = parsedOptions.defaultAuthority {
+            self.authority = authority
+        } else if case .success(let parsed) = parsedTarget {
+            authority = parsed.authority
+        } else {
+            authority = target
+        }
     }
 
     deinit {
@@ -145,12 +154,6 @@ final class ChannelTransport: HTTP2ConnectionDelegate, @unchecked Sendable {  //
         }
         return .failure(
             RPCError(code: .unavailable, details: "failed to connect to all addresses; last error: \(lastError)"))
-    }
-
-    var authority: String {
-        if let authority = options.defaultAuthority { return authority }
-        if case .success(let target) = parsedTarget { return target.authority }
-        return target
     }
 
     /// Throws when no call may start on this channel.

@@ -1,5 +1,6 @@
 import CLinux
 import CNGHTTP2
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -700,14 +701,13 @@ private let onSendData: nghttp2_send_data_callback = { _, frame, header, length,
 
 /// One wait of a worker for its connection's next call (``HTTP2Connection/waitForNextCall(_:until:)``):
 /// where the call read meanwhile leaves its handler, and whether the worker is needed elsewhere.
-final class NextCall: @unchecked Sendable {  // `handler`: the connection's lock; `stopped`: `stopLock`
+final class NextCall: @unchecked Sendable {  // `handler`: the connection's lock; `stopped` is atomic
     /// The handler of the call read during the wait (connection lock).
     var handler: (@Sendable () -> Void)?
-    private let stopLock = Lock()
-    private var stopped = false
+    private let stopped = Atomic<Bool>(false)
 
     /// The worker is needed elsewhere: the wait ends, or does not begin. Any thread, any lock held.
-    func stop() { stopLock.withLock { stopped = true } }
+    func stop() { stopped.store(true, ordering: .sequentiallyConsistent) }
 
-    var isStopped: Bool { stopLock.withLock { stopped } }
+    var isStopped: Bool { stopped.load(ordering: .sequentiallyConsistent) }
 }
