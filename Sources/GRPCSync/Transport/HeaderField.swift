@@ -18,8 +18,8 @@ struct HeaderField: Sendable {
 
 extension Array where Element == HeaderField {
     /// Calls `body` with the fields as nghttp2 name/value pairs; nghttp2 copies them during the call.
-    /// The names, values and pairs are laid out in temporary memory (on the stack when small), so
-    /// a header block costs no allocation here.
+    /// The names, values and pairs are laid out in temporary memory, on the stack when small, so
+    /// a usual header block costs no allocation here (a large one, with big metadata, does).
     func withNameValuePairs<T>(_ body: (UnsafePointer<nghttp2_nv>, Int) -> T) -> T {
         var byteCount = 0
         for field in self { byteCount += field.name.utf8.count + field.value.count }
