@@ -152,27 +152,6 @@ final class MessageDeframerTests: XCTestCase {
         XCTAssertEqual(try feed(frames), [[1, 2, 3], large, [1, 2, 3]])
     }
 
-    func testOutboundBytesAreTakenInOrderAcrossBuffers() {
-        var queue = OutboundBytes()
-        queue.append(MessageFraming.frame([1, 2, 3], compression: .noCompression))
-        queue.append([])
-        queue.append(Array(repeating: 9, count: 10))
-        XCTAssertEqual(queue.count, 18)
-        var output: [UInt8] = [0xAA]
-        queue.take(6, appendingTo: &output)
-        XCTAssertEqual(output, [0xAA, 0, 0, 0, 0, 3, 1])
-        queue.take(5, appendingTo: &output)
-        XCTAssertEqual(Array(output[7...]), [2, 3, 9, 9, 9])
-        XCTAssertEqual(queue.count, 7)
-        queue.take(100, appendingTo: &output)
-        XCTAssertTrue(queue.isEmpty)
-        XCTAssertEqual(output.count, 19)
-        for round in 0..<100 { queue.append([UInt8(round)]) }
-        var all: [UInt8] = []
-        for _ in 0..<100 { queue.take(1, appendingTo: &all) }
-        XCTAssertEqual(all, (0..<100).map { UInt8($0) })
-    }
-
     func testLengthIsCheckedBeforeAllocating() {
         XCTAssertThrowsError(try feed([[0, 0xFF, 0xFF, 0xFF, 0xFF]], limit: 4_194_304)) { error in
             XCTAssertEqual(error as? DeframingError, .tooLarge(0xFFFF_FFFF, 4_194_304))

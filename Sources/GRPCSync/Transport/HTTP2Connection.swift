@@ -50,9 +50,8 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     private weak var delegate: HTTP2ConnectionDelegate?
 
     /// Frames waiting for the socket; gathered up to about `writeBatchSize` bytes per send.
-    private var writeBuffer: [UInt8] = []
+    private var writeQueue = WriteQueue()
     static let writeBatchSize = 64 * 1024
-    private var writeOffset = 0
     private var wantsWritable = false
     /// A flush is queued on the loop (``flushSoon()``).
     private var flushScheduled = false
@@ -243,7 +242,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     var canOpenStreams: Bool { lock.withLock { !isClosed && !isDraining } }
 
     private func closeIfIdleLocked() {
-        if isDraining && streams.isEmpty && role == .server && writeOffset >= writeBuffer.count {
+        if isDraining && streams.isEmpty && role == .server && writeQueue.isEmpty {
             closeLocked(closeReason)
             loop.execute { [self] in delegate?.connectionDidClose(self) }
         }
@@ -333,7 +332,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         if failure == nil && !isClosed {
             flush()
             if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0
-                && writeOffset >= writeBuffer.count
+                && writeQueue.isEmpty
             {
                 failure = closeReason
                 linger = true
@@ -448,36 +447,23 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
     func flush() {
         guard !isClosed, !receiving, let session else { return }
         while true {
-            if writeOffset < writeBuffer.count {
-                let n = writeBuffer.withUnsafeBytes { raw in
-                    send(fd, raw.baseAddress! + writeOffset, raw.count - writeOffset, Int32(MSG_NOSIGNAL))
-                }
-                if n < 0 {
-                    if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
-                        setWriteInterest(true)
-                        return
-                    }
-                    // The read side will see the failure and close the connection.
-                    writeBuffer.removeAll()
-                    writeOffset = 0
-                    return
-                }
-                writeOffset += n
-                if writeOffset < writeBuffer.count {
-                    setWriteInterest(true)
-                    return
-                }
-                writeBuffer.removeAll(keepingCapacity: writeBuffer.capacity <= 64 * 1024)
-                writeOffset = 0
+            switch writeQueue.write(to: fd) {
+            case .done: break
+            case .wouldBlock:
+                setWriteInterest(true)
+                return
+            case .failed:
+                // The read side will see the failure and close the connection.
+                return
             }
-            // Gather frames into one buffer so that one send carries them all.
-            while writeBuffer.count < HTTP2Connection.writeBatchSize {
+            // Gather frames so that one send carries them all.
+            while writeQueue.count < HTTP2Connection.writeBatchSize {
                 var data: UnsafePointer<UInt8>?
                 let n = nghttp2_session_mem_send(session, &data)
                 if n <= 0 { break }
-                writeBuffer.append(contentsOf: UnsafeBufferPointer(start: data, count: n))
+                writeQueue.append(copying: UnsafeRawBufferPointer(start: data, count: n))
             }
-            if writeBuffer.isEmpty {
+            if writeQueue.isEmpty {
                 setWriteInterest(false)
                 closeIfIdleLocked()
                 return
@@ -640,17 +626,17 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all stat
         return stream.readOutbound(length: length, flags: flags)
     }
 
-    /// Writes a DATA frame whose payload is still in its stream's queue: the 9-byte frame header,
-    /// then the payload, copied once, straight into `writeBuffer`.
+    /// Queues a DATA frame whose payload is still in its stream's queue: the 9-byte frame header,
+    /// then the payload, from the message buffers it is in (see ``WriteQueue``).
     fileprivate func sendData(_ frame: UnsafePointer<nghttp2_frame>, header: UnsafePointer<UInt8>, length: Int) -> Int32
     {
         guard let stream = streams[frame.pointee.hd.stream_id] else {
             return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
         }
         // A full batch goes to the socket first; nghttp2 offers this frame again afterwards.
-        if writeBuffer.count >= HTTP2Connection.writeBatchSize { return NGHTTP2_ERR_WOULDBLOCK.rawValue }
-        writeBuffer.append(contentsOf: UnsafeBufferPointer(start: header, count: 9))
-        stream.writeOutbound(length, appendingTo: &writeBuffer)
+        if writeQueue.count >= HTTP2Connection.writeBatchSize { return NGHTTP2_ERR_WOULDBLOCK.rawValue }
+        writeQueue.append(copying: UnsafeRawBufferPointer(start: header, count: 9))
+        stream.writeOutbound(length, into: &writeQueue)
         return 0
     }
 }

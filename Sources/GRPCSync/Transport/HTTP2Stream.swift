@@ -338,7 +338,7 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     // MARK: nghttp2 data source (lock held)
 
     /// How many queued bytes (up to `length`) the next DATA frame carries. The bytes stay queued
-    /// until ``writeOutbound(_:appendingTo:)`` copies them straight into the connection's output
+    /// until ``writeOutbound(_:into:)`` hands them to the connection's write queue
     /// (`NGHTTP2_DATA_FLAG_NO_COPY`).
     func readOutbound(length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
         if !outbound.isEmpty {
@@ -356,9 +356,9 @@ final class HTTP2Stream: @unchecked Sendable {  // state protected by connection
     }
 
     /// Takes the `length` bytes of a DATA frame announced by ``readOutbound(length:flags:)``.
-    func writeOutbound(_ length: Int, appendingTo output: inout [UInt8]) {
+    func writeOutbound(_ length: Int, into queue: inout WriteQueue) {
         let wasFull = outbound.count >= HTTP2Stream.outboundHighWater
-        outbound.take(length, appendingTo: &output)
+        outbound.take(length, into: &queue)
         // Only a sender held back by a full queue waits for room.
         if wasFull && outbound.count < HTTP2Stream.outboundHighWater { condition.broadcast() }
     }

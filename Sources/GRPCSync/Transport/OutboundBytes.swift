@@ -1,5 +1,5 @@
 /// Bytes a stream has queued for sending, kept in the buffers they were queued in: queuing a buffer
-/// does not copy it, and DATA frames are copied out of the buffers only as they are written.
+/// does not copy it, and a DATA frame's payload goes to the connection's ``WriteQueue`` from them.
 struct OutboundBytes {
     private var buffers: [[UInt8]] = []
     /// The first buffer still (partly) queued.
@@ -22,14 +22,19 @@ struct OutboundBytes {
         if let tail = message.tail { append(tail) }
     }
 
-    /// Takes the next `length` bytes (at most ``count``), appending them to `destination`.
-    mutating func take(_ length: Int, appendingTo destination: inout [UInt8]) {
+    /// Takes the next `length` bytes (at most ``count``) into `queue`: runs of at least
+    /// ``WriteQueue/borrowThreshold`` bytes stay in their buffer, shorter ones are copied.
+    mutating func take(_ length: Int, into queue: inout WriteQueue) {
         var left = min(length, count)
         count -= left
         while left > 0 {
             let n = min(left, buffers[first].count - offset)
-            buffers[first].withUnsafeBytes { source in
-                destination.append(contentsOf: UnsafeRawBufferPointer(rebasing: source[offset..<offset + n]))
+            if n >= WriteQueue.borrowThreshold {
+                queue.append(borrowing: buffers[first][offset..<offset + n])
+            } else {
+                buffers[first].withUnsafeBytes { source in
+                    queue.append(copying: UnsafeRawBufferPointer(rebasing: source[offset..<offset + n]))
+                }
             }
             left -= n
             offset += n

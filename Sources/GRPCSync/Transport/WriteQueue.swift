@@ -1,0 +1,158 @@
+import CLinux
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// What a connection has ready for its socket, in order. Small pieces (frame headers, HEADERS,
+/// SETTINGS and other control frames, short DATA payloads) are copied into one buffer; a DATA
+/// payload of ``borrowThreshold`` bytes or more stays in the message buffer it was serialized into,
+/// so a large message is not copied on its way out: one `sendmsg` hands the kernel every piece
+/// (one `iovec` each).
+struct WriteQueue {
+    /// DATA payloads at least this long are written from their message's buffer.
+    static let borrowThreshold = 4096
+    /// The most pieces one `sendmsg` carries.
+    static let maxPiecesPerWrite = 64
+
+    private enum Piece {
+        /// A range of `copiedBytes`.
+        case copied(Range<Int>)
+        /// Part of a message's buffer, kept alive until written.
+        case borrowed(ArraySlice<UInt8>)
+
+        var count: Int {
+            switch self {
+            case .copied(let range): range.count
+            case .borrowed(let slice): slice.count
+            }
+        }
+    }
+
+    private var copiedBytes: [UInt8] = []
+    private var pieces: [Piece] = []
+    /// The first piece not completely written.
+    private var first = 0
+    /// Bytes of `pieces[first]` already written.
+    private var offset = 0
+    /// Bytes queued and not yet written.
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    enum WriteResult {
+        /// Everything queued was written.
+        case done
+        /// The socket took less than everything; the rest stays queued.
+        case wouldBlock
+        /// The socket failed; nothing stays queued.
+        case failed
+    }
+
+    mutating func append(copying bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        let start = copiedBytes.count
+        copiedBytes.append(contentsOf: bytes)
+        if case .copied(let range)? = pieces.last, range.upperBound == start {
+            pieces[pieces.count - 1] = .copied(range.lowerBound..<copiedBytes.count)
+        } else {
+            pieces.append(.copied(start..<copiedBytes.count))
+        }
+        count += bytes.count
+    }
+
+    mutating func append(borrowing bytes: ArraySlice<UInt8>) {
+        guard !bytes.isEmpty else { return }
+        pieces.append(.borrowed(bytes))
+        count += bytes.count
+    }
+
+    /// Writes to `fd` until everything is written or the socket takes no more.
+    mutating func write(to fd: Int32) -> WriteResult {
+        while count > 0 {
+            let (written, offered) = withUnsafeTemporaryAllocation(
+                of: iovec.self, capacity: WriteQueue.maxPiecesPerWrite
+            ) {
+                vectors in
+                copiedBytes.withUnsafeBytes { copied in
+                    gather(from: first, into: vectors, filled: 0, copied: copied, fd: fd)
+                }
+            }
+            if written < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return .wouldBlock }
+                discardAll()
+                return .failed
+            }
+            consume(written)
+            // A socket that took less than offered is full: wait until it is writable.
+            if written < offered { return .wouldBlock }
+        }
+        return .done
+    }
+
+    /// Drops everything queued (the socket failed; the connection is closing).
+    mutating func discardAll() {
+        pieces.removeAll()
+        copiedBytes.removeAll()
+        first = 0
+        offset = 0
+        count = 0
+    }
+
+    /// Fills `vectors` from `pieces[index...]` and sends them; returns what `sendmsg` returned and
+    /// how many bytes it was offered. A borrowed piece's address is valid
+    /// only inside its `withUnsafeBytes`, so each borrowed piece nests the rest of the gathering
+    /// (and the send) inside its own closure.
+    private func gather(
+        from index: Int, into vectors: UnsafeMutableBufferPointer<iovec>, filled: Int, copied: UnsafeRawBufferPointer,
+        fd: Int32
+    ) -> (Int, Int) {
+        guard index < pieces.count, filled < vectors.count else {
+            var message = msghdr()
+            message.msg_iov = vectors.baseAddress
+            message.msg_iovlen = filled
+            let offered = vectors[0..<filled].reduce(0) { $0 + $1.iov_len }
+            return (sendmsg(fd, &message, Int32(MSG_NOSIGNAL)), offered)
+        }
+        let skip = index == first ? offset : 0
+        switch pieces[index] {
+        case .copied(let range):
+            vectors[filled] = iovec(
+                iov_base: UnsafeMutableRawPointer(mutating: copied.baseAddress! + range.lowerBound + skip),
+                iov_len: range.count - skip)
+            return gather(from: index + 1, into: vectors, filled: filled + 1, copied: copied, fd: fd)
+        case .borrowed(let slice):
+            return slice.withUnsafeBytes { bytes in
+                vectors[filled] = iovec(
+                    iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + skip), iov_len: bytes.count - skip)
+                return gather(from: index + 1, into: vectors, filled: filled + 1, copied: copied, fd: fd)
+            }
+        }
+    }
+
+    /// Marks `written` bytes as written.
+    private mutating func consume(_ written: Int) {
+        count -= written
+        if count == 0 {
+            pieces.removeAll(keepingCapacity: true)
+            copiedBytes.removeAll(keepingCapacity: copiedBytes.capacity <= 64 * 1024)
+            first = 0
+            offset = 0
+            return
+        }
+        var left = written
+        while left > 0 {
+            let rest = pieces[first].count - offset
+            if left < rest {
+                offset += left
+                return
+            }
+            left -= rest
+            pieces[first] = .copied(0..<0)  // lets go of a written borrowed buffer
+            first += 1
+            offset = 0
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import XCTest
+
+@testable import GRPCSync
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The output path: a stream's queued bytes, taken into the connection's write queue and written
+/// to a socket with partial writes, in order.
+final class WriteQueueTests: XCTestCase {
+    /// A connected pair of stream sockets, the writing end non-blocking with a small send buffer.
+    private struct SocketPair {
+        let writer: Int32
+        let reader: Int32
+
+        init() throws {
+            var fds: [Int32] = [0, 0]
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else {
+                throw XCTSkip("socketpair failed: errno \(errno)")
+            }
+            writer = fds[0]
+            reader = fds[1]
+            var size: Int32 = 4096
+            setsockopt(writer, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            _ = fcntl(writer, F_SETFL, fcntl(writer, F_GETFL) | O_NONBLOCK)
+        }
+
+        /// Reads whatever is waiting (the reader blocks until something is).
+        func readSome() -> [UInt8] {
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            let n = buffer.withUnsafeMutableBytes { recv(reader, $0.baseAddress, $0.count, 0) }
+            return n > 0 ? Array(buffer[0..<n]) : []
+        }
+
+        func closeBoth() {
+            _ = close(writer)
+            _ = close(reader)
+        }
+    }
+
+    /// Writes `queue` through `pair`, reading as the writer fills the socket; returns what arrived.
+    private func drain(_ queue: inout WriteQueue, through pair: SocketPair) -> (bytes: [UInt8], blocked: Int) {
+        var received: [UInt8] = []
+        var blocked = 0
+        while true {
+            let expected = received.count + queue.count
+            switch queue.write(to: pair.writer) {
+            case .done:
+                while received.count < expected { received += pair.readSome() }
+                return (received, blocked)
+            case .wouldBlock:
+                blocked += 1
+                received += pair.readSome()
+            case .failed:
+                XCTFail("write failed: errno \(errno)")
+                return (received, blocked)
+            }
+        }
+    }
+
+    func testPiecesArriveInOrderThroughPartialWrites() throws {
+        let pair = try SocketPair()
+        defer { pair.closeBoth() }
+        var queue = WriteQueue()
+        var expected: [UInt8] = []
+        let large = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        queue.append(borrowing: large[10..<200_010])
+        expected += large[10..<200_010]
+        // More pieces than one sendmsg carries, alternating copied and borrowed.
+        for round in 0..<100 {
+            let small: [UInt8] = [UInt8(round), 0xEE]
+            small.withUnsafeBytes { queue.append(copying: $0) }
+            expected += small
+            if round % 2 == 0 {
+                let borrowed = large[round * 1000..<round * 1000 + WriteQueue.borrowThreshold]
+                queue.append(borrowing: borrowed)
+                expected += borrowed
+            }
+        }
+        XCTAssertEqual(queue.count, expected.count)
+        let (received, blocked) = drain(&queue, through: pair)
+        XCTAssertGreaterThan(blocked, 0, "the small send buffer should have forced partial writes")
+        XCTAssertTrue(queue.isEmpty)
+        XCTAssertEqual(received.count, expected.count)
+        XCTAssertTrue(received == expected, "bytes arrived out of order")
+        // The queue is reusable after it drained.
+        let again: [UInt8] = [1, 2, 3]
+        again.withUnsafeBytes { queue.append(copying: $0) }
+        XCTAssertEqual(drain(&queue, through: pair).bytes, again)
+    }
+
+    func testOutboundBytesAreTakenInOrderAcrossBuffers() throws {
+        let pair = try SocketPair()
+        defer { pair.closeBoth() }
+        var outbound = OutboundBytes()
+        outbound.append(MessageFraming.frame([1, 2, 3], compression: .noCompression))
+        outbound.append([])
+        outbound.append(Array(repeating: 9, count: 10))
+        let large = (0..<20_000).map { UInt8(truncatingIfNeeded: $0) }
+        outbound.append(large)
+        XCTAssertEqual(outbound.count, 18 + 20_000)
+        var queue = WriteQueue()
+        outbound.take(6, into: &queue)
+        XCTAssertEqual(drain(&queue, through: pair).bytes, [0, 0, 0, 0, 3, 1])
+        outbound.take(5, into: &queue)
+        XCTAssertEqual(drain(&queue, through: pair).bytes, [2, 3, 9, 9, 9])
+        XCTAssertEqual(outbound.count, 7 + 20_000)
+        // The rest of the small buffer is copied, the large one borrowed, in 16 KiB frames.
+        outbound.take(16_384, into: &queue)
+        outbound.take(100_000, into: &queue)
+        XCTAssertTrue(outbound.isEmpty)
+        XCTAssertEqual(drain(&queue, through: pair).bytes, Array(repeating: 9, count: 7) + large)
+        for round in 0..<100 { outbound.append([UInt8(round)]) }
+        for _ in 0..<100 { outbound.take(1, into: &queue) }
+        XCTAssertEqual(drain(&queue, through: pair).bytes, (0..<100).map { UInt8($0) })
+    }
+
+    func testAFailedSocketDropsWhatIsQueued() throws {
+        let pair = try SocketPair()
+        defer { _ = close(pair.writer) }
+        _ = close(pair.reader)
+        var queue = WriteQueue()
+        let bytes = [UInt8](repeating: 1, count: 10_000)
+        queue.append(borrowing: bytes[...])
+        guard case .failed = queue.write(to: pair.writer) else {
+            return XCTFail("a write to a socket whose peer closed should fail")
+        }
+        XCTAssertTrue(queue.isEmpty)
+    }
+}
