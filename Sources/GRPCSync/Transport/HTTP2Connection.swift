@@ -35,7 +35,7 @@ struct ConnectionLimits: Sendable {
 /// next request (``waitReading(_:until:callerMayRead:while:)``), a server worker waiting for the
 /// next call (``waitForNextCall(_:until:)``). `read` → `nghttp2_session_mem_recv` → callbacks
 /// that hand headers, data and closes to the streams. Whoever holds the lock may flush:
-/// `mem_send` → `send`; what the kernel does not take waits for `EPOLLOUT`.
+/// `mem_send` → `sendmsg` (``WriteQueue``); what the kernel does not take waits for `EPOLLOUT`.
 final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // all state protected by `lock`
     enum Role { case client, server }
 
