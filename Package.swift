@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GRPCSyncTests",
-            dependencies: ["GRPCSync", "TestProcesses"]
+            dependencies: ["GRPCSync", "TestProcesses", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         // Code generated from protos/testing by `make protos`, compiled so the generator's output is checked.
         .target(

@@ -67,7 +67,7 @@ final class WriteQueueTests: XCTestCase {
         var queue = WriteQueue()
         var expected: [UInt8] = []
         let large = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        queue.append(borrowing: large[10..<200_010])
+        queue.append(borrowing: large, range: 10..<200_010)
         expected += large[10..<200_010]
         // More pieces than one sendmsg carries, alternating copied and borrowed.
         for round in 0..<100 {
@@ -75,9 +75,9 @@ final class WriteQueueTests: XCTestCase {
             small.withUnsafeBytes { queue.append(copying: $0) }
             expected += small
             if round % 2 == 0 {
-                let borrowed = large[round * 1000..<round * 1000 + WriteQueue.borrowThreshold]
-                queue.append(borrowing: borrowed)
-                expected += borrowed
+                let range = round * 1000..<round * 1000 + WriteQueue.borrowThreshold
+                queue.append(borrowing: large, range: range)
+                expected += large[range]
             }
         }
         XCTAssertEqual(queue.count, expected.count)
@@ -118,13 +118,35 @@ final class WriteQueueTests: XCTestCase {
         XCTAssertEqual(drain(&queue, through: pair).bytes, (0..<100).map { UInt8($0) })
     }
 
+    /// A large buffer whose last byte is written goes back to the pool; one still partly queued,
+    /// or written only in part, does not.
+    func testAWrittenLargeBufferGoesBackToThePool() throws {
+        let pair = try SocketPair()
+        defer { pair.closeBoth() }
+        let pool = MessageBufferPool(maxBuffers: 4, maxBytes: 1 << 30)
+        var queue = WriteQueue(pool: pool)
+        let message = [UInt8](repeating: 5, count: 3 * MessageBufferPool.minimumCapacity)
+        let third = MessageBufferPool.minimumCapacity
+        queue.append(borrowing: message, range: 0..<third)
+        queue.append(borrowing: message, range: third..<2 * third)
+        XCTAssertEqual(drain(&queue, through: pair).bytes.count, 2 * third)
+        XCTAssertEqual(pool.count, 0, "the message's last bytes are not written yet")
+        queue.append(borrowing: message, range: 2 * third..<3 * third)
+        XCTAssertEqual(drain(&queue, through: pair).bytes, Array(message[(2 * third)...]))
+        XCTAssertEqual(pool.count, 1)
+        // The next taker gets it empty, and the array held here is unchanged.
+        var reused = try XCTUnwrap(pool.take(capacity: third))
+        reused.append(1)
+        XCTAssertTrue(message.allSatisfy { $0 == 5 })
+    }
+
     func testAFailedSocketDropsWhatIsQueued() throws {
         let pair = try SocketPair()
         defer { _ = close(pair.writer) }
         _ = close(pair.reader)
         var queue = WriteQueue()
         let bytes = [UInt8](repeating: 1, count: 10_000)
-        queue.append(borrowing: bytes[...])
+        queue.append(borrowing: bytes, range: 0..<bytes.count)
         guard case .failed = queue.write(to: pair.writer) else {
             return XCTFail("a write to a socket whose peer closed should fail")
         }

@@ -8,11 +8,15 @@ public typealias Deserializer<T> = @Sendable ([UInt8]) throws -> T
 /// The serializers for SwiftProtobuf messages, so nobody writes them by hand.
 public enum ProtobufSerialization {
     public static func serializer<M: SwiftProtobuf.Message>(_: M.Type = M.self) -> Serializer<M> {
-        { message in try message.serializedBytes() }
+        { message in try (message.serializedBytes() as SerializationBuffer).bytes }
     }
 
     public static func deserializer<M: SwiftProtobuf.Message>(_: M.Type = M.self) -> Deserializer<M> {
-        { bytes in try M(serializedBytes: bytes) }
+        { bytes in
+            // SwiftProtobuf copies what it keeps, so a large buffer can serve the next message.
+            defer { MessageBufferPool.shared.recycle(bytes) }
+            return try M(serializedBytes: bytes)
+        }
     }
 }
 

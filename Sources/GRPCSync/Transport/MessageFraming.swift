@@ -149,7 +149,13 @@ struct MessageDeframer {
             }
             let take = min(remaining, count - offset)
             if current.count + take > current.capacity {
-                current.reserveCapacity(current.count + remaining)
+                // A large message: a buffer from the pool when one is free (its pages are in memory).
+                if var pooled = MessageBufferPool.shared.take(capacity: current.count + remaining) {
+                    pooled.append(contentsOf: current)
+                    current = pooled
+                } else {
+                    current.reserveCapacity(current.count + remaining)
+                }
             }
             current.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + take]))
             offset += take

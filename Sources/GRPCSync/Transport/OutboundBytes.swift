@@ -23,14 +23,19 @@ struct OutboundBytes {
     }
 
     /// Takes the next `length` bytes (at most ``count``) into `queue`: runs of at least
-    /// ``WriteQueue/borrowThreshold`` bytes stay in their buffer, shorter ones are copied.
+    /// ``WriteQueue/borrowThreshold`` bytes, and the end of a buffer the pool keeps, stay in their
+    /// buffer; other short runs are copied.
     mutating func take(_ length: Int, into queue: inout WriteQueue) {
         var left = min(length, count)
         count -= left
         while left > 0 {
             let n = min(left, buffers[first].count - offset)
-            if n >= WriteQueue.borrowThreshold {
-                queue.append(borrowing: buffers[first][offset..<offset + n])
+            // A large buffer's last bytes are borrowed however few they are, so that the write
+            // queue sees the buffer's end and gives it back to the pool.
+            let endOfLargeBuffer =
+                offset + n == buffers[first].count && buffers[first].capacity >= MessageBufferPool.minimumCapacity
+            if n >= WriteQueue.borrowThreshold || endOfLargeBuffer {
+                queue.append(borrowing: buffers[first], range: offset..<offset + n)
             } else {
                 buffers[first].withUnsafeBytes { source in
                     queue.append(copying: UnsafeRawBufferPointer(rebasing: source[offset..<offset + n]))
@@ -39,6 +44,8 @@ struct OutboundBytes {
             left -= n
             offset += n
             if offset == buffers[first].count {
+                // Let go at once, so the write queue can give a large buffer back to the pool.
+                buffers[first] = []
                 first += 1
                 offset = 0
             }

@@ -10,7 +10,8 @@ import CLinux
 /// SETTINGS and other control frames, short DATA payloads) are copied into one buffer; a DATA
 /// payload of ``borrowThreshold`` bytes or more stays in the message buffer it was serialized into,
 /// so a large message is not copied on its way out: one `sendmsg` hands the kernel every piece
-/// (one `iovec` each).
+/// (one `iovec` each). A large buffer whose last byte has been written goes back to
+/// ``MessageBufferPool`` for the next large message.
 struct WriteQueue {
     /// DATA payloads at least this long are written from their message's buffer.
     static let borrowThreshold = 4096
@@ -21,16 +22,18 @@ struct WriteQueue {
         /// A range of `copiedBytes`.
         case copied(Range<Int>)
         /// Part of a message's buffer, kept alive until written.
-        case borrowed(ArraySlice<UInt8>)
+        case borrowed([UInt8], Range<Int>)
 
         var count: Int {
             switch self {
             case .copied(let range): range.count
-            case .borrowed(let slice): slice.count
+            case .borrowed(_, let range): range.count
             }
         }
     }
 
+    /// Where large buffers go once written.
+    private let pool: MessageBufferPool
     private var copiedBytes: [UInt8] = []
     private var pieces: [Piece] = []
     /// The first piece not completely written.
@@ -41,6 +44,10 @@ struct WriteQueue {
     private(set) var count = 0
 
     var isEmpty: Bool { count == 0 }
+
+    init(pool: MessageBufferPool = .shared) {
+        self.pool = pool
+    }
 
     enum WriteResult {
         /// Everything queued was written.
@@ -63,10 +70,10 @@ struct WriteQueue {
         count += bytes.count
     }
 
-    mutating func append(borrowing bytes: ArraySlice<UInt8>) {
-        guard !bytes.isEmpty else { return }
-        pieces.append(.borrowed(bytes))
-        count += bytes.count
+    mutating func append(borrowing buffer: [UInt8], range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        pieces.append(.borrowed(buffer, range))
+        count += range.count
     }
 
     /// Writes to `fd` until everything is written or the socket takes no more.
@@ -123,10 +130,11 @@ struct WriteQueue {
                 iov_base: UnsafeMutableRawPointer(mutating: copied.baseAddress! + range.lowerBound + skip),
                 iov_len: range.count - skip)
             return gather(from: index + 1, into: vectors, filled: filled + 1, copied: copied, fd: fd)
-        case .borrowed(let slice):
-            return slice.withUnsafeBytes { bytes in
+        case .borrowed(let buffer, let range):
+            return buffer.withUnsafeBytes { bytes in
                 vectors[filled] = iovec(
-                    iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + skip), iov_len: bytes.count - skip)
+                    iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + range.lowerBound + skip),
+                    iov_len: range.count - skip)
                 return gather(from: index + 1, into: vectors, filled: filled + 1, copied: copied, fd: fd)
             }
         }
@@ -135,13 +143,6 @@ struct WriteQueue {
     /// Marks `written` bytes as written.
     private mutating func consume(_ written: Int) {
         count -= written
-        if count == 0 {
-            pieces.removeAll(keepingCapacity: true)
-            copiedBytes.removeAll(keepingCapacity: copiedBytes.capacity <= 64 * 1024)
-            first = 0
-            offset = 0
-            return
-        }
         var left = written
         while left > 0 {
             let rest = pieces[first].count - offset
@@ -150,9 +151,22 @@ struct WriteQueue {
                 return
             }
             left -= rest
-            pieces[first] = .copied(0..<0)  // lets go of a written borrowed buffer
+            release(at: first)
             first += 1
             offset = 0
         }
+        if count == 0 {
+            pieces.removeAll(keepingCapacity: true)
+            copiedBytes.removeAll(keepingCapacity: copiedBytes.capacity <= 64 * 1024)
+            first = 0
+            offset = 0
+        }
+    }
+
+    /// Lets go of a written piece; a buffer whose last byte it was goes back to the pool.
+    private mutating func release(at index: Int) {
+        guard case .borrowed(let buffer, let range) = pieces[index] else { return }
+        pieces[index] = .copied(0..<0)
+        if range.upperBound == buffer.count { pool.recycle(buffer) }
     }
 }
