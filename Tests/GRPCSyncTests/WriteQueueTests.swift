@@ -135,7 +135,7 @@ final class WriteQueueTests: XCTestCase {
         XCTAssertEqual(drain(&queue, through: pair).bytes, Array(message[(2 * third)...]))
         XCTAssertEqual(pool.count, 1)
         // The next taker gets it empty, and the array held here is unchanged.
-        var reused = try XCTUnwrap(pool.take(capacity: third))
+        var reused = try XCTUnwrap(pool.take(capacity: 2 * third))
         reused.append(1)
         XCTAssertTrue(message.allSatisfy { $0 == 5 })
     }

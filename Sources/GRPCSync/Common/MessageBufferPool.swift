@@ -33,12 +33,14 @@ final class MessageBufferPool: @unchecked Sendable {  // `buffers` and `totalCap
     var count: Int { lock.withLock { buffers.count } }
 
     /// An empty array with room for at least `capacity` bytes: the smallest kept buffer that is
-    /// large enough, or nil when none is (or `capacity` is below ``minimumCapacity``).
+    /// large enough and at most twice as large (a small message that somebody keeps does not pin a
+    /// huge buffer), or nil when none is (or `capacity` is below ``minimumCapacity``).
     func take(capacity: Int) -> [UInt8]? {
         guard capacity >= MessageBufferPool.minimumCapacity else { return nil }
         var buffer: [UInt8]? = lock.withLock {
             var best: Int?
-            for index in buffers.indices where buffers[index].capacity >= capacity {
+            for index in buffers.indices
+            where buffers[index].capacity >= capacity && buffers[index].capacity / 2 <= capacity {
                 if let current = best, buffers[current].capacity <= buffers[index].capacity { continue }
                 best = index
             }
