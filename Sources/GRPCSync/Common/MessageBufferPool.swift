@@ -9,9 +9,10 @@
 ///
 /// Bounded: at most ``maxBuffers`` buffers and ``maxBytes`` of capacity in all; when a new buffer
 /// does not fit, the oldest ones are let go. A buffer given back while something else still
-/// holds the same array (a deserializer that kept the bytes) is safe to keep: the next taker
-/// empties it, and an array shared with someone else is then copied on write, never changed.
-final class MessageBufferPool: @unchecked Sendable {  // `buffers` and `totalCapacity` protected by `lock`
+/// holds the same array (the caller's own array, sent through a raw-bytes serializer) is safe to
+/// keep: the next taker empties it, and an array shared with someone else is then copied on
+/// write, never changed.
+final class MessageBufferPool: @unchecked Sendable {  // `buffers` protected by `lock`
     static let shared = MessageBufferPool(maxBuffers: 8, maxBytes: 64 * 1024 * 1024)
 
     /// Buffers smaller than this are left to `malloc`.
@@ -22,7 +23,6 @@ final class MessageBufferPool: @unchecked Sendable {  // `buffers` and `totalCap
     private let lock = Lock()
     /// Oldest first.
     private var buffers: [[UInt8]] = []
-    private var totalCapacity = 0
 
     init(maxBuffers: Int, maxBytes: Int) {
         self.maxBuffers = maxBuffers
@@ -45,7 +45,6 @@ final class MessageBufferPool: @unchecked Sendable {  // `buffers` and `totalCap
                 best = index
             }
             guard let best else { return nil }
-            totalCapacity -= buffers[best].capacity
             return buffers.remove(at: best)
         }
         buffer?.removeAll(keepingCapacity: true)
@@ -61,9 +60,8 @@ final class MessageBufferPool: @unchecked Sendable {  // `buffers` and `totalCap
         lock.withLock {
             if buffers.contains(where: { kept in kept.withUnsafeBytes { $0.baseAddress } == storage }) { return }
             buffers.append(buffer)
-            totalCapacity += capacity
-            while buffers.count > maxBuffers || totalCapacity > maxBytes {
-                totalCapacity -= buffers.removeFirst().capacity
+            while buffers.count > maxBuffers || buffers.reduce(0, { $0 + $1.capacity }) > maxBytes {
+                buffers.removeFirst()
             }
         }
     }

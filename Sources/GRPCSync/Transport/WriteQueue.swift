@@ -62,7 +62,8 @@ struct WriteQueue {
         guard !bytes.isEmpty else { return }
         let start = copiedBytes.count
         copiedBytes.append(contentsOf: bytes)
-        if case .copied(let range)? = pieces.last, range.upperBound == start {
+        // Copied pieces lie in `copiedBytes` in order: one following another is one piece.
+        if case .copied(let range)? = pieces.last {
             pieces[pieces.count - 1] = .copied(range.lowerBound..<copiedBytes.count)
         } else {
             pieces.append(.copied(start..<copiedBytes.count))
