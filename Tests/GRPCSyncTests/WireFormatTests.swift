@@ -82,13 +82,13 @@ final class WireFormatTests: XCTestCase {
     }
 
     func testResetStreamMapping() {
-        XCTAssertEqual(GRPCHeaders.statusForReset(0x0).code, .internal)
-        XCTAssertEqual(GRPCHeaders.statusForReset(0x1).code, .internal)
-        XCTAssertEqual(GRPCHeaders.statusForReset(0x2).code, .internal)
-        XCTAssertEqual(GRPCHeaders.statusForReset(0x7).code, .unavailable)
-        XCTAssertEqual(GRPCHeaders.statusForReset(0x8).code, .cancelled)
-        XCTAssertEqual(GRPCHeaders.statusForReset(0xB).code, .resourceExhausted)
-        XCTAssertEqual(GRPCHeaders.statusForReset(0xC).code, .permissionDenied)
+        XCTAssertEqual(Status.reset(errorCode: 0x0).code, .internal)
+        XCTAssertEqual(Status.reset(errorCode: 0x1).code, .internal)
+        XCTAssertEqual(Status.reset(errorCode: 0x2).code, .internal)
+        XCTAssertEqual(Status.reset(errorCode: 0x7).code, .unavailable)
+        XCTAssertEqual(Status.reset(errorCode: 0x8).code, .cancelled)
+        XCTAssertEqual(Status.reset(errorCode: 0xB).code, .resourceExhausted)
+        XCTAssertEqual(Status.reset(errorCode: 0xC).code, .permissionDenied)
     }
 
     func testTrailersOnlyResponseCarriesTheStatus() {

@@ -10,7 +10,7 @@ enum CallStarter {
         do {
             bytes = try serializer(request)
         } catch {
-            call.fail(Status(code: .internal, details: "Exception serializing request!"))
+            call.fail(.requestSerializationFailed)
             return nil
         }
         return call.frame(bytes, compress: compress)

@@ -2,7 +2,7 @@
 /// keeps to that target. Connects lazily on the first call, trying each resolved address in order
 /// (pick_first), and reconnects after the connection is lost. A ``Channel`` and every channel
 /// intercepted from it share one of these.
-final class ChannelTransport: HTTP2ConnectionDelegate, @unchecked Sendable {  // state protected by `lock`
+final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  // state protected by `lock`
     /// The target the channel was made for.
     let target: String
     let options: ChannelOptions
@@ -15,7 +15,7 @@ final class ChannelTransport: HTTP2ConnectionDelegate, @unchecked Sendable {  //
 
     private let lock = Lock()
     private let connectionChanged = Condition()
-    private var connection: HTTP2Connection?
+    private var connection: (any ClientConnection)?
     private var connecting = false
     private var isClosed = false
 
@@ -47,26 +47,26 @@ final class ChannelTransport: HTTP2ConnectionDelegate, @unchecked Sendable {  //
     }
 
     deinit {
-        connection?.close(failingStreamsWith: Status(code: .cancelled, details: "Channel closed!"))
+        connection?.close(failingStreamsWith: .channelClosed)
     }
 
     /// Closes the connection for good: active calls end with CANCELLED "Channel closed!".
     func close() {
-        let current: HTTP2Connection? = lock.withLock {
+        let current: (any ClientConnection)? = lock.withLock {
             isClosed = true
             connectionChanged.broadcast()
             let current = connection
             connection = nil
             return current
         }
-        current?.close(failingStreamsWith: Status(code: .cancelled, details: "Channel closed!"))
+        current?.close(failingStreamsWith: .channelClosed)
     }
 
     // MARK: connection management
 
     /// A connection that can take a new stream, connecting when needed. With `waitForReady`,
     /// failures are retried with backoff until `deadline`; without, they fail as UNAVAILABLE.
-    func readyConnection(deadline: Deadline, waitForReady: Bool) throws(RPCError) -> HTTP2Connection {
+    func readyConnection(deadline: Deadline, waitForReady: Bool) throws(RPCError) -> any ClientConnection {
         var backoff = 1.0
         while true {
             switch try connectionOrAttempt(deadline: deadline) {
@@ -80,9 +80,9 @@ final class ChannelTransport: HTTP2ConnectionDelegate, @unchecked Sendable {  //
                     while !isClosed && !until.hasPassed {
                         connectionChanged.wait(lock, until: until)
                     }
-                    if isClosed { throw RPCError(code: .cancelled, details: "Channel closed!") }
+                    if isClosed { throw RPCError(.channelClosed) }
                 }
-                if deadline.hasPassed { throw RPCError(code: .deadlineExceeded, details: "Deadline Exceeded") }
+                if deadline.hasPassed { throw RPCError(.deadlineExceeded) }
                 backoff = min(backoff * 1.6, 120)
             case nil:
                 continue
@@ -92,17 +92,17 @@ final class ChannelTransport: HTTP2ConnectionDelegate, @unchecked Sendable {  //
 
     /// The current connection, or the result of one connection attempt by this thread; nil when
     /// another thread's attempt finished and the caller should look again.
-    private func connectionOrAttempt(deadline: Deadline) throws(RPCError) -> Result<HTTP2Connection, RPCError>? {
+    private func connectionOrAttempt(deadline: Deadline) throws(RPCError) -> Result<any ClientConnection, RPCError>? {
         let mustConnect: Bool = try lock.withLock { () throws(RPCError) -> Bool in
             while true {
-                if isClosed { throw RPCError(code: .cancelled, details: "Channel closed!") }
+                if isClosed { throw RPCError(.channelClosed) }
                 if let connection, connection.canOpenStreams { return false }
                 if !connecting {
                     connecting = true
                     return true
                 }
                 if !connectionChanged.wait(lock, until: deadline) && deadline.hasPassed {
-                    throw RPCError(code: .deadlineExceeded, details: "Deadline Exceeded")
+                    throw RPCError(.deadlineExceeded)
                 }
             }
         }
@@ -110,7 +110,7 @@ final class ChannelTransport: HTTP2ConnectionDelegate, @unchecked Sendable {  //
             return lock.withLock { connection.map { .success($0) } }
         }
         let result = connect(deadline: deadline)
-        let unwanted: HTTP2Connection? = lock.withLock {
+        let unwanted: (any ClientConnection)? = lock.withLock {
             connecting = false
             connectionChanged.broadcast()
             guard case .success(let connection) = result else { return nil }
@@ -119,41 +119,21 @@ final class ChannelTransport: HTTP2ConnectionDelegate, @unchecked Sendable {  //
             return nil
         }
         if let unwanted {
-            unwanted.close(failingStreamsWith: Status(code: .cancelled, details: "Channel closed!"))
-            return .failure(RPCError(code: .cancelled, details: "Channel closed!"))
+            unwanted.close(failingStreamsWith: .channelClosed)
+            return .failure(RPCError(.channelClosed))
         }
         return result
     }
 
-    /// Tries each address of the target in order. No lock is held.
-    private func connect(deadline: Deadline) -> Result<HTTP2Connection, RPCError> {
-        if let optionsError { return .failure(RPCError(code: .unavailable, details: optionsError.message)) }
-        let target: Target
+    /// Dials the target (``Connector``). No lock is held.
+    private func connect(deadline: Deadline) -> Result<any ClientConnection, RPCError> {
+        if let optionsError { return .failure(RPCError(.invalidChannelConfiguration(optionsError.message))) }
         switch parsedTarget {
-        case .success(let t): target = t
-        case .failure(let error): return .failure(RPCError(code: .unavailable, details: error.message))
+        case .success(let target):
+            return Connector.connect(to: target, limits: options.connectionLimits, deadline: deadline, delegate: self)
+        case .failure(let error):
+            return .failure(RPCError(.invalidChannelConfiguration(error.message)))
         }
-        var lastError = "no addresses"
-        let addresses: [SocketAddress]
-        do {
-            addresses = try target.resolve()
-        } catch {
-            return .failure(RPCError(code: .unavailable, details: "DNS resolution failed for \(self.target): \(error)"))
-        }
-        for address in addresses {
-            do {
-                let fd = try Socket.connect(to: address, deadline: deadline)
-                let connection = HTTP2Connection(
-                    fd: fd, role: .client, peer: address, loop: EventLoopGroup.shared.next(),
-                    limits: options.connectionLimits, delegate: self)
-                connection.start()
-                return .success(connection)
-            } catch {
-                lastError = "\(error)"
-            }
-        }
-        return .failure(
-            RPCError(code: .unavailable, details: "failed to connect to all addresses; last error: \(lastError)"))
     }
 
     /// Throws when no call may start on this channel.
@@ -161,13 +141,9 @@ final class ChannelTransport: HTTP2ConnectionDelegate, @unchecked Sendable {  //
         if lock.withLock({ isClosed }) { throw UsageError("Cannot invoke RPC on closed channel!") }
     }
 
-    // MARK: HTTP2ConnectionDelegate
+    // MARK: ClientConnectionDelegate
 
-    func connection(_ connection: HTTP2Connection, didReceiveRequest stream: HTTP2Stream) {
-        stream.fail(Status(code: .internal, details: "A server may not open streams"))
-    }
-
-    func connectionDidClose(_ connection: HTTP2Connection) {
+    func connectionDidClose(_ connection: any ClientConnection) {
         lock.withLock {
             if self.connection === connection { self.connection = nil }
             connectionChanged.broadcast()

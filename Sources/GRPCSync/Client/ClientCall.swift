@@ -1,6 +1,19 @@
-/// One client call: starts the stream, moves messages, and records the final status. Every
-/// multicallable, response stream and future is a view of one of these.
-final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // state protected by `lock`
+/// One client call: starts the stream, moves messages, and reports the call's status. Every
+/// multicallable, response stream and future is a view of one of these. Once the call has its
+/// stream (``ClientStream``), the stream owns the call's state and status; before that, the call
+/// knows only whether it is still starting or ended without one.
+final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock`
+    /// How far the call has got towards its stream.
+    private enum Phase {
+        /// Connecting; `callbacks` run once the call ends.
+        case starting(callbacks: [@Sendable () -> Void])
+        /// The stream carries the call: its status and callbacks are the stream's.
+        case started(ClientStream)
+        /// Ended before a stream was opened (no connection, cancelled, past its deadline, an
+        /// interceptor threw, the request did not serialize).
+        case failed(Status)
+    }
+
     let channel: ChannelTransport
     let method: String
     let deadline: Deadline
@@ -10,13 +23,10 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     private let compression: Compression
 
     private let lock = Lock()
-    private let finished = Condition()
-    private var stream: HTTP2Stream?
-    private var finalStatus: Status?
-    private var callbacks: [@Sendable () -> Void] = []
-    private var deadlineTimer: ScheduledTimer?
-    /// Cancelled, timed out or failed on this side: unread messages are not returned.
-    private var endedLocally = false
+    /// Signalled when the phase leaves `starting`.
+    private let phaseChanged = Condition()
+    private var phase = Phase.starting(callbacks: [])
+    /// The single response of a unary-response call, taken from the stream once.
     private var keptResponse: [UInt8]?
 
     init(
@@ -43,8 +53,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
         metadata = []
         waitForReady = false
         compression = .noCompression
-        endedLocally = true
-        finalStatus = Status(code: .internal, details: "Exception raised while intercepting the RPC")
+        phase = .failed(.interceptionFailed)
     }
 
     // MARK: starting
@@ -52,53 +61,91 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     /// Connects if needed and opens the stream, with `firstMessage` (already framed) and
     /// `endOutput` going out with the headers. Failures end the call; they are not thrown.
     func start(firstMessage: FramedMessage?, endOutput: Bool) {
-        if lock.withLock({ finalStatus != nil }) { return }  // cancelled before it started
-        let connection: HTTP2Connection
+        if isEnded { return }  // cancelled before it started
+        let connection: any ClientConnection
         do {
             connection = try channel.readyConnection(deadline: deadline, waitForReady: waitForReady)
         } catch {
-            finish(Status(code: error.code, details: error.details))
+            failToStart(Status(code: error.code, details: error.details))
             return
         }
         if deadline.hasPassed {
-            finish(Status(code: .deadlineExceeded, details: "Deadline Exceeded"))
+            failToStart(.deadlineExceeded)
             return
         }
         let headers = GRPCHeaders.request(
             path: method, authority: channel.authority, timeout: deadline, metadata: metadata,
             userAgent: channel.userAgent, encoding: compression)
-        let stream: HTTP2Stream
+        let stream: ClientStream
         do {
-            stream = try connection.startRequest(
-                headers: headers, maxReceiveMessageLength: channel.options.receiveLimit
-            ) { stream in
-                stream.observer = self
-                stream.preloadOutput(firstMessage, end: endOutput)
-            }
+            stream = try connection.openStream(
+                headers: headers, maxReceiveMessageLength: channel.options.receiveLimit, firstMessage: firstMessage,
+                endOutput: endOutput, deadline: deadline)
         } catch {
-            finish(Status(code: error.code, details: error.details))
+            failToStart(Status(code: error.code, details: error.details))
             return
         }
-        let cancelledMeanwhile: Status? = lock.withLock {
-            self.stream = stream
-            finished.broadcast()
-            return endedLocally ? finalStatus : nil
+        let (callbacks, endedMeanwhile): ([@Sendable () -> Void], Status?) = lock.withLock {
+            switch phase {
+            case .starting(let callbacks):
+                phase = .started(stream)
+                phaseChanged.broadcast()
+                return (callbacks, nil)
+            case .failed(let status):
+                return ([], status)
+            case .started:
+                return ([], nil)
+            }
         }
-        if let cancelledMeanwhile {
-            stream.cancel(cancelledMeanwhile)
+        if let endedMeanwhile {
+            stream.cancel(endedMeanwhile)
             return
         }
-        if !deadline.isNever {
-            let timer = connection.loop.schedule(at: deadline) { [self] in
-                fail(Status(code: .deadlineExceeded, details: "Deadline Exceeded"))
+        for callback in callbacks where !stream.addCallback(callback) {
+            ThreadPoolExecutor.blockingWork.submit(callback)
+        }
+    }
+
+    /// Ends the call before it has a stream; its callbacks run.
+    private func failToStart(_ status: Status) {
+        let callbacks: [@Sendable () -> Void] = lock.withLock {
+            guard case .starting(let callbacks) = phase else { return [] }
+            phase = .failed(status)
+            phaseChanged.broadcast()
+            return callbacks
+        }
+        if !callbacks.isEmpty {
+            ThreadPoolExecutor.blockingWork.submit { for callback in callbacks { callback() } }
+        }
+    }
+
+    private var isEnded: Bool {
+        lock.withLock {
+            if case .failed = phase { return true }
+            return false
+        }
+    }
+
+    /// The stream once the call has started it (waiting while it starts, until the deadline);
+    /// nil when the call ended before that.
+    private func waitForStream() -> ClientStream? {
+        lock.withLock {
+            while true {
+                switch phase {
+                case .started(let stream): return stream
+                case .failed: return nil
+                case .starting:
+                    if !phaseChanged.wait(lock, until: deadline) && deadline.hasPassed { return nil }
+                }
             }
-            // The call may have finished while the timer was being made: then nothing cancels it.
-            let finishedAlready: Bool = lock.withLock {
-                if finalStatus != nil { return true }
-                deadlineTimer = timer
-                return false
-            }
-            if finishedAlready { timer.cancel() }
+        }
+    }
+
+    /// The stream, if the call has one now.
+    private var currentStream: ClientStream? {
+        lock.withLock {
+            if case .started(let stream) = phase { return stream }
+            return nil
         }
     }
 
@@ -126,22 +173,22 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
 
     /// Sends one framed request message, first waiting while the peer is slow unless
     /// `waitWhileFull` is false. A run of requests with no response taken in between leaves in
-    /// batches (``HTTP2Stream/SendTiming/adaptive``).
+    /// batches (``SendTiming/adaptive``).
     func send(framed: FramedMessage, waitWhileFull: Bool = true) -> RequestDelivery {
-        guard let stream = lock.withLock({ stream }) else { return .callEnded }
-        switch stream.send(framed: framed, deadline: deadline, timing: .adaptive, waitWhileFull: waitWhileFull) {
+        guard let stream = currentStream else { return .callEnded }
+        switch stream.send(framed: framed, deadline: deadline, waitWhileFull: waitWhileFull) {
         case .sent: return .queued
         case .full: return .full
         case .finished: return .callEnded
         case .timedOut:
-            fail(Status(code: .deadlineExceeded, details: "Deadline Exceeded"))
+            fail(.deadlineExceeded)
             return .callEnded
         }
     }
 
     /// Half-closes: no more request messages.
     func endOutput() {
-        lock.withLock { stream }?.endOutput()
+        currentStream?.endOutput()
     }
 
     /// The next response message; nil at the end of the stream. Throws the call's error.
@@ -149,13 +196,12 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
         guard let stream = waitForStream() else {
             throw error(for: waitForStatus())
         }
-        if lock.withLock({ endedLocally }) { throw error(for: waitForStatus()) }
         switch stream.receive(deadline: deadline) {
         case .message(let message):
             do {
                 return try deserializer(message.bytes)
             } catch {
-                fail(Status(code: .internal, details: "Exception deserializing response!"))
+                fail(.responseDeserializationFailed)
                 throw self.error(for: waitForStatus())
             }
         case .end:
@@ -163,7 +209,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
             if status.code != .ok { throw error(for: status) }
             return nil
         case .timedOut:
-            fail(Status(code: .deadlineExceeded, details: "Deadline Exceeded"))
+            fail(.deadlineExceeded)
             throw error(for: waitForStatus())
         }
     }
@@ -172,21 +218,11 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     func unaryResponse<Response>(_ deserializer: Deserializer<Response>) throws(RPCError) -> Response {
         let status = waitForStatus()
         guard status.code == .ok else { throw error(for: status) }
-        guard let bytes = responseMessage() else {
-            throw error(for: Status(code: .internal, details: "No response message received"))
-        }
+        guard let bytes = responseMessage() else { throw error(for: .noResponseMessage) }
         do {
             return try deserializer(bytes)
         } catch {
-            throw self.error(for: Status(code: .internal, details: "Exception deserializing response!"))
-        }
-    }
-
-    /// The stream once the call has started it; nil when the call ended before that.
-    private func waitForStream() -> HTTP2Stream? {
-        lock.withLock {
-            finished.wait(lock, until: deadline) { stream == nil && finalStatus == nil }
-            return stream
+            throw self.error(for: .responseDeserializationFailed)
         }
     }
 
@@ -194,8 +230,7 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
     /// and `exception()` may be asked again.
     private func responseMessage() -> [UInt8]? {
         if let kept = lock.withLock({ keptResponse }) { return kept }
-        guard let stream = lock.withLock({ stream }) else { return nil }
-        let taken = stream.connection.lock.withLock { stream.takeMessage()?.bytes }
+        let taken = currentStream?.takeMessage()?.bytes
         return lock.withLock {
             if keptResponse == nil { keptResponse = taken }
             return keptResponse
@@ -204,68 +239,57 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
 
     // MARK: status
 
-    /// Waits until the call ends and returns its status.
-    func waitForStatus() -> Status {
-        if waitUntilDone(until: deadline), let status = lock.withLock({ finalStatus }) { return status }
-        return timedOut()
+    /// The call's status, if it has one.
+    private var status: Status? {
+        let (stream, failed): (ClientStream?, Status?) = lock.withLock {
+            switch phase {
+            case .starting: (nil, nil)
+            case .started(let stream): (stream, nil)
+            case .failed(let status): (nil, status)
+            }
+        }
+        return failed ?? stream?.status
     }
 
-    private func timedOut() -> Status {
-        fail(Status(code: .deadlineExceeded, details: "Deadline Exceeded"))
-        return lock.withLock { finalStatus } ?? Status(code: .deadlineExceeded, details: "Deadline Exceeded")
+    /// Waits until the call ends and returns its status; past the deadline the call ends
+    /// DEADLINE_EXCEEDED here.
+    func waitForStatus() -> Status {
+        if waitUntilDone(until: deadline), let status { return status }
+        fail(.deadlineExceeded)
+        return status ?? .deadlineExceeded
     }
 
     /// Waits up to `until` for the call to end; true when it has.
     func waitUntilDone(until: Deadline) -> Bool {
-        // Once the stream is open, waiting on it lets this thread read the response itself.
-        if let stream = lock.withLock({ finalStatus == nil ? stream : nil }) {
-            stream.waitUntilFinished(deadline: until)
+        let started: ClientStream? = lock.withLock {
+            while true {
+                switch phase {
+                case .started(let stream): return stream
+                case .failed: return nil
+                case .starting:
+                    if !phaseChanged.wait(lock, until: until) && until.hasPassed { return nil }
+                }
+            }
         }
-        return lock.withLock { finished.wait(lock, until: until) { finalStatus == nil } }
+        // Waiting on the stream lets this thread read the response itself.
+        if let started { return started.waitUntilFinished(deadline: until) != nil }
+        return status != nil
     }
 
     func error(for status: Status) -> RPCError {
-        let initial = lock.withLock { stream }.map { stream in
-            stream.connection.lock.withLock { stream.initialMetadata }
-        }
-        return RPCError(
-            code: status.code, details: status.details, initialMetadata: initial ?? [],
+        RPCError(
+            code: status.code, details: status.details, initialMetadata: currentStream?.initialMetadata ?? [],
             trailingMetadata: status.trailingMetadata, debugErrorString: "\(method) to \(channel.target)")
     }
 
-    /// Ends the call from this side with `status`.
+    /// Ends the call from this side with `status` (a cancel, the deadline, a bad response, a
+    /// request that does not serialize or is too large): the stream is reset, or the call ends
+    /// before it has one.
     func fail(_ status: Status) {
-        lock.withLock { if finalStatus == nil { endedLocally = true } }
-        if let stream = lock.withLock({ stream }) {
+        if let stream = currentStream {
             stream.cancel(status)
         } else {
-            finish(status)
-        }
-    }
-
-    // MARK: HTTP2StreamObserver (connection lock held)
-
-    func streamDidChange(_ stream: HTTP2Stream) {
-        if let status = stream.status {
-            stream.observer = nil  // breaks the call ↔ stream cycle
-            // The stream may end before start() has recorded it; the response is read from it.
-            lock.withLock { if self.stream == nil { self.stream = stream } }
-            finish(status)
-        }
-    }
-
-    private func finish(_ status: Status) {
-        let pending: [@Sendable () -> Void]? = lock.withLock {
-            guard finalStatus == nil else { return nil }
-            finalStatus = status
-            deadlineTimer?.cancel()
-            finished.broadcast()
-            let pending = callbacks
-            callbacks.removeAll()
-            return pending
-        }
-        if let pending, !pending.isEmpty {
-            ThreadPoolExecutor.blockingWork.submit { for callback in pending { callback() } }
+            failToStart(status)
         }
     }
 
@@ -281,20 +305,27 @@ final class ClientCall: Call, HTTP2StreamObserver, @unchecked Sendable {  // sta
 
     @discardableResult
     func cancel() -> Bool {
-        if lock.withLock({ finalStatus != nil }) { return false }
-        fail(Status(code: .cancelled, details: "Locally cancelled by application!"))
+        if status != nil { return false }
+        fail(.locallyCancelled)
         return true
     }
 
-    func isActive() -> Bool { lock.withLock { finalStatus == nil } }
+    func isActive() -> Bool { status == nil }
     func timeRemaining() -> Double? { deadline.timeRemaining }
 
     @discardableResult
     func addCallback(_ callback: @escaping @Sendable () -> Void) -> Bool {
-        lock.withLock {
-            if finalStatus != nil { return false }
-            callbacks.append(callback)
-            return true
+        let added: Bool? = lock.withLock {
+            switch phase {
+            case .starting(var callbacks):
+                callbacks.append(callback)
+                phase = .starting(callbacks: callbacks)
+                return true
+            case .started: return nil
+            case .failed: return false
+            }
         }
+        if let added { return added }
+        return currentStream?.addCallback(callback) ?? false
     }
 }

@@ -70,17 +70,9 @@ struct ChannelOptions: Sendable {
     /// The receive limit as a byte count (unlimited → Int.max).
     var receiveLimit: Int { maxReceiveMessageLength < 0 ? Int.max : maxReceiveMessageLength }
 
-    var connectionLimits: ConnectionLimits {
-        var limits = ConnectionLimits()
-        limits.maxReceiveMessageLength = receiveLimit
-        limits.maxHeaderListSize = max(maxMetadataSize, 1024)
-        return limits
-    }
-
     /// The status for an outgoing message over `grpc.max_send_message_length`, if it is.
     func checkSendLength(_ length: Int) -> Status? {
         guard maxSendMessageLength >= 0, length > maxSendMessageLength else { return nil }
-        return Status(
-            code: .resourceExhausted, details: "Sent message larger than max (\(length) vs. \(maxSendMessageLength))")
+        return .sentMessageTooLarge(length: length, limit: maxSendMessageLength)
     }
 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// A point on the monotonic clock after which a call or a wait gives up.
 public struct Deadline: Sendable, Comparable, Hashable {

@@ -1,12 +1,20 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
-#elseif canImport(Musl)
-    import Musl
 #endif
 
 /// A pthread mutex. Every type that shares it documents which state it protects.
+///
+/// Naming rule: a function whose name ends in `Locked` runs with a lock held by its caller (the
+/// lock its type documents) and never takes that lock itself. Debug builds check it: such a
+/// function starts with ``assertHeld()``, which fails unless the calling thread owns the lock.
 final class Lock: @unchecked Sendable {  // the pthread mutex is the synchronisation itself
     let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    #if DEBUG
+        /// The thread holding the lock (`pthread_self()`), 0 when none; debug builds only.
+        private let owner = Atomic<UInt>(0)
+    #endif
 
     init() {
         mutex = .allocate(capacity: 1)
@@ -25,14 +33,54 @@ final class Lock: @unchecked Sendable {  // the pthread mutex is the synchronisa
         mutex.deallocate()
     }
 
-    @inline(__always) func lock() { pthread_mutex_lock(mutex) }
-    @inline(__always) func unlock() { pthread_mutex_unlock(mutex) }
+    @inline(__always) func lock() {
+        pthread_mutex_lock(mutex)
+        #if DEBUG
+            didAcquire()
+        #endif
+    }
+
+    @inline(__always) func unlock() {
+        #if DEBUG
+            willRelease()
+        #endif
+        pthread_mutex_unlock(mutex)
+    }
 
     @inline(__always) func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        lock()
+        defer { unlock() }
         return try body()
     }
+
+    /// Whether the calling thread holds the lock. Debug builds know; release builds answer true,
+    /// so only use it in assertions.
+    var isHeldByCurrentThread: Bool {
+        #if DEBUG
+            owner.load(ordering: .relaxed) == UInt(pthread_self())
+        #else
+            true
+        #endif
+    }
+
+    /// Fails (in debug builds) unless the calling thread holds the lock: the first line of every
+    /// `…Locked` function.
+    @inline(__always) func assertHeld(file: StaticString = #fileID, line: UInt = #line) {
+        assert(isHeldByCurrentThread, "a …Locked function was called without its lock", file: file, line: line)
+    }
+
+    #if DEBUG
+        /// Records the calling thread as the owner (after `pthread_mutex_lock` or a condition wait).
+        fileprivate func didAcquire() {
+            owner.store(UInt(pthread_self()), ordering: .relaxed)
+        }
+
+        /// Forgets the owner (before `pthread_mutex_unlock` or a condition wait).
+        fileprivate func willRelease() {
+            assert(isHeldByCurrentThread, "a lock was released by a thread that does not hold it")
+            owner.store(0, ordering: .relaxed)
+        }
+    #endif
 }
 
 /// A condition variable on the monotonic clock, used with a ``Lock`` held by the caller.
@@ -57,6 +105,10 @@ final class Condition: @unchecked Sendable {  // the pthread condition is the sy
     /// The caller holds `lock` and re-checks its predicate after every return.
     @discardableResult
     func wait(_ lock: Lock, until deadline: Deadline = .never) -> Bool {
+        #if DEBUG
+            lock.willRelease()
+            defer { lock.didAcquire() }
+        #endif
         if deadline.isNever {
             pthread_cond_wait(cond, lock.mutex)
             return true

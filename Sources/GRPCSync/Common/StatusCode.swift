@@ -51,7 +51,7 @@ public enum StatusCode: Int, Sendable, CaseIterable, CustomStringConvertible {
 }
 
 /// A final status: code, details and trailing metadata (`grpc.Status`).
-public struct Status: Sendable, Error, CustomStringConvertible {
+public struct Status: Sendable, Error, Equatable, CustomStringConvertible {
     public var code: StatusCode
     public var details: String
     public var trailingMetadata: Metadata

@@ -12,15 +12,24 @@ public struct RPCMethodHandler: Sendable {
 
     public let requestStreaming: Bool
     public let responseStreaming: Bool
-    /// Runs the handler for one call on a worker thread and ends the call.
-    let run: @Sendable (ServerCall) -> Void
+    /// Runs the handler for one call on a worker thread, its behaviour inside the wrappers, and
+    /// ends the call.
+    private let body: @Sendable (ServerCall, [BehaviorWrapper]) -> Void
     /// Run around the behaviour, outermost first.
-    var behaviorWrappers: [BehaviorWrapper] = []
+    private var behaviorWrappers: [BehaviorWrapper] = []
 
-    init(requestStreaming: Bool, responseStreaming: Bool, run: @escaping @Sendable (ServerCall) -> Void) {
+    init(
+        requestStreaming: Bool, responseStreaming: Bool,
+        body: @escaping @Sendable (ServerCall, [BehaviorWrapper]) -> Void
+    ) {
         self.requestStreaming = requestStreaming
         self.responseStreaming = responseStreaming
-        self.run = run
+        self.body = body
+    }
+
+    /// Runs the handler for `call` on this (worker) thread.
+    func run(_ call: ServerCall) {
+        body(call, behaviorWrappers)
     }
 
     /// This handler with its behaviour run inside `wrapper`, on the call's worker thread: what a
@@ -89,9 +98,9 @@ public func unaryUnaryRPCMethodHandler<Request, Response>(
     requestDeserializer: @escaping Deserializer<Request>,
     responseSerializer: @escaping Serializer<Response>
 ) -> RPCMethodHandler {
-    RPCMethodHandler(requestStreaming: false, responseStreaming: false) { call in
+    RPCMethodHandler(requestStreaming: false, responseStreaming: false) { call, wrappers in
         guard let request = call.receiveUnaryRequest(requestDeserializer) else { return }
-        call.runHandler(responseSerializer) { context in
+        call.runHandler(responseSerializer, wrappers) { context in
             try behavior(request, context)
         }
     }
@@ -104,9 +113,9 @@ public func unaryStreamRPCMethodHandler<Request, Response>(
     requestDeserializer: @escaping Deserializer<Request>,
     responseSerializer: @escaping Serializer<Response>
 ) -> RPCMethodHandler {
-    RPCMethodHandler(requestStreaming: false, responseStreaming: true) { call in
+    RPCMethodHandler(requestStreaming: false, responseStreaming: true) { call, wrappers in
         guard let request = call.receiveUnaryRequest(requestDeserializer) else { return }
-        call.runStreamingHandler { context in
+        call.runStreamingHandler(wrappers) { context in
             try behavior(request, ResponseSender(call: call, serializer: responseSerializer), context)
         }
     }
@@ -118,8 +127,8 @@ public func streamUnaryRPCMethodHandler<Request, Response>(
     requestDeserializer: @escaping Deserializer<Request>,
     responseSerializer: @escaping Serializer<Response>
 ) -> RPCMethodHandler {
-    RPCMethodHandler(requestStreaming: true, responseStreaming: false) { call in
-        call.runHandler(responseSerializer) { context in
+    RPCMethodHandler(requestStreaming: true, responseStreaming: false) { call, wrappers in
+        call.runHandler(responseSerializer, wrappers) { context in
             try behavior(RequestStream(call: call, deserializer: requestDeserializer), context)
         }
     }
@@ -131,8 +140,8 @@ public func streamStreamRPCMethodHandler<Request, Response>(
     requestDeserializer: @escaping Deserializer<Request>,
     responseSerializer: @escaping Serializer<Response>
 ) -> RPCMethodHandler {
-    RPCMethodHandler(requestStreaming: true, responseStreaming: true) { call in
-        call.runStreamingHandler { context in
+    RPCMethodHandler(requestStreaming: true, responseStreaming: true) { call, wrappers in
+        call.runStreamingHandler(wrappers) { context in
             try behavior(
                 RequestStream(call: call, deserializer: requestDeserializer),
                 ResponseSender(call: call, serializer: responseSerializer), context)

@@ -35,8 +35,8 @@ public struct ResponseSender<Response>: @unchecked Sendable {
         do {
             bytes = try serializer(response)
         } catch {
-            call.finish(Status(code: .internal, details: "Failed to serialize response!"))
-            throw RPCError(code: .internal, details: "Failed to serialize response!")
+            call.finish(.responseSerializationFailed)
+            throw RPCError(.responseSerializationFailed)
         }
         try call.sendMessage(bytes)
     }

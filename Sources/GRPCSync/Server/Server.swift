@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A gRPC server whose handlers run on a thread pool, like `grpc.server(ThreadPoolExecutor(...))`.
 ///
 /// ```swift
@@ -11,15 +7,20 @@
 /// try server.start()
 /// server.waitForTermination()
 /// ```
-public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // state protected by `lock`
-    private enum State { case created, started, stopping, stopped }
+public final class Server: ListenerDelegate, @unchecked Sendable {  // state protected by `lock`
+    private enum State: Equatable {
+        case created, started
+        /// `stop` was called; `cancelled` once the calls still running were cancelled.
+        case stopping(cancelled: Bool)
+        case stopped
+    }
 
     /// Runs the handlers.
     public let executor: ThreadPoolExecutor
     /// `maximum_concurrent_rpcs`: calls beyond it get RESOURCE_EXHAUSTED.
     public let maximumConcurrentRPCs: Int?
     /// How long a worker that has finished a call waits for the same connection's next call, in
-    /// nanoseconds (see `ServerCall.serveNextCalls`). Set before `start()`; tests make it long.
+    /// nanoseconds (see ``CallDispatcher``). Set before `start()`; tests make it long.
     var nextCallWait: UInt64 = 500_000
     /// Asked for every call's handler, outermost first.
     private let interceptors: [any ServerInterceptor]
@@ -33,7 +34,9 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
     private var handlersByPath: [String: RPCMethodHandler] = [:]
     private var genericHandlers: [GenericRPCHandler] = []
     private var listeners: [Listener] = []
-    private var connections: [ObjectIdentifier: HTTP2Connection] = [:]
+    /// Open connections with their dispatchers (which the connections hold only weakly).
+    private var connections: [ObjectIdentifier: (connection: any ServerConnection, dispatcher: CallDispatcher)] =
+        [:]
     private var activeCalls = 0
     private var graceTimer: ScheduledTimer?
     private let stopped = Event()
@@ -102,28 +105,7 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
     @discardableResult
     public func addInsecurePort(_ address: String) throws -> Int {
         if let optionsError { throw optionsError }
-        let target = try Target(parsing: address, defaultPort: nil)
-        let addresses = try target.resolve(passive: true)
-        guard !addresses.isEmpty else { throw UsageError("address \"\(address)\" resolves to nothing") }
-        var bound: [Listener] = []
-        var port = 0
-        for (i, var resolved) in addresses.enumerated() {
-            if i > 0 && port != 0 { resolved.setPort(port) }
-            do {
-                let fd = try Socket.bind(to: resolved, displayName: address)
-                let local = Socket.localAddress(fd) ?? resolved
-                if i == 0 { port = local.port }
-                let listener = Listener(
-                    fd: fd, address: local, displayName: address, loop: EventLoopGroup.shared.next()
-                ) { [weak self] fd, peer in
-                    self?.accepted(fd: fd, peer: peer)
-                }
-                bound.append(listener)
-            } catch {
-                // The first address must bind; later ones (the IPv4 twin of localhost) may fail.
-                if i == 0 { throw error }
-            }
-        }
+        let (bound, port) = try Listener.bind(address, limits: options.connectionLimits, delegate: self)
         try lock.withLock {
             guard state == .created || state == .started else {
                 for listener in bound { listener.close(started: false) }
@@ -145,30 +127,34 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
         }
     }
 
-    /// Stops the server (`server.stop(grace)`). With nil, every active call is cancelled now. With a
-    /// grace period, new calls are refused, running calls may finish, and those still running when
-    /// it ends are cancelled. The returned event is set once every call has ended.
+    /// Stops the server (`server.stop(grace)`). Listening stops at once and every connection
+    /// drains: GOAWAY, then, once the client has acknowledged a PING, a final GOAWAY, so a call the
+    /// client started before it saw the first is still served. With nil (or no grace), every call
+    /// is cancelled now; with a grace period, calls may finish, and those still running when it
+    /// ends are cancelled. The returned event is set once every call has ended and every
+    /// connection has closed.
     @discardableResult
     public func stop(grace: Double?) -> Event {
-        let (connectionsNow, cancelNow): ([HTTP2Connection], Bool) = lock.withLock {
+        let cancelNow = grace.map { $0 <= 0 } ?? true
+        let draining: [any ServerConnection]? = lock.withLock {
             switch state {
             case .created, .stopped:
                 state = .stopped
                 for listener in listeners { listener.close(started: false) }
                 listeners.removeAll()
                 stopped.set()
-                return ([], false)
+                return nil
             case .stopping:
-                return (Array(connections.values), grace == nil || grace! <= 0)
+                return []
             case .started:
-                state = .stopping
+                state = .stopping(cancelled: false)
                 for listener in listeners { listener.close(started: true) }
                 listeners.removeAll()
-                return (Array(connections.values), grace == nil || grace! <= 0)
+                return connections.values.map(\.connection)
             }
         }
-        if stopped.isSet() { return stopped }
-        for connection in connectionsNow { connection.startDraining() }
+        guard let draining else { return stopped }
+        for connection in draining { connection.beginGracefulShutdown() }
         if cancelNow {
             cancelAllCalls()
         } else if let grace {
@@ -177,7 +163,7 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
             }
             lock.withLock { graceTimer = timer }
         }
-        lock.withLock { finishStopIfIdle() }
+        lock.withLock { finishStopIfDoneLocked() }
         return stopped
     }
 
@@ -188,78 +174,83 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
         !stopped.wait(timeout: timeout)
     }
 
+    /// The grace period is over (or there was none): every call still running is cancelled and
+    /// every connection closed.
     private func cancelAllCalls() {
-        let all = lock.withLock { Array(connections.values) }
-        for connection in all {
-            connection.cancelAllStreams(Status(code: .cancelled, details: "Server is shutting down"))
-            connection.close(failingStreamsWith: Status(code: .cancelled, details: "Server is shutting down"))
+        let all: [any ServerConnection] = lock.withLock {
+            state = .stopping(cancelled: true)
+            return connections.values.map(\.connection)
         }
-        lock.withLock {
-            activeCalls = 0
-            finishStopIfIdle()
-        }
+        for connection in all { connection.close(cancellingStreamsWith: .serverCancelledCalls) }
     }
 
-    /// Lock held.
-    private func finishStopIfIdle() {
-        guard state == .stopping, activeCalls == 0 else { return }
+    /// Stopped once no call runs and no connection is open (a draining connection may still
+    /// bring a call the client started before it saw the GOAWAY).
+    private func finishStopIfDoneLocked() {
+        lock.assertHeld()
+        guard case .stopping = state, activeCalls == 0, connections.isEmpty else { return }
         state = .stopped
         graceTimer?.cancel()
         stopped.set()
     }
 
-    // MARK: connections
+    // MARK: connections (ListenerDelegate)
 
-    private func accepted(fd: Int32, peer: SocketAddress) {
-        let connection = HTTP2Connection(
-            fd: fd, role: .server, peer: peer, loop: EventLoopGroup.shared.next(),
-            limits: options.connectionLimits, delegate: self)
-        connection.start()
+    func newConnectionDelegate() -> any ServerConnectionDelegate {
+        CallDispatcher(server: self)
+    }
+
+    func listenerAccepted(_ connection: any ServerConnection, delegate: any ServerConnectionDelegate) {
+        guard let dispatcher = delegate as? CallDispatcher else { return }
         let accept = lock.withLock {
             guard state == .started else { return false }
-            connections[ObjectIdentifier(connection)] = connection
+            connections[ObjectIdentifier(connection)] = (connection, dispatcher)
             return true
         }
-        if !accept { connection.close(failingStreamsWith: Status(code: .unavailable, details: "Server is stopping")) }
+        if !accept { connection.close(cancellingStreamsWith: .serverStopping) }
     }
 
-    func connectionDidClose(_ connection: HTTP2Connection) {
-        lock.withLock { _ = connections.removeValue(forKey: ObjectIdentifier(connection)) }
+    func connectionDidClose(_ connection: any ServerConnection) {
+        lock.withLock {
+            _ = connections.removeValue(forKey: ObjectIdentifier(connection))
+            finishStopIfDoneLocked()
+        }
     }
 
-    /// A request head arrived (connection lock held): find its handler, apply the limits, start it.
-    func connection(_ connection: HTTP2Connection, didReceiveRequest stream: HTTP2Stream) {
-        guard let head = stream.requestHead else { return }
-        guard lock.withLock({ state == .started }) else {
-            stream.reject(httpStatus: 200, status: Status(code: .unavailable, details: "Server is shutting down"))
+    // MARK: calls
+
+    /// A request head arrived (connection lock held): the call is refused, started with a handler
+    /// found by path, or handed to a worker that asks the interceptors and generic handlers (user
+    /// code, run with no runtime lock held).
+    func callArrivedLocked(
+        _ stream: ServerStream, head: RequestHead, on connection: any ServerConnection, dispatcher: CallDispatcher
+    ) {
+        let (serving, direct, hasGeneric) = lock.withLock {
+            (
+                state == .started || state == .stopping(cancelled: false), handlersByPath[head.path],
+                !genericHandlers.isEmpty
+            )
+        }
+        guard serving else {
+            stream.finishLocked(.serverShuttingDown)
             return
         }
-        let details = HandlerCallDetails(method: head.path, invocationMetadata: head.metadata)
-        let found: RPCMethodHandler?
-        do {
-            found =
-                interceptors.isEmpty
-                ? handler(for: details)
-                : try ServerInterceptorPipeline.handler(interceptors, details, lookUp: handler(for:))
-        } catch {
-            stream.reject(httpStatus: 200, status: Status(code: .unknown, details: "Error in service handler!"))
-            return
+        let call = ServerCall(stream: stream, head: head, server: self, connection: connection, dispatcher: dispatcher)
+        if interceptors.isEmpty, let direct {
+            call.startLocked(with: direct)
+        } else if interceptors.isEmpty && !hasGeneric {
+            stream.finishLocked(.methodNotFound)
+        } else if !dispatcher.dispatchLocked({ call.chooseHandlerAndStart() }, on: connection) {
+            stream.finishLocked(.serverShuttingDown)
         }
-        guard let handler = found else {
-            stream.reject(httpStatus: 200, status: Status(code: .unimplemented, details: "Method not found!"))
-            return
-        }
-        let admitted = lock.withLock {
-            if let limit = maximumConcurrentRPCs, activeCalls >= limit { return false }
-            activeCalls += 1
-            return true
-        }
-        guard admitted else {
-            stream.reject(
-                httpStatus: 200, status: Status(code: .resourceExhausted, details: "Concurrent RPC limit exceeded!"))
-            return
-        }
-        ServerCall(stream: stream, handler: handler, server: self, options: options).attach()
+    }
+
+    /// The handler for a call: asks the interceptors, outermost first, ending in the registered
+    /// handlers (by path, then the generic handlers in order). Runs user code: no lock is held.
+    func chooseHandler(for details: HandlerCallDetails) throws -> RPCMethodHandler? {
+        interceptors.isEmpty
+            ? handler(for: details)
+            : try ServerInterceptorPipeline.handler(interceptors, details, lookUp: handler(for:))
     }
 
     /// The registered handler for a call: by path, else from the generic handlers in order.
@@ -272,21 +263,20 @@ public final class Server: HTTP2ConnectionDelegate, @unchecked Sendable {  // st
         return nil
     }
 
-    /// A call has ended (connection lock held).
-    func callCompleted(_ call: ServerCall) {
+    /// Counts a call that is about to run; false when `maximumConcurrentRPCs` calls run already.
+    func admit() -> Bool {
         lock.withLock {
-            if activeCalls > 0 { activeCalls -= 1 }
-            finishStopIfIdle()
+            if let limit = maximumConcurrentRPCs, activeCalls >= limit { return false }
+            activeCalls += 1
+            return true
         }
     }
-}
 
-extension SocketAddress {
-    mutating func setPort(_ port: Int) {
-        withUnsafeMutableBytes(of: &storage) { raw in
-            let value = UInt16(port).bigEndian
-            // sin_port and sin6_port both sit right after the 2-byte family.
-            raw.storeBytes(of: value, toByteOffset: 2, as: UInt16.self)
+    /// An admitted call has ended.
+    func callCompleted() {
+        lock.withLock {
+            if activeCalls > 0 { activeCalls -= 1 }
+            finishStopIfDoneLocked()
         }
     }
 }

@@ -19,7 +19,6 @@ public final class ServicerContext: @unchecked Sendable {  // state lives in `ca
             // grpcio turns an abort with OK into UNKNOWN without details.
             $0.code = code == .ok ? .unknown : code
             $0.details = code == .ok ? "" : details
-            $0.aborted = true
         }
         throw AbortError(code: code, details: details)
     }

@@ -1,10 +1,5 @@
 import CLinux
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// Something registered with an ``EventLoop`` for socket readiness.
 protocol EventLoopSource: AnyObject {

@@ -79,18 +79,7 @@ enum GRPCHeaders {
 
     // MARK: server side: the request head
 
-    struct RequestHead {
-        var path: String
-        var authority: String
-        var timeout: UInt64?
-        var metadata: Metadata
-        /// The algorithm of the request's compressed messages (`grpc-encoding`).
-        var encoding = Compression.noCompression
-        /// The algorithms the client accepts for the response (`grpc-accept-encoding`).
-        var acceptedEncodings: Set<Compression> = [.noCompression]
-    }
-
-    enum RequestCheck {
+    enum RequestCheck: Equatable {
         case accept(RequestHead)
         /// Answer with this HTTP status and gRPC status, without calling a handler.
         case reject(httpStatus: Int, status: Status)
@@ -99,7 +88,6 @@ enum GRPCHeaders {
     static func checkRequest(_ fields: [HeaderField]) -> RequestCheck {
         var method = ""
         var path = ""
-        var authority = ""
         var contentType = ""
         var timeout: UInt64?
         var encodingName: String?
@@ -109,43 +97,34 @@ enum GRPCHeaders {
             switch field.name {
             case ":method": method = String(decoding: field.value, as: UTF8.self)
             case ":path": path = String(decoding: field.value, as: UTF8.self)
-            case ":authority", "host": authority = String(decoding: field.value, as: UTF8.self)
             case "content-type": contentType = String(decoding: field.value, as: UTF8.self)
             case "grpc-timeout": timeout = WireFormat.decodeTimeout(String(decoding: field.value, as: UTF8.self))
             case "grpc-encoding": encodingName = String(decoding: field.value, as: UTF8.self)
             case "grpc-accept-encoding": acceptEncoding = field.value
-            case ":scheme", "te":
+            case ":scheme", "te", ":authority", "host":
                 break
             default:
                 if field.name.hasPrefix(":") { continue }
                 if !WireFormat.appendReceived(name: field.name, value: field.value, to: &metadata) {
-                    return .reject(
-                        httpStatus: 200, status: Status(code: .internal, details: "Invalid base64 in \(field.name)"))
+                    return .reject(httpStatus: 200, status: .invalidBase64(key: field.name))
                 }
             }
         }
         if method != "POST" {
-            return .reject(
-                httpStatus: 405, status: Status(code: .internal, details: "Method \"\(method)\" is not supported"))
+            return .reject(httpStatus: 405, status: .unsupportedMethod(method))
         }
         if !isGRPCContentType(contentType) {
-            return .reject(
-                httpStatus: 415,
-                status: Status(code: .internal, details: "Content-Type \"\(contentType)\" is not supported"))
+            return .reject(httpStatus: 415, status: .unsupportedContentType(contentType))
         }
         if path.isEmpty {
-            return .reject(httpStatus: 400, status: Status(code: .internal, details: "Missing :path"))
+            return .reject(httpStatus: 400, status: .missingPath)
         }
-        var head = RequestHead(path: path, authority: authority, timeout: timeout, metadata: metadata)
+        var head = RequestHead(path: path, timeout: timeout, metadata: metadata)
         if let encodingName {
             // grpc's compression.md: an algorithm the server does not support is UNIMPLEMENTED, and
             // the answer lists the ones it does (`grpc-accept-encoding`, see trailersOnly).
             guard let encoding = Compression(encodingName: encodingName) else {
-                return .reject(
-                    httpStatus: 200,
-                    status: Status(
-                        code: .unimplemented,
-                        details: "Compression algorithm \"\(encodingName)\" is not supported (grpc-encoding)"))
+                return .reject(httpStatus: 200, status: .unsupportedRequestEncoding(encodingName))
             }
             head.encoding = encoding
         }
@@ -159,7 +138,7 @@ enum GRPCHeaders {
 
     // MARK: client side: response head and trailers
 
-    enum ResponseCheck {
+    enum ResponseCheck: Equatable {
         /// Initial metadata and the algorithm of the response's compressed messages; the stream goes on.
         case headers(Metadata, encoding: Compression)
         /// The call is over (Trailers-Only, or a non-gRPC answer mapped to a status).
@@ -179,31 +158,25 @@ enum GRPCHeaders {
             if field.name == "grpc-encoding" { encodingName = String(decoding: field.value, as: UTF8.self) }
         }
         if httpStatus != 200 && !hasGRPCStatus {
-            return .finished(
-                Status(
-                    code: statusForHTTP(httpStatus),
-                    details: "Received http2 header with status: \(httpStatus)"))
+            return .finished(.httpStatus(httpStatus, code: statusForHTTP(httpStatus)))
         }
         if hasGRPCStatus || endStream { return .finished(status(fromTrailers: fields)) }
         if !isGRPCContentType(contentType) {
-            return .finished(Status(code: .unknown, details: "Received unexpected content-type \"\(contentType)\""))
+            return .finished(.unexpectedContentType(contentType))
         }
         var encoding = Compression.noCompression
         if let encodingName {
             // grpc's compression.md: a response compressed with an algorithm the client does not
             // support is INTERNAL.
             guard let known = Compression(encodingName: encodingName) else {
-                return .finished(
-                    Status(
-                        code: .internal,
-                        details: "Compression algorithm \"\(encodingName)\" of the response is not supported"))
+                return .finished(.unsupportedResponseEncoding(encodingName))
             }
             encoding = known
         }
         var metadata = Metadata()
         for field in fields where !field.name.hasPrefix(":") && !isTransportField(field.name) {
             if !WireFormat.appendReceived(name: field.name, value: field.value, to: &metadata) {
-                return .finished(Status(code: .internal, details: "Invalid base64 in \(field.name)"))
+                return .finished(.invalidBase64(key: field.name))
             }
         }
         return .headers(metadata, encoding: encoding)
@@ -223,13 +196,11 @@ enum GRPCHeaders {
             default:
                 if field.name.hasPrefix(":") || isTransportField(field.name) { continue }
                 if !WireFormat.appendReceived(name: field.name, value: field.value, to: &metadata) {
-                    return Status(code: .internal, details: "Invalid base64 in \(field.name)")
+                    return .invalidBase64(key: field.name)
                 }
             }
         }
-        guard let code else {
-            return Status(code: .unknown, details: "No grpc-status in trailers", trailingMetadata: metadata)
-        }
+        guard let code else { return .missingStatus(trailingMetadata: metadata) }
         return Status(code: code, details: details, trailingMetadata: metadata)
     }
 
@@ -249,15 +220,16 @@ enum GRPCHeaders {
         default: .unknown
         }
     }
+}
 
-    /// The RST_STREAM error code → status table of PROTOCOL-HTTP2.md.
-    static func statusForReset(_ errorCode: UInt32) -> Status {
-        switch errorCode {
-        case 0x7: Status(code: .unavailable, details: "Stream refused by server")
-        case 0x8: Status(code: .cancelled, details: "Stream cancelled by server (RST_STREAM CANCEL)")
-        case 0xB: Status(code: .resourceExhausted, details: "Bandwidth exhausted (RST_STREAM ENHANCE_YOUR_CALM)")
-        case 0xC: Status(code: .permissionDenied, details: "Inadequate security (RST_STREAM INADEQUATE_SECURITY)")
-        default: Status(code: .internal, details: "Stream reset by peer with HTTP/2 error code \(errorCode)")
-        }
-    }
+/// What a server needs of a request's head, checked by ``GRPCHeaders/checkRequest(_:)``.
+struct RequestHead: Equatable, Sendable {
+    var path: String
+    /// The client's `grpc-timeout`, in nanoseconds.
+    var timeout: UInt64?
+    var metadata: Metadata
+    /// The algorithm of the request's compressed messages (`grpc-encoding`).
+    var encoding = Compression.noCompression
+    /// The algorithms the client accepts for the response (`grpc-accept-encoding`).
+    var acceptedEncodings: Set<Compression> = [.noCompression]
 }

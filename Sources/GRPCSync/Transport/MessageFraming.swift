@@ -87,14 +87,10 @@ enum DeframingError: Error, Equatable {
     /// The status a call ends with because of this error (grpc core's wording where it has one).
     var status: Status {
         switch self {
-        case .tooLarge(let length, let limit):
-            Status(code: .resourceExhausted, details: "Received message larger than max (\(length) vs. \(limit))")
-        case .compressedWithoutEncoding:
-            Status(code: .internal, details: "Compression bit set but no encoding configured")
-        case .decompressedTooLarge(let limit):
-            Status(code: .resourceExhausted, details: "Decompressed message larger than max (over \(limit) bytes)")
-        case .decompressionFailed(let reason):
-            Status(code: .internal, details: "Decompression failed due to \(reason)")
+        case .tooLarge(let length, let limit): .receivedMessageTooLarge(length: length, limit: limit)
+        case .compressedWithoutEncoding: .compressedWithoutEncoding
+        case .decompressedTooLarge(let limit): .decompressedMessageTooLarge(limit: limit)
+        case .decompressionFailed(let reason): .decompressionFailed(reason)
         }
     }
 }

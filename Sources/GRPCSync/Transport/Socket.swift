@@ -1,10 +1,5 @@
 import CLinux
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// Thin wrappers over the socket system calls, returning errors that name the address.
 enum Socket {
@@ -13,6 +8,11 @@ enum Socket {
     static func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL, 0)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+    }
+
+    /// Closes a descriptor.
+    static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
     }
 
     static func setNoDelay(_ fd: Int32) {
@@ -58,16 +58,6 @@ enum Socket {
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let rc = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return rc == 0 ? SocketAddress(storage: storage, length: length) : nil
-    }
-
-    /// The remote address of a connected socket.
-    static func peerAddress(_ fd: Int32) -> SocketAddress? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
         }
         return rc == 0 ? SocketAddress(storage: storage, length: length) : nil
     }

@@ -1,10 +1,5 @@
 import CLinux
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// A resolved socket address (IPv4, IPv6 or a Unix path).
 struct SocketAddress: Sendable, CustomStringConvertible {
@@ -125,6 +120,17 @@ struct SocketAddress: Sendable, CustomStringConvertible {
             }
         default:
             return 0
+        }
+    }
+}
+
+extension SocketAddress {
+    /// Sets the port of an IP address.
+    mutating func setPort(_ port: Int) {
+        withUnsafeMutableBytes(of: &storage) { raw in
+            let value = UInt16(port).bigEndian
+            // sin_port and sin6_port both sit right after the 2-byte family.
+            raw.storeBytes(of: value, toByteOffset: 2, as: UInt16.self)
         }
     }
 }

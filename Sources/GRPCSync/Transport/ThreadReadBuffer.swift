@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// The 64 KiB buffer a thread reads a connection into while it waits on it (a caller waiting for
 /// a reply, a worker waiting for the next call): one per thread that ever does, made on first use

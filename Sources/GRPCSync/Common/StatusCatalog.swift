@@ -1,0 +1,198 @@
+// Every status the runtime produces, with its text, named once. grpcio's exact texts where it has
+// them (`Method not found!`, `Deadline Exceeded`, …). No other file makes a `Status` or an
+// `RPCError` from a literal code and text: search here for a status text to find where it comes
+// from, then search for its name.
+
+extension Status {
+    // MARK: calls on either side
+
+    /// The call's deadline passed (`grpc-timeout` on a server, `timeout=` on a client).
+    static let deadlineExceeded = Status(code: .deadlineExceeded, details: "Deadline Exceeded")
+
+    // MARK: server: before the handler
+
+    /// No handler serves the call's path (grpcio's wording).
+    static let methodNotFound = Status(code: .unimplemented, details: "Method not found!")
+    /// `maximum_concurrent_rpcs` calls are running already (grpcio's wording).
+    static let concurrentRPCLimitExceeded = Status(
+        code: .resourceExhausted, details: "Concurrent RPC limit exceeded!")
+    /// A server interceptor or generic handler threw while the handler was chosen (grpcio's wording).
+    static let errorInServiceHandler = Status(code: .unknown, details: "Error in service handler!")
+    /// The server is stopping and takes no new call.
+    static let serverShuttingDown = Status(code: .unavailable, details: "Server is shutting down")
+    /// A connection accepted while the server stops.
+    static let serverStopping = Status(code: .unavailable, details: "Server is stopping")
+    /// Calls still running when a stop's grace period ends (or a stop without grace).
+    static let serverCancelledCalls = Status(code: .cancelled, details: "Server is shutting down")
+
+    // MARK: server: the handler
+
+    /// The request does not deserialize (grpcio's wording).
+    static let requestDeserializationFailed = Status(code: .internal, details: "Exception deserializing request!")
+    /// The response does not serialize (grpcio's wording).
+    static let responseSerializationFailed = Status(code: .internal, details: "Failed to serialize response!")
+    /// A unary-request call ended without its request message.
+    static func missingRequest(method: String) -> Status {
+        Status(code: .unimplemented, details: "\"\(method)\" requires exactly one request message.")
+    }
+    /// A unary-response handler threw (grpcio's wording).
+    static func exceptionCallingApplication(_ error: any Error) -> Status {
+        Status(code: .unknown, details: "Exception calling application: \(error)")
+    }
+    /// A streaming-response handler threw (grpcio's wording).
+    static func exceptionIteratingResponses(_ error: any Error) -> Status {
+        Status(code: .unknown, details: "Exception iterating responses: \(error)")
+    }
+    /// A behaviour wrapper returned without running the behaviour, and set no code.
+    static let behaviorNotRun = Status(code: .unknown, details: "The behaviour was not run by its wrapper")
+    /// A handler factory returned without ending the call (a guard; every factory ends it).
+    static let handlerReturnedWithoutAnswer = Status(code: .unknown, details: "Handler returned without a status")
+    /// The handler cancelled the call (`context.cancel()`).
+    static let cancelledByServer = Status(code: .cancelled, details: "Cancelled by the server")
+    /// The client reset the stream, or went away, before the call was answered.
+    static let cancelledByClient = Status(code: .cancelled, details: "Cancelled by the client")
+    /// A send on a call that has ended, when no status says why.
+    static let rpcNoLongerActive = Status(code: .cancelled, details: "RPC is no longer active")
+
+    // MARK: client
+
+    /// `channel.close()` while the call ran (grpcio's wording).
+    static let channelClosed = Status(code: .cancelled, details: "Channel closed!")
+    /// `call.cancel()` (grpcio's wording).
+    static let locallyCancelled = Status(code: .cancelled, details: "Locally cancelled by application!")
+    /// A client interceptor threw before the call started (grpcio's wording).
+    static let interceptionFailed = Status(code: .internal, details: "Exception raised while intercepting the RPC")
+    /// The request does not serialize (grpcio's wording).
+    static let requestSerializationFailed = Status(code: .internal, details: "Exception serializing request!")
+    /// The response does not deserialize (grpcio's wording).
+    static let responseDeserializationFailed = Status(code: .internal, details: "Exception deserializing response!")
+    /// A unary-response call ended OK without a response message.
+    static let noResponseMessage = Status(code: .internal, details: "No response message received")
+    /// The channel's options or target are invalid; `message` says which.
+    static func invalidChannelConfiguration(_ message: String) -> Status {
+        Status(code: .unavailable, details: message)
+    }
+    /// The target's name did not resolve.
+    static func resolutionFailed(target: String, reason: String) -> Status {
+        Status(code: .unavailable, details: "DNS resolution failed for \(target): \(reason)")
+    }
+    /// No address of the target accepted a connection (grpc's wording).
+    static func failedToConnect(lastError: String) -> Status {
+        Status(code: .unavailable, details: "failed to connect to all addresses; last error: \(lastError)")
+    }
+
+    // MARK: connections
+
+    /// The connection closed, for no more specific reason.
+    static let connectionClosed = Status(code: .unavailable, details: "Connection closed")
+    /// The connection is draining (a GOAWAY was sent or received) and takes no new stream.
+    static let connectionGoingAway = Status(code: .unavailable, details: "Connection is going away")
+    /// The server's GOAWAY says it will not process the stream.
+    static let goAwayReceived = Status(code: .unavailable, details: "Connection is going away (GOAWAY)")
+    /// nghttp2 refused to open a stream.
+    static func cannotOpenStream(_ reason: String) -> Status {
+        Status(code: .unavailable, details: "Cannot open a stream: \(reason)")
+    }
+    /// The peer closed the socket.
+    static let socketClosedByPeer = Status(code: .unavailable, details: "Socket closed by peer")
+    /// A socket error.
+    static func connectionError(_ reason: String) -> Status {
+        Status(code: .unavailable, details: "Connection error: \(reason)")
+    }
+    /// The peer broke HTTP/2 (a bad preface, a malformed frame).
+    static func protocolError(_ reason: String) -> Status {
+        Status(code: .unavailable, details: "HTTP/2 protocol error: \(reason)")
+    }
+
+    // MARK: stream events
+
+    /// The peer ended its side of the stream in the middle of a message.
+    static let streamEndedMidMessage = Status(code: .internal, details: "Stream ended in the middle of a message")
+    /// The server ended the stream without trailers.
+    static let closedWithoutTrailers = Status(
+        code: .internal, details: "Server closed the stream without sending trailers")
+    /// Which status a RST_STREAM error code means (PROTOCOL-HTTP2.md's table).
+    static func reset(errorCode: UInt32) -> Status {
+        switch errorCode {
+        case 0x7: Status(code: .unavailable, details: "Stream refused by server")
+        case 0x8: Status(code: .cancelled, details: "Stream cancelled by server (RST_STREAM CANCEL)")
+        case 0xB: Status(code: .resourceExhausted, details: "Bandwidth exhausted (RST_STREAM ENHANCE_YOUR_CALM)")
+        case 0xC: Status(code: .permissionDenied, details: "Inadequate security (RST_STREAM INADEQUATE_SECURITY)")
+        default: Status(code: .internal, details: "Stream reset by peer with HTTP/2 error code \(errorCode)")
+        }
+    }
+    /// A stream event that its state does not allow: a runtime bug, reported instead of ignored.
+    static func invalidStreamTransition(_ description: String) -> Status {
+        Status(code: .internal, details: "Invalid stream transition: \(description)")
+    }
+
+    // MARK: headers
+
+    /// A `-bin` metadata value that is not base64.
+    static func invalidBase64(key: String) -> Status {
+        Status(code: .internal, details: "Invalid base64 in \(key)")
+    }
+    /// A request whose `:method` is not POST (with HTTP status 405).
+    static func unsupportedMethod(_ method: String) -> Status {
+        Status(code: .internal, details: "Method \"\(method)\" is not supported")
+    }
+    /// A request whose content type is not gRPC's (with HTTP status 415).
+    static func unsupportedContentType(_ contentType: String) -> Status {
+        Status(code: .internal, details: "Content-Type \"\(contentType)\" is not supported")
+    }
+    /// A request without `:path` (with HTTP status 400).
+    static let missingPath = Status(code: .internal, details: "Missing :path")
+    /// A request compressed with an algorithm this server does not support (compression.md).
+    static func unsupportedRequestEncoding(_ name: String) -> Status {
+        Status(code: .unimplemented, details: "Compression algorithm \"\(name)\" is not supported (grpc-encoding)")
+    }
+    /// A response compressed with an algorithm this client does not support (compression.md).
+    static func unsupportedResponseEncoding(_ name: String) -> Status {
+        Status(code: .internal, details: "Compression algorithm \"\(name)\" of the response is not supported")
+    }
+    /// A response whose content type is not gRPC's.
+    static func unexpectedContentType(_ contentType: String) -> Status {
+        Status(code: .unknown, details: "Received unexpected content-type \"\(contentType)\"")
+    }
+    /// A response with an HTTP status other than 200 and no `grpc-status` (http-grpc-status-mapping.md).
+    static func httpStatus(_ httpStatus: Int, code: StatusCode) -> Status {
+        Status(code: code, details: "Received http2 header with status: \(httpStatus)")
+    }
+    /// Trailers without `grpc-status`.
+    static func missingStatus(trailingMetadata: Metadata) -> Status {
+        Status(code: .unknown, details: "No grpc-status in trailers", trailingMetadata: trailingMetadata)
+    }
+    /// A header block over `grpc.max_metadata_size`.
+    static func metadataTooLarge(limit: Int) -> Status {
+        Status(code: .resourceExhausted, details: "Received metadata larger than max (over \(limit) bytes)")
+    }
+
+    // MARK: messages
+
+    /// A received message over `grpc.max_receive_message_length` (grpc core's wording).
+    static func receivedMessageTooLarge(length: UInt32, limit: Int) -> Status {
+        Status(code: .resourceExhausted, details: "Received message larger than max (\(length) vs. \(limit))")
+    }
+    /// A message to send over `grpc.max_send_message_length` (grpc core's wording).
+    static func sentMessageTooLarge(length: Int, limit: Int) -> Status {
+        Status(code: .resourceExhausted, details: "Sent message larger than max (\(length) vs. \(limit))")
+    }
+    /// A message with the compressed flag on a stream without `grpc-encoding`.
+    static let compressedWithoutEncoding = Status(
+        code: .internal, details: "Compression bit set but no encoding configured")
+    /// A compressed message that inflates past the receive limit.
+    static func decompressedMessageTooLarge(limit: Int) -> Status {
+        Status(code: .resourceExhausted, details: "Decompressed message larger than max (over \(limit) bytes)")
+    }
+    /// A compressed message that does not inflate.
+    static func decompressionFailed(_ reason: String) -> Status {
+        Status(code: .internal, details: "Decompression failed due to \(reason)")
+    }
+}
+
+extension RPCError {
+    /// The error a client call throws for `status`, or a transport step reports.
+    init(_ status: Status) {
+        self.init(code: status.code, details: status.details, trailingMetadata: status.trailingMetadata)
+    }
+}

@@ -1,0 +1,136 @@
+import Synchronization
+
+/// The calls of one server connection: it hands each new call to the server, and runs a call's
+/// work on a worker: the executor's next free one, or (the next-call fast path) a worker that has
+/// just finished a call on this connection and waits a moment for the next.
+///
+/// After a call, its worker stays with the connection for a moment (`Server.nextCallWait`) while
+/// the executor has nothing else for it, reading the socket itself: a call that arrives meanwhile
+/// runs on it, read and handled on one thread. A client calling one call after another is so
+/// served as grpc C++'s synchronous server serves it, instead of the loop thread reading each
+/// request and waking a worker for it. Work submitted while every worker is busy, or the
+/// executor's shutdown, ends the wait; a call read just as other work was queued goes into the
+/// queue behind that work, so the executor stays first in, first out.
+final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // `waiting`: a Mutex
+    /// Weak: a server nobody holds any more stops serving its connections.
+    private weak var server: Server?
+    /// The wait of the worker reading the connection for its next call, if one does.
+    private let waiting = Mutex<NextCall?>(nil)
+
+    init(server: Server) {
+        self.server = server
+    }
+
+    // MARK: ServerConnectionDelegate
+
+    func connection(_ connection: any ServerConnection, receivedRequest stream: ServerStream, head: RequestHead) {
+        guard let server else {
+            stream.finishLocked(.serverShuttingDown)
+            return
+        }
+        server.callArrivedLocked(stream, head: head, on: connection, dispatcher: self)
+    }
+
+    func connectionDidClose(_ connection: any ServerConnection) {
+        server?.connectionDidClose(connection)
+    }
+
+    // MARK: running calls
+
+    /// Runs `work` (a call's handler, or its handler lookup) on a worker: the one waiting for
+    /// this connection's next call, if one waits, else the executor's. Connection lock held.
+    /// False when the executor is shut down.
+    func dispatchLocked(_ work: @escaping @Sendable () -> Void, on connection: any ServerConnection) -> Bool {
+        if let nextCall = waiting.withLock({ $0 }), nextCall.offer(work) {
+            // Read while a worker waits for this connection's next call: it runs the work. (The
+            // loop may have read it: the worker then needs waking.)
+            connection.wakeIdleReaderLocked()
+            return true
+        }
+        guard let server else { return false }
+        return server.executor.submit { [self] in
+            work()
+            serveNextCalls(on: connection)
+        }
+    }
+
+    /// The worker that has run a call's handler waits for the connection's next call, as long
+    /// as the executor has nothing else for it; see the type's documentation.
+    func serveNextCalls(on connection: any ServerConnection) {
+        guard let server else { return }
+        let executor = server.executor
+        while true {
+            let nextCall = NextCall()
+            let deadline = Deadline(nanoseconds: monotonicNanoseconds() &+ server.nextCallWait)
+            guard
+                let work = executor.waitForOwnWork(
+                    {
+                        waiting.withLock { $0 = nextCall }
+                        _ = connection.readWhileIdle(until: deadline) { nextCall.isWaiting }
+                        waiting.withLock { $0 = nil }
+                        return nextCall.close()
+                    },
+                    // Called by a submit, which may hold this connection's lock: the loop wakes the reader.
+                    interrupt: {
+                        nextCall.stop()
+                        connection.interruptIdleReader()
+                    })
+            else { return }
+            if executor.hasQueuedWork
+                && executor.submit({ [self] in
+                    work()
+                    serveNextCalls(on: connection)
+                })
+            {
+                return
+            }
+            work()
+        }
+    }
+}
+
+/// One wait of a worker for its connection's next call: where the work of a call read meanwhile
+/// is left, and whether the worker is needed elsewhere.
+private final class NextCall: Sendable {
+    private enum State {
+        case waiting
+        case offered(@Sendable () -> Void)
+        /// The wait is over; nothing more is taken.
+        case closed
+    }
+
+    private let state = Mutex(State.waiting)
+    private let stopped = Atomic<Bool>(false)
+
+    /// Leaves `work` for the waiting worker; false when the wait is over or stopped, or work
+    /// was left already.
+    func offer(_ work: @escaping @Sendable () -> Void) -> Bool {
+        if stopped.load(ordering: .sequentiallyConsistent) { return false }
+        return state.withLock {
+            guard case .waiting = $0 else { return false }
+            $0 = .offered(work)
+            return true
+        }
+    }
+
+    /// Still waiting: no work left, not stopped.
+    var isWaiting: Bool {
+        if stopped.load(ordering: .sequentiallyConsistent) { return false }
+        return state.withLock {
+            if case .waiting = $0 { return true }
+            return false
+        }
+    }
+
+    /// The worker is needed elsewhere: the wait ends, or does not begin. Any thread, any lock held.
+    func stop() { stopped.store(true, ordering: .sequentiallyConsistent) }
+
+    /// Ends the wait; returns the work left meanwhile, if any.
+    func close() -> (@Sendable () -> Void)? {
+        state.withLock { state in
+            defer { state = .closed }
+            if case .offered(let work) = state { return work }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,117 @@
+/// What the handler factories (``unaryUnaryRPCMethodHandler(_:requestDeserializer:responseSerializer:)``
+/// and its siblings) do with a call on its worker: take the requests, run the behaviour inside
+/// its wrappers, send the responses, and end the call as grpcio would.
+extension ServerCall {
+    /// The single request of a unary-request method; nil when the call has ended (then with
+    /// its status).
+    func receiveUnaryRequest<Request>(_ deserializer: Deserializer<Request>) -> Request? {
+        guard let message = stream.takeMessage() else {
+            finish(.missingRequest(method: method))
+            return nil
+        }
+        withState { $0.lastRequestWasCompressed = message.wasCompressed }
+        do {
+            return try deserializer(message.bytes)
+        } catch {
+            finish(.requestDeserializationFailed)
+            return nil
+        }
+    }
+
+    /// The next request of a streaming-request method; nil at the end. Throws the call's status
+    /// when it ended otherwise than OK.
+    func receiveRequest<Request>(_ deserializer: Deserializer<Request>) throws(RPCError) -> Request? {
+        switch stream.receive(deadline: .never) {
+        case .message(let message):
+            withState { $0.lastRequestWasCompressed = message.wasCompressed }
+            do {
+                return try deserializer(message.bytes)
+            } catch {
+                finish(.requestDeserializationFailed)
+                throw RPCError(.requestDeserializationFailed)
+            }
+        case .end, .timedOut:
+            if let status = stream.status, status.code != .ok { throw RPCError(status) }
+            return nil
+        }
+    }
+
+    /// Runs a unary-response behaviour inside `wrappers` and ends the call with its response or
+    /// its error.
+    func runHandler<Response>(
+        _ serializer: Serializer<Response>, _ wrappers: [RPCMethodHandler.BehaviorWrapper],
+        _ body: (ServicerContext) throws -> Response
+    ) {
+        let context = ServicerContext(call: self)
+        var result: Response?
+        do {
+            try withBehaviorWrappers(wrappers, context) { result = try body(context) }
+        } catch {
+            finish(afterError: .exceptionCallingApplication(error))
+            return
+        }
+        guard let response = result else {
+            finishWithoutResponse()
+            return
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try serializer(response)
+        } catch {
+            finish(.responseSerializationFailed)
+            return
+        }
+        do {
+            // The trailers follow at once: the response and its status leave in one write.
+            try sendMessage(bytes, timing: .withNext)
+        } catch {
+            return
+        }
+        finishNormally()
+    }
+
+    /// Runs a streaming-response behaviour inside `wrappers` and ends the call after it returns
+    /// or throws.
+    func runStreamingHandler(_ wrappers: [RPCMethodHandler.BehaviorWrapper], _ body: (ServicerContext) throws -> Void) {
+        let context = ServicerContext(call: self)
+        do {
+            try withBehaviorWrappers(wrappers, context) { try body(context) }
+        } catch {
+            finish(afterError: .exceptionIteratingResponses(error))
+            return
+        }
+        finishNormally()
+    }
+
+    /// Runs `body` inside the behaviour wrappers, outermost first.
+    private func withBehaviorWrappers(
+        _ wrappers: [RPCMethodHandler.BehaviorWrapper], _ context: ServicerContext, _ body: () throws -> Void
+    ) throws {
+        if wrappers.isEmpty { return try body() }
+        try withoutActuallyEscaping(body) { body in
+            func proceed(from index: Int) throws {
+                guard index < wrappers.count else { return try body() }
+                try wrappers[index](context) { try proceed(from: index + 1) }
+            }
+            try proceed(from: 0)
+        }
+    }
+
+    /// Sends one response message, starting the response first if needed; `timing` says when it
+    /// goes to the socket (``SendTiming``). Throws the call's status once it has ended.
+    func sendMessage(_ bytes: [UInt8], timing: SendTiming = .adaptive) throws {
+        if let tooLarge = server.options.checkSendLength(bytes.count) {
+            finish(tooLarge)
+            throw RPCError(tooLarge)
+        }
+        let (encoding, compression): (Compression, Compression) = withState {
+            let encoding = responseCompression(&$0)
+            let disabled = $0.disableNextMessageCompression
+            $0.disableNextMessageCompression = false
+            return (encoding, disabled ? .noCompression : encoding)
+        }
+        let framed = MessageFraming.frame(bytes, compression: compression)
+        if stream.send(framed: framed, encoding: encoding, timing: timing) == .sent { return }
+        throw RPCError(stream.status ?? .rpcNoLongerActive)
+    }
+}

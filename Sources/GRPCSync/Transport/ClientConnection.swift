@@ -1,0 +1,22 @@
+/// A client connection as a channel sees it (implemented by ``HTTP2Connection``).
+protocol ClientConnection: AnyObject, Sendable {
+    /// False once the connection is closed or draining: new calls need another connection.
+    var canOpenStreams: Bool { get }
+
+    /// Opens a stream for a call: request `headers` with `firstMessage` (already framed) queued
+    /// to leave with them, the request complete already with `endOutput`; the call ends
+    /// DEADLINE_EXCEEDED at `deadline`. Throws UNAVAILABLE when the connection takes no new stream.
+    func openStream(
+        headers: [HeaderField], maxReceiveMessageLength: Int, firstMessage: FramedMessage?, endOutput: Bool,
+        deadline: Deadline
+    ) throws(RPCError) -> ClientStream
+
+    /// Closes the connection: GOAWAY, then the socket; its calls end with `status`.
+    func close(failingStreamsWith status: Status)
+}
+
+/// What a client connection tells its channel.
+protocol ClientConnectionDelegate: AnyObject, Sendable {
+    /// The connection has closed (called on its loop thread, no lock held).
+    func connectionDidClose(_ connection: any ClientConnection)
+}

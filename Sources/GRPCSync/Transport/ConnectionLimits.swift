@@ -1,0 +1,20 @@
+/// Settings shared by both ends of a connection.
+struct ConnectionLimits: Sendable {
+    var maxReceiveMessageLength = 4 * 1024 * 1024
+    /// Largest header block accepted (`grpc.max_metadata_size`).
+    var maxHeaderListSize = 16 * 1024
+    /// The per-stream receive window we advertise.
+    var initialWindowSize: Int32 = 1 << 20
+    /// The connection receive window.
+    var connectionWindowSize: Int32 = 16 << 20
+}
+
+extension ChannelOptions {
+    /// The connection settings these options make.
+    var connectionLimits: ConnectionLimits {
+        var limits = ConnectionLimits()
+        limits.maxReceiveMessageLength = receiveLimit
+        limits.maxHeaderListSize = max(maxMetadataSize, 1024)
+        return limits
+    }
+}

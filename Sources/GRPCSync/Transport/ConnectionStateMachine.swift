@@ -1,0 +1,211 @@
+/// The life of one HTTP/2 connection, as a value: whether it takes new streams, how it drains,
+/// and how it ends. Each event is one method returning what the connection's shell
+/// (``HTTP2Connection``) must do.
+///
+/// ```
+/// active ──beginGracefulShutdown──▶ awaitingPingAck ──PING ACK or timeout──▶ draining
+///    │  (server: GOAWAY 2^31-1 + PING)   (streams still accepted)   (final GOAWAY: last stream id)
+///    │
+///    ├──GOAWAY received──────────────────────────────────────────────▶ draining
+///    │
+///    └─▶ lingering ─▶ closed      (any state: a protocol error, nghttp2 done; the socket is shut
+///                                  for writing and input dropped for a moment)
+///        closed                   (any state: the peer closed, a socket error, a local close)
+/// ```
+///
+/// A graceful drain sends two GOAWAYs, as nghttp2's documentation and grpc's implementations do:
+/// the first (last stream id 2^31-1) tells the client to open no more streams while streams it
+/// opened before seeing it are still accepted; once the client has acknowledged the PING sent
+/// with it (so everything it sent before has arrived), or after ``drainPingTimeout`` seconds, the
+/// second names the last stream processed, and the connection closes when its streams have ended.
+struct ConnectionStateMachine {
+    enum Role: Equatable { case client, server }
+
+    /// The PING payload of a graceful drain ("grpcsdrn").
+    static let drainPingPayload: UInt64 = 0x6772_7063_7364_726E
+    /// How long a drain waits for its PING's acknowledgement, in seconds: grpc core's cap.
+    static let drainPingTimeout = 20.0
+
+    private enum State: Equatable {
+        case active
+        case awaitingPingAck
+        case draining
+        case lingering(Status)
+        case closed(Status)
+    }
+
+    /// What the shell does.
+    enum Action: Equatable {
+        case none
+        /// Send GOAWAY(2^31-1) and a PING with ``drainPingPayload``; start the PING's timeout.
+        case sendShutdownNotice
+        /// Send the final GOAWAY with the last stream processed; stop the PING's timeout.
+        case sendFinalGoAway
+        /// Fail the streams above `lastStreamID`: the server's GOAWAY says it will not process them.
+        case failStreamsAbove(lastStreamID: Int32)
+        /// End the connection: send GOAWAY with `goAwayError` first when it is set; every stream
+        /// fails with `status`; with `linger`, the socket is shut for writing and input dropped for a
+        /// moment before it closes, otherwise it closes now.
+        case close(Status, goAwayError: UInt32?, linger: Bool)
+    }
+
+    let role: Role
+    private var state = State.active
+
+    init(role: Role) {
+        self.role = role
+    }
+
+    // MARK: what the state says
+
+    /// A client may open streams.
+    var canOpenStreams: Bool { state == .active }
+
+    /// A server accepts a stream the client opens now.
+    var acceptsNewStreams: Bool { state == .active || state == .awaitingPingAck }
+
+    /// Lingering or closed: no frame is read or written any more.
+    var isClosed: Bool {
+        switch state {
+        case .lingering, .closed: true
+        default: false
+        }
+    }
+
+    var isLingering: Bool {
+        if case .lingering = state { return true }
+        return false
+    }
+
+    /// Draining in either phase, or ended: new streams go elsewhere.
+    var isDraining: Bool { state != .active }
+
+    /// Why the connection ended, once it has.
+    var closeReason: Status? {
+        switch state {
+        case .lingering(let status), .closed(let status): status
+        default: nil
+        }
+    }
+
+    // MARK: events
+
+    /// The server starts a graceful drain (a stop with grace, and later idle and age limits).
+    mutating func beginGracefulShutdown() -> Action {
+        guard role == .server, state == .active else { return .none }
+        state = .awaitingPingAck
+        return .sendShutdownNotice
+    }
+
+    /// A PING acknowledgement arrived.
+    mutating func pingAcknowledged(payload: UInt64) -> Action {
+        guard state == .awaitingPingAck, payload == Self.drainPingPayload else { return .none }
+        state = .draining
+        return .sendFinalGoAway
+    }
+
+    /// The drain's PING was not acknowledged in time.
+    mutating func drainPingTimedOut() -> Action {
+        guard state == .awaitingPingAck else { return .none }
+        state = .draining
+        return .sendFinalGoAway
+    }
+
+    /// The peer's GOAWAY arrived: no new stream on this connection.
+    mutating func goAwayReceived(lastStreamID: Int32) -> Action {
+        switch state {
+        case .active, .awaitingPingAck, .draining:
+            state = .draining
+            return role == .client ? .failStreamsAbove(lastStreamID: lastStreamID) : .none
+        case .lingering, .closed:
+            return .none
+        }
+    }
+
+    /// nghttp2 can open no more streams (stream ids ran out): new streams go elsewhere.
+    mutating func streamIDsExhausted() {
+        if state == .active { state = .draining }
+    }
+
+    /// nghttp2 wants neither to read nor to write (both sides are done after a GOAWAY), and
+    /// nothing waits to be written.
+    mutating func sessionDone() -> Action {
+        guard !isClosed else { return .none }
+        state = .lingering(.connectionClosed)
+        return .close(.connectionClosed, goAwayError: nil, linger: true)
+    }
+
+    /// The peer broke HTTP/2 in a way nghttp2 did not answer itself (a bad preface).
+    mutating func protocolError(_ reason: String) -> Action {
+        guard !isClosed else { return .none }
+        let status = Status.protocolError(reason)
+        state = .lingering(status)
+        return .close(status, goAwayError: 0x1, linger: true)
+    }
+
+    /// The peer closed the socket, or the socket failed (`status` says which).
+    mutating func socketEnded(_ status: Status) -> Action {
+        switch state {
+        case .closed:
+            return .none
+        case .lingering(let reason):
+            state = .closed(reason)
+            return .none
+        default:
+            state = .closed(status)
+            return .close(status, goAwayError: nil, linger: false)
+        }
+    }
+
+    /// This side closes the connection (a channel's close, a server's stop): GOAWAY(NO_ERROR),
+    /// then the socket closes; every stream fails with `status`.
+    mutating func close(_ status: Status) -> Action {
+        switch state {
+        case .closed:
+            return .none
+        case .lingering(let reason):
+            state = .closed(reason)
+            return .none
+        default:
+            state = .closed(status)
+            return .close(status, goAwayError: 0x0, linger: false)
+        }
+    }
+
+    /// The lingering close is over (the peer closed, or the moment passed).
+    mutating func lingerEnded() {
+        if case .lingering(let reason) = state { state = .closed(reason) }
+    }
+}
+
+// MARK: tests reach any state directly
+
+extension ConnectionStateMachine {
+    /// The states by name, for tests that start a machine in any of them.
+    enum Name: CaseIterable {
+        case active, awaitingPingAck, draining, lingering, closed
+    }
+
+    /// A machine of `role` in state `name` (ended states with `reason`).
+    init(role: Role, in name: Name, reason: Status = .connectionClosed) {
+        self.role = role
+        switch name {
+        case .active: state = .active
+        case .awaitingPingAck: state = .awaitingPingAck
+        case .draining: state = .draining
+        case .lingering: state = .lingering(reason)
+        case .closed: state = .closed(reason)
+        }
+    }
+
+    /// The name of the current state.
+    var name: Name {
+        switch state {
+        case .active: .active
+        case .awaitingPingAck: .awaitingPingAck
+        case .draining: .draining
+        case .lingering: .lingering
+        case .closed: .closed
+        }
+    }
+}

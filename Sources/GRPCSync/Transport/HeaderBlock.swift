@@ -1,0 +1,37 @@
+/// The fields of one HEADERS block as nghttp2 hands them over, one by one, kept up to the
+/// metadata limit (`grpc.max_metadata_size`). Past it, the fields are still decoded (HPACK's state
+/// must stay in step) but not kept, and the block is answered with RESOURCE_EXHAUSTED once complete.
+struct HeaderBlock {
+    private var fields: [HeaderField] = []
+    /// Bytes counted as HTTP/2 does for SETTINGS_MAX_HEADER_LIST_SIZE: name, value and 32 per field.
+    private var size = 0
+    /// Set once the block has gone over the limit.
+    private var overflow: Status?
+
+    /// Starts a new block.
+    mutating func begin() {
+        fields.removeAll(keepingCapacity: true)
+        size = 0
+        overflow = nil
+    }
+
+    /// One decoded field of the block.
+    mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int) {
+        size += name.count + value.count + 32
+        if size > limit {
+            if overflow == nil {
+                overflow = .metadataTooLarge(limit: limit)
+                fields.removeAll()
+            }
+            return
+        }
+        fields.append(HeaderField(String(decoding: name, as: UTF8.self), Array(value)))
+    }
+
+    /// The complete block: its fields, or the status it is answered with when it went over the limit.
+    mutating func finish() -> Result<[HeaderField], Status> {
+        defer { begin() }
+        if let overflow { return .failure(overflow) }
+        return .success(fields)
+    }
+}

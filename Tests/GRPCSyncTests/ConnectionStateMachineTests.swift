@@ -1,0 +1,154 @@
+import XCTest
+
+@testable import GRPCSync
+
+/// Every event of ``ConnectionStateMachine`` in every state, for both roles, without sockets.
+final class ConnectionStateMachineTests: XCTestCase {
+    typealias Machine = ConnectionStateMachine
+    typealias Name = ConnectionStateMachine.Name
+
+    private let reason = Status(code: .unavailable, details: "ended earlier")
+
+    private func check(
+        _ event: String, role: Machine.Role, _ table: [Name: Transition<Machine.Action, Name>],
+        file: StaticString = #filePath, line: UInt = #line, _ apply: (inout Machine) -> Machine.Action
+    ) {
+        checkTransitions(
+            table, event: "\(event) (\(role))", make: { Machine(role: role, in: $0, reason: reason) }, name: \.name,
+            apply, file: file, line: line)
+    }
+
+    /// A table where the event changes nothing, but in `changes`.
+    private func unchanged(but changes: [Name: Transition<Machine.Action, Name>] = [:])
+        -> [Name: Transition<Machine.Action, Name>]
+    {
+        var table = [Name: Transition<Machine.Action, Name>]()
+        for name in Name.allCases { table[name] = .result(.none, then: name) }
+        return table.merging(changes) { $1 }
+    }
+
+    func testBeginGracefulShutdown() {
+        check(
+            "beginGracefulShutdown", role: .server,
+            unchanged(but: [.active: .result(.sendShutdownNotice, then: .awaitingPingAck)])
+        ) { $0.beginGracefulShutdown() }
+        check("beginGracefulShutdown", role: .client, unchanged()) { $0.beginGracefulShutdown() }
+    }
+
+    func testPingAcknowledged() {
+        for role in [Machine.Role.server, .client] {
+            check(
+                "pingAcknowledged(drain)", role: role,
+                unchanged(but: [.awaitingPingAck: .result(.sendFinalGoAway, then: .draining)])
+            ) { $0.pingAcknowledged(payload: Machine.drainPingPayload) }
+            check("pingAcknowledged(other)", role: role, unchanged()) { $0.pingAcknowledged(payload: 42) }
+        }
+    }
+
+    func testDrainPingTimedOut() {
+        check(
+            "drainPingTimedOut", role: .server,
+            unchanged(but: [.awaitingPingAck: .result(.sendFinalGoAway, then: .draining)])
+        ) { $0.drainPingTimedOut() }
+    }
+
+    func testGoAwayReceived() {
+        let fail = Transition<Machine.Action, Name>.result(.failStreamsAbove(lastStreamID: 5), then: .draining)
+        check(
+            "goAwayReceived", role: .client,
+            unchanged(but: [.active: fail, .awaitingPingAck: fail, .draining: fail])
+        ) { $0.goAwayReceived(lastStreamID: 5) }
+        let drain = Transition<Machine.Action, Name>.result(.none, then: .draining)
+        check(
+            "goAwayReceived", role: .server,
+            unchanged(but: [.active: drain, .awaitingPingAck: drain, .draining: drain])
+        ) { $0.goAwayReceived(lastStreamID: 5) }
+    }
+
+    func testStreamIDsExhausted() {
+        check("streamIDsExhausted", role: .client, unchanged(but: [.active: .result(.none, then: .draining)])) {
+            $0.streamIDsExhausted()
+            return .none
+        }
+    }
+
+    func testSessionDoneLingers() {
+        let linger = Transition<Machine.Action, Name>.result(
+            .close(.connectionClosed, goAwayError: nil, linger: true), then: .lingering)
+        for role in [Machine.Role.server, .client] {
+            check(
+                "sessionDone", role: role,
+                unchanged(but: [.active: linger, .awaitingPingAck: linger, .draining: linger])
+            ) { $0.sessionDone() }
+        }
+    }
+
+    func testProtocolErrorSendsGoAwayAndLingers() {
+        let linger = Transition<Machine.Action, Name>.result(
+            .close(.protocolError("bad"), goAwayError: 0x1, linger: true), then: .lingering)
+        check(
+            "protocolError", role: .server,
+            unchanged(but: [.active: linger, .awaitingPingAck: linger, .draining: linger])
+        ) { $0.protocolError("bad") }
+    }
+
+    func testSocketEndedClosesAtOnce() {
+        let lost = Status.socketClosedByPeer
+        let close = Transition<Machine.Action, Name>.result(
+            .close(lost, goAwayError: nil, linger: false), then: .closed)
+        check(
+            "socketEnded", role: .client,
+            unchanged(but: [
+                .active: close, .awaitingPingAck: close, .draining: close, .lingering: .result(.none, then: .closed),
+            ])
+        ) { $0.socketEnded(lost) }
+    }
+
+    func testCloseSendsGoAwayAndCloses() {
+        let status = Status.channelClosed
+        let close = Transition<Machine.Action, Name>.result(
+            .close(status, goAwayError: 0x0, linger: false), then: .closed)
+        check(
+            "close", role: .client,
+            unchanged(but: [
+                .active: close, .awaitingPingAck: close, .draining: close, .lingering: .result(.none, then: .closed),
+            ])
+        ) { $0.close(status) }
+    }
+
+    func testLingerEnded() {
+        check("lingerEnded", role: .server, unchanged(but: [.lingering: .result(.none, then: .closed)])) {
+            $0.lingerEnded()
+            return .none
+        }
+    }
+
+    func testQueries() {
+        for role in [Machine.Role.server, .client] {
+            for name in Name.allCases {
+                let machine = Machine(role: role, in: name, reason: reason)
+                XCTAssertEqual(machine.canOpenStreams, name == .active, "\(role) \(name)")
+                XCTAssertEqual(
+                    machine.acceptsNewStreams, name == .active || name == .awaitingPingAck, "\(role) \(name)")
+                XCTAssertEqual(machine.isDraining, name != .active, "\(role) \(name)")
+                XCTAssertEqual(machine.isClosed, name == .lingering || name == .closed, "\(role) \(name)")
+                XCTAssertEqual(machine.isLingering, name == .lingering, "\(role) \(name)")
+                XCTAssertEqual(machine.closeReason, machine.isClosed ? reason : nil, "\(role) \(name)")
+            }
+        }
+    }
+
+    /// A graceful drain: streams the client opens while the first GOAWAY is on its way are still
+    /// accepted; after the PING's acknowledgement the final GOAWAY goes out and no more are.
+    func testAStreamOpenedWhileTheFirstGoAwayIsInFlightIsAccepted() {
+        var machine = Machine(role: .server)
+        XCTAssertEqual(machine.beginGracefulShutdown(), .sendShutdownNotice)
+        XCTAssertTrue(machine.acceptsNewStreams, "between the two GOAWAYs")
+        XCTAssertEqual(machine.pingAcknowledged(payload: Machine.drainPingPayload), .sendFinalGoAway)
+        XCTAssertFalse(machine.acceptsNewStreams)
+        XCTAssertEqual(machine.beginGracefulShutdown(), .none, "a drain begins once")
+        XCTAssertEqual(machine.sessionDone(), .close(.connectionClosed, goAwayError: nil, linger: true))
+        machine.lingerEnded()
+        XCTAssertEqual(machine.name, .closed)
+    }
+}
