@@ -1,3 +1,4 @@
+import DequeModule
 import Dispatch
 
 #if canImport(Glibc)
@@ -13,8 +14,8 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
     /// The worker limit (`max_workers`).
     public let maxWorkers: Int
     private let lock = Lock()
-    private var pending: [@Sendable () -> Void] = []
-    private var pendingHead = 0
+    /// Work waiting for a worker, oldest first.
+    private var pending: Deque<@Sendable () -> Void> = []
     private var idleQueues: [DispatchQueue] = []
     private var busyWorkers = 0
     private var queueCount = 0
@@ -63,7 +64,7 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
 
     /// Work is waiting for a worker.
     var hasQueuedWork: Bool {
-        lock.withLock { pendingHead < pending.count }
+        lock.withLock { !pending.isEmpty }
     }
 
     /// Runs `wait`, a worker's wait for more work of its own (the next call on its connection),
@@ -72,7 +73,7 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
     /// `interrupt`, which must end the wait soon.
     func waitForOwnWork<T>(_ wait: () -> T?, interrupt: @escaping @Sendable () -> Void) -> T? {
         let number: Int? = lock.withLock {
-            if pendingHead < pending.count || isShutDown { return nil }
+            if !pending.isEmpty || isShutDown { return nil }
             nextOwnWorkWait += 1
             ownWorkWaits[nextOwnWorkWait] = interrupt
             return nextOwnWorkWait
@@ -99,15 +100,7 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
     private func drain(on queue: DispatchQueue) {
         while true {
             let work: (@Sendable () -> Void)? = lock.withLock {
-                if pendingHead < pending.count {
-                    let work = pending[pendingHead]
-                    pendingHead += 1
-                    if pendingHead == pending.count {
-                        pending.removeAll(keepingCapacity: true)
-                        pendingHead = 0
-                    }
-                    return work
-                }
+                if let work = pending.popFirst() { return work }
                 busyWorkers -= 1
                 idleQueues.append(queue)
                 if busyWorkers == 0 { allIdle.broadcast() }
