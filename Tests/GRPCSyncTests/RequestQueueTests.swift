@@ -5,7 +5,7 @@ import XCTest
 
 /// `RequestQueue`: requests put while the call runs. The `request_queue` scenario covers the
 /// ordinary uses against both servers; these cover the edges, each against the Swift server and a
-/// grpcio server.
+/// grpcio server, and the queue's order on its own, with a stand-in for the call.
 final class RequestQueueTests: XCTestCase {
     static let server = Result { try SwiftTestServer(workers: 16) }
     static let peer = Result { try PythonPeerServer() }
@@ -129,6 +129,109 @@ final class RequestQueueTests: XCTestCase {
         }
         XCTAssertEqual(recorder.seen, 2)
     }
+
+    // MARK: the queue alone, on a stand-in for the call
+
+    func testRequestsPutBeforeTheCallStartsAreSentInOrder() {
+        let requests = RequestQueue<Int>()
+        for i in 0..<300 { requests.put(i) }
+        XCTAssertEqual(requests.pendingCount, 300)
+        let call = FakeCall()
+        XCTAssertTrue(requests.attach(call.feed))
+        XCTAssertEqual(call.sent, Array(0..<300))
+        XCTAssertEqual(requests.pendingCount, 0)
+        requests.put(300)
+        XCTAssertEqual(call.sent.last, 300)
+        XCTAssertFalse(call.ended)
+        requests.close()
+        XCTAssertTrue(call.ended)
+        requests.put(301)
+        XCTAssertEqual(call.sent, Array(0...300), "a put after close was sent")
+        XCTAssertFalse(requests.attach(FakeCall().feed), "a queue feeds one call")
+    }
+
+    /// Puts while the call is full wait in the queue behind the one a sender thread is sending,
+    /// and leave in order, taken while more are put.
+    func testRequestsHeldBackWhileTheCallIsFullLeaveInOrder() {
+        let requests = RequestQueue<Int>()
+        let call = FakeCall()
+        XCTAssertTrue(requests.attach(call.feed))
+        requests.put(0)
+        call.setFull(true)
+        for i in 1..<200 { requests.put(i) }
+        XCTAssertEqual(call.sent, [0])
+        XCTAssertGreaterThan(requests.pendingCount, 0)
+        call.setFull(false)
+        for i in 200..<2000 { requests.put(i) }
+        requests.close()
+        XCTAssertTrue(call.waitForEnd(seconds: 20), "the call was not half-closed")
+        XCTAssertEqual(call.sent, Array(0..<2000))
+        XCTAssertEqual(requests.pendingCount, 0)
+    }
+
+    func testRequestsAreReadAsASequenceInOrder() {
+        let requests = RequestQueue<Int>()
+        let read = DispatchSemaphore(value: 0)
+        let reader = ReadRecorder()
+        Thread.detachNewThread {
+            reader.items = Array(requests)
+            read.signal()
+        }
+        for i in 0..<1000 { requests.put(i) }
+        requests.close()
+        XCTAssertEqual(read.wait(timeout: .now() + 20), .success)
+        XCTAssertEqual(reader.items, Array(0..<1000))
+    }
+}
+
+/// A stand-in for a started call: records what the queue sends; while full, a send that may not
+/// wait answers `.full` and one that may waits until the call is no longer full.
+private final class FakeCall: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var requests: [Int] = []
+    private var full = false
+    private var isEnded = false
+
+    var sent: [Int] { lock.withLock { requests } }
+    var ended: Bool { lock.withLock { isEnded } }
+
+    var feed: RequestQueue<Int>.Feed {
+        RequestQueue<Int>.Feed(
+            send: { [self] message, waitWhileFull in
+                lock.withLock {
+                    if full && !waitWhileFull { return .full }
+                    while full { lock.wait() }
+                    requests.append(message.message)
+                    return .queued
+                }
+            },
+            end: { [self] in
+                lock.withLock {
+                    isEnded = true
+                    lock.broadcast()
+                }
+            })
+    }
+
+    func setFull(_ value: Bool) {
+        lock.withLock {
+            full = value
+            lock.broadcast()
+        }
+    }
+
+    func waitForEnd(seconds: TimeInterval) -> Bool {
+        lock.withLock {
+            let deadline = Date().addingTimeInterval(seconds)
+            while !isEnded && lock.wait(until: deadline) {}
+            return isEnded
+        }
+    }
+}
+
+/// What a reader thread read.
+private final class ReadRecorder: @unchecked Sendable {
+    var items: [Int] = []
 }
 
 /// Counts the stream-stream calls it sees and passes their requests on unchanged.

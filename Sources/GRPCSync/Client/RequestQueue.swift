@@ -1,3 +1,5 @@
+import DequeModule
+
 /// The requests of a streaming-request call, written while the call runs: the Swift form of
 /// grpcio's queue-fed request iterator, `stub.Chat(iter(queue.get, None))`.
 ///
@@ -26,8 +28,8 @@
 public final class RequestQueue<Request>: Sequence, @unchecked Sendable {  // state protected by `lock`
     private let lock = Lock()
     private let changed = Condition()
-    private var pending: [OutgoingMessage<Request>] = []
-    private var pendingHead = 0
+    /// Requests put but not yet handed to the call, oldest first.
+    private var pending: Deque<OutgoingMessage<Request>> = []
     private var closed = false
     /// The call the queue writes to, once it has started.
     private var feed: Feed?
@@ -100,7 +102,7 @@ public final class RequestQueue<Request>: Sequence, @unchecked Sendable {  // st
 
     /// Requests put but not yet handed to the call.
     var pendingCount: Int {
-        lock.withLock { pending.count - pendingHead }
+        lock.withLock { pending.count }
     }
 
     /// How a queue writes to its call.
@@ -138,7 +140,7 @@ public final class RequestQueue<Request>: Sequence, @unchecked Sendable {  // st
                 lock.unlock()
                 return
             }
-            guard let message = takePendingLocked() else {
+            guard let message = pending.popFirst() else {
                 draining = false
                 let endNow = closed
                 lock.unlock()
@@ -150,7 +152,6 @@ public final class RequestQueue<Request>: Sequence, @unchecked Sendable {  // st
                 lock.withLock {
                     callEnded = true
                     pending.removeAll()
-                    pendingHead = 0
                 }
             }
         }
@@ -160,23 +161,9 @@ public final class RequestQueue<Request>: Sequence, @unchecked Sendable {  // st
     private func take() -> OutgoingMessage<Request>? {
         lock.lock()
         defer { lock.unlock() }
-        while pendingHead == pending.count && !closed {
+        while pending.isEmpty && !closed {
             changed.wait(lock)
         }
-        return takePendingLocked()
-    }
-
-    private func takePendingLocked() -> OutgoingMessage<Request>? {
-        guard pendingHead < pending.count else { return nil }
-        let message = pending[pendingHead]
-        pendingHead += 1
-        if pendingHead == pending.count {
-            pending.removeAll(keepingCapacity: true)
-            pendingHead = 0
-        } else if pendingHead >= 64 && pendingHead * 2 >= pending.count {
-            pending.removeFirst(pendingHead)
-            pendingHead = 0
-        }
-        return message
+        return pending.popFirst()
     }
 }
