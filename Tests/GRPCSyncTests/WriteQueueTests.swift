@@ -92,6 +92,48 @@ final class WriteQueueTests: XCTestCase {
         XCTAssertEqual(drain(&queue, through: pair).bytes, again)
     }
 
+    /// Pieces appended while earlier ones are partly written: written pieces leave the queue one
+    /// by one, a copied run joins a copied piece written in part, and copied ranges stay right.
+    func testPiecesAppendedBetweenPartialWritesKeepTheOrder() throws {
+        let pair = try SocketPair()
+        defer { pair.closeBoth() }
+        let pool = MessageBufferPool(maxBuffers: 4, maxBytes: 1 << 30)
+        var queue = WriteQueue(pool: pool)
+        let large = (0..<2 * MessageBufferPool.minimumCapacity).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        var expected: [UInt8] = []
+        var received: [UInt8] = []
+        var appendedBehindAPartialWrite = 0
+        for round in 0..<300 {
+            if !queue.isEmpty { appendedBehindAPartialWrite += 1 }
+            let small = [UInt8](repeating: UInt8(truncatingIfNeeded: round), count: 100 + round % 50)
+            small.withUnsafeBytes { queue.append(copying: $0) }
+            expected += small
+            if round % 3 == 0 {
+                // Borrowed runs of the large buffer; one of them ends it, so it goes to the pool.
+                let end = round == 150 ? large.count : WriteQueue.borrowThreshold + round * 100
+                let range = end - WriteQueue.borrowThreshold - round % 7..<end
+                queue.append(borrowing: large, range: range)
+                expected += large[range]
+            }
+            switch queue.write(to: pair.writer) {
+            case .done:
+                break
+            case .wouldBlock:
+                // Read only now and then, so the queue stays long.
+                if round % 4 == 0 { received += pair.readSome() }
+            case .failed:
+                return XCTFail("write failed: errno \(errno)")
+            }
+        }
+        XCTAssertGreaterThan(appendedBehindAPartialWrite, 100, "the socket took everything at once too often")
+        while received.count < expected.count - queue.count { received += pair.readSome() }
+        received += drain(&queue, through: pair).bytes
+        XCTAssertTrue(queue.isEmpty)
+        XCTAssertEqual(received.count, expected.count)
+        XCTAssertTrue(received == expected, "bytes arrived out of order")
+        XCTAssertEqual(pool.count, 1, "the large buffer's last byte was written")
+    }
+
     func testOutboundBytesAreTakenInOrderAcrossBuffers() throws {
         let pair = try SocketPair()
         defer { pair.closeBoth() }

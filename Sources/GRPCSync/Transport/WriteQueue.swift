@@ -1,4 +1,5 @@
 import CLinux
+import DequeModule
 
 #if canImport(Glibc)
     import Glibc
@@ -34,11 +35,12 @@ struct WriteQueue {
 
     /// Where large buffers go once written.
     private let pool: MessageBufferPool
+    /// The bytes of every copied piece, in order; emptied only once everything queued is written,
+    /// so a copied piece's range stays valid while pieces before it leave.
     private var copiedBytes: [UInt8] = []
-    private var pieces: [Piece] = []
-    /// The first piece not completely written.
-    private var first = 0
-    /// Bytes of `pieces[first]` already written.
+    /// The pieces not completely written, in order; a piece leaves once its last byte is written.
+    private var pieces: Deque<Piece> = []
+    /// Bytes of the first piece already written.
     private var offset = 0
     /// Bytes queued and not yet written.
     private(set) var count = 0
@@ -64,7 +66,7 @@ struct WriteQueue {
         copiedBytes.append(contentsOf: bytes)
         // Copied pieces lie in `copiedBytes` in order: one following another is one piece.
         if case .copied(let range)? = pieces.last {
-            pieces[pieces.count - 1] = .copied(range.lowerBound..<copiedBytes.count)
+            pieces[pieces.index(before: pieces.endIndex)] = .copied(range.lowerBound..<copiedBytes.count)
         } else {
             pieces.append(.copied(start..<copiedBytes.count))
         }
@@ -85,7 +87,7 @@ struct WriteQueue {
             ) {
                 vectors in
                 copiedBytes.withUnsafeBytes { copied in
-                    gather(from: first, into: vectors, filled: 0, copied: copied, fd: fd)
+                    gather(from: pieces.startIndex, into: vectors, filled: 0, copied: copied, fd: fd)
                 }
             }
             if written < 0 {
@@ -104,7 +106,6 @@ struct WriteQueue {
     mutating func discardAll() {
         pieces.removeAll()
         copiedBytes.removeAll()
-        first = 0
         offset = 0
         count = 0
     }
@@ -117,14 +118,14 @@ struct WriteQueue {
         from index: Int, into vectors: UnsafeMutableBufferPointer<iovec>, filled: Int, copied: UnsafeRawBufferPointer,
         fd: Int32
     ) -> (Int, Int) {
-        guard index < pieces.count, filled < vectors.count else {
+        guard index < pieces.endIndex, filled < vectors.count else {
             var message = msghdr()
             message.msg_iov = vectors.baseAddress
             message.msg_iovlen = filled
             let offered = vectors[0..<filled].reduce(0) { $0 + $1.iov_len }
             return (sendmsg(fd, &message, Int32(MSG_NOSIGNAL)), offered)
         }
-        let skip = index == first ? offset : 0
+        let skip = index == pieces.startIndex ? offset : 0
         switch pieces[index] {
         case .copied(let range):
             vectors[filled] = iovec(
@@ -146,28 +147,25 @@ struct WriteQueue {
         count -= written
         var left = written
         while left > 0 {
-            let rest = pieces[first].count - offset
+            let rest = pieces[pieces.startIndex].count - offset
             if left < rest {
                 offset += left
                 return
             }
             left -= rest
-            release(at: first)
-            first += 1
+            release(pieces.removeFirst())
             offset = 0
         }
         if count == 0 {
-            pieces.removeAll(keepingCapacity: true)
+            // Every piece has left: the copied bytes are all written.
             copiedBytes.removeAll(keepingCapacity: copiedBytes.capacity <= 64 * 1024)
-            first = 0
-            offset = 0
         }
     }
 
-    /// Lets go of a written piece; a buffer whose last byte it was goes back to the pool.
-    private mutating func release(at index: Int) {
-        guard case .borrowed(let buffer, let range) = pieces[index] else { return }
-        pieces[index] = .copied(0..<0)
-        if range.upperBound == buffer.count { pool.recycle(buffer) }
+    /// Lets go of a written piece, already out of `pieces`; a buffer whose last byte it was goes
+    /// back to the pool.
+    private func release(_ piece: Piece) {
+        guard case .borrowed(let buffer, let range) = piece, range.upperBound == buffer.count else { return }
+        pool.recycle(buffer)
     }
 }
