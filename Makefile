@@ -58,12 +58,18 @@ FORMAT_FILES = $(shell find Sources Tests Plugins Package.swift Benchmarks -name
 BENCH_RUNS ?= 3
 BENCH_ARGS ?=
 BENCH_SWIFT2 := Benchmarks/peers/grpc-swift-v2
+# `make bench-compare BEFORE=<commit>` compares the release benchmarks of that commit, checked out in a
+# git worktree of its own (BENCH_COMPARE_TREE, ignored by git, kept so that its next build is
+# incremental), with the working tree's, in interleaved runs; BENCH_ARGS go to Benchmarks/compare.py
+# (e.g. BENCH_ARGS="--rounds 9 --callgrind --cpp-bin Benchmarks/.build/cpp").
+BEFORE ?=
+BENCH_COMPARE_TREE := Benchmarks/.build/compare-before
 # protoc-gen-grpc-swift-2 of grpc-swift-protobuf, for `make bench-protos`; built when empty.
 PROTOC_GEN_GRPC_SWIFT_2 ?=
 FORMAT_CONFIG := --configuration $(CURDIR)/.swift-format
 
 .PHONY: help deps build protos protos-generate test lint format demo interop clean distclean \
-	bench bench-build bench-smoke bench-micro bench-allocations bench-profile bench-protos
+	bench bench-build bench-smoke bench-micro bench-allocations bench-profile bench-compare bench-protos
 
 help: ## List the targets.
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) \
@@ -172,6 +178,26 @@ bench-profile: ## Profile swift-grpc-sync's bench-server under unary load with c
 	$(SWIFT) build -c release --package-path Benchmarks --product bench-server
 	$(SWIFT) build -c release --package-path Benchmarks --product bench-client
 	$(VENV)/bin/python Benchmarks/profile.py $(BENCH_ARGS)
+
+# BEFORE is resolved here, so HEAD~1 and branch names mean what they do in the working tree.
+bench-compare: ## Compare commit BEFORE's release benchmarks with the working tree's, interleaved (BEFORE=<commit>).
+	@[[ -n "$(BEFORE)" ]] || { echo "bench-compare: say which commit to compare with: BEFORE=<commit>" >&2; exit 2; }
+	@commit="$$(git rev-parse --verify --quiet '$(BEFORE)^{commit}')" \
+		|| { echo "bench-compare: $(BEFORE) is not a commit" >&2; exit 2; }; \
+	git worktree prune; \
+	if [[ -e "$(BENCH_COMPARE_TREE)/.git" ]]; then \
+		echo "git -C $(BENCH_COMPARE_TREE) checkout --detach $$commit"; \
+		git -C "$(BENCH_COMPARE_TREE)" checkout --quiet --force --detach "$$commit"; \
+	else \
+		echo "git worktree add --detach $(BENCH_COMPARE_TREE) $$commit"; \
+		git worktree add --quiet --detach "$(BENCH_COMPARE_TREE)" "$$commit"; \
+	fi
+	$(SWIFT) build -c release --package-path $(BENCH_COMPARE_TREE)/Benchmarks --product bench-server
+	$(SWIFT) build -c release --package-path $(BENCH_COMPARE_TREE)/Benchmarks --product bench-client
+	$(SWIFT) build -c release --package-path Benchmarks --product bench-server
+	$(SWIFT) build -c release --package-path Benchmarks --product bench-client
+	$(VENV)/bin/python Benchmarks/compare.py --before-bin $(BENCH_COMPARE_TREE)/Benchmarks/.build/release \
+		--after-bin Benchmarks/.build/release $(BENCH_ARGS)
 
 bench-protos: ## Regenerate the grpc-swift-2 peer's committed benchmark service code.
 	@gen="$(PROTOC_GEN_GRPC_SWIFT_2)"; swift_plugin="$(PROTOC_GEN_SWIFT)"; \

@@ -1,12 +1,7 @@
+import Glibc
 import XCTest
 
 @testable import GRPCSync
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// `OutboundBytes`: a stream's queued buffers, taken in runs that start and end anywhere in them.
 final class OutboundBytesTests: XCTestCase {

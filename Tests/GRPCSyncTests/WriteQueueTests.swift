@@ -1,12 +1,7 @@
+import Glibc
 import XCTest
 
 @testable import GRPCSync
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// The output path: a stream's queued bytes, taken into the connection's write queue and written
 /// to a socket with partial writes, in order.

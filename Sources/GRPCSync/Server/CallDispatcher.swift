@@ -41,6 +41,7 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
     /// this connection's next call, if one waits, else the executor's. Connection lock held.
     /// False when the executor is shut down.
     func dispatchLocked(_ work: @escaping @Sendable () -> Void, on connection: any ServerConnection) -> Bool {
+        connection.assertLockHeld(file: #fileID, line: #line)
         if let nextCall = waiting.withLock({ $0 }), nextCall.offer(work) {
             // Read while a worker waits for this connection's next call: it runs the work. (The
             // loop may have read it: the worker then needs waking.)

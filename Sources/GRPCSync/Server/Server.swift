@@ -225,6 +225,7 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     func callArrivedLocked(
         _ stream: ServerStream, head: RequestHead, on connection: any ServerConnection, dispatcher: CallDispatcher
     ) {
+        stream.assertLockHeld()
         let (serving, direct, hasGeneric) = lock.withLock {
             (
                 state == .started || state == .stopping(cancelled: false), handlersByPath[head.path],

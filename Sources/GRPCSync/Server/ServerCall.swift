@@ -66,6 +66,7 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
     /// Starts the call with `handler`, found by path, inside the server's request callback
     /// (connection lock held): admits it, gives it its stream, and dispatches it when ready.
     func startLocked(with handler: RPCMethodHandler) {
+        stream.assertLockHeld()
         guard server.admit() else {
             stream.finishLocked(.concurrentRPCLimitExceeded)
             return
@@ -117,6 +118,7 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
 
     /// Hands the call to a worker (connection lock held).
     private func dispatchLocked() {
+        stream.assertLockHeld()
         guard let handler = takeHandlerToRun() else { return }
         if !dispatcher.dispatchLocked({ [self] in run(handler) }, on: connection) {
             stream.finishLocked(.serverShuttingDown)
@@ -133,10 +135,12 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
     // MARK: ServerStreamObserver (connection lock held)
 
     func requestCompleteLocked(_ stream: ServerStream) {
+        stream.assertLockHeld()
         dispatchLocked()
     }
 
     func streamFinishedLocked(_ stream: ServerStream, status: Status) {
+        stream.assertLockHeld()
         let wasAdmitted: Bool = phase.withLock { phase in
             defer { phase = .ended }
             switch phase {

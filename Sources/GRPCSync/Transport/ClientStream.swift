@@ -65,6 +65,7 @@ final class ClientStream: SessionStream, @unchecked Sendable {  // state protect
     }
 
     private func takeMessageLocked() -> ReceivedMessage? {
+        connection.lock.assertHeld()
         guard let (message, release) = inbound.take() else { return nil }
         if release > 0 && !state.isClosed {
             connection.consumeStreamLocked(id, count: release)
@@ -147,10 +148,12 @@ final class ClientStream: SessionStream, @unchecked Sendable {  // state protect
     // MARK: SessionStream: what nghttp2 reports (lock held)
 
     func beginHeadersLocked() {
+        connection.lock.assertHeld()
         headerBlock.begin()
     }
 
     func headerLocked(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        connection.lock.assertHeld()
         headerBlock.append(name: name, value: value, limit: connection.limits.maxHeaderListSize)
     }
 
@@ -250,12 +253,14 @@ final class ClientStream: SessionStream, @unchecked Sendable {  // state protect
     }
 
     func readOutboundLocked(maxLength: Int) -> DataSourceRead {
-        invokeLocked { () throws(InvalidStreamTransition) in
+        connection.lock.assertHeld()
+        return invokeLocked { () throws(InvalidStreamTransition) in
             try state.readOutbound(queued: outbound.count, maxLength: maxLength)
         } ?? .deferred
     }
 
     func writeOutboundLocked(_ length: Int, into queue: inout WriteQueue) {
+        connection.lock.assertHeld()
         let wasFull = outbound.count >= SendPacing.highWater
         outbound.take(length, into: &queue)
         // Only a sender held back by a full queue waits for room.
@@ -268,6 +273,7 @@ final class ClientStream: SessionStream, @unchecked Sendable {  // state protect
 
     /// A status decided here or by the server: reset the stream when asked, and finish.
     private func applyLocked(_ action: ClientStreamState.EndAction) {
+        connection.lock.assertHeld()
         guard case .ended(_, let reset) = action else { return }
         if reset && !state.isClosed { connection.submitResetLocked(id, errorCode: NGHTTP2_CANCEL.rawValue) }
         finishedLocked()
@@ -276,6 +282,7 @@ final class ClientStream: SessionStream, @unchecked Sendable {  // state protect
 
     /// The call has its status: the deadline timer stops, the callbacks run, waiters wake.
     private func finishedLocked() {
+        connection.lock.assertHeld()
         deadlineTimer?.cancel()
         deadlineTimer = nil
         if !callbacks.isEmpty {
@@ -288,6 +295,7 @@ final class ClientStream: SessionStream, @unchecked Sendable {  // state protect
 
     /// Wakes whoever waits on the stream: its own threads, and a thread reading the connection.
     private func changedLocked() {
+        connection.lock.assertHeld()
         condition.broadcast()
         connection.wakeReaderLocked()
     }
@@ -296,6 +304,7 @@ final class ClientStream: SessionStream, @unchecked Sendable {  // state protect
     /// an assertion in debug builds, and in release builds the call ends INTERNAL with the stream
     /// reset. Nil then.
     private func invokeLocked<T>(_ event: () throws(InvalidStreamTransition) -> T) -> T? {
+        connection.lock.assertHeld()
         do {
             return try event()
         } catch {

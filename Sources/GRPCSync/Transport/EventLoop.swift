@@ -94,7 +94,7 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
         let timer: ScheduledTimer = lock.withLock {
             sequence += 1
             let timer = ScheduledTimer(deadline: deadline, sequence: sequence, loop: self, task: task)
-            pushTimer(timer)
+            pushTimerLocked(timer)
             return timer
         }
         wake()
@@ -113,7 +113,7 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
                 let live = timers.filter { !$0.cancelled }
                 timers.removeAll(keepingCapacity: true)
                 cancelledTimers = 0
-                for timer in live { pushTimer(timer) }
+                for timer in live { pushTimerLocked(timer) }
             }
         }
     }
@@ -168,7 +168,7 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
             let due: ScheduledTimer? = lock.withLock {
                 guard let first = timers.first, first.deadline <= now else { return nil }
                 if first.cancelled { cancelledTimers -= 1 }
-                return popTimer()
+                return popTimerLocked()
             }
             guard let due else { return }
             let task: (() -> Void)? = lock.withLock {
@@ -185,7 +185,7 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
             if !tasks.isEmpty { return 0 }
             // Drop cancelled timers at the top so they do not keep waking the loop.
             while let first = timers.first, first.cancelled {
-                _ = popTimer()
+                _ = popTimerLocked()
                 cancelledTimers -= 1
             }
             guard let first = timers.first else { return -1 }
@@ -200,7 +200,8 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
         a.deadline < b.deadline || (a.deadline == b.deadline && a.sequence < b.sequence)
     }
 
-    private func pushTimer(_ timer: ScheduledTimer) {
+    private func pushTimerLocked(_ timer: ScheduledTimer) {
+        lock.assertHeld()
         timers.append(timer)
         var i = timers.count - 1
         while i > 0 {
@@ -211,7 +212,8 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
         }
     }
 
-    private func popTimer() -> ScheduledTimer {
+    private func popTimerLocked() -> ScheduledTimer {
+        lock.assertHeld()
         let top = timers[0]
         let last = timers.removeLast()
         if !timers.isEmpty {

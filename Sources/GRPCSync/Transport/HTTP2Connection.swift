@@ -100,19 +100,23 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     // MARK: for the streams (lock held)
 
     func submitResponseLocked(_ streamID: Int32, headers: [HeaderField], withBody: Bool) {
+        lock.assertHeld()
         session.submitResponse(streamID, headers, withBody: withBody)
     }
 
     func submitResetLocked(_ streamID: Int32, errorCode: UInt32) {
+        lock.assertHeld()
         session.submitReset(streamID, errorCode: errorCode)
     }
 
     func resumeDataLocked(_ streamID: Int32) {
+        lock.assertHeld()
         session.resumeData(streamID)
     }
 
     /// Returns `count` received bytes to the peer's window for one stream.
     func consumeStreamLocked(_ streamID: Int32, count: Int) {
+        lock.assertHeld()
         session.consumeStream(streamID, count)
     }
 
@@ -137,6 +141,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
 
     /// Flushes as `flush` says: now, soon (on the loop, with whatever is queued by then), or later.
     func flushLocked(_ flush: SendPacing.Flush) {
+        lock.assertHeld()
         switch flush {
         case .later: break
         case .now: flushLocked()
@@ -160,6 +165,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
 
     /// Moves nghttp2's output to the socket, also once the connection is closing (its GOAWAY).
     private func writeLocked() {
+        lock.assertHeld()
         guard !receiving, !socket.isReleased else { return }
         while true {
             switch socket.write() {
@@ -184,6 +190,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     }
 
     func setWantsWritableLocked(_ enabled: Bool) {
+        lock.assertHeld()
         socket.setWantsWritable(enabled, reading: !reader.isReading, loop: loop, source: self)
     }
 
@@ -279,13 +286,15 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     }
 
     private func endLingerLocked() {
+        lock.assertHeld()
         lifecycle.lingerEnded()
         socket.release(loop: loop, source: self)
     }
 
     // MARK: HTTP2SessionDelegate (lock held, on the thread that reads or flushes)
 
-    func sessionBeginHeaders(streamID: Int32, category: HeadersCategory) {
+    func sessionBeganHeadersLocked(streamID: Int32, category: HeadersCategory) {
+        lock.assertHeld()
         if role == .server && category == .request {
             guard lifecycle.acceptsNewStreams else {
                 session.submitReset(streamID, errorCode: NGHTTP2_REFUSED_STREAM.rawValue)
@@ -297,18 +306,23 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         streams[streamID]?.beginHeadersLocked()
     }
 
-    func sessionHeader(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+    func sessionReceivedHeaderLocked(
+        streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
+    ) {
+        lock.assertHeld()
         streams[streamID]?.headerLocked(name: name, value: value)
     }
 
-    func sessionData(streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
+    func sessionReceivedDataLocked(streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
+        lock.assertHeld()
         // The connection window is returned at once, so one slow reader cannot stall the other
         // streams; each stream's own window is the back-pressure.
         session.consumeConnection(bytes.count)
         streams[streamID]?.dataReceivedLocked(bytes)
     }
 
-    func sessionFrameReceived(_ frame: ReceivedFrame) {
+    func sessionReceivedFrameLocked(_ frame: ReceivedFrame) {
+        lock.assertHeld()
         switch frame {
         case .headers(let streamID, let category, let endStream):
             streams[streamID]?.headersReceivedLocked(category: category, endStream: endStream)
@@ -323,15 +337,18 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         }
     }
 
-    func sessionEndStreamSent(streamID: Int32) {
+    func sessionSentEndStreamLocked(streamID: Int32) {
+        lock.assertHeld()
         streams[streamID]?.finalFrameSentLocked()
     }
 
-    func sessionStreamClosed(streamID: Int32, errorCode: UInt32) {
+    func sessionClosedStreamLocked(streamID: Int32, errorCode: UInt32) {
+        lock.assertHeld()
         streams.removeValue(forKey: streamID)?.closedLocked(errorCode: errorCode)
     }
 
-    func sessionReadData(streamID: Int32, maxLength: Int) -> DataSourceRead? {
+    func sessionReadDataLocked(streamID: Int32, maxLength: Int) -> DataSourceRead? {
+        lock.assertHeld()
         guard let stream = streams[streamID] else { return nil }
         let read = stream.readOutboundLocked(maxLength: maxLength)
         if case .send(_, .trailers(let status)) = read {
@@ -342,7 +359,8 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
 
     /// Queues a DATA frame whose payload is still in its stream's queue: the 9-byte frame header,
     /// then the payload, from the message buffers it is in (see ``WriteQueue``).
-    func sessionSendData(streamID: Int32, frameHeader: UnsafeRawBufferPointer, length: Int) -> DataSend {
+    func sessionSendDataLocked(streamID: Int32, frameHeader: UnsafeRawBufferPointer, length: Int) -> DataSend {
+        lock.assertHeld()
         guard let stream = streams[streamID] else { return .unknownStream }
         // A full batch goes to the socket first; nghttp2 offers this frame again afterwards.
         if socket.writeQueue.count >= HTTP2Connection.writeBatchSize { return .wouldBlock }

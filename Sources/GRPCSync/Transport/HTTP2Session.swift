@@ -12,9 +12,9 @@ enum HeadersCategory: Equatable {
 
 /// A frame nghttp2 has received and checked, as the connection needs it.
 enum ReceivedFrame: Equatable {
-    /// A HEADERS block is complete (its fields went to ``HTTP2SessionDelegate/sessionHeader(streamID:name:value:)``).
+    /// A HEADERS block is complete (its fields went to ``HTTP2SessionDelegate/sessionReceivedHeaderLocked(streamID:name:value:)``).
     case headers(streamID: Int32, category: HeadersCategory, endStream: Bool)
-    /// A DATA frame is complete (its bytes went to ``HTTP2SessionDelegate/sessionData(streamID:_:)``).
+    /// A DATA frame is complete (its bytes went to ``HTTP2SessionDelegate/sessionReceivedDataLocked(streamID:_:)``).
     case data(streamID: Int32, endStream: Bool)
     case goAway(lastStreamID: Int32, errorCode: UInt32)
     /// The peer acknowledged one of our PINGs.
@@ -27,20 +27,21 @@ enum ReceivedFrame: Equatable {
 /// Called on the thread that feeds or drains the session, with the connection's lock held.
 protocol HTTP2SessionDelegate: AnyObject {
     /// A HEADERS block begins on `streamID` (a request head opens a stream on a server).
-    func sessionBeginHeaders(streamID: Int32, category: HeadersCategory)
-    func sessionHeader(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
-    func sessionData(streamID: Int32, _ bytes: UnsafeRawBufferPointer)
-    func sessionFrameReceived(_ frame: ReceivedFrame)
+    func sessionBeganHeadersLocked(streamID: Int32, category: HeadersCategory)
+    func sessionReceivedHeaderLocked(
+        streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
+    func sessionReceivedDataLocked(streamID: Int32, _ bytes: UnsafeRawBufferPointer)
+    func sessionReceivedFrameLocked(_ frame: ReceivedFrame)
     /// A frame that ends this side of `streamID` (END_STREAM) has been sent.
-    func sessionEndStreamSent(streamID: Int32)
-    func sessionStreamClosed(streamID: Int32, errorCode: UInt32)
+    func sessionSentEndStreamLocked(streamID: Int32)
+    func sessionClosedStreamLocked(streamID: Int32, errorCode: UInt32)
     /// nghttp2's data source for `streamID` asks for up to `maxLength` bytes; nil when the stream
     /// is unknown (nghttp2 then resets it). Trailers the answer announces are submitted before it
     /// returns.
-    func sessionReadData(streamID: Int32, maxLength: Int) -> DataSourceRead?
+    func sessionReadDataLocked(streamID: Int32, maxLength: Int) -> DataSourceRead?
     /// A DATA frame of `length` payload bytes goes out: its 9-byte `frameHeader`, then the
     /// payload from the stream's queue.
-    func sessionSendData(streamID: Int32, frameHeader: UnsafeRawBufferPointer, length: Int) -> DataSend
+    func sessionSendDataLocked(streamID: Int32, frameHeader: UnsafeRawBufferPointer, length: Int) -> DataSend
 }
 
 /// What became of a DATA frame handed over for sending.
@@ -213,13 +214,13 @@ private let callbackFailure = NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
 
 private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, userData in
     guard let frame, let delegate = delegate(userData) else { return callbackFailure }
-    delegate.sessionBeginHeaders(streamID: frame.pointee.hd.stream_id, category: category(frame))
+    delegate.sessionBeganHeadersLocked(streamID: frame.pointee.hd.stream_id, category: category(frame))
     return 0
 }
 
 private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
     guard let frame, let delegate = delegate(userData) else { return callbackFailure }
-    delegate.sessionHeader(
+    delegate.sessionReceivedHeaderLocked(
         streamID: frame.pointee.hd.stream_id,
         name: UnsafeBufferPointer(start: name, count: name == nil ? 0 : nameLength),
         value: UnsafeBufferPointer(start: value, count: value == nil ? 0 : valueLength))
@@ -245,7 +246,7 @@ private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userDa
     default:
         received = .other
     }
-    delegate.sessionFrameReceived(received)
+    delegate.sessionReceivedFrameLocked(received)
     return 0
 }
 
@@ -254,26 +255,27 @@ private let onFrameSent: nghttp2_on_frame_send_callback = { _, frame, userData i
     let hd = frame.pointee.hd
     let isStreamFrame = UInt32(hd.type) == NGHTTP2_HEADERS.rawValue || UInt32(hd.type) == NGHTTP2_DATA.rawValue
     if isStreamFrame && hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 {
-        delegate.sessionEndStreamSent(streamID: hd.stream_id)
+        delegate.sessionSentEndStreamLocked(streamID: hd.stream_id)
     }
     return 0
 }
 
 private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, userData in
     guard let delegate = delegate(userData) else { return callbackFailure }
-    delegate.sessionData(streamID: streamID, UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : length))
+    delegate.sessionReceivedDataLocked(
+        streamID: streamID, UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : length))
     return 0
 }
 
 private let onStreamClose: nghttp2_on_stream_close_callback = { _, streamID, errorCode, userData in
     guard let delegate = delegate(userData) else { return callbackFailure }
-    delegate.sessionStreamClosed(streamID: streamID, errorCode: errorCode)
+    delegate.sessionClosedStreamLocked(streamID: streamID, errorCode: errorCode)
     return 0
 }
 
 private let readDataCallback: nghttp2_data_source_read_callback = { _, streamID, _, length, flags, _, userData in
     guard let flags, let delegate = delegate(userData) else { return Int(callbackFailure) }
-    switch delegate.sessionReadData(streamID: streamID, maxLength: length) {
+    switch delegate.sessionReadDataLocked(streamID: streamID, maxLength: length) {
     case nil:
         return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
     case .deferred?:
@@ -292,7 +294,7 @@ private let readDataCallback: nghttp2_data_source_read_callback = { _, streamID,
 
 private let onSendData: nghttp2_send_data_callback = { _, frame, header, length, _, userData in
     guard let frame, let header, let delegate = delegate(userData) else { return callbackFailure }
-    let sent = delegate.sessionSendData(
+    let sent = delegate.sessionSendDataLocked(
         streamID: frame.pointee.hd.stream_id, frameHeader: UnsafeRawBufferPointer(start: header, count: 9),
         length: length)
     switch sent {

@@ -24,6 +24,9 @@ protocol ServerConnection: AnyObject, Sendable {
 
     /// ``interruptIdleReader()`` from inside a callback of this connection (its lock held).
     func wakeIdleReaderLocked()
+
+    /// Fails (in debug builds) unless the calling thread holds the connection's lock.
+    func assertLockHeld(file: StaticString, line: UInt)
 }
 
 /// What a server connection tells the server.

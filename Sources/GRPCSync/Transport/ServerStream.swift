@@ -32,9 +32,16 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
     private var observer: ServerStreamObserver?
 
     init(connection: HTTP2Connection, id: Int32, maxReceiveMessageLength: Int) {
+        connection.lock.assertHeld()
         self.connection = connection
         self.id = id
         inbound = InboundMessages(maxMessageLength: maxReceiveMessageLength)
+    }
+
+    /// Fails (in debug builds) unless the calling thread holds the connection's lock: for the
+    /// `…Locked` functions of the call layer, which run inside the connection's callbacks.
+    func assertLockHeld(file: StaticString = #fileID, line: UInt = #line) {
+        connection.lock.assertHeld(file: file, line: line)
     }
 
     /// The client's address (`ipv4:127.0.0.1:50000`), made when asked.
@@ -95,6 +102,7 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
     }
 
     private func takeMessageLocked() -> ReceivedMessage? {
+        connection.lock.assertHeld()
         guard let (message, release) = inbound.take() else { return nil }
         if release > 0 && !state.isClosed {
             connection.consumeStreamLocked(id, count: release)
@@ -184,10 +192,12 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
     // MARK: SessionStream: what nghttp2 reports (lock held)
 
     func beginHeadersLocked() {
+        connection.lock.assertHeld()
         headerBlock.begin()
     }
 
     func headerLocked(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        connection.lock.assertHeld()
         headerBlock.append(name: name, value: value, limit: connection.limits.maxHeaderListSize)
     }
 
@@ -285,12 +295,14 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
     func refusedByGoAwayLocked() {}
 
     func readOutboundLocked(maxLength: Int) -> DataSourceRead {
-        invokeLocked { () throws(InvalidStreamTransition) in
+        connection.lock.assertHeld()
+        return invokeLocked { () throws(InvalidStreamTransition) in
             try state.readOutbound(queued: outbound.count, maxLength: maxLength)
         } ?? .deferred
     }
 
     func writeOutboundLocked(_ length: Int, into queue: inout WriteQueue) {
+        connection.lock.assertHeld()
         let wasFull = outbound.count >= SendPacing.highWater
         outbound.take(length, into: &queue)
         // Only a sender held back by a full queue waits for room.
@@ -307,6 +319,7 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
     // MARK: applying actions (lock held)
 
     private func applyLocked(_ action: ServerStreamState.StatusAction) {
+        connection.lock.assertHeld()
         switch action {
         case .trailersOnly(let httpStatus, let status):
             if !state.isClosed {
@@ -326,6 +339,7 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
     /// The call has its status: the deadline timer stops, the callbacks run, the observer is told
     /// and let go, waiters wake.
     private func finishedLocked(_ status: Status) {
+        connection.lock.assertHeld()
         deadlineTimer?.cancel()
         deadlineTimer = nil
         if !callbacks.isEmpty {
@@ -341,6 +355,7 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
 
     /// Wakes whoever waits on the stream: its own threads, and a thread reading the connection.
     private func changedLocked() {
+        connection.lock.assertHeld()
         condition.broadcast()
         connection.wakeReaderLocked()
     }
@@ -349,6 +364,7 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
     /// an assertion in debug builds, and in release builds the call ends INTERNAL with the stream
     /// reset. Nil then.
     private func invokeLocked<T>(_ event: () throws(InvalidStreamTransition) -> T) -> T? {
+        connection.lock.assertHeld()
         do {
             return try event()
         } catch {

@@ -94,6 +94,7 @@ extension HTTP2Connection {
     /// Takes input over from the loop until `blocked()` stops holding, the deadline passes or the
     /// connection closes, then hands it back.
     private func readWhileBlockedLocked(until deadline: Deadline, _ blocked: () -> Bool) {
+        lock.assertHeld()
         let buffer = ThreadReadBuffer.current
         reader.begin()
         socket.setReading(false, loop: loop, source: self)
@@ -130,7 +131,12 @@ extension HTTP2Connection {
     }
 
     func wakeIdleReaderLocked() {
+        lock.assertHeld()
         wakeReaderLocked()
+    }
+
+    func assertLockHeld(file: StaticString, line: UInt) {
+        lock.assertHeld(file: file, line: line)
     }
 
     /// ``wakeReaderLocked()`` from any thread with any lock held: the loop thread takes the lock.

@@ -1,11 +1,6 @@
 import CLinux
 import DequeModule
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Glibc
 
 /// What a connection has ready for its socket, in order. Small pieces (frame headers, HEADERS,
 /// SETTINGS and other control frames, short DATA payloads) are copied into one buffer; a DATA
