@@ -69,15 +69,19 @@ final class MessageBufferPoolTests: XCTestCase {
         XCTAssertEqual(held.count, large * 2)
     }
 
+    /// With a pool of its own, so that what other tests left in the shared pool does not matter.
     func testSerializationBufferFromThePoolShowsNoOldBytes() {
+        let pool = MessageBufferPool(maxBuffers: 4, maxBytes: 1 << 30)
         let size = large * 3
         // Given back, and no longer held here, so the pool's copy is the only one.
         let oldStorage: UnsafeRawPointer? = {
             let old = buffer(capacity: size, filledWith: 0xEE)
-            MessageBufferPool.shared.recycle(old)
+            pool.recycle(old)
             return old.withUnsafeBytes { $0.baseAddress }
         }()
-        let fresh = SerializationBuffer(repeating: 0, count: size - 10)
+        XCTAssertEqual(pool.count, 1)
+        let fresh = SerializationBuffer(repeating: 0, count: size - 10, pool: pool)
+        XCTAssertEqual(pool.count, 0)
         XCTAssertEqual(fresh.count, size - 10)
         XCTAssertEqual(fresh.bytes.withUnsafeBytes { $0.baseAddress }, oldStorage, "the pooled buffer was not reused")
         XCTAssertTrue(fresh.bytes.allSatisfy { $0 == 0 }, "old bytes of a pooled buffer leaked")

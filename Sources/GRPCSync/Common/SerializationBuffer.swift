@@ -1,13 +1,20 @@
 import SwiftProtobuf
 
 /// The bytes SwiftProtobuf serializes a message into: a `[UInt8]` that, for a message of
-/// ``MessageBufferPool/minimumCapacity`` or more, comes from ``MessageBufferPool`` so that its
-/// pages are already in memory. Filled with the requested byte like any new buffer.
+/// ``MessageBufferPool/minimumCapacity`` or more, comes from a ``MessageBufferPool`` (the shared
+/// one, unless a test gives its own) so that its pages are already in memory. Filled with the
+/// requested byte like any new buffer.
 struct SerializationBuffer: SwiftProtobufContiguousBytes {
     var bytes: [UInt8]
 
+    /// `count` bytes of `byte`, in a buffer from ``MessageBufferPool/shared`` when it has one.
     init(repeating byte: UInt8, count: Int) {
-        if var pooled = MessageBufferPool.shared.take(capacity: count) {
+        self.init(repeating: byte, count: count, pool: .shared)
+    }
+
+    /// `count` bytes of `byte`, in a buffer from `pool` when it has one.
+    init(repeating byte: UInt8, count: Int, pool: MessageBufferPool) {
+        if var pooled = pool.take(capacity: count) {
             SerializationBuffer.fill(&pooled, with: byte, count: count)
             bytes = pooled
         } else {
