@@ -59,14 +59,45 @@ final class MessageBufferPoolTests: XCTestCase {
         XCTAssertEqual(pool.count, 1)
     }
 
+    /// A buffer nobody else holds comes back as it was given: the same storage, emptied.
+    func testATakenBufferIsTheStorageGivenBack() throws {
+        let pool = MessageBufferPool(maxBuffers: 4, maxBytes: 1 << 30)
+        // Given back, and no longer held here, so the pool's copy is the only one.
+        let (storage, capacity): (UnsafeRawPointer?, Int) = {
+            let given = buffer(capacity: large * 2)
+            pool.recycle(given)
+            return (given.withUnsafeBytes { $0.baseAddress }, given.capacity)
+        }()
+        let taken = try XCTUnwrap(pool.take(capacity: large * 3 / 2))
+        XCTAssertTrue(taken.isEmpty)
+        XCTAssertEqual(taken.capacity, capacity)
+        XCTAssertEqual(taken.withUnsafeBytes { $0.baseAddress }, storage, "the pool did not hand back its buffer")
+    }
+
+    /// A buffer whose array is still held elsewhere when it is given back (a caller's own array
+    /// sent through a raw-bytes serializer) is handed out all the same. Emptying it cannot clear
+    /// storage that the holder shares, so the taker gets storage of its own of the kept buffer's
+    /// capacity; and whatever the taker writes, the holder's bytes stay as they were.
     func testAReusedArrayHeldElsewhereIsNotChanged() throws {
         let pool = MessageBufferPool(maxBuffers: 4, maxBytes: 1 << 30)
         let held = buffer(capacity: large * 2, filledWith: 7)
+        let heldStorage = held.withUnsafeBytes { $0.baseAddress }
         pool.recycle(held)
+        // The pool keeps the holder's very storage: given back again, it is recognized as kept.
+        pool.recycle(held)
+        XCTAssertEqual(pool.count, 1)
+
         var taken = try XCTUnwrap(pool.take(capacity: large * 3 / 2))
-        taken.append(contentsOf: repeatElement(9, count: large))
-        XCTAssertTrue(held.allSatisfy { $0 == 7 }, "the holder's bytes changed")
+        XCTAssertEqual(pool.count, 0, "the kept buffer was not the one handed out")
+        XCTAssertTrue(taken.isEmpty, "the taker got the holder's bytes")
+        // A new buffer for the request would have room for 1.5 × `large` bytes only.
+        XCTAssertGreaterThanOrEqual(taken.capacity, held.capacity, "the taker did not get the kept buffer")
+        XCTAssertNotEqual(taken.withUnsafeBytes { $0.baseAddress }, heldStorage, "the holder's storage was emptied")
+
+        taken.append(contentsOf: repeatElement(9, count: held.count))
+        XCTAssertEqual(held.withUnsafeBytes { $0.baseAddress }, heldStorage)
         XCTAssertEqual(held.count, large * 2)
+        XCTAssertTrue(held.allSatisfy { $0 == 7 }, "the holder's bytes changed")
     }
 
     /// With a pool of its own, so that what other tests left in the shared pool does not matter.
