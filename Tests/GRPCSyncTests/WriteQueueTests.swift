@@ -171,9 +171,15 @@ final class WriteQueueTests: XCTestCase {
         queue.append(borrowing: message, range: 2 * third..<3 * third)
         XCTAssertEqual(drain(&queue, through: pair).bytes, Array(message[(2 * third)...]))
         XCTAssertEqual(pool.count, 1)
-        // The next taker gets it empty, and the array held here is unchanged.
+        // What came back is the message's own storage: given back again, it is recognized as kept.
+        pool.recycle(message)
+        XCTAssertEqual(pool.count, 1, "the queue gave back another buffer than the message's")
+        // The next taker gets it empty, with the message's capacity (a new buffer for the request
+        // would have room for two thirds of it), and the array held here is unchanged.
         var reused = try XCTUnwrap(pool.take(capacity: 2 * third))
-        reused.append(1)
+        XCTAssertTrue(reused.isEmpty)
+        XCTAssertGreaterThanOrEqual(reused.capacity, message.capacity)
+        reused.append(contentsOf: repeatElement(1, count: message.count))
         XCTAssertTrue(message.allSatisfy { $0 == 5 })
     }
 
