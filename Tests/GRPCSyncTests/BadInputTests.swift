@@ -10,6 +10,11 @@ final class BadInputTests: XCTestCase {
         "huge_length_prefix", "huge_header_block", "disconnect_mid_message", "connection_churn",
     ]
 
+    /// Thrown when this process's threads cannot be counted.
+    struct ThreadsNotCounted: Error, CustomStringConvertible {
+        let description: String
+    }
+
     func testEveryAttackGetsTheSpecAnswerAndTheServerKeepsServing() throws {
         let server = try SwiftTestServer(workers: 4)
         let channel = insecureChannel(server.target)
@@ -17,7 +22,7 @@ final class BadInputTests: XCTestCase {
         let unary = channel.unaryUnary(TestService.path("Unary"))
         XCTAssertEqual(try unary(Array("warm".utf8), timeout: 10), Array("warm".utf8))
         try occupyEveryWorker(unary)
-        let threadsBefore = Self.threadCount()
+        let threadsBefore = try Self.threadCount()
 
         for name in Self.cases {
             let (status, output) = try Peers.run("bad_input.py", [name, "--target", server.target], timeout: 60)
@@ -30,7 +35,7 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(try unary(Array("after".utf8), timeout: 10), Array("after".utf8))
         // Running the attack scripts starts a few helper threads of its own; a leak in the server
         // would be one per connection (over 500 here) or per call.
-        XCTAssertLessThanOrEqual(Self.threadCount(), threadsBefore + 16, "threads grew under attack")
+        XCTAssertLessThanOrEqual(try Self.threadCount(), threadsBefore + 16, "threads grew under attack")
     }
 
     /// Four calls of 200 ms on the server's four workers finish within one timeout.
@@ -39,7 +44,17 @@ final class BadInputTests: XCTestCase {
         for future in slow { XCTAssertEqual(try future.result(timeout: 10), []) }
     }
 
-    static func threadCount() -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0
+    /// This process's threads, one entry each in /proc/self/task. Throws when they cannot be
+    /// counted: a count of 0 would let the check for leaked threads pass whatever the server did.
+    static func threadCount() throws -> Int {
+        let tasks: [String]
+        do {
+            tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        } catch {
+            throw ThreadsNotCounted(description: "/proc/self/task cannot be read: \(error)")
+        }
+        // The thread asking is one of them.
+        guard !tasks.isEmpty else { throw ThreadsNotCounted(description: "/proc/self/task lists no thread") }
+        return tasks.count
     }
 }
