@@ -13,6 +13,18 @@ enum Peers {
             Repository.python, [Peers.script(script)] + arguments, timeout: timeout)
         return (status, output)
     }
+
+    /// The names a peer script prints with `--list` (its scenarios, cases or modes), one a line.
+    /// Throws when the script fails or lists nothing, so that a test never runs an empty list.
+    static func list(_ script: String) throws -> [String] {
+        let (status, output) = try run(script, ["--list"], timeout: 60)
+        let names = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard status == 0, !names.isEmpty else {
+            throw ChildProcessFailure(
+                "\(script) --list exited with \(status) and listed \(names.count) names:\n\(output)")
+        }
+        return names
+    }
 }
 
 /// A Python server from Tests/Peers that prints `PORT <n>` once it listens and serves until its
