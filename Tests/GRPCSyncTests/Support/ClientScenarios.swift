@@ -10,6 +10,7 @@ struct ClientScenarios {
 
     let target: String
 
+    /// Every scenario this client runs: those of `peer_client.py --list` (ScenarioListTests).
     static let names = [
         "unary", "unary_empty", "server_stream", "client_stream", "bidi", "metadata", "status_codes", "deadline",
         "time_remaining", "cancel", "server_cancel", "max_receive_default", "large_16mib", "unknown_method",
