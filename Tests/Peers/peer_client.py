@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import traceback
+import uuid
 
 import grpc
 
@@ -229,7 +230,9 @@ def time_remaining(target):
 @scenario
 def cancel(target):
     with grpc.insecure_channel(target) as channel:
-        future = unary_unary(channel, "WaitForCancel").future(b"", timeout=CALL_TIMEOUT_S)
+        # A request of its own, so that CancelSeen answers this call's record, not an earlier one's.
+        key = f"cancel {uuid.uuid4()}".encode("ascii")
+        future = unary_unary(channel, "WaitForCancel").future(key, timeout=CALL_TIMEOUT_S)
         time.sleep(0.3)
         if not future.cancel():
             ended = _show(future.code())
@@ -241,7 +244,7 @@ def cancel(target):
         cancel_seen = unary_unary(channel, "CancelSeen")
         expected = b"active=false callback=true"
         give_up = time.monotonic() + 5
-        while (seen := cancel_seen(b"", timeout=CALL_TIMEOUT_S)) != expected:
+        while (seen := cancel_seen(key, timeout=CALL_TIMEOUT_S)) != expected:
             if time.monotonic() > give_up:
                 raise Failure(
                     f"CancelSeen: expected {_show(expected)} within 5 s, got {_show(seen)}"

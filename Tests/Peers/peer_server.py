@@ -160,7 +160,7 @@ class _StreamProgress:
 class TestService:
     def __init__(self):
         self._latest_stream = _StreamProgress()  # replaced by every ServerStream call
-        self._cancel_record = None  # bytes recorded by the most recent finished WaitForCancel
+        self._cancel_records = {}  # request -> record of its most recent finished WaitForCancel
         self._flaky_calls = {}  # x-flaky-key -> calls seen so far
         self._flaky_lock = threading.Lock()
 
@@ -260,7 +260,7 @@ class TestService:
             callback_ran.wait(1.0)
         active = str(context.is_active()).lower()
         callback = str(callback_ran.is_set()).lower()
-        self._cancel_record = f"active={active} callback={callback}".encode("ascii")
+        self._cancel_records[request] = f"active={active} callback={callback}".encode("ascii")
         return b""
 
     def server_cancel(self, request, context):
@@ -268,7 +268,7 @@ class TestService:
         return b""
 
     def cancel_seen(self, request, context):
-        return self._cancel_record or b"none"
+        return self._cancel_records.get(request, b"none")
 
 
 def registered_handlers():

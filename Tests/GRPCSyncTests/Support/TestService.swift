@@ -11,22 +11,21 @@ enum TestService {
         var description: String { "boom" }
     }
 
-    /// Shared state of the service: the progress of the last ServerStream and the record of the
-    /// last WaitForCancel.
+    /// Shared state of the service: the progress of the last ServerStream and the records of the
+    /// WaitForCancel calls, by request.
     final class State: @unchecked Sendable {  // `lock` protects everything
         private let lock = NSLock()
         private var _streamProgress = 0
-        private var _cancelRecord: String?
+        private var cancelRecords: [[UInt8]: String] = [:]
         private var flakyCalls: [String: Int] = [:]
 
         var streamProgress: Int {
             get { lock.withLock { _streamProgress } }
             set { lock.withLock { _streamProgress = newValue } }
         }
-        var cancelRecord: String? {
-            get { lock.withLock { _cancelRecord } }
-            set { lock.withLock { _cancelRecord = newValue } }
-        }
+        /// The record of the most recent finished WaitForCancel whose request was `request`.
+        func cancelRecord(for request: [UInt8]) -> String? { lock.withLock { cancelRecords[request] } }
+        func recordCancel(_ record: String, for request: [UInt8]) { lock.withLock { cancelRecords[request] = record } }
         /// Counts a Flaky call with `key` and returns how many there have been.
         func countFlakyCall(_ key: String) -> Int {
             lock.withLock {
@@ -110,7 +109,7 @@ enum TestService {
                     try responses.send([1])
                     throw Boom()
                 },
-                "WaitForCancel": unaryUnaryRPCMethodHandler { _, context in
+                "WaitForCancel": unaryUnaryRPCMethodHandler { request, context in
                     let callbackRan = Flag()
                     context.addCallback { callbackRan.set() }
                     let deadline = Date().addingTimeInterval(30)
@@ -118,14 +117,16 @@ enum TestService {
                     // The callback runs on another thread just after the call ends.
                     let waitCallback = Date().addingTimeInterval(2)
                     while !callbackRan.isSet && Date() < waitCallback { usleep(5_000) }
-                    state.cancelRecord = "active=\(context.isActive()) callback=\(callbackRan.isSet)"
+                    state.recordCancel("active=\(context.isActive()) callback=\(callbackRan.isSet)", for: request)
                     return []
                 },
                 "ServerCancel": unaryUnaryRPCMethodHandler { _, context in
                     context.cancel()
                     return []
                 },
-                "CancelSeen": unaryUnaryRPCMethodHandler { _, _ in Array((state.cancelRecord ?? "none").utf8) },
+                "CancelSeen": unaryUnaryRPCMethodHandler { request, _ in
+                    Array((state.cancelRecord(for: request) ?? "none").utf8)
+                },
                 "Flaky": unaryUnaryRPCMethodHandler { request, context in
                     try prologue(context)
                     let seen = state.countFlakyCall(context.invocationMetadata()["x-flaky-key"] ?? "")
