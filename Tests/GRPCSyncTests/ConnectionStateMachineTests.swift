@@ -30,9 +30,19 @@ final class ConnectionStateMachineTests: XCTestCase {
     func testBeginGracefulShutdown() {
         check(
             "beginGracefulShutdown", role: .server,
-            unchanged(but: [.active: .result(.sendShutdownNotice, then: .awaitingPingAck)])
+            unchanged(but: [.active: .result(.sendShutdownNotice, then: .awaitingGoAwaySent)])
         ) { $0.beginGracefulShutdown() }
         check("beginGracefulShutdown", role: .client, unchanged()) { $0.beginGracefulShutdown() }
+    }
+
+    /// The drain's PING follows its first GOAWAY once that is sent, so the PING's acknowledgement
+    /// shows the client has seen the GOAWAY.
+    func testGoAwaySent() {
+        check(
+            "goAwaySent(2^31-1)", role: .server,
+            unchanged(but: [.awaitingGoAwaySent: .result(.sendDrainPing, then: .awaitingPingAck)])
+        ) { $0.goAwaySent(lastStreamID: Int32.max) }
+        check("goAwaySent(5)", role: .server, unchanged()) { $0.goAwaySent(lastStreamID: 5) }
     }
 
     func testPingAcknowledged() {
@@ -56,12 +66,12 @@ final class ConnectionStateMachineTests: XCTestCase {
         let fail = Transition<Machine.Action, Name>.result(.failStreamsAbove(lastStreamID: 5), then: .draining)
         check(
             "goAwayReceived", role: .client,
-            unchanged(but: [.active: fail, .awaitingPingAck: fail, .draining: fail])
+            unchanged(but: [.active: fail, .awaitingGoAwaySent: fail, .awaitingPingAck: fail, .draining: fail])
         ) { $0.goAwayReceived(lastStreamID: 5) }
         let drain = Transition<Machine.Action, Name>.result(.none, then: .draining)
         check(
             "goAwayReceived", role: .server,
-            unchanged(but: [.active: drain, .awaitingPingAck: drain, .draining: drain])
+            unchanged(but: [.active: drain, .awaitingGoAwaySent: drain, .awaitingPingAck: drain, .draining: drain])
         ) { $0.goAwayReceived(lastStreamID: 5) }
     }
 
@@ -78,7 +88,9 @@ final class ConnectionStateMachineTests: XCTestCase {
         for role in [Machine.Role.server, .client] {
             check(
                 "sessionDone", role: role,
-                unchanged(but: [.active: linger, .awaitingPingAck: linger, .draining: linger])
+                unchanged(but: [
+                    .active: linger, .awaitingGoAwaySent: linger, .awaitingPingAck: linger, .draining: linger,
+                ])
             ) { $0.sessionDone() }
         }
     }
@@ -88,7 +100,9 @@ final class ConnectionStateMachineTests: XCTestCase {
             .close(.protocolError("bad"), goAwayError: 0x1, linger: true), then: .lingering)
         check(
             "protocolError", role: .server,
-            unchanged(but: [.active: linger, .awaitingPingAck: linger, .draining: linger])
+            unchanged(but: [
+                .active: linger, .awaitingGoAwaySent: linger, .awaitingPingAck: linger, .draining: linger,
+            ])
         ) { $0.protocolError("bad") }
     }
 
@@ -99,7 +113,8 @@ final class ConnectionStateMachineTests: XCTestCase {
         check(
             "socketEnded", role: .client,
             unchanged(but: [
-                .active: close, .awaitingPingAck: close, .draining: close, .lingering: .result(.none, then: .closed),
+                .active: close, .awaitingGoAwaySent: close, .awaitingPingAck: close, .draining: close,
+                .lingering: .result(.none, then: .closed),
             ])
         ) { $0.socketEnded(lost) }
     }
@@ -111,7 +126,8 @@ final class ConnectionStateMachineTests: XCTestCase {
         check(
             "close", role: .client,
             unchanged(but: [
-                .active: close, .awaitingPingAck: close, .draining: close, .lingering: .result(.none, then: .closed),
+                .active: close, .awaitingGoAwaySent: close, .awaitingPingAck: close, .draining: close,
+                .lingering: .result(.none, then: .closed),
             ])
         ) { $0.close(status) }
     }
@@ -129,7 +145,8 @@ final class ConnectionStateMachineTests: XCTestCase {
                 let machine = Machine(role: role, in: name, reason: reason)
                 XCTAssertEqual(machine.canOpenStreams, name == .active, "\(role) \(name)")
                 XCTAssertEqual(
-                    machine.acceptsNewStreams, name == .active || name == .awaitingPingAck, "\(role) \(name)")
+                    machine.acceptsNewStreams, [.active, .awaitingGoAwaySent, .awaitingPingAck].contains(name),
+                    "\(role) \(name)")
                 XCTAssertEqual(machine.isDraining, name != .active, "\(role) \(name)")
                 XCTAssertEqual(machine.isClosed, name == .lingering || name == .closed, "\(role) \(name)")
                 XCTAssertEqual(machine.isLingering, name == .lingering, "\(role) \(name)")
@@ -143,6 +160,8 @@ final class ConnectionStateMachineTests: XCTestCase {
     func testAStreamOpenedWhileTheFirstGoAwayIsInFlightIsAccepted() {
         var machine = Machine(role: .server)
         XCTAssertEqual(machine.beginGracefulShutdown(), .sendShutdownNotice)
+        XCTAssertEqual(machine.pingAcknowledged(payload: Machine.drainPingPayload), .none, "no PING has gone out")
+        XCTAssertEqual(machine.goAwaySent(lastStreamID: Int32.max), .sendDrainPing)
         XCTAssertTrue(machine.acceptsNewStreams, "between the two GOAWAYs")
         XCTAssertEqual(machine.pingAcknowledged(payload: Machine.drainPingPayload), .sendFinalGoAway)
         XCTAssertFalse(machine.acceptsNewStreams)

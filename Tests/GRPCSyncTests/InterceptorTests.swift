@@ -174,4 +174,67 @@ final class InterceptorTests: XCTestCase {
             XCTAssertTrue(error is UsageError, "\(error)")
         }
     }
+
+    // MARK: server interceptors run with no runtime lock held
+
+    /// A server interceptor that waits until released, for calls that ask it to.
+    private final class Gate: ServerInterceptor, @unchecked Sendable {  // the semaphores are thread-safe
+        let entered = DispatchSemaphore(value: 0)
+        let released = DispatchSemaphore(value: 0)
+
+        func interceptService(
+            _ continuation: (HandlerCallDetails) throws -> RPCMethodHandler?, _ details: HandlerCallDetails
+        ) throws -> RPCMethodHandler? {
+            if details.invocationMetadata["x-gate"] != nil {
+                entered.signal()
+                if released.wait(timeout: .now() + 20) == .timedOut { throw TestService.Boom() }
+            }
+            return try continuation(details)
+        }
+    }
+
+    /// A server interceptor runs on the call's worker with no connection lock held (grpcio runs
+    /// it on its one serving thread): while one waits, calls on the same connection are read,
+    /// handled and answered. If it ran on the thread reading the connection, or under its lock,
+    /// none of them would be answered until the interceptor gave up, and the held call would fail.
+    func testAWaitingServerInterceptorHoldsUpNoOtherCallOnItsConnection() throws {
+        let gate = Gate()
+        let server = try SwiftTestServer(interceptors: [gate], workers: 4)
+        let channel = insecureChannel(server.target)
+        defer { channel.close() }
+        let unary = channel.unaryUnary(TestService.path("Unary"))
+        XCTAssertEqual(try unary([0], timeout: 10), [0], "the connection is up")
+        let held = try unary.future([1], timeout: 30, metadata: [("x-gate", "1")])
+        XCTAssertEqual(gate.entered.wait(timeout: .now() + 10), .success, "the interceptor runs")
+        for i in 2..<7 {
+            XCTAssertEqual(try unary([UInt8(i)], timeout: 10), [UInt8(i)], "call \(i) while the interceptor waits")
+        }
+        gate.released.signal()
+        XCTAssertEqual(try held.result(timeout: 30), [1])
+    }
+
+    /// A server interceptor that itself calls the server, over the very connection its call came
+    /// on, does not deadlock.
+    func testAServerInterceptorThatCallsBackIntoTheRuntimeDoesNotDeadlock() throws {
+        final class CallsBack: ServerInterceptor, @unchecked Sendable {  // `channel` is set before any call
+            var channel: Channel?
+
+            func interceptService(
+                _ continuation: (HandlerCallDetails) throws -> RPCMethodHandler?, _ details: HandlerCallDetails
+            ) throws -> RPCMethodHandler? {
+                if details.invocationMetadata["x-call-back"] != nil, let channel {
+                    let nested = try channel.unaryUnary(TestService.path("Unary"))(Array("nested".utf8), timeout: 10)
+                    guard nested == Array("nested".utf8) else { throw TestService.Boom() }
+                }
+                return try continuation(details)
+            }
+        }
+        let interceptor = CallsBack()
+        let server = try SwiftTestServer(interceptors: [interceptor], workers: 4)
+        let channel = insecureChannel(server.target)
+        defer { channel.close() }
+        interceptor.channel = channel
+        let unary = channel.unaryUnary(TestService.path("Unary"))
+        XCTAssertEqual(try unary([7], timeout: 20, metadata: [("x-call-back", "1")]), [7])
+    }
 }

@@ -4,7 +4,8 @@
 ///
 /// ```
 /// active ──beginGracefulShutdown──▶ awaitingPingAck ──PING ACK or timeout──▶ draining
-///    │  (server: GOAWAY 2^31-1 + PING)   (streams still accepted)   (final GOAWAY: last stream id)
+///    │  (server: GOAWAY 2^31-1, once     (streams still accepted)   (final GOAWAY: last stream id)
+///    │   it is sent a PING)
 ///    │
 ///    ├──GOAWAY received──────────────────────────────────────────────▶ draining
 ///    │
@@ -28,7 +29,8 @@ struct ConnectionStateMachine {
 
     private enum State: Equatable {
         case active
-        case awaitingPingAck
+        /// `pingSent`: the PING has followed the first GOAWAY.
+        case awaitingPingAck(pingSent: Bool)
         case draining
         case lingering(Status)
         case closed(Status)
@@ -37,8 +39,11 @@ struct ConnectionStateMachine {
     /// What the shell does.
     enum Action: Equatable {
         case none
-        /// Send GOAWAY(2^31-1) and a PING with ``drainPingPayload``; start the PING's timeout.
+        /// Send GOAWAY(2^31-1).
         case sendShutdownNotice
+        /// Send a PING with ``drainPingPayload`` (it follows the GOAWAY, so its acknowledgement
+        /// shows the client has seen the GOAWAY); start its timeout.
+        case sendDrainPing
         /// Send the final GOAWAY with the last stream processed; stop the PING's timeout.
         case sendFinalGoAway
         /// Fail the streams above `lastStreamID`: the server's GOAWAY says it will not process them.
@@ -62,7 +67,12 @@ struct ConnectionStateMachine {
     var canOpenStreams: Bool { state == .active }
 
     /// A server accepts a stream the client opens now.
-    var acceptsNewStreams: Bool { state == .active || state == .awaitingPingAck }
+    var acceptsNewStreams: Bool {
+        switch state {
+        case .active, .awaitingPingAck: true
+        default: false
+        }
+    }
 
     /// Lingering or closed: no frame is read or written any more.
     var isClosed: Bool {
@@ -93,20 +103,27 @@ struct ConnectionStateMachine {
     /// The server starts a graceful drain (a stop with grace, and later idle and age limits).
     mutating func beginGracefulShutdown() -> Action {
         guard role == .server, state == .active else { return .none }
-        state = .awaitingPingAck
+        state = .awaitingPingAck(pingSent: false)
         return .sendShutdownNotice
+    }
+
+    /// nghttp2 has sent a GOAWAY: after the first of a drain, the PING follows.
+    mutating func goAwaySent(lastStreamID: Int32) -> Action {
+        guard state == .awaitingPingAck(pingSent: false), lastStreamID == Int32.max else { return .none }
+        state = .awaitingPingAck(pingSent: true)
+        return .sendDrainPing
     }
 
     /// A PING acknowledgement arrived.
     mutating func pingAcknowledged(payload: UInt64) -> Action {
-        guard state == .awaitingPingAck, payload == Self.drainPingPayload else { return .none }
+        guard state == .awaitingPingAck(pingSent: true), payload == Self.drainPingPayload else { return .none }
         state = .draining
         return .sendFinalGoAway
     }
 
     /// The drain's PING was not acknowledged in time.
     mutating func drainPingTimedOut() -> Action {
-        guard state == .awaitingPingAck else { return .none }
+        guard state == .awaitingPingAck(pingSent: true) else { return .none }
         state = .draining
         return .sendFinalGoAway
     }
@@ -183,7 +200,8 @@ struct ConnectionStateMachine {
 extension ConnectionStateMachine {
     /// The states by name, for tests that start a machine in any of them.
     enum Name: CaseIterable {
-        case active, awaitingPingAck, draining, lingering, closed
+        /// `awaitingGoAwaySent`: the first GOAWAY is submitted, its PING not yet.
+        case active, awaitingGoAwaySent, awaitingPingAck, draining, lingering, closed
     }
 
     /// A machine of `role` in state `name` (ended states with `reason`).
@@ -191,7 +209,8 @@ extension ConnectionStateMachine {
         self.role = role
         switch name {
         case .active: state = .active
-        case .awaitingPingAck: state = .awaitingPingAck
+        case .awaitingGoAwaySent: state = .awaitingPingAck(pingSent: false)
+        case .awaitingPingAck: state = .awaitingPingAck(pingSent: true)
         case .draining: state = .draining
         case .lingering: state = .lingering(reason)
         case .closed: state = .closed(reason)
@@ -202,7 +221,7 @@ extension ConnectionStateMachine {
     var name: Name {
         switch state {
         case .active: .active
-        case .awaitingPingAck: .awaitingPingAck
+        case .awaitingPingAck(let pingSent): pingSent ? .awaitingPingAck : .awaitingGoAwaySent
         case .draining: .draining
         case .lingering: .lingering
         case .closed: .closed

@@ -32,9 +32,9 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     private weak var clientDelegate: (any ClientConnectionDelegate)?
     /// A flush is queued on the loop (``flushSoonLocked()``).
     private var flushScheduled = false
-    /// True while nghttp2 parses input: it must not be asked to send from inside its own
-    /// callbacks, so flushes wait until it returns.
-    private var receiving = false
+    /// True while nghttp2 parses input or produces output: it must not be asked to send from
+    /// inside its own callbacks, so flushes wait until it returns.
+    private var insideSession = false
     /// The timeout of a graceful drain's PING.
     private var drainTimer: ScheduledTimer?
 
@@ -166,7 +166,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     /// Moves nghttp2's output to the socket, also once the connection is closing (its GOAWAY).
     private func writeLocked() {
         lock.assertHeld()
-        guard !receiving, !socket.isReleased else { return }
+        guard !insideSession, !socket.isReleased else { return }
         while true {
             switch socket.write() {
             case .done: break
@@ -178,9 +178,11 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                 return
             }
             // Gather frames so that one send carries them all.
+            insideSession = true
             while socket.writeQueue.count < HTTP2Connection.writeBatchSize, let bytes = session.nextBytesToSend() {
                 socket.writeQueue.append(copying: bytes)
             }
+            insideSession = false
             if socket.writeQueue.isEmpty {
                 setWantsWritableLocked(false)
                 if !lifecycle.isClosed && !session.wantsReadOrWrite { applyLocked(lifecycle.sessionDone()) }
@@ -216,16 +218,16 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         reading: while !lifecycle.isClosed {
             switch socket.read(into: buffer) {
             case .bytes(let n):
-                receiving = true
+                insideSession = true
                 do {
                     try session.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 } catch {
-                    receiving = false
+                    insideSession = false
                     // A protocol error nghttp2 did not answer itself (for example a bad preface).
                     applyLocked(lifecycle.protocolError(error.reason))
                     return
                 }
-                receiving = false
+                insideSession = false
                 if n < buffer.count { break reading }
             case .wouldBlock:
                 break reading
@@ -249,11 +251,13 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             return
         case .sendShutdownNotice:
             session.submitShutdownNotice()
+            flushLocked()
+        case .sendDrainPing:
+            // Told while nghttp2 sends the GOAWAY: the PING goes out after it, in the same flush.
             session.submitPing(payload: ConnectionStateMachine.drainPingPayload)
             drainTimer = loop.schedule(at: .after(seconds: ConnectionStateMachine.drainPingTimeout)) { [self] in
                 lock.withLock { applyLocked(lifecycle.drainPingTimedOut()) }
             }
-            flushLocked()
         case .sendFinalGoAway:
             drainTimer?.cancel()
             drainTimer = nil
@@ -337,9 +341,13 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         }
     }
 
-    func sessionSentEndStreamLocked(streamID: Int32) {
+    func sessionSentFrameLocked(_ frame: SentFrame) {
         lock.assertHeld()
-        streams[streamID]?.finalFrameSentLocked()
+        switch frame {
+        case .endStream(let streamID): streams[streamID]?.finalFrameSentLocked()
+        case .goAway(let lastStreamID): applyLocked(lifecycle.goAwaySent(lastStreamID: lastStreamID))
+        case .other: break
+        }
     }
 
     func sessionClosedStreamLocked(streamID: Int32, errorCode: UInt32) {

@@ -23,6 +23,14 @@ enum ReceivedFrame: Equatable {
     case other
 }
 
+/// A frame nghttp2 has sent (serialized for the socket), as the connection needs it.
+enum SentFrame: Equatable {
+    /// A HEADERS or DATA frame that ends this side of `streamID` (END_STREAM).
+    case endStream(streamID: Int32)
+    case goAway(lastStreamID: Int32)
+    case other
+}
+
 /// What nghttp2 reports while it reads and writes, turned into Swift values at the boundary.
 /// Called on the thread that feeds or drains the session, with the connection's lock held.
 protocol HTTP2SessionDelegate: AnyObject {
@@ -32,8 +40,8 @@ protocol HTTP2SessionDelegate: AnyObject {
         streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
     func sessionReceivedDataLocked(streamID: Int32, _ bytes: UnsafeRawBufferPointer)
     func sessionReceivedFrameLocked(_ frame: ReceivedFrame)
-    /// A frame that ends this side of `streamID` (END_STREAM) has been sent.
-    func sessionSentEndStreamLocked(streamID: Int32)
+    /// A frame has been sent.
+    func sessionSentFrameLocked(_ frame: SentFrame)
     func sessionClosedStreamLocked(streamID: Int32, errorCode: UInt32)
     /// nghttp2's data source for `streamID` asks for up to `maxLength` bytes; nil when the stream
     /// is unknown (nghttp2 then resets it). Trailers the answer announces are submitted before it
@@ -253,10 +261,17 @@ private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userDa
 private let onFrameSent: nghttp2_on_frame_send_callback = { _, frame, userData in
     guard let frame, let delegate = delegate(userData) else { return callbackFailure }
     let hd = frame.pointee.hd
-    let isStreamFrame = UInt32(hd.type) == NGHTTP2_HEADERS.rawValue || UInt32(hd.type) == NGHTTP2_DATA.rawValue
-    if isStreamFrame && hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 {
-        delegate.sessionSentEndStreamLocked(streamID: hd.stream_id)
+    let sent: SentFrame
+    let endsStream = hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+    switch UInt32(hd.type) {
+    case NGHTTP2_HEADERS.rawValue where endsStream, NGHTTP2_DATA.rawValue where endsStream:
+        sent = .endStream(streamID: hd.stream_id)
+    case NGHTTP2_GOAWAY.rawValue:
+        sent = .goAway(lastStreamID: frame.pointee.goaway.last_stream_id)
+    default:
+        sent = .other
     }
+    delegate.sessionSentFrameLocked(sent)
     return 0
 }
 
