@@ -40,7 +40,7 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
     /// Runs `work` (a call's handler, or its handler lookup) on a worker: the one waiting for
     /// this connection's next call, if one waits, else the executor's. Connection lock held.
     /// False when the executor is shut down.
-    func dispatchLocked(_ work: @escaping @Sendable () -> Void, on connection: any ServerConnection) -> Bool {
+    func dispatchLocked(_ work: CallWork, on connection: any ServerConnection) -> Bool {
         connection.assertLockHeld(file: #fileID, line: #line)
         if let nextCall = waiting.withLock({ $0 }), nextCall.offer(work) {
             // Read while a worker waits for this connection's next call: it runs the work. (The
@@ -50,7 +50,7 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
         }
         guard let server else { return false }
         return server.executor.submit { [self] in
-            work()
+            work.run()
             serveNextCalls(on: connection)
         }
     }
@@ -79,13 +79,13 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
             else { return }
             if executor.hasQueuedWork
                 && executor.submit({ [self] in
-                    work()
+                    work.run()
                     serveNextCalls(on: connection)
                 })
             {
                 return
             }
-            work()
+            work.run()
         }
     }
 }
@@ -95,7 +95,7 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
 private final class NextCall: Sendable {
     private enum State {
         case waiting
-        case offered(@Sendable () -> Void)
+        case offered(CallWork)
         /// The wait is over; nothing more is taken.
         case closed
     }
@@ -105,7 +105,7 @@ private final class NextCall: Sendable {
 
     /// Leaves `work` for the waiting worker; false when the wait is over or stopped, or work
     /// was left already.
-    func offer(_ work: @escaping @Sendable () -> Void) -> Bool {
+    func offer(_ work: CallWork) -> Bool {
         if stopped.load(ordering: .sequentiallyConsistent) { return false }
         return state.withLock {
             guard case .waiting = $0 else { return false }
@@ -127,11 +127,26 @@ private final class NextCall: Sendable {
     func stop() { stopped.store(true, ordering: .sequentiallyConsistent) }
 
     /// Ends the wait; returns the work left meanwhile, if any.
-    func close() -> (@Sendable () -> Void)? {
+    func close() -> CallWork? {
         state.withLock { state in
             defer { state = .closed }
             if case .offered(let work) = state { return work }
             return nil
+        }
+    }
+}
+
+/// What a worker does for a call: run its handler, or, without one yet, choose it (asking the
+/// interceptors and generic handlers) and then run it.
+struct CallWork: Sendable {
+    let call: ServerCall
+    let handler: RPCMethodHandler?
+
+    func run() {
+        if let handler {
+            call.run(handler)
+        } else {
+            call.chooseHandlerAndStart()
         }
     }
 }

@@ -60,7 +60,9 @@ public struct HandlerCallDetails: Sendable {
     public let invocationMetadata: Metadata
 }
 
-/// Maps calls to method handlers (`grpc.GenericRpcHandler`).
+/// Maps calls to method handlers (`grpc.GenericRpcHandler`). ``service(_:)`` runs on the call's
+/// worker with no runtime lock held; handlers built with ``methodHandlersGenericHandler(_:_:)``
+/// are looked up by path instead, without calling it.
 public protocol GenericRPCHandler: Sendable {
     /// The handler for a call, or nil when this handler does not serve its method.
     func service(_ handlerCallDetails: HandlerCallDetails) -> RPCMethodHandler?

@@ -202,12 +202,23 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
 
     func listenerAccepted(_ connection: any ServerConnection, delegate: any ServerConnectionDelegate) {
         guard let dispatcher = delegate as? CallDispatcher else { return }
+        let key = ObjectIdentifier(connection)
         let accept = lock.withLock {
             guard state == .started else { return false }
-            connections[ObjectIdentifier(connection)] = (connection, dispatcher)
+            connections[key] = (connection, dispatcher)
             return true
         }
-        if !accept { connection.close(cancellingStreamsWith: .serverStopping) }
+        guard accept else {
+            connection.close(cancellingStreamsWith: .serverStopping)
+            return
+        }
+        // A connection that closed before it was recorded was told so to nobody: forget it now.
+        if connection.isClosed {
+            lock.withLock {
+                _ = connections.removeValue(forKey: key)
+                finishStopIfDoneLocked()
+            }
+        }
     }
 
     func connectionDidClose(_ connection: any ServerConnection) {
@@ -236,12 +247,14 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
             stream.finishLocked(.serverShuttingDown)
             return
         }
+        if interceptors.isEmpty && direct == nil && !hasGeneric {
+            stream.finishLocked(.methodNotFound)
+            return
+        }
         let call = ServerCall(stream: stream, head: head, server: self, connection: connection, dispatcher: dispatcher)
         if interceptors.isEmpty, let direct {
             call.startLocked(with: direct)
-        } else if interceptors.isEmpty && !hasGeneric {
-            stream.finishLocked(.methodNotFound)
-        } else if !dispatcher.dispatchLocked({ call.chooseHandlerAndStart() }, on: connection) {
+        } else if !dispatcher.dispatchLocked(CallWork(call: call, handler: nil), on: connection) {
             stream.finishLocked(.serverShuttingDown)
         }
     }

@@ -120,14 +120,14 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
     private func dispatchLocked() {
         stream.assertLockHeld()
         guard let handler = takeHandlerToRun() else { return }
-        if !dispatcher.dispatchLocked({ [self] in run(handler) }, on: connection) {
+        if !dispatcher.dispatchLocked(CallWork(call: self, handler: handler), on: connection) {
             stream.finishLocked(.serverShuttingDown)
         }
     }
 
     /// Runs the handler on this worker; every factory ends the call, the last line guards
     /// against one that did not.
-    private func run(_ handler: RPCMethodHandler) {
+    func run(_ handler: RPCMethodHandler) {
         handler.run(self)
         if stream.status == nil { finish(.handlerReturnedWithoutAnswer) }
     }

@@ -7,10 +7,11 @@
 /// UNIMPLEMENTED "Method not found!". If it throws, the call ends with UNKNOWN
 /// "Error in service handler!", as in grpcio. The first interceptor listed runs outermost.
 ///
-/// It runs on the thread reading the connection (its event loop, or a worker waiting on it)
-/// before the call is given a worker, as grpcio runs it on its serving thread, so keep it quick:
-/// work done around each call, such as logging its outcome or timing it, goes into
-/// ``RPCMethodHandler/wrappingBehavior(_:)``, which runs on the worker.
+/// It runs on the call's worker, with no runtime lock held, before the handler runs there
+/// (grpcio runs it on its one serving thread): a slow interceptor holds up only its own call, and
+/// one may call other services, this server's included. Work done around the behaviour itself,
+/// such as logging the call's outcome or timing it, goes into
+/// ``RPCMethodHandler/wrappingBehavior(_:)``.
 ///
 /// ```swift
 /// struct RequireToken: ServerInterceptor {

@@ -15,12 +15,12 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
     public let maxWorkers: Int
     private let lock = Lock()
     /// Work waiting for a worker, oldest first.
-    private var pending: Deque<@Sendable () -> Void> = []
-    private var idleQueues: [DispatchQueue] = []
-    private var busyWorkers = 0
-    private var queueCount = 0
-    private var isShutDown = false
-    private var submissions = 0
+    @exclusivity(unchecked) private var pending: Deque<@Sendable () -> Void> = []
+    @exclusivity(unchecked) private var idleQueues: [DispatchQueue] = []
+    @exclusivity(unchecked) private var busyWorkers = 0
+    @exclusivity(unchecked) private var queueCount = 0
+    @exclusivity(unchecked) private var isShutDown = false
+    @exclusivity(unchecked) private var submissions = 0
     private let allIdle = Condition()
 
     /// Where the runtime runs work that may block (request senders, call starts, callbacks): a
@@ -59,8 +59,8 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
 
     /// Wake-ups of workers that wait for more work of their own (``waitForOwnWork(_:interrupt:)``),
     /// by a number of the wait.
-    private var ownWorkWaits: [Int: @Sendable () -> Void] = [:]
-    private var nextOwnWorkWait = 0
+    @exclusivity(unchecked) private var ownWorkWaits: [Int: @Sendable () -> Void] = [:]
+    @exclusivity(unchecked) private var nextOwnWorkWait = 0
 
     /// Work is waiting for a worker.
     var hasQueuedWork: Bool {

@@ -10,16 +10,16 @@ import CNGHTTP2
 final class ClientStream: SessionStream, @unchecked Sendable {  // state protected by the connection's lock
     // Strong: a call may outlive its connection. The connection drops its streams when they close.
     private let connection: HTTP2Connection
-    private(set) var id: Int32 = -1
+    @exclusivity(unchecked) private(set) var id: Int32 = -1
     private let condition = Condition()
-    private var state: ClientStreamState
-    private var headerBlock = HeaderBlock()
-    private var inbound: InboundMessages
-    private var outbound = OutboundBytes()
-    private var pacing = SendPacing()
-    private var responseHeaders = Metadata()
-    private var deadlineTimer: ScheduledTimer?
-    private var callbacks: [@Sendable () -> Void] = []
+    @exclusivity(unchecked) private var state: ClientStreamState
+    @exclusivity(unchecked) private var headerBlock = HeaderBlock()
+    @exclusivity(unchecked) private var inbound: InboundMessages
+    @exclusivity(unchecked) private var outbound = OutboundBytes()
+    @exclusivity(unchecked) private var pacing = SendPacing()
+    @exclusivity(unchecked) private var responseHeaders = Metadata()
+    @exclusivity(unchecked) private var deadlineTimer: ScheduledTimer?
+    @exclusivity(unchecked) private var callbacks: [@Sendable () -> Void] = []
 
     /// A stream about to be opened, with `firstMessage` queued to leave with the headers and,
     /// with `endOutput`, the request complete already.

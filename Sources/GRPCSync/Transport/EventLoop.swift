@@ -34,10 +34,10 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
     private let epollFD: Int32
     private let wakeFD: Int32
     fileprivate let lock = Lock()
-    private var tasks: [() -> Void] = []
-    private var timers: [ScheduledTimer] = []  // a binary min-heap on (deadline, sequence)
-    private var sequence: UInt64 = 0
-    private var cancelledTimers = 0
+    @exclusivity(unchecked) private var tasks: [() -> Void] = []
+    @exclusivity(unchecked) private var timers: [ScheduledTimer] = []  // a binary min-heap on (deadline, sequence)
+    @exclusivity(unchecked) private var sequence: UInt64 = 0
+    @exclusivity(unchecked) private var cancelledTimers = 0
     /// Where sockets on this loop are read into; used only on the loop thread.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
 

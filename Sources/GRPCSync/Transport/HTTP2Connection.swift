@@ -22,21 +22,21 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     let limits: ConnectionLimits
     private let session: HTTP2Session
     /// The socket; the waiting reader reads it too.
-    var socket: ConnectionSocket
-    var lifecycle: ConnectionStateMachine
+    @exclusivity(unchecked) var socket: ConnectionSocket
+    @exclusivity(unchecked) var lifecycle: ConnectionStateMachine
     /// The open streams by id; a stream leaves when nghttp2 closes it.
-    private(set) var streams: [Int32: any SessionStream] = [:]
+    @exclusivity(unchecked) private(set) var streams: [Int32: any SessionStream] = [:]
     /// Who reads the socket besides the loop (WaitingReader.swift).
-    var reader = WaitingReader()
+    @exclusivity(unchecked) var reader = WaitingReader()
     private weak var serverDelegate: (any ServerConnectionDelegate)?
     private weak var clientDelegate: (any ClientConnectionDelegate)?
     /// A flush is queued on the loop (``flushSoonLocked()``).
-    private var flushScheduled = false
+    @exclusivity(unchecked) private var flushScheduled = false
     /// True while nghttp2 parses input or produces output: it must not be asked to send from
     /// inside its own callbacks, so flushes wait until it returns.
-    private var insideSession = false
+    @exclusivity(unchecked) private var insideSession = false
     /// The timeout of a graceful drain's PING.
-    private var drainTimer: ScheduledTimer?
+    @exclusivity(unchecked) private var drainTimer: ScheduledTimer?
 
     private init?(fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits) {
         guard let session = HTTP2Session(server: role == .server) else { return nil }
@@ -413,7 +413,7 @@ extension HTTP2Connection: ClientConnection {
 // MARK: as a server's connection
 
 extension HTTP2Connection: ServerConnection {
-    var peerDescription: String { peer.description }
+    var isClosed: Bool { lock.withLock { lifecycle.isClosed } }
 
     func beginGracefulShutdown() {
         lock.withLock { applyLocked(lifecycle.beginGracefulShutdown()) }

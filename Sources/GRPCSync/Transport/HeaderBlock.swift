@@ -30,8 +30,11 @@ struct HeaderBlock {
 
     /// The complete block: its fields, or the status it is answered with when it went over the limit.
     mutating func finish() -> Result<[HeaderField], Status> {
-        defer { begin() }
-        if let overflow { return .failure(overflow) }
-        return .success(fields)
+        let result: Result<[HeaderField], Status> = overflow.map { .failure($0) } ?? .success(fields)
+        // Handed over, not copied: the next block starts with a new array.
+        fields = []
+        size = 0
+        overflow = nil
+        return result
     }
 }

@@ -1,7 +1,7 @@
 /// A server connection as the server sees it (implemented by ``HTTP2Connection``).
 protocol ServerConnection: AnyObject, Sendable {
-    /// The client's address (`ipv4:127.0.0.1:50000`).
-    var peerDescription: String { get }
+    /// The connection has closed (or is lingering before it closes): it serves no more calls.
+    var isClosed: Bool { get }
 
     /// Starts a graceful drain: GOAWAY(2^31-1) and a PING, then, once the PING is acknowledged,
     /// the final GOAWAY; streams the client opened before it saw the first one are still served,

@@ -21,18 +21,17 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
     private let connection: HTTP2Connection
     let id: Int32
     private let condition = Condition()
-    private var state = ServerStreamState()
-    private var headerBlock = HeaderBlock()
-    private var inbound: InboundMessages
-    private var outbound = OutboundBytes()
-    private var pacing = SendPacing()
-    private var deadlineTimer: ScheduledTimer?
-    private var callbacks: [@Sendable () -> Void] = []
+    @exclusivity(unchecked) private var state = ServerStreamState()
+    @exclusivity(unchecked) private var headerBlock = HeaderBlock()
+    @exclusivity(unchecked) private var inbound: InboundMessages
+    @exclusivity(unchecked) private var outbound = OutboundBytes()
+    @exclusivity(unchecked) private var pacing = SendPacing()
+    @exclusivity(unchecked) private var deadlineTimer: ScheduledTimer?
+    @exclusivity(unchecked) private var callbacks: [@Sendable () -> Void] = []
     /// The call, from the moment it takes the stream until the stream finishes.
-    private var observer: ServerStreamObserver?
+    @exclusivity(unchecked) private var observer: ServerStreamObserver?
 
     init(connection: HTTP2Connection, id: Int32, maxReceiveMessageLength: Int) {
-        connection.lock.assertHeld()
         self.connection = connection
         self.id = id
         inbound = InboundMessages(maxMessageLength: maxReceiveMessageLength)

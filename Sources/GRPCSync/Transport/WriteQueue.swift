@@ -148,7 +148,10 @@ struct WriteQueue {
                 return
             }
             left -= rest
-            release(pieces.removeFirst())
+            // Taken out in a statement of its own: a method call on the queue evaluated around
+            // the removal would hold a copy of the queue, and the removal would copy the deque.
+            let piece = pieces.removeFirst()
+            release(piece)
             offset = 0
         }
         if count == 0 {
