@@ -162,21 +162,17 @@ struct ConnectionStateMachine {
 
     /// The peer closed the socket, or the socket failed (`status` says which).
     mutating func socketEnded(_ status: Status) -> Action {
-        switch state {
-        case .closed:
-            return .none
-        case .lingering(let reason):
-            state = .closed(reason)
-            return .none
-        default:
-            state = .closed(status)
-            return .close(status, goAwayError: nil, linger: false)
-        }
+        closeNow(status, goAwayError: nil)
     }
 
     /// This side closes the connection (a channel's close, a server's stop): GOAWAY(NO_ERROR),
     /// then the socket closes; every stream fails with `status`.
     mutating func close(_ status: Status) -> Action {
+        closeNow(status, goAwayError: 0x0)
+    }
+
+    /// Closes at once, unless closed already; a lingering close simply ends.
+    private mutating func closeNow(_ status: Status, goAwayError: UInt32?) -> Action {
         switch state {
         case .closed:
             return .none
@@ -185,7 +181,7 @@ struct ConnectionStateMachine {
             return .none
         default:
             state = .closed(status)
-            return .close(status, goAwayError: 0x0, linger: false)
+            return .close(status, goAwayError: goAwayError, linger: false)
         }
     }
 

@@ -56,13 +56,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         fd: Int32, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits,
         delegate: any ServerConnectionDelegate
     ) -> HTTP2Connection? {
-        guard let connection = HTTP2Connection(fd: fd, role: .server, peer: peer, loop: loop, limits: limits) else {
-            Socket.close(fd)
-            return nil
-        }
-        connection.serverDelegate = delegate
-        connection.start()
-        return connection
+        started(fd: fd, role: .server, peer: peer, loop: loop, limits: limits) { $0.serverDelegate = delegate }
     }
 
     /// A client connection over the connected socket `fd`, started.
@@ -70,11 +64,18 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         fd: Int32, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits,
         delegate: any ClientConnectionDelegate
     ) -> HTTP2Connection? {
-        guard let connection = HTTP2Connection(fd: fd, role: .client, peer: peer, loop: loop, limits: limits) else {
+        started(fd: fd, role: .client, peer: peer, loop: loop, limits: limits) { $0.clientDelegate = delegate }
+    }
+
+    private static func started(
+        fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits,
+        setDelegate: (HTTP2Connection) -> Void
+    ) -> HTTP2Connection? {
+        guard let connection = HTTP2Connection(fd: fd, role: role, peer: peer, loop: loop, limits: limits) else {
             Socket.close(fd)
             return nil
         }
-        connection.clientDelegate = delegate
+        setDelegate(connection)
         connection.start()
         return connection
     }

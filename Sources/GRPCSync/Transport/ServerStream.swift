@@ -9,33 +9,20 @@ protocol ServerStreamObserver: AnyObject {
     func streamFinishedLocked(_ stream: ServerStream, status: Status)
 }
 
-/// One call's HTTP/2 stream on a server: the shell around ``ServerStreamState``. It applies the
-/// state machine's actions to nghttp2, keeps the request messages not yet taken and the response
-/// bytes not yet sent, runs the call's deadline timer and end-of-call callbacks, and lets the
-/// handler's thread wait.
+/// One call's HTTP/2 stream on a server: ``HTTP2Stream`` with ``ServerStreamState``. It applies
+/// the state machine's actions to nghttp2 and tells the call (its observer) when the request is
+/// complete and when the call has ended.
 ///
 /// All state is protected by the connection's lock. The call layer uses the methods that take it
 /// themselves; the `…Locked` ones run inside the connection's callbacks (the observer's included).
-final class ServerStream: SessionStream, @unchecked Sendable {  // state protected by the connection's lock
-    // Strong: a call may outlive its connection. The connection drops its streams when they close.
-    private let connection: HTTP2Connection
-    let id: Int32
-    private let condition = Condition()
+final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // state: the connection's lock
     @exclusivity(unchecked) private var state = ServerStreamState()
-    @exclusivity(unchecked) private var headerBlock = HeaderBlock()
-    @exclusivity(unchecked) private var inbound: InboundMessages
-    @exclusivity(unchecked) private var outbound = OutboundBytes()
-    @exclusivity(unchecked) private var pacing = SendPacing()
-    @exclusivity(unchecked) private var deadlineTimer: ScheduledTimer?
-    @exclusivity(unchecked) private var callbacks: [@Sendable () -> Void] = []
     /// The call, from the moment it takes the stream until the stream finishes.
     @exclusivity(unchecked) private var observer: ServerStreamObserver?
 
-    init(connection: HTTP2Connection, id: Int32, maxReceiveMessageLength: Int) {
-        self.connection = connection
-        self.id = id
-        inbound = InboundMessages(maxMessageLength: maxReceiveMessageLength)
-    }
+    override var mayReceiveMoreLocked: Bool { state.mayReceiveMore }
+    override var isFinishedLocked: Bool { state.isFinished }
+    override var isClosedLocked: Bool { state.isClosed }
 
     /// Fails (in debug builds) unless the calling thread holds the connection's lock: for the
     /// `…Locked` functions of the call layer, which run inside the connection's callbacks.
@@ -72,61 +59,25 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
             return .callEnded
         }
         self.observer = observer
-        if !deadline.isNever {
-            deadlineTimer = connection.loop.schedule(at: deadline) { [self] in
-                connection.lock.withLock { applyLocked(state.deadlineExceeded()) }
-            }
-        }
+        scheduleDeadlineLocked(deadline) { [self] in applyLocked(state.deadlineExceeded()) }
         return state.requestComplete ? .complete : .incomplete
     }
 
     // MARK: the call's thread
-
-    /// Waits for the next request message, the end of the request, or `deadline`.
-    func receive(deadline: Deadline) -> ReceiveResult {
-        connection.lock.withLock {
-            connection.waitReadingLocked(
-                condition, until: deadline, callerMayRead: inbound.takenCount <= pacing.sentMessages
-            ) {
-                inbound.count == 0 && state.mayReceiveMore
-            }
-            if let message = takeMessageLocked() { return .message(message) }
-            return state.mayReceiveMore ? .timedOut : .end
-        }
-    }
-
-    /// Takes a request message that has arrived, without waiting.
-    func takeMessage() -> ReceivedMessage? {
-        connection.lock.withLock { takeMessageLocked() }
-    }
-
-    private func takeMessageLocked() -> ReceivedMessage? {
-        connection.lock.assertHeld()
-        guard let (message, release) = inbound.take() else { return nil }
-        if release > 0 && !state.isClosed {
-            connection.consumeStreamLocked(id, count: release)
-            connection.flushLocked()
-        }
-        return message
-    }
 
     /// Queues one framed response message, first sending the response headers (with
     /// `grpc-encoding: encoding`) when they have not gone out; waits first while too much is
     /// queued. `timing` says when it goes to the socket.
     func send(framed message: FramedMessage, encoding: Compression, timing: SendTiming) -> SendResult {
         connection.lock.withLock {
-            while outbound.count >= SendPacing.highWater && !state.isFinished {
-                condition.wait(connection.lock)
-            }
+            _ = waitForRoomLocked(deadline: .never, waitWhileFull: true)
             switch invokeLocked({ () throws(InvalidStreamTransition) in try state.sendMessage() }) {
             case .queue(let submitHeaders, let resume)?:
                 if submitHeaders {
                     connection.submitResponseLocked(
                         id, headers: GRPCHeaders.response(metadata: [], encoding: encoding), withBody: true)
                 }
-                outbound.append(message)
-                if resume { connection.resumeDataLocked(id) }
-                connection.flushLocked(pacing.sent(takenCount: inbound.takenCount, timing: timing))
+                queueLocked(message, resume: resume, timing: timing)
                 return .sent
             case .callEnded?, nil:
                 return .finished
@@ -168,7 +119,7 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
         connection.lock.withLock { cancelLocked(status) }
     }
 
-    func cancelLocked(_ status: Status) {
+    override func cancelLocked(_ status: Status) {
         connection.lock.assertHeld()
         guard state.cancel(status) == .reset else { return }
         if !state.isClosed { connection.submitResetLocked(id, errorCode: NGHTTP2_CANCEL.rawValue) }
@@ -179,26 +130,7 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
     /// The call's status, once it has one.
     var status: Status? { connection.lock.withLock { state.status } }
 
-    /// Runs `callback` (on a blocking worker) once the call has its status; false when it has.
-    func addCallback(_ callback: @escaping @Sendable () -> Void) -> Bool {
-        connection.lock.withLock {
-            if state.isFinished { return false }
-            callbacks.append(callback)
-            return true
-        }
-    }
-
     // MARK: SessionStream: what nghttp2 reports (lock held)
-
-    func beginHeadersLocked() {
-        connection.lock.assertHeld()
-        headerBlock.begin()
-    }
-
-    func headerLocked(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
-        connection.lock.assertHeld()
-        headerBlock.append(name: name, value: value, limit: connection.limits.maxHeaderListSize)
-    }
 
     func headersReceivedLocked(category: HeadersCategory, endStream: Bool) {
         connection.lock.assertHeld()
@@ -235,22 +167,11 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
         connection.lock.assertHeld()
         switch invokeLocked({ () throws(InvalidStreamTransition) in try state.receiveData() }) {
         case .deliver?:
-            let hadQueued = inbound.count > 0
-            do {
-                let release = try inbound.receive(bytes)
-                connection.consumeStreamLocked(id, count: release)
-            } catch {
-                connection.consumeStreamLocked(id, count: bytes.count)
-                if let action = invokeLocked({ () throws(InvalidStreamTransition) in
-                    try state.deframingFailed(error.status)
-                }) {
-                    applyLocked(action)
-                }
-                return
-            }
-            if !hadQueued && inbound.count > 0 { changedLocked() }
+            guard let error = deliverLocked(bytes) else { return }
+            let failed = invokeLocked { () throws(InvalidStreamTransition) in try state.deframingFailed(error.status) }
+            if let failed { applyLocked(failed) }
         case .discard?, nil:
-            connection.consumeStreamLocked(id, count: bytes.count)
+            discardLocked(bytes)
         }
     }
 
@@ -273,21 +194,15 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
     func closedLocked(errorCode: UInt32) {
         connection.lock.assertHeld()
         inbound.streamClosed()
-        if let decided = invokeLocked({ () throws(InvalidStreamTransition) in try state.streamClosed() }), let decided {
-            finishedLocked(decided)
-        }
-        changedLocked()
+        let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.streamClosed() }
+        if let decided = decided ?? nil { finishedLocked(decided) } else { changedLocked() }
     }
 
     func connectionLostLocked(_ status: Status) {
         connection.lock.assertHeld()
         inbound.streamClosed()
-        if let decided = invokeLocked({ () throws(InvalidStreamTransition) in try state.connectionLost(status) }),
-            let decided
-        {
-            finishedLocked(decided)
-        }
-        changedLocked()
+        let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.connectionLost(status) }
+        if let decided = decided ?? nil { finishedLocked(decided) } else { changedLocked() }
     }
 
     /// A client's GOAWAY refuses no stream of a server: nothing to do.
@@ -298,14 +213,6 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
         return invokeLocked { () throws(InvalidStreamTransition) in
             try state.readOutbound(queued: outbound.count, maxLength: maxLength)
         } ?? .deferred
-    }
-
-    func writeOutboundLocked(_ length: Int, into queue: inout WriteQueue) {
-        connection.lock.assertHeld()
-        let wasFull = outbound.count >= SendPacing.highWater
-        outbound.take(length, into: &queue)
-        // Only a sender held back by a full queue waits for room.
-        if wasFull && outbound.count < SendPacing.highWater { condition.broadcast() }
     }
 
     func finalFrameSentLocked() {
@@ -335,41 +242,13 @@ final class ServerStream: SessionStream, @unchecked Sendable {  // state protect
         connection.flushLocked()
     }
 
-    /// The call has its status: the deadline timer stops, the callbacks run, the observer is told
-    /// and let go, waiters wake.
+    /// The call has its status: the observer is told and let go, the deadline timer stops, the
+    /// callbacks run, waiters wake.
     private func finishedLocked(_ status: Status) {
         connection.lock.assertHeld()
-        deadlineTimer?.cancel()
-        deadlineTimer = nil
-        if !callbacks.isEmpty {
-            let pending = callbacks
-            callbacks.removeAll()
-            ThreadPoolExecutor.blockingWork.submit { for callback in pending { callback() } }
-        }
         let observer = self.observer
         self.observer = nil  // breaks the call ↔ stream cycle
         observer?.streamFinishedLocked(self, status: status)
-        changedLocked()
-    }
-
-    /// Wakes whoever waits on the stream: its own threads, and a thread reading the connection.
-    private func changedLocked() {
-        connection.lock.assertHeld()
-        condition.broadcast()
-        connection.wakeReaderLocked()
-    }
-
-    /// Runs an event of the state machine; a transition it does not allow is a runtime bug:
-    /// an assertion in debug builds, and in release builds the call ends INTERNAL with the stream
-    /// reset. Nil then.
-    private func invokeLocked<T>(_ event: () throws(InvalidStreamTransition) -> T) -> T? {
-        connection.lock.assertHeld()
-        do {
-            return try event()
-        } catch {
-            assertionFailure("server stream \(id): \(error)")
-            cancelLocked(.invalidStreamTransition(error.description))
-            return nil
-        }
+        callEndedLocked()
     }
 }

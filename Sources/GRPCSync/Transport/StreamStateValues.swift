@@ -1,3 +1,6 @@
+// The values the two stream state machines share: the error an invalid event throws, and what
+// they tell nghttp2's data source and the deframer.
+
 /// An event a stream's state does not allow (``ServerStreamState``, ``ClientStreamState``): the
 /// peer cannot cause one (nghttp2 checks the frames first), so it means a runtime bug. The stream's
 /// shell trips an assertion in debug builds and resets the stream in release builds; it is never
