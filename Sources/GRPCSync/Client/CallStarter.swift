@@ -37,7 +37,7 @@ enum CallStarter {
         _ call: ClientCall, _ requests: RequestMessages<Request>, _ serializer: @escaping Serializer<Request>
     ) {
         let queue = requests.queue
-        var iterator = requests.outgoing.makeIterator()
+        let iterator = requests.outgoing.makeIterator()
         // The iterator is handed over to the sender thread and used only there.
         nonisolated(unsafe) let next = { iterator.next() }
         ThreadPoolExecutor.blockingWork.submit {

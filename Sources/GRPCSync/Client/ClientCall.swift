@@ -126,16 +126,17 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
         }
     }
 
-    /// The stream once the call has started it (waiting while it starts, until the deadline);
-    /// nil when the call ended before that.
-    private func waitForStream() -> ClientStream? {
-        lock.withLock {
+    /// The stream once the call has started it (waiting while it starts, until `until`, the
+    /// call's deadline unless given); nil when the call ended before that, or the wait timed out.
+    private func waitForStream(until: Deadline? = nil) -> ClientStream? {
+        let until = until ?? deadline
+        return lock.withLock {
             while true {
                 switch phase {
                 case .started(let stream): return stream
                 case .failed: return nil
                 case .starting:
-                    if !phaseChanged.wait(lock, until: deadline) && deadline.hasPassed { return nil }
+                    if !phaseChanged.wait(lock, until: until) && until.hasPassed { return nil }
                 }
             }
         }
@@ -261,18 +262,8 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
 
     /// Waits up to `until` for the call to end; true when it has.
     func waitUntilDone(until: Deadline) -> Bool {
-        let started: ClientStream? = lock.withLock {
-            while true {
-                switch phase {
-                case .started(let stream): return stream
-                case .failed: return nil
-                case .starting:
-                    if !phaseChanged.wait(lock, until: until) && until.hasPassed { return nil }
-                }
-            }
-        }
         // Waiting on the stream lets this thread read the response itself.
-        if let started { return started.waitUntilFinished(deadline: until) != nil }
+        if let started = waitForStream(until: until) { return started.waitUntilFinished(deadline: until) != nil }
         return status != nil
     }
 

@@ -45,7 +45,7 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
         if let nextCall = waiting.withLock({ $0 }), nextCall.offer(work) {
             // Read while a worker waits for this connection's next call: it runs the work. (The
             // loop may have read it: the worker then needs waking.)
-            connection.wakeIdleReaderLocked()
+            connection.wakeReaderLocked()
             return true
         }
         guard let server else { return false }

@@ -34,9 +34,9 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     private var handlersByPath: [String: RPCMethodHandler] = [:]
     private var genericHandlers: [GenericRPCHandler] = []
     private var listeners: [Listener] = []
-    /// Open connections with their dispatchers (which the connections hold only weakly).
-    private var connections: [ObjectIdentifier: (connection: any ServerConnection, dispatcher: CallDispatcher)] =
-        [:]
+    /// Open connections with their delegates (which the connections hold only weakly).
+    private var connections:
+        [ObjectIdentifier: (connection: any ServerConnection, delegate: any ServerConnectionDelegate)] = [:]
     private var activeCalls = 0
     private var graceTimer: ScheduledTimer?
     private let stopped = Event()
@@ -201,11 +201,10 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     }
 
     func listenerAccepted(_ connection: any ServerConnection, delegate: any ServerConnectionDelegate) {
-        guard let dispatcher = delegate as? CallDispatcher else { return }
         let key = ObjectIdentifier(connection)
         let accept = lock.withLock {
             guard state == .started else { return false }
-            connections[key] = (connection, dispatcher)
+            connections[key] = (connection, delegate)
             return true
         }
         guard accept else {

@@ -27,7 +27,7 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
         /// Admitted; a unary-request handler waits for the request to complete.
         case awaitingRequest(RPCMethodHandler)
         /// The handler runs (or is about to, on a worker).
-        case running(RPCMethodHandler)
+        case running
         /// The call has ended; when it had been admitted, the server knows.
         case ended
     }
@@ -72,10 +72,7 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
             return
         }
         phase.withLock { $0 = .awaitingRequest(handler) }
-        let progress = stream.attachLocked(self, deadline: deadline)
-        if progress == .complete || (progress == .incomplete && handler.requestStreaming) {
-            dispatchLocked()
-        }
+        if isReady(stream.attachLocked(self, deadline: deadline), handler) { dispatchLocked() }
     }
 
     /// On a worker: asks the interceptors and generic handlers for the call's handler (user code,
@@ -99,11 +96,20 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
             return
         }
         phase.withLock { $0 = .awaitingRequest(handler) }
-        let progress = stream.attach(self, deadline: deadline)
-        guard progress == .complete || (progress == .incomplete && handler.requestStreaming),
-            let handler = takeHandlerToRun()
-        else { return }
+        guard isReady(stream.attach(self, deadline: deadline), handler), let handler = takeHandlerToRun() else {
+            return
+        }
         run(handler)
+    }
+
+    /// A call whose stream `progress` reports is ready for `handler`: its request is complete, or
+    /// the handler reads the request as a stream.
+    private func isReady(_ progress: ServerStream.RequestProgress, _ handler: RPCMethodHandler) -> Bool {
+        switch progress {
+        case .complete: true
+        case .incomplete: handler.requestStreaming
+        case .callEnded: false
+        }
     }
 
     /// The handler, when the call is to run now (it was awaiting its request); the phase becomes
@@ -111,7 +117,7 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
     private func takeHandlerToRun() -> RPCMethodHandler? {
         phase.withLock {
             guard case .awaitingRequest(let handler) = $0 else { return nil }
-            $0 = .running(handler)
+            $0 = .running
             return handler
         }
     }

@@ -24,7 +24,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     func openedLocked(id: Int32, deadline: Deadline) {
         connection.lock.assertHeld()
         self.id = id
-        scheduleDeadlineLocked(deadline) { [self] in cancelLocked(.deadlineExceeded) }
+        scheduleDeadlineLocked(deadline) { [self] in endHereLocked(state.deadlineExceeded()) }
     }
 
     override var mayReceiveMoreLocked: Bool { state.mayReceiveMore }
@@ -84,10 +84,17 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
 
     override func cancelLocked(_ status: Status) {
         connection.lock.assertHeld()
-        guard case .ended = state.cancel(status) else { return }
+        endHereLocked(state.cancel(status))
+    }
+
+    /// The call ended on this side (`action`, from a cancel or the deadline): the messages not
+    /// yet taken are dropped, the stream is reset.
+    private func endHereLocked(_ action: ClientStreamState.EndAction) {
+        connection.lock.assertHeld()
+        guard case .ended = action else { return }
         let release = inbound.dropAll()
         if release > 0 && !state.isClosed { connection.consumeStreamLocked(id, count: release) }
-        applyLocked(.ended(status, reset: true))
+        applyLocked(action)
     }
 
     // MARK: SessionStream: what nghttp2 reports (lock held)

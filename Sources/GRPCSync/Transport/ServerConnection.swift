@@ -23,7 +23,7 @@ protocol ServerConnection: AnyObject, Sendable {
     func interruptIdleReader()
 
     /// ``interruptIdleReader()`` from inside a callback of this connection (its lock held).
-    func wakeIdleReaderLocked()
+    func wakeReaderLocked()
 
     /// Fails (in debug builds) unless the calling thread holds the connection's lock.
     func assertLockHeld(file: StaticString, line: UInt)

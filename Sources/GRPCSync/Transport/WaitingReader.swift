@@ -45,8 +45,8 @@ struct WaitingReader {
     }
 
     /// Waits up to `timeout` nanoseconds for the socket to have input or the reader to be woken;
-    /// returns (socket readable, woken). Called without the connection's lock.
-    func poll(socket fd: Int32, timeout: UInt64) -> (readable: Bool, woken: Bool) {
+    /// true when the socket has input. Called without the connection's lock.
+    func poll(socket fd: Int32, timeout: UInt64) -> Bool {
         var fds = (
             pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
             pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)
@@ -54,12 +54,12 @@ struct WaitingReader {
         let ready = withUnsafeMutablePointer(to: &fds) { pair in
             pair.withMemoryRebound(to: pollfd.self, capacity: 2) { clinux_poll_nanoseconds($0, 2, timeout) }
         }
-        guard ready > 0 else { return (false, false) }
+        guard ready > 0 else { return false }
         if fds.1.revents != 0 {
             var value: UInt64 = 0
             _ = read(wakeFD, &value, 8)
         }
-        return (fds.0.revents != 0, fds.1.revents != 0)
+        return fds.0.revents != 0
     }
 
     /// Closes the eventfd (the connection is gone).
@@ -104,7 +104,7 @@ extension HTTP2Connection {
             let reader = self.reader
             let fd = socket.fd
             lock.unlock()
-            let (readable, _) = reader.poll(socket: fd, timeout: timeout)
+            let readable = reader.poll(socket: fd, timeout: timeout)
             lock.lock()
             if readable && !lifecycle.isClosed { readLocked(into: buffer) }
         }
@@ -128,11 +128,6 @@ extension HTTP2Connection {
     func wakeReaderLocked() {
         lock.assertHeld()
         reader.wake()
-    }
-
-    func wakeIdleReaderLocked() {
-        lock.assertHeld()
-        wakeReaderLocked()
     }
 
     func assertLockHeld(file: StaticString, line: UInt) {
