@@ -30,6 +30,11 @@ let package = Package(
         ),
         .systemLibrary(name: "CLinux"),
         .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -40,6 +45,7 @@ let package = Package(
                 "CNGHTTP2",
                 "CLinux",
                 "CZlib",
+                "COpenSSL",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]

@@ -2,7 +2,7 @@
 # Installs what building and testing swift-grpc-sync needs, and only what is
 # missing, so it is a quick no-op on a machine that already has everything:
 #
-#   * Debian packages: libnghttp2-dev pkg-config protobuf-compiler libprotobuf-dev
+#   * Debian packages: libnghttp2-dev libssl-dev (OpenSSL 3, for TLS) pkg-config protobuf-compiler libprotobuf-dev
 #     (protobuf's well-known .proto files, which golden protos import) zlib1g-dev
 #     nghttp2-client (h2load, for the benchmark smoke run), procps and gdb (the
 #     test watchdog, scripts/run-tests.sh)
@@ -30,7 +30,7 @@ python="${PYTHON:-python3}"
 # nghttp2-client: h2load, which bench-smoke (part of `make test`) drives the server with.
 # procps (pgrep, ps) and gdb: scripts/run-tests.sh finds a run's processes and prints a hung test's stacks.
 # libprotobuf-dev: google/protobuf/*.proto, which protoc finds in /usr/include.
-apt_packages=(libnghttp2-dev pkg-config protobuf-compiler libprotobuf-dev zlib1g-dev nghttp2-client procps gdb)
+apt_packages=(libnghttp2-dev libssl-dev pkg-config protobuf-compiler libprotobuf-dev zlib1g-dev nghttp2-client procps gdb)
 pip_packages=(grpcio grpcio-tools h2)
 
 bench=false

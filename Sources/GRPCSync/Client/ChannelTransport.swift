@@ -10,8 +10,13 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     private let parsedTarget: Result<Target, UsageError>
     private let optionsError: UsageError?
     let userAgent: String
-    /// The `:authority` of every call: the option `grpc.default_authority`, else the target's.
+    /// The `:authority` of every call: the option `grpc.default_authority`, else (with TLS)
+    /// `grpc.ssl_target_name_override`, else the target's.
     let authority: String
+    /// How connections are secured.
+    let security: ClientSecurity
+    /// Credentials every call sends (``compositeChannelCredentials(_:_:_:)``).
+    let callCredentials: CallCredentials?
 
     private let lock = Lock()
     private let connectionChanged = Condition()
@@ -19,7 +24,10 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     private var connecting = false
     private var isClosed = false
 
-    init(target: String, options: [(String, OptionValue)], compression: Compression?) {
+    init(
+        target: String, options: [(String, OptionValue)], compression: Compression?,
+        credentials: ChannelCredentials? = nil
+    ) {
         self.target = target
         self.defaultCompression = compression
         do {
@@ -37,12 +45,29 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         self.options = parsedOptions
         self.optionsError = optionsError
         userAgent = parsedOptions.primaryUserAgent.map { "\($0) \(GRPCHeaders.userAgent)" } ?? GRPCHeaders.userAgent
+        let isTLS: Bool
+        if case .tls = credentials?.kind { isTLS = true } else { isTLS = false }
         if let authority = parsedOptions.defaultAuthority {
             self.authority = authority
+        } else if isTLS, let name = parsedOptions.sslTargetNameOverride {
+            authority = name
         } else if case .success(let parsed) = parsedTarget {
             authority = parsed.authority
         } else {
             authority = target
+        }
+        callCredentials = credentials?.callCredentials
+        switch credentials?.kind {
+        case nil:
+            security = .insecure
+        case .local(let kind):
+            security = .local(kind)
+        case .tls(.failure(let error)):
+            security = .unusable(error)
+        case .tls(.success(let context)):
+            // The certificate must name the override, else the authority's host.
+            let name = parsedOptions.sslTargetNameOverride ?? Target.host(ofAuthority: authority)
+            security = .tls(context, serverName: name)
         }
     }
 
@@ -130,7 +155,8 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         if let optionsError { return .failure(RPCError(.invalidChannelConfiguration(optionsError.message))) }
         switch parsedTarget {
         case .success(let target):
-            return Connector.connect(to: target, limits: options.connectionLimits, deadline: deadline, delegate: self)
+            return Connector.connect(
+                to: target, security: security, limits: options.connectionLimits, deadline: deadline, delegate: self)
         case .failure(let error):
             return .failure(RPCError(.invalidChannelConfiguration(error.message)))
         }

@@ -32,6 +32,9 @@ struct ChannelOptions: Sendable {
     var primaryUserAgent: String?
     /// `grpc.default_authority`.
     var defaultAuthority: String?
+    /// `grpc.ssl_target_name_override`: the name a TLS server's certificate is checked against
+    /// (and the `:authority`, unless `grpc.default_authority` is given).
+    var sslTargetNameOverride: String?
     /// `grpc.default_compression_algorithm` (0 none, 1 deflate, 2 gzip), which grpcio's `compression=`
     /// argument sets too; that argument, when given, wins.
     var defaultCompression: Compression?
@@ -51,6 +54,8 @@ struct ChannelOptions: Sendable {
                 if case .string(let s) = value { primaryUserAgent = s }
             case "grpc.default_authority":
                 if case .string(let s) = value { defaultAuthority = s }
+            case "grpc.ssl_target_name_override":
+                if case .string(let s) = value { sslTargetNameOverride = s }
             case "grpc.default_compression_algorithm":
                 guard let algorithm = Compression(rawValue: try Self.int(key, value)) else {
                     throw UsageError("option \(key) must be 0 (none), 1 (deflate) or 2 (gzip), got \(value)")

@@ -99,6 +99,12 @@ extension Status {
     static func connectionError(_ reason: String) -> Status {
         Status(code: .unavailable, details: "Connection error: \(reason)")
     }
+    /// The TLS handshake failed; `reason` says how (a certificate not trusted, no ALPN h2, …).
+    static func tlsHandshakeFailed(_ reason: String) -> Status {
+        Status(code: .unavailable, details: "TLS handshake failed: \(reason)")
+    }
+    /// The TLS handshake did not finish in time.
+    static let tlsHandshakeTimedOut = Status(code: .unavailable, details: "TLS handshake timed out")
     /// The peer broke HTTP/2 (a bad preface, a malformed frame).
     static func protocolError(_ reason: String) -> Status {
         Status(code: .unavailable, details: "HTTP/2 protocol error: \(reason)")

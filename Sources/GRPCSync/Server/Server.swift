@@ -104,8 +104,23 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     /// (0 for Unix sockets). Throws an error naming the address when it cannot be bound.
     @discardableResult
     public func addInsecurePort(_ address: String) throws -> Int {
+        try addPort(address, security: .insecure)
+    }
+
+    /// Binds `address` as ``addInsecurePort(_:)`` does, for connections secured by `credentials`
+    /// (`server.add_secure_port(address, credentials)`): TLS
+    /// (``sslServerCredentials(_:rootCertificates:requireClientAuth:)``,
+    /// ``dynamicSSLServerCredentials(_:fetcher:requireClientAuthentication:)``) or local
+    /// (``localServerCredentials(_:)``). One server may have plaintext and secure ports.
+    @discardableResult
+    public func addSecurePort(_ address: String, _ credentials: ServerCredentials) throws -> Int {
+        try addPort(address, security: credentials.security)
+    }
+
+    private func addPort(_ address: String, security: ServerSecurity) throws -> Int {
         if let optionsError { throw optionsError }
-        let (bound, port) = try Listener.bind(address, limits: options.connectionLimits, delegate: self)
+        let (bound, port) = try Listener.bind(
+            address, limits: options.connectionLimits, security: security, delegate: self)
         try lock.withLock {
             guard state == .created || state == .started else {
                 for listener in bound { listener.close(started: false) }

@@ -61,6 +61,9 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
     /// The client's address (`ipv4:127.0.0.1:50000`); made when asked, which few handlers do.
     var peer: String { stream.peer }
 
+    /// What the connection's security established about the client.
+    var authProperties: AuthProperties { stream.authProperties }
+
     // MARK: starting
 
     /// Starts the call with `handler`, found by path, inside the server's request callback

@@ -10,6 +10,30 @@ public final class ServicerContext: @unchecked Sendable {  // state lives in `ca
     /// The client's address: `ipv4:127.0.0.1:PORT`, `ipv6:[::1]:PORT` or `unix:PATH`.
     public func peer() -> String { call.peer }
 
+    /// What the connection's security established about the client (`context.auth_context()`),
+    /// with grpc's property names: `transport_security_type` (`ssl`, `local` or `insecure`),
+    /// `security_level`, and over TLS `ssl_session_reused` and, when the client presented a
+    /// certificate, `x509_common_name`, `x509_subject`, `x509_subject_alternative_name` (one value
+    /// per name), `x509_pem_cert`, `x509_pem_cert_chain`, `peer_dns`, `peer_uri`, `peer_email`,
+    /// `peer_ip`.
+    public func authContext() -> [String: [[UInt8]]] {
+        var context: [String: [[UInt8]]] = [:]
+        for property in call.authProperties.properties { context[property.name, default: []].append(property.value) }
+        return context
+    }
+
+    /// The values that identify the client (`context.peer_identities()`): its certificate's
+    /// subject alternative names, else its common name; nil without a client certificate.
+    public func peerIdentities() -> [[UInt8]]? {
+        let properties = call.authProperties
+        guard let key = properties.peerIdentityKey else { return nil }
+        return properties.properties.filter { $0.name == key }.map(\.value)
+    }
+
+    /// The auth context property that ``peerIdentities()`` takes its values from
+    /// (`context.peer_identity_key()`), or nil.
+    public func peerIdentityKey() -> String? { call.authProperties.peerIdentityKey }
+
     /// The full method path, `/package.Service/Method`.
     public var method: String { call.method }
 

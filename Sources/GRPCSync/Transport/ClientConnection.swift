@@ -3,6 +3,10 @@ protocol ClientConnection: AnyObject, Sendable {
     /// False once the connection is closed or draining: new calls need another connection.
     var canOpenStreams: Bool { get }
 
+    /// Returns once the connection's security is in place (at once without TLS; after the
+    /// handshake with it); throws the status of a failed or timed-out handshake.
+    func waitUntilEstablished(until deadline: Deadline) throws(RPCError)
+
     /// Opens a stream for a call: request `headers` with `firstMessage` (already framed) queued
     /// to leave with them, the request complete already with `endOutput`; the call ends
     /// DEADLINE_EXCEEDED at `deadline`. Throws UNAVAILABLE when the connection takes no new stream.

@@ -7,6 +7,8 @@ struct ConnectionLimits: Sendable {
     var initialWindowSize: Int32 = 1 << 20
     /// The connection receive window.
     var connectionWindowSize: Int32 = 16 << 20
+    /// How long a TLS handshake may take, in seconds (grpc's 20 s).
+    var handshakeTimeout = 20.0
 }
 
 extension ChannelOptions {

@@ -4,22 +4,31 @@ import CLinux
     import Glibc
 #endif
 
-/// The byte stream under one connection's HTTP/2 session: a non-blocking socket, the bytes
-/// waiting to be written to it (``WriteQueue``), and how it ends. Every thread that reads or
-/// writes the connection goes through this. Owned by ``HTTP2Connection`` and used under its lock.
+/// The byte stream under one connection's HTTP/2 session: a non-blocking socket, with TLS over
+/// it or not, the bytes waiting to be written (``WriteQueue``), and how it ends. Every thread that
+/// reads or writes the connection goes through this, and only this knows whether the bytes are
+/// encrypted: without TLS a read is one `recv` and a write one `sendmsg`, as before TLS existed.
+/// Owned by ``HTTP2Connection`` and used under its lock.
 struct ConnectionSocket {
     let fd: Int32
-    /// Frames waiting for the socket; gathered up to about ``HTTP2Connection/writeBatchSize`` bytes per send.
+    /// Frames waiting for the socket (plaintext); gathered up to about
+    /// ``HTTP2Connection/writeBatchSize`` bytes per send.
     var writeQueue = WriteQueue()
+    /// TLS over the socket, when the connection has it.
+    let tls: TLSStream?
     /// The loop is asked to report when the socket can take more (`EPOLLOUT`).
     private(set) var wantsWritable = false
     /// The descriptor has been closed.
     private(set) var isReleased = false
 
-    init(fd: Int32) {
+    init(fd: Int32, tls: TLSStream?) {
         self.fd = fd
+        self.tls = tls
         Socket.setNoDelay(fd)
     }
+
+    /// Whether the bytes may flow: true at once without TLS, after the handshake with it.
+    var isEstablished: Bool { tls?.isEstablished ?? true }
 
     /// What one read gave.
     enum ReadResult {
@@ -30,10 +39,13 @@ struct ConnectionSocket {
         case endOfStream
         /// The socket failed; the text says how.
         case failed(String)
+        /// The TLS handshake failed; the text says how.
+        case handshakeFailed(String)
     }
 
-    /// Reads what the socket has, up to the buffer's size.
+    /// Reads what the socket has (decrypted, with TLS), up to the buffer's size.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
+        if let tls { return tls.read(into: buffer) }
         let n = recv(fd, buffer.baseAddress, buffer.count, 0)
         if n > 0 { return .bytes(n) }
         if n == 0 { return .endOfStream }
@@ -41,9 +53,31 @@ struct ConnectionSocket {
         return .failed(Socket.errorText())
     }
 
-    /// Writes the queue until it is empty or the socket takes no more.
-    mutating func write() -> WriteQueue.WriteResult {
-        writeQueue.write(to: fd)
+    /// Whether a read of `count` bytes into `buffer` may have left input that no socket event
+    /// will announce: the buffer was filled, or TLS saw the peer's close after data.
+    func mayHaveMore(afterReading count: Int, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        count == buffer.count || (tls?.hasUnreportedEnd ?? false)
+    }
+
+    enum WriteResult {
+        /// Everything queued was written.
+        case done
+        /// The socket took less than everything; the rest stays queued.
+        case wouldBlock
+        /// The TLS handshake is not done: the plaintext waits for it (reading finishes it).
+        case waitingForHandshake
+        /// The socket failed.
+        case failed
+    }
+
+    /// Writes the queue (through TLS, when there is TLS) until it is empty or the socket takes no more.
+    mutating func write() -> WriteResult {
+        if let tls { return tls.write(from: &writeQueue) }
+        switch writeQueue.write(to: fd) {
+        case .done: return .done
+        case .wouldBlock: return .wouldBlock
+        case .failed: return .failed
+        }
     }
 
     /// Asks `loop` to report writability (or stops asking); `reading` says whether the loop
@@ -62,7 +96,11 @@ struct ConnectionSocket {
 
     /// Shuts the socket for writing, so the peer sees our last bytes and then the end (a
     /// lingering close).
-    func shutdownWriting() {
+    mutating func shutdownWriting() {
+        if let tls {
+            tls.shutdown()
+            _ = write()
+        }
         shutdown(fd, Int32(SHUT_WR))
     }
 
@@ -73,7 +111,7 @@ struct ConnectionSocket {
             switch read(into: buffer) {
             case .bytes: continue
             case .wouldBlock: return false
-            case .endOfStream, .failed: return true
+            case .endOfStream, .failed, .handshakeFailed: return true
             }
         }
     }
@@ -83,6 +121,7 @@ struct ConnectionSocket {
         guard !isReleased else { return }
         isReleased = true
         writeQueue.discardAll()
+        tls?.cipherText.discardAll()
         loop.unregister(fd: fd, source: source)
         close(fd)
     }

@@ -37,41 +37,73 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     @exclusivity(unchecked) private var insideSession = false
     /// The timeout of a graceful drain's PING.
     @exclusivity(unchecked) private var drainTimer: ScheduledTimer?
+    /// The TLS handshake's time limit, while it lasts.
+    @exclusivity(unchecked) private var handshakeTimer: ScheduledTimer?
+    /// Signalled when the TLS handshake ends, either way (``waitUntilEstablished(until:)``).
+    private let handshakeEnded = Condition()
+    /// What the connection's security established about the peer (complete once established).
+    @exclusivity(unchecked) private(set) var authProperties: AuthProperties
 
-    private init?(fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits) {
+    private init?(
+        fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits, tls: TLSStream?,
+        isLocal: Bool
+    ) {
         guard let session = HTTP2Session(server: role == .server) else { return nil }
         self.session = session
         self.role = role
         self.peer = peer
         self.loop = loop
         self.limits = limits
-        socket = ConnectionSocket(fd: fd)
+        socket = ConnectionSocket(fd: fd, tls: tls)
+        authProperties = isLocal ? .local : .insecure
         lifecycle = ConnectionStateMachine(role: role)
         session.delegate = self
     }
 
-    /// A server connection over the accepted socket `fd`, started (SETTINGS sent, reading on
-    /// `loop`); nil when nghttp2 has no memory for a session (the socket is closed then).
+    /// A server connection over the accepted socket `fd`, started (SETTINGS queued, reading on
+    /// `loop`; with `tls`, the handshake first); nil when there is no memory for a session (the
+    /// socket is closed then).
     static func server(
-        fd: Int32, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits,
+        fd: Int32, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits, tls: TLSContext?, isLocal: Bool,
         delegate: any ServerConnectionDelegate
     ) -> HTTP2Connection? {
-        started(fd: fd, role: .server, peer: peer, loop: loop, limits: limits) { $0.serverDelegate = delegate }
+        started(
+            fd: fd, role: .server, peer: peer, loop: loop, limits: limits, tls: tls, serverName: nil, isLocal: isLocal
+        ) {
+            $0.serverDelegate = delegate
+        }
     }
 
-    /// A client connection over the connected socket `fd`, started.
+    /// A client connection over the connected socket `fd`, started; with `tls`, the server's
+    /// certificate must be valid for `serverName`.
     static func client(
-        fd: Int32, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits,
-        delegate: any ClientConnectionDelegate
+        fd: Int32, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits, tls: TLSContext?,
+        serverName: String?, isLocal: Bool, delegate: any ClientConnectionDelegate
     ) -> HTTP2Connection? {
-        started(fd: fd, role: .client, peer: peer, loop: loop, limits: limits) { $0.clientDelegate = delegate }
+        started(
+            fd: fd, role: .client, peer: peer, loop: loop, limits: limits, tls: tls, serverName: serverName,
+            isLocal: isLocal
+        ) {
+            $0.clientDelegate = delegate
+        }
     }
 
     private static func started(
-        fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits,
-        setDelegate: (HTTP2Connection) -> Void
+        fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits, tls: TLSContext?,
+        serverName: String?, isLocal: Bool, setDelegate: (HTTP2Connection) -> Void
     ) -> HTTP2Connection? {
-        guard let connection = HTTP2Connection(fd: fd, role: role, peer: peer, loop: loop, limits: limits) else {
+        var stream: TLSStream?
+        if let tls {
+            do {
+                stream = try TLSStream(context: tls, fd: fd, serverName: serverName)
+            } catch {
+                Socket.close(fd)
+                return nil
+            }
+        }
+        guard let connection = HTTP2Connection(
+                fd: fd, role: role, peer: peer, loop: loop, limits: limits, tls: stream, isLocal: isLocal)
+        else {
             Socket.close(fd)
             return nil
         }
@@ -94,6 +126,13 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             if role == .client { settings.append((NGHTTP2_SETTINGS_ENABLE_PUSH, 0)) }
             session.submitSettings(settings, connectionWindow: limits.connectionWindowSize)
             loop.register(fd: socket.fd, source: self)
+            if !socket.isEstablished {
+                handshakeTimer = loop.schedule(at: .after(seconds: limits.handshakeTimeout)) { [self] in
+                    lock.withLock {
+                        if !socket.isEstablished { applyLocked(lifecycle.socketEnded(.tlsHandshakeTimedOut)) }
+                    }
+                }
+            }
             flushLocked()
         }
     }
@@ -174,6 +213,9 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             case .wouldBlock:
                 setWantsWritableLocked(true)
                 return
+            case .waitingForHandshake:
+                setWantsWritableLocked(false)
+                return
             case .failed:
                 // The read side sees the failure and closes the connection.
                 return
@@ -219,6 +261,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         reading: while !lifecycle.isClosed {
             switch socket.read(into: buffer) {
             case .bytes(let n):
+                if handshakeTimer != nil { handshakeEndedLocked() }
                 insideSession = true
                 do {
                     try session.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
@@ -229,8 +272,9 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                     return
                 }
                 insideSession = false
-                if n < buffer.count { break reading }
+                if !socket.mayHaveMore(afterReading: n, into: buffer) { break reading }
             case .wouldBlock:
+                if handshakeTimer != nil && socket.isEstablished { handshakeEndedLocked() }
                 break reading
             case .endOfStream:
                 applyLocked(lifecycle.socketEnded(.socketClosedByPeer))
@@ -238,9 +282,24 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             case .failed(let reason):
                 applyLocked(lifecycle.socketEnded(.connectionError(reason)))
                 return
+            case .handshakeFailed(let reason):
+                applyLocked(lifecycle.socketEnded(.tlsHandshakeFailed(reason)))
+                return
             }
         }
         flushLocked()
+    }
+
+    /// The TLS handshake has succeeded: its timer stops and a caller waiting for it goes on.
+    private func handshakeEndedLocked() {
+        lock.assertHeld()
+        if let tls = socket.tls {
+            let peer = tls.peerCertificates()
+            authProperties = .tls(chain: peer.chain, sessionReused: peer.reused)
+        }
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        handshakeEnded.broadcast()
     }
 
     // MARK: the lifecycle's actions (lock held)
@@ -273,6 +332,9 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             }
             drainTimer?.cancel()
             drainTimer = nil
+            handshakeTimer?.cancel()
+            handshakeTimer = nil
+            handshakeEnded.broadcast()
             let active = streams.values
             streams.removeAll()
             for stream in active { stream.connectionLostLocked(status) }
@@ -383,6 +445,17 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
 
 extension HTTP2Connection: ClientConnection {
     var canOpenStreams: Bool { lock.withLock { lifecycle.canOpenStreams } }
+
+    func waitUntilEstablished(until deadline: Deadline) throws(RPCError) {
+        lock.lock()
+        defer { lock.unlock() }
+        while !socket.isEstablished {
+            if let reason = lifecycle.closeReason { throw RPCError(reason) }
+            if !handshakeEnded.wait(lock, until: deadline) && deadline.hasPassed {
+                throw RPCError(.tlsHandshakeTimedOut)
+            }
+        }
+    }
 
     func openStream(
         headers: [HeaderField], maxReceiveMessageLength: Int, firstMessage: FramedMessage?, endOutput: Bool,

@@ -17,13 +17,15 @@ final class Listener: EventLoopSource, @unchecked Sendable {  // `isOpen`: its l
     let displayName: String
     private let loop: EventLoop
     private let limits: ConnectionLimits
+    private let security: ServerSecurity
     private weak var delegate: (any ListenerDelegate)?
     private var isOpen = true
 
     private init(
         fd: Int32, address: SocketAddress, displayName: String, loop: EventLoop, limits: ConnectionLimits,
-        delegate: any ListenerDelegate
+        security: ServerSecurity, delegate: any ListenerDelegate
     ) {
+        self.security = security
         self.fd = fd
         self.address = address
         self.displayName = displayName
@@ -37,7 +39,7 @@ final class Listener: EventLoopSource, @unchecked Sendable {  // `isOpen`: its l
     /// ``start()``) and the port (0 for Unix sockets). Throws an error naming the address when
     /// its first address cannot be bound.
     static func bind(
-        _ address: String, limits: ConnectionLimits, delegate: any ListenerDelegate
+        _ address: String, limits: ConnectionLimits, security: ServerSecurity, delegate: any ListenerDelegate
     ) throws -> (listeners: [Listener], port: Int) {
         let target = try Target(parsing: address, defaultPort: nil)
         let addresses = try target.resolve(passive: true)
@@ -53,7 +55,7 @@ final class Listener: EventLoopSource, @unchecked Sendable {  // `isOpen`: its l
                 bound.append(
                     Listener(
                         fd: fd, address: local, displayName: address, loop: EventLoopGroup.shared.next(),
-                        limits: limits, delegate: delegate))
+                        limits: limits, security: security, delegate: delegate))
             } catch {
                 // The first address must bind; later ones (the IPv4 twin of localhost) may fail.
                 if i == 0 { throw error }
@@ -70,7 +72,7 @@ final class Listener: EventLoopSource, @unchecked Sendable {  // `isOpen`: its l
 
     func handleReadable() {
         while isOpen {
-            guard let (connectionFD, peer) = Socket.accept(fd) else {
+            guard let (connectionFD, acceptedPeer) = Socket.accept(fd) else {
                 if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM {
                     pauseAccepting()
                 }
@@ -80,11 +82,24 @@ final class Listener: EventLoopSource, @unchecked Sendable {  // `isOpen`: its l
                 Socket.close(connectionFD)
                 continue
             }
-            let connectionDelegate = delegate.newConnectionDelegate()
             // A Unix socket client has no address of its own: name it by the server's path.
+            let peer = address.family == AF_UNIX ? address : acceptedPeer
+            var tls: TLSContext?
+            switch security {
+            case .insecure:
+                break
+            case .local(let kind):
+                guard kind.accepts(peer) else {
+                    Socket.close(connectionFD)
+                    continue
+                }
+            case .tls(let source):
+                tls = source.contextForNextConnection()
+            }
+            let connectionDelegate = delegate.newConnectionDelegate()
             let connection = HTTP2Connection.server(
-                fd: connectionFD, peer: address.family == AF_UNIX ? address : peer, loop: EventLoopGroup.shared.next(),
-                limits: limits, delegate: connectionDelegate)
+                fd: connectionFD, peer: peer, loop: EventLoopGroup.shared.next(), limits: limits, tls: tls,
+                isLocal: security.isLocal, delegate: connectionDelegate)
             if let connection { delegate.listenerAccepted(connection, delegate: connectionDelegate) }
         }
     }

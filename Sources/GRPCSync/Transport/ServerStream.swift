@@ -33,6 +33,9 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     /// The client's address (`ipv4:127.0.0.1:50000`), made when asked.
     var peer: String { connection.peer.description }
 
+    /// What the connection's security established about the client.
+    var authProperties: AuthProperties { connection.lock.withLock { connection.authProperties } }
+
     // MARK: the call takes the stream
 
     /// How the request stands when a call takes its stream.

@@ -134,3 +134,52 @@ extension SocketAddress {
         }
     }
 }
+
+extension SocketAddress {
+    /// Whether `host` is a literal IPv4 or IPv6 address rather than a name.
+    static func isNumericHost(_ host: String) -> Bool {
+        var address = in6_addr()
+        return inet_pton(AF_INET, host, &address) == 1 || inet_pton(AF_INET6, host, &address) == 1
+    }
+
+    /// The text of a raw IPv4 (4 bytes) or IPv6 (16 bytes) address, as `inet_ntop` writes it.
+    static func text(ofIPAddress bytes: [UInt8]) -> String? {
+        let family: Int32
+        switch bytes.count {
+        case 4: family = AF_INET
+        case 16: family = AF_INET6
+        default: return nil
+        }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(family, bytes, &text, socklen_t(text.count)) != nil else { return nil }
+        return String(cString: text)
+    }
+
+    /// Whether the address is on this machine: a Unix socket, or a loopback IP address.
+    var isLocal: Bool {
+        var copy = storage
+        switch family {
+        case AF_UNIX:
+            return true
+        case AF_INET:
+            return withUnsafePointer(to: &copy) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    UInt32(bigEndian: $0.pointee.sin_addr.s_addr) >> 24 == 127
+                }
+            }
+        case AF_INET6:
+            return withUnsafePointer(to: &copy) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
+                    withUnsafeBytes(of: pointer.pointee.sin6_addr) { bytes in
+                        // ::1, or an IPv4 loopback address mapped into IPv6 (::ffff:127.x.x.x).
+                        let loopback = bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1
+                        let mapped = bytes.prefix(10).allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
+                        return loopback || (mapped && bytes[12] == 127)
+                    }
+                }
+            }
+        default:
+            return false
+        }
+    }
+}

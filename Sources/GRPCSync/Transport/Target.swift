@@ -19,6 +19,16 @@ struct Target: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The host part of an authority: `[::1]:443` → `::1`, `host:443` → `host`, `host` → `host`.
+    static func host(ofAuthority authority: String) -> String {
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[authority.index(after: authority.startIndex)..<close])
+        }
+        let colons = authority.filter { $0 == ":" }.count
+        if colons == 1, let colon = authority.firstIndex(of: ":") { return String(authority[..<colon]) }
+        return authority
+    }
+
     init(parsing text: String, defaultPort: Int?) throws {
         self.text = text
         if text.hasPrefix("unix:") {

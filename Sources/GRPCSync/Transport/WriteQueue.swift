@@ -97,6 +97,31 @@ struct WriteQueue {
         return .done
     }
 
+    /// Hands the queued bytes, oldest first and about `limit` of them at most, to `take`, which
+    /// takes each piece whole or fails; what it takes leaves the queue. False when `take` failed.
+    mutating func consume(upTo limit: Int, _ take: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        var taken = 0
+        while count > 0 && taken < limit {
+            let skip = offset
+            let length = pieces[pieces.startIndex].count - skip
+            let ok: Bool
+            switch pieces[pieces.startIndex] {
+            case .copied(let range):
+                ok = copiedBytes.withUnsafeBytes {
+                    take(UnsafeRawBufferPointer(rebasing: $0[(range.lowerBound + skip)..<range.upperBound]))
+                }
+            case .borrowed(let buffer, let range):
+                ok = buffer.withUnsafeBytes {
+                    take(UnsafeRawBufferPointer(rebasing: $0[(range.lowerBound + skip)..<range.upperBound]))
+                }
+            }
+            guard ok else { return false }
+            consume(length)
+            taken += length
+        }
+        return true
+    }
+
     /// Drops everything queued (the socket failed; the connection is closing).
     mutating func discardAll() {
         pieces.removeAll()

@@ -1,0 +1,80 @@
+/// How a channel secures its connections, as grpcio's `grpc.ChannelCredentials`: TLS
+/// (``sslChannelCredentials(rootCertificates:privateKey:certificateChain:)``), local
+/// (``localChannelCredentials(_:)``), either with call credentials
+/// (``compositeChannelCredentials(_:_:_:)``). Given to ``secureChannel(_:_:options:compression:)``.
+public final class ChannelCredentials: Sendable {
+    enum Kind: Sendable {
+        /// TLS; the context, or why it cannot be made.
+        case tls(Result<TLSContext, TLSError>)
+        case local(LocalConnectionKind)
+    }
+
+    let kind: Kind
+    /// Credentials every call on the channel sends.
+    let callCredentials: CallCredentials?
+
+    init(kind: Kind, callCredentials: CallCredentials?) {
+        self.kind = kind
+        self.callCredentials = callCredentials
+    }
+}
+
+/// Which local connections local credentials accept (`grpc.LocalConnectionType`).
+public enum LocalConnectionType: Sendable {
+    /// A Unix domain socket (`UDS`).
+    case uds
+    /// TCP to a loopback address (`LOCAL_TCP`).
+    case localTCP
+
+    var kind: LocalConnectionKind {
+        switch self {
+        case .uds: .unixSocket
+        case .localTCP: .loopbackTCP
+        }
+    }
+}
+
+/// TLS credentials for a channel (`grpc.ssl_channel_credentials(root_certificates,
+/// private_key, certificate_chain)`), all PEM bytes: the roots the server's certificate must lead
+/// to (nil: the system's trust store), and for mutual TLS the client's key and certificate chain.
+/// The server's certificate must name the target's host (or `grpc.ssl_target_name_override`).
+/// Bytes that are not usable PEM make every connection attempt fail UNAVAILABLE with the reason.
+public func sslChannelCredentials(
+    rootCertificates: [UInt8]? = nil, privateKey: [UInt8]? = nil, certificateChain: [UInt8]? = nil
+) -> ChannelCredentials {
+    let configuration = TLSConfiguration(
+        role: .client, certificateChain: certificateChain, privateKey: privateKey, trustRoots: rootCertificates)
+    let context = Result { () throws(TLSError) in try TLSContext(configuration) }
+    return ChannelCredentials(kind: .tls(context), callCredentials: nil)
+}
+
+/// Credentials for a channel to a server on this machine, without encryption
+/// (`grpc.local_channel_credentials(local_connect_type)`): the connection must be a Unix socket
+/// (`.uds`) or TCP to a loopback address (`.localTCP`), and call credentials are sent over it.
+public func localChannelCredentials(_ localConnectType: LocalConnectionType = .localTCP) -> ChannelCredentials {
+    ChannelCredentials(kind: .local(localConnectType.kind), callCredentials: nil)
+}
+
+/// `channelCredentials` whose calls also send every one of `callCredentials`
+/// (`grpc.composite_channel_credentials`).
+public func compositeChannelCredentials(
+    _ channelCredentials: ChannelCredentials, _ callCredentials: CallCredentials, _ more: CallCredentials...
+) -> ChannelCredentials {
+    let added = ([callCredentials] + more).flatMap(\.plugins)
+    return ChannelCredentials(
+        kind: channelCredentials.kind,
+        callCredentials: CallCredentials(plugins: (channelCredentials.callCredentials?.plugins ?? []) + added))
+}
+
+/// Makes a channel whose connections are secured by `credentials`
+/// (`grpc.secure_channel(target, credentials, options, compression)`). Nothing connects until
+/// the first call; see ``insecureChannel(_:options:compression:)`` for the targets.
+public func secureChannel(
+    _ target: String, _ credentials: ChannelCredentials, options: [(String, OptionValue)] = [],
+    compression: Compression? = nil
+) -> Channel {
+    Channel(
+        transport: ChannelTransport(
+            target: target, options: options, compression: compression, credentials: credentials),
+        interceptors: [])
+}
