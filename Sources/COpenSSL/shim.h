@@ -17,6 +17,7 @@ static inline long copenssl_ctx_set_min_tls12(SSL_CTX *ctx) {
 static inline void copenssl_ctx_set_read_ahead(SSL_CTX *ctx) { SSL_CTX_set_read_ahead(ctx, 1); }
 static inline long copenssl_set_sni(SSL *ssl, const char *name) { return SSL_set_tlsext_host_name(ssl, name); }
 static inline long copenssl_session_reused(SSL *ssl) { return SSL_session_reused(ssl); }
+static inline long copenssl_negotiated_group(SSL *ssl) { return SSL_get_negotiated_group(ssl); }
 
 static inline void copenssl_bio_set_retry_read(BIO *bio) { BIO_set_retry_read(bio); }
 static inline void copenssl_bio_clear_retry(BIO *bio) { BIO_clear_retry_flags(bio); }

@@ -33,9 +33,20 @@ struct AuthProperties: Sendable, Equatable {
         return properties
     }()
 
+    /// What a TLS handshake settled besides the peer's certificates.
+    struct Session: Sendable {
+        var reused: Bool
+        /// The server name the client asked for (SNI), if any.
+        var requestedServerName: String?
+        /// `TLSv1.3`, `TLSv1.2`.
+        var version: String
+        /// The key exchange group (`X25519`), if known.
+        var keyExchangeGroup: String?
+    }
+
     /// A TLS connection whose peer presented `chain` (leaf first; empty when it presented none).
     /// Frees the certificates.
-    static func tls(chain: [OpaquePointer], sessionReused: Bool) -> AuthProperties {
+    static func tls(chain: [OpaquePointer], session: Session) -> AuthProperties {
         defer { for certificate in chain { X509_free(certificate) } }
         var properties = AuthProperties()
         properties.add("transport_security_type", "ssl")
@@ -51,8 +62,11 @@ struct AuthProperties: Sendable, Equatable {
                 alternativeNames.isEmpty
                 ? (commonName(leaf) == nil ? nil : "x509_common_name") : "x509_subject_alternative_name"
         }
-        properties.add("ssl_session_reused", sessionReused ? "true" : "false")
         properties.add("security_level", "TSI_PRIVACY_AND_INTEGRITY")
+        properties.add("ssl_session_reused", session.reused ? "true" : "false")
+        if let name = session.requestedServerName { properties.add("ssl_requested_server_name", name) }
+        properties.add("ssl_tls_version", session.version)
+        if let group = session.keyExchangeGroup { properties.add("ssl_negotiated_key_exchange_group", group) }
         return properties
     }
 

@@ -295,7 +295,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         lock.assertHeld()
         if let tls = socket.tls {
             let peer = tls.peerCertificates()
-            authProperties = .tls(chain: peer.chain, sessionReused: peer.reused)
+            authProperties = .tls(chain: peer.chain, session: peer.session)
         }
         handshakeTimer?.cancel()
         handshakeTimer = nil

@@ -205,9 +205,9 @@ final class TLSStream {
 
     // MARK: the peer
 
-    /// What the handshake established about the peer: its certificate chain (leaf first, PEM)
-    /// and whether the session was resumed.
-    func peerCertificates() -> (chain: [OpaquePointer], reused: Bool) {
+    /// What the handshake established about the peer: its certificate chain (leaf first; the
+    /// caller frees it) and the session's settings.
+    func peerCertificates() -> (chain: [OpaquePointer], session: AuthProperties.Session) {
         var chain: [OpaquePointer] = []
         if let leaf = SSL_get1_peer_certificate(ssl) { chain.append(leaf) }
         // A server's view of the client chain leaves out the leaf; a client's includes it.
@@ -218,7 +218,12 @@ final class TLSStream {
             X509_up_ref(certificate)
             chain.append(certificate)
         }
-        return (chain, copenssl_session_reused(ssl) == 1)
+        let serverName = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name).map { String(cString: $0) }
+        let group = SSL_group_to_name(ssl, Int32(copenssl_negotiated_group(ssl))).map { String(cString: $0) }
+        let session = AuthProperties.Session(
+            reused: copenssl_session_reused(ssl) == 1, requestedServerName: serverName,
+            version: String(cString: SSL_get_version(ssl)), keyExchangeGroup: group)
+        return (chain, session)
     }
 
     // MARK: the socket BIO

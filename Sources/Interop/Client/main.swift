@@ -2,6 +2,9 @@
 //
 //     interop-client --server_host=localhost --server_port=8080 --test_case=large_unary
 //
+// With --use_tls=true it connects with TLS; --use_test_ca=true trusts the project's test CA
+// (Tests/Certificates/ca.pem, or --ca_file) and --server_host_override=foo.test.google.fr names the
+// host the server's certificate is checked against.
 // Runs one test case; exits 0 when it passes, 1 with "FAIL <case>: <what differed>" when it fails,
 // and 2 on bad flags.
 import Foundation
@@ -11,6 +14,7 @@ import InteropTesting
 let usage = """
     usage: interop-client --server_host=HOST --server_port=PORT --test_case=CASE
                           [--server_host_override=HOST] [--use_tls=false] [--use_test_ca=false]
+                          [--ca_file=PEM]
                           [--additional_metadata=KEY:VALUE;...] [--soak_iterations=N]
                           [--soak_max_failures=N] [--soak_per_iteration_max_acceptable_latency_ms=MS]
                           [--soak_overall_timeout_seconds=S]
@@ -23,7 +27,7 @@ func fail(_ message: String, status: Int32) -> Never {
 }
 
 let valueFlags = [
-    "server_host", "server_port", "server_host_override", "test_case", "additional_metadata", "soak_iterations",
+    "server_host", "server_port", "server_host_override", "ca_file", "test_case", "additional_metadata", "soak_iterations",
     "soak_max_failures", "soak_per_iteration_max_acceptable_latency_ms", "soak_overall_timeout_seconds",
 ]
 var kinds: [String: CommandLineFlags.Kind] = ["use_tls": .boolean, "use_test_ca": .boolean]
@@ -33,10 +37,6 @@ let testCase: InteropTestCase
 let settings: InteropClientSettings
 do {
     let flags = try CommandLineFlags(parsing: Array(CommandLine.arguments.dropFirst()), kinds: kinds)
-    if try flags.bool("use_tls", default: false) {
-        fail("interop-client: TLS not supported yet (--use_tls=true)", status: 2)
-    }
-    _ = try flags.bool("use_test_ca", default: false)  // only meaningful with TLS
     let name = flags.string("test_case") ?? "large_unary"
     guard let parsed = InteropTestCase(rawValue: name) else {
         fail("interop-client: unknown test case \"\(name)\"\n\(usage)", status: 2)

@@ -1,8 +1,10 @@
 // The interop test server of gRPC's interop test descriptions (doc/interop-test-descriptions.md):
 //
-//     interop-server --port=8080 [--use_tls=false]
+//     interop-server --port=8080 [--use_tls=false] [--tls_cert_file=PEM --tls_key_file=PEM]
 //
-// Serves grpc.testing.TestService on [::]:PORT (0: a free port) and prints
+// Serves grpc.testing.TestService on [::]:PORT (0: a free port), with TLS when --use_tls=true
+// (the project's test server certificate, Tests/Certificates/server.pem, unless the files are
+// given), and prints
 // "interop-server listening on port N" once it accepts calls.
 import Foundation
 import GRPCSync
@@ -14,13 +16,16 @@ func fail(_ message: String, status: Int32) -> Never {
     exit(status)
 }
 
+let usage = "usage: interop-server [--port=PORT] [--use_tls=false] [--tls_cert_file=PEM --tls_key_file=PEM]"
 let flags: CommandLineFlags
+let useTLS: Bool
 do {
     flags = try CommandLineFlags(
-        parsing: Array(CommandLine.arguments.dropFirst()), kinds: ["port": .value, "use_tls": .boolean])
-    if try flags.bool("use_tls", default: false) { fail("TLS not supported yet (--use_tls=true)", status: 2) }
+        parsing: Array(CommandLine.arguments.dropFirst()),
+        kinds: ["port": .value, "use_tls": .boolean, "tls_cert_file": .value, "tls_key_file": .value])
+    useTLS = try flags.bool("use_tls", default: false)
 } catch {
-    fail("\(error)\nusage: interop-server [--port=PORT] [--use_tls=false]", status: 2)
+    fail("\(error)\n\(usage)", status: 2)
 }
 
 do {
@@ -28,7 +33,16 @@ do {
     // Streaming cases keep a worker busy for their whole call, so there are plenty.
     let server = Server(ThreadPoolExecutor(maxWorkers: 64))
     addTestServiceServicerToServer(InteropTestService(), server)
-    let bound = try server.addInsecurePort("[::]:\(port)")
+    let bound: Int
+    if useTLS {
+        let certificate = try InteropCertificates.read(
+            flags.string("tls_cert_file") ?? InteropCertificates.path("server.pem"))
+        let key = try InteropCertificates.read(flags.string("tls_key_file") ?? InteropCertificates.path("server.key"))
+        bound = try server.addSecurePort(
+            "[::]:\(port)", sslServerCredentials([(privateKey: key, certificateChain: certificate)]))
+    } else {
+        bound = try server.addInsecurePort("[::]:\(port)")
+    }
     try server.start()
     FileHandle.standardOutput.write(Data("interop-server listening on port \(bound)\n".utf8))
     server.waitForTermination()

@@ -43,7 +43,7 @@ extension InteropClient {
         var stub = stub
         var channel: Channel?
         if newChannel {
-            channel = makeChannel()
+            channel = try makeChannel()
             stub = Grpc_Testing_TestServiceStub(channel!)
         }
         defer { channel?.close() }

@@ -14,7 +14,7 @@ public struct InteropClient: Sendable {
 
     /// Runs `testCase` on a new channel.
     public func run(_ testCase: InteropTestCase) throws {
-        let channel = makeChannel()
+        let channel = try makeChannel()
         defer { channel.close() }
         let stub = Grpc_Testing_TestServiceStub(channel)
         switch testCase {
@@ -44,14 +44,27 @@ public struct InteropClient: Sendable {
 
     // MARK: helpers for the cases
 
-    /// A channel to the server, claiming `--server_host_override` as authority when given.
-    func makeChannel() -> Channel {
+    /// A channel to the server: with `--use_tls`, TLS trusting the test CA (`--use_test_ca`,
+    /// `--ca_file`) and checking the certificate against `--server_host_override`, as gRPC's
+    /// interop clients do; without, plaintext claiming `--server_host_override` as authority.
+    func makeChannel() throws -> Channel {
         let host = settings.serverHost.contains(":") ? "[\(settings.serverHost)]" : settings.serverHost
+        let target = "\(host):\(settings.serverPort)"
         var options: [(String, OptionValue)] = []
-        if let authority = settings.serverHostOverride {
-            options.append(("grpc.default_authority", .string(authority)))
+        guard settings.useTLS else {
+            if let authority = settings.serverHostOverride {
+                options.append(("grpc.default_authority", .string(authority)))
+            }
+            return insecureChannel(target, options: options)
         }
-        return insecureChannel("\(host):\(settings.serverPort)", options: options)
+        if let name = settings.serverHostOverride {
+            options.append(("grpc.ssl_target_name_override", .string(name)))
+        }
+        var roots: [UInt8]?
+        if settings.useTestCA {
+            roots = try InteropCertificates.read(settings.caFile ?? InteropCertificates.path("ca.pem"))
+        }
+        return secureChannel(target, sslChannelCredentials(rootCertificates: roots), options: options)
     }
 
     /// `--additional_metadata` followed by the case's own metadata.

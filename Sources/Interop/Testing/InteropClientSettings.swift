@@ -9,6 +9,12 @@ public struct InteropClientSettings: Sendable {
     public var serverPort = 8080
     /// `--server_host_override`: the `:authority` to claim instead of the host.
     public var serverHostOverride: String?
+    /// `--use_tls`: connect with TLS.
+    public var useTLS = false
+    /// `--use_test_ca`: trust the test CA (``InteropCertificates``) instead of the system's roots.
+    public var useTestCA = false
+    /// `--ca_file`: the CA to trust with `--use_test_ca` (default: the project's test CA).
+    public var caFile: String?
     /// `--additional_metadata`: sent with every call.
     public var additionalMetadata: Metadata = []
     /// `--soak_iterations`.
@@ -27,6 +33,9 @@ public struct InteropClientSettings: Sendable {
         serverHost = flags.string("server_host") ?? serverHost
         serverPort = try flags.int("server_port", default: serverPort)
         serverHostOverride = flags.string("server_host_override")
+        useTLS = try flags.bool("use_tls", default: false)
+        useTestCA = try flags.bool("use_test_ca", default: false)
+        caFile = flags.string("ca_file")
         additionalMetadata = try Self.parseAdditionalMetadata(flags.string("additional_metadata") ?? "")
         soakIterations = try flags.int("soak_iterations", default: soakIterations)
         soakMaxFailures = try flags.int("soak_max_failures", default: soakMaxFailures)
