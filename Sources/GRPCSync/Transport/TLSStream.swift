@@ -25,6 +25,8 @@ final class TLSStream {
     private(set) var state = State.handshaking
     /// The peer's close_notify arrived.
     private(set) var sawCloseNotify = false
+    /// A client's ClientHello has been made.
+    private var sentFirstFlight = false
 
     /// A TLS stream over `fd` with `context`'s settings; a client names the server it expects
     /// (`serverName`: checked against the certificate, sent as SNI when it is a host name).
@@ -176,9 +178,15 @@ final class TLSStream {
             }
             switch state {
             case .handshaking:
-                if case .failed = handshake() { return .failed }
-                if !cipherText.isEmpty { continue }
-                if state == .handshaking { return plainText.isEmpty ? .done : .waitingForHandshake }
+                // Only a client's first flight is written from here. Everything after needs the
+                // peer's bytes, and handling them belongs to the read path: a handshake that ended
+                // here would end unseen, with no socket event left to report it.
+                if role == .client && !sentFirstFlight {
+                    sentFirstFlight = true
+                    if case .failed = handshake() { return .failed }
+                    if !cipherText.isEmpty { continue }
+                }
+                return plainText.isEmpty ? .done : .waitingForHandshake
             case .failed:
                 return .failed
             case .established:
