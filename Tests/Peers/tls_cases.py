@@ -543,10 +543,12 @@ def run_cases(log, ports, uds_path, quick):
             call_case(c, channel, "AuthContext")
         c.emit()
 
-    c = case("default_authority_option_without_override")
-    with ssl_channel(f"127.0.0.1:{tls}", options=[("grpc.default_authority", "foo.test.google.fr")]) as channel:
-        call_case(c, channel, "AuthContext")
-    c.emit()
+    for name, authority in (("default_authority_option_without_override", "foo.test.google.fr"),
+                            ("default_authority_option_not_in_cert", "nothere.example.com")):
+        c = case(name)
+        with ssl_channel(f"127.0.0.1:{tls}", options=[("grpc.default_authority", authority)]) as channel:
+            call_case(c, channel, "AuthContext")
+        c.emit()
 
     # --- client certificates
     c = case("missing_client_cert_when_required")
