@@ -1,14 +1,21 @@
 """grpcio client scenarios for the conformance TestService (see SPEC.md).
 
-Usage: peer_client.py SCENARIO --target HOST:PORT [--large-target HOST:PORT]
-       peer_client.py all --target HOST:PORT [--large-target HOST:PORT]
+Usage: peer_client.py SCENARIO --target HOST:PORT [--large-target HOST:PORT] [TLS]
+       peer_client.py all --target HOST:PORT [--large-target HOST:PORT] [TLS]
        peer_client.py --list
+TLS:   --tls-ca PEM [--tls-cert PEM --tls-key PEM] [--target-name-override NAME]
+       [--access-token TOKEN]
 
 Prints `PASS SCENARIO` and exits 0, or prints `FAIL SCENARIO: what differed` on stderr and exits
 1. `all` runs every scenario in order and exits 1 if any failed. `large_16mib` and
 `compression_sizes` need a server started with 32 MiB message limits while `max_receive_default`
 needs one with the default limits, so `--large-target` names the server used for those two
 (default: `--target`).
+
+With --tls-ca every channel is a grpc.secure_channel whose ssl_channel_credentials trust that
+root (and present --tls-cert/--tls-key as the client certificate); --target-name-override sets
+the channel option grpc.ssl_target_name_override; --access-token adds
+grpc.access_token_call_credentials to the channel credentials.
 """
 
 import argparse
@@ -30,6 +37,40 @@ SCENARIO_TIMEOUT_S = 60.0  # a scenario still running after this counts as faile
 
 MIB = 1024 * 1024
 DEFAULT_MAX_MESSAGE = 4 * MIB  # grpcio's default receive limit on both sides
+
+
+# Channel credentials of every channel, or None for insecure channels (set by main from the TLS
+# flags), and the options added to every channel's own.
+CHANNEL_CREDENTIALS = None
+CHANNEL_OPTIONS = []
+ACCESS_TOKEN = None  # the token of --access-token, which the `metadata` scenario then expects
+
+
+def open_channel(target, options=None, compression=None):
+    """A channel to `target`: secure with CHANNEL_CREDENTIALS when set, else insecure."""
+    options = [*CHANNEL_OPTIONS, *(options or [])]
+    if CHANNEL_CREDENTIALS is None:
+        return grpc.insecure_channel(target, options=options, compression=compression)
+    return grpc.secure_channel(target, CHANNEL_CREDENTIALS, options=options, compression=compression)
+
+
+def _read(path):
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def channel_credentials(ca, cert=None, key=None, access_token=None):
+    """ssl_channel_credentials from PEM file paths, with an access token if given."""
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=_read(ca),
+        private_key=_read(key) if key else None,
+        certificate_chain=_read(cert) if cert else None,
+    )
+    if access_token is not None:
+        credentials = grpc.composite_channel_credentials(
+            credentials, grpc.access_token_call_credentials(access_token)
+        )
+    return credentials
 
 
 class Failure(Exception):
@@ -92,7 +133,7 @@ def scenario(function):
 
 @scenario
 def unary(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         response, call = unary_unary(channel, "Unary").with_call(b"hello", timeout=CALL_TIMEOUT_S)
         check("response", b"hello", response)
         check("status code", grpc.StatusCode.OK, call.code())
@@ -100,7 +141,7 @@ def unary(target):
 
 @scenario
 def unary_empty(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         response, call = unary_unary(channel, "Unary").with_call(b"", timeout=CALL_TIMEOUT_S)
         check("response", b"", response)
         check("status code", grpc.StatusCode.OK, call.code())
@@ -108,7 +149,7 @@ def unary_empty(target):
 
 @scenario
 def server_stream(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         responses = unary_stream(channel, "ServerStream")(
             b"", metadata=(("x-count", "5"), ("x-size", "100")), timeout=CALL_TIMEOUT_S
         )
@@ -119,7 +160,7 @@ def server_stream(target):
 
 @scenario
 def client_stream(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         requests = (b"x" * size for size in (1, 2, 3, 4))
         response, call = stream_unary(channel, "ClientStream").with_call(
             requests, timeout=CALL_TIMEOUT_S
@@ -136,7 +177,7 @@ def bidi(target):
         while (request := outbox.get()) is not None:
             yield request
 
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         responses = stream_stream(channel, "Bidi")(requests(), timeout=CALL_TIMEOUT_S)
         try:
             for i in range(10):
@@ -158,7 +199,7 @@ def metadata(target):
 
     echo = [("x-echo-a", "1"), ("x-echo-b-bin", b"\x00\xff\x80")]
     trail = [("x-trail-c", "3"), ("x-trail-d-bin", b"\x01\x02")]
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         _, call = unary_unary(channel, "Unary").with_call(
             b"", metadata=echo + trail, timeout=CALL_TIMEOUT_S
         )
@@ -174,13 +215,18 @@ def metadata(target):
             b"", metadata=(("x-custom", "v"), ("x-raw-bin", raw)), timeout=CALL_TIMEOUT_S
         )
         expected = f"x-custom=v\nx-raw-bin={raw.hex()}\n".encode("ascii")
+        if ACCESS_TOKEN is not None:
+            # The call credentials' header, wherever the runtime puts it among the others.
+            token_line = f"authorization=Bearer {ACCESS_TOKEN}\n".encode("ascii")
+            check("authorization lines in Metadata", 1, response.count(token_line))
+            response = response.replace(token_line, b"")
         check("Metadata response", expected, response)
 
 
 @scenario
 def status_codes(target):
     details = "détails ✓ 100% \n line2"
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         method = unary_unary(channel, "Unary")
         for number in range(1, 17):
             request_metadata = (
@@ -197,7 +243,7 @@ def status_codes(target):
 
 @scenario
 def deadline(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         method = unary_unary(channel, "Unary")
         start = time.monotonic()
         expect_rpc_error(
@@ -212,7 +258,7 @@ def deadline(target):
 
 @scenario
 def time_remaining(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         method = unary_unary(channel, "TimeRemaining")
         response = method(b"", timeout=10)
         # The grpc-timeout header may round up (grpcio sends ~10 s in 100 ms steps, so 10.001 s
@@ -229,7 +275,7 @@ def time_remaining(target):
 
 @scenario
 def cancel(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         # A request of its own, so that CancelSeen answers this call's record, not an earlier one's.
         key = f"cancel {uuid.uuid4()}".encode("ascii")
         future = unary_unary(channel, "WaitForCancel").future(key, timeout=CALL_TIMEOUT_S)
@@ -254,7 +300,7 @@ def cancel(target):
 
 @scenario
 def server_cancel(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         try:
             unary_unary(channel, "ServerCancel")(b"", timeout=CALL_TIMEOUT_S)
         except grpc.RpcError as error:
@@ -266,7 +312,7 @@ def server_cancel(target):
 @scenario
 def max_receive_default(target):
     size = DEFAULT_MAX_MESSAGE + 1
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         method = unary_unary(channel, "Unary")
         expect_rpc_error(
             f"{size}-byte response",
@@ -290,14 +336,14 @@ def large_16mib(target):
         ("grpc.max_send_message_length", 32 * MIB),
     ]
     request = bytes(range(256)) * (16 * MIB // 256)
-    with grpc.insecure_channel(target, options=options) as channel:
+    with open_channel(target, options=options) as channel:
         response = unary_unary(channel, "Unary")(request, timeout=30)
         check("16 MiB echo", request, response)
 
 
 @scenario
 def unknown_method(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         expect_rpc_error(
             "Nope",
             lambda: channel.unary_unary(method_path("Nope"))(b"", timeout=CALL_TIMEOUT_S),
@@ -308,7 +354,7 @@ def unknown_method(target):
 
 @scenario
 def handler_raises(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         expect_rpc_error(
             "Raise",
             lambda: unary_unary(channel, "Raise")(b"", timeout=CALL_TIMEOUT_S),
@@ -333,7 +379,7 @@ def handler_raises(target):
 
 @scenario
 def concurrent_1000(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         method = unary_unary(channel, "Unary")
         requests = [f"request {i}".encode("ascii") for i in range(1000)]
         futures = [method.future(request, timeout=30) for request in requests]
@@ -344,7 +390,7 @@ def concurrent_1000(target):
 @scenario
 def channels_100(target):
     with contextlib.ExitStack() as stack:
-        channels = [stack.enter_context(grpc.insecure_channel(target)) for _ in range(100)]
+        channels = [stack.enter_context(open_channel(target)) for _ in range(100)]
         futures = [
             unary_unary(channel, "Unary").future(f"channel {i}".encode("ascii"), timeout=30)
             for i, channel in enumerate(channels)
@@ -357,7 +403,7 @@ def channels_100(target):
 def peer(target):
     # grpcio percent-encodes the brackets of an IPv6 peer (`ipv6:%5B::1%5D:port`).
     prefixes = ("ipv4:127.0.0.1:", "ipv6:[::1]:", "ipv6:%5B::1%5D:")
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         response = unary_unary(channel, "Peer")(b"", timeout=CALL_TIMEOUT_S)
         if not response.decode("ascii", "replace").startswith(prefixes):
             raise Failure(f"expected a peer starting with one of {prefixes}, got {_show(response)}")
@@ -365,7 +411,7 @@ def peer(target):
 
 @scenario
 def backpressure(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         responses = unary_stream(channel, "ServerStream")(
             b"", metadata=(("x-count", "2000"), ("x-size", str(MIB))), timeout=30
         )
@@ -394,7 +440,7 @@ def pattern(length, seed=0):
 def compression(target):
     gzip, deflate = grpc.Compression.Gzip, grpc.Compression.Deflate
     request = pattern(100 * 1024)
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         for name in ("gzip", "deflate"):
             response = unary_unary(channel, "Unary")(
                 request,
@@ -427,13 +473,13 @@ def compression(target):
             timeout=CALL_TIMEOUT_S,
         )
         check("Bidi echoes", requests, list(responses))
-    with grpc.insecure_channel(target, compression=gzip) as channel:
+    with open_channel(target, compression=gzip) as channel:
         response = unary_unary(channel, "Unary")(
             request, metadata=(("x-compression", "gzip"),), timeout=CALL_TIMEOUT_S
         )
         check("Unary, channel gzip", request, response)
     options = [("grpc.default_compression_algorithm", int(deflate))]
-    with grpc.insecure_channel(target, options=options) as channel:
+    with open_channel(target, options=options) as channel:
         response = unary_unary(channel, "Unary")(request, timeout=CALL_TIMEOUT_S)
         check("Unary, channel option deflate", request, response)
 
@@ -444,7 +490,7 @@ def compression_sizes(target):
         ("grpc.max_receive_message_length", 32 * MIB),
         ("grpc.max_send_message_length", 32 * MIB),
     ]
-    with grpc.insecure_channel(target, options=options) as channel:
+    with open_channel(target, options=options) as channel:
         for name in ("gzip", "deflate"):
             for size in (0, 1, 1000, 64 * 1024 + 1, MIB, 16 * MIB):
                 request = pattern(size)
@@ -459,7 +505,7 @@ def compression_sizes(target):
 
 @scenario
 def request_queue(target):
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         bidi = stream_stream(channel, "Bidi")
         requests = queue.Queue()
         responses = bidi(iter(requests.get, None), timeout=CALL_TIMEOUT_S)
@@ -514,7 +560,7 @@ def extra_scenario(function):
 @extra_scenario
 def max_concurrent(target):
     """The server runs with maximum_concurrent_rpcs=2."""
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         method = unary_unary(channel, "Unary")
         slow = [
             method.future(b"\x01", metadata=(("x-sleep-ms", "1000"),), timeout=CALL_TIMEOUT_S)
@@ -531,6 +577,14 @@ def max_concurrent(target):
         for future in slow:
             check("slow call", b"\x01", future.result(timeout=CALL_TIMEOUT_S))
         check("call after the limit cleared", b"\x03", method(b"\x03", timeout=CALL_TIMEOUT_S))
+
+
+@extra_scenario
+def auth_context(target):
+    """Prints the server's `AuthContext` answer (what it sees of this client), then passes."""
+    with open_channel(target) as channel:
+        response = unary_unary(channel, "AuthContext")(b"", timeout=CALL_TIMEOUT_S)
+        sys.stdout.write(response.decode("utf-8"))
 
 
 def _attempt(name, target):
@@ -572,7 +626,28 @@ def main():
         "--large-target", help="HOST:PORT used by large_16mib, compression_sizes (default: --target)"
     )
     parser.add_argument("--list", action="store_true", help="print the scenario names")
+    parser.add_argument("--tls-ca", help="use TLS, trusting these root certificates (PEM file)")
+    parser.add_argument("--tls-cert", help="client certificate chain (PEM file), with --tls-key")
+    parser.add_argument("--tls-key", help="private key of --tls-cert (PEM file)")
+    parser.add_argument(
+        "--target-name-override", help="channel option grpc.ssl_target_name_override (with --tls-ca)"
+    )
+    parser.add_argument(
+        "--access-token", help="add grpc.access_token_call_credentials(TOKEN) (with --tls-ca)"
+    )
     args = parser.parse_args()
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    if not args.tls_ca and (args.tls_cert or args.target_name_override or args.access_token):
+        parser.error("--tls-cert, --target-name-override and --access-token need --tls-ca")
+    if args.tls_ca:
+        global CHANNEL_CREDENTIALS, ACCESS_TOKEN  # pylint: disable=global-statement
+        ACCESS_TOKEN = args.access_token
+        CHANNEL_CREDENTIALS = channel_credentials(
+            args.tls_ca, args.tls_cert, args.tls_key, args.access_token
+        )
+        if args.target_name_override:
+            CHANNEL_OPTIONS.append(("grpc.ssl_target_name_override", args.target_name_override))
 
     if args.list:
         print("\n".join(SCENARIOS))

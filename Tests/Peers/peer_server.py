@@ -3,9 +3,10 @@
 Usage: peer_server.py [--port N] [--max-receive BYTES] [--max-send BYTES]
                       [--max-concurrent N] [--workers N] [--interceptors]
                       [--compression identity|deflate|gzip]
+                      [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM] [--require-client-auth]]
 
-Binds [::]:N (0 = any free port), prints `PORT <n>` on stdout and serves until stdin reaches
-EOF or the process gets SIGTERM (or SIGINT).
+Binds [::]:N (0 = any free port), with TLS when --tls-cert is given, prints `PORT <n>` on stdout
+and serves until stdin reaches EOF or the process gets SIGTERM (or SIGINT).
 """
 
 import argparse
@@ -182,6 +183,7 @@ class TestService:
                 "ServerCancel": _unary_unary(self.server_cancel),
                 "CancelSeen": _unary_unary(self.cancel_seen),
                 "Flaky": _unary_unary(self.flaky),
+                "AuthContext": _unary_unary(self.auth_context),
             },
         )
 
@@ -242,6 +244,9 @@ class TestService:
             context.abort(grpc.StatusCode.UNAVAILABLE, "flaky")
         return request
 
+    def auth_context(self, request, context):
+        return auth_context_text(context).encode("utf-8")
+
     def raise_(self, request, context):
         raise Exception("boom")
 
@@ -271,6 +276,33 @@ class TestService:
         return self._cancel_records.get(request, b"none")
 
 
+def auth_context_text(context):
+    """The `AuthContext` answer: context.auth_context() as `key=value` lines (keys sorted, one
+    line per value, in order), then `peer_identity_key=` and `peer_identities=` (comma-joined),
+    each empty when grpcio answers None."""
+    lines = []
+    for key, values in sorted(context.auth_context().items()):
+        lines.extend(f"{key}={value.decode('utf-8', 'replace')}\n" for value in values)
+    lines.append(f"peer_identity_key={context.peer_identity_key() or ''}\n")
+    identities = context.peer_identities() or []
+    lines.append(f"peer_identities={','.join(i.decode('utf-8', 'replace') for i in identities)}\n")
+    return "".join(lines)
+
+
+def _read(path):
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def server_credentials(cert, key, client_ca=None, require_client_auth=False):
+    """grpc.ssl_server_credentials for one certificate chain and key (PEM file paths)."""
+    return grpc.ssl_server_credentials(
+        [(_read(key), _read(cert))],
+        root_certificates=_read(client_ca) if client_ca else None,
+        require_client_auth=require_client_auth,
+    )
+
+
 def registered_handlers():
     """The handlers of --registered: "Unary" shadows the generic handler's, "Registered" is new."""
     return {
@@ -297,7 +329,24 @@ def _parse_args():
     parser.add_argument(
         "--compression", choices=sorted(COMPRESSION_BY_NAME), help="the server's compression= argument"
     )
-    return parser.parse_args()
+    parser.add_argument("--tls-cert", help="serve TLS with this certificate chain (PEM file)")
+    parser.add_argument("--tls-key", help="the private key of --tls-cert (PEM file)")
+    parser.add_argument(
+        "--tls-client-ca", help="root certificates (PEM file) that client certificates are checked against"
+    )
+    parser.add_argument(
+        "--require-client-auth",
+        action="store_true",
+        help="require a client certificate signed by --tls-client-ca",
+    )
+    args = parser.parse_args()
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    if (args.tls_client_ca or args.require_client_auth) and not args.tls_cert:
+        parser.error("--tls-client-ca and --require-client-auth need --tls-cert and --tls-key")
+    if args.require_client_auth and not args.tls_client_ca:
+        parser.error("--require-client-auth needs --tls-client-ca")
+    return args
 
 
 def main():
@@ -318,7 +367,13 @@ def main():
     )
     if args.registered:
         server.add_registered_method_handlers(SERVICE, registered_handlers())
-    port = server.add_insecure_port(f"[::]:{args.port}")
+    if args.tls_cert:
+        credentials = server_credentials(
+            args.tls_cert, args.tls_key, args.tls_client_ca, args.require_client_auth
+        )
+        port = server.add_secure_port(f"[::]:{args.port}", credentials)
+    else:
+        port = server.add_insecure_port(f"[::]:{args.port}")
     server.start()
     if args.registered:
         # grpcio ignores this (with a warning): registering is only possible before start.

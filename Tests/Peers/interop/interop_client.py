@@ -3,9 +3,16 @@ no cloud services, the counterpart of the Swift interop-client.
 
 Usage: interop_client.py --server_host=HOST --server_port=PORT --test_case=CASE
                          [--server_host_override=HOST] [--use_tls=false] [--use_test_ca=false]
+                         [--ca_file=PEM]
                          [--additional_metadata=KEY:VALUE;...] [--soak_iterations=N]
                          [--soak_max_failures=N] [--soak_per_iteration_max_acceptable_latency_ms=MS]
                          [--soak_overall_timeout_seconds=S]
+
+TLS as gRPC's interop clients take it: --use_tls=true makes a grpc.secure_channel with
+grpc.ssl_channel_credentials; --use_test_ca=true trusts the test CA (Tests/Certificates/ca.pem, or
+--ca_file, grpc-go's flag), otherwise grpc's default roots; --server_host_override sets
+grpc.ssl_target_name_override with TLS (the name the server certificate is checked against, as in
+grpc's Python client) and grpc.default_authority without.
 
 Prints "PASS CASE" and exits 0, or prints "FAIL CASE: what differed" on stderr and exits 1.
 
@@ -26,6 +33,7 @@ import grpc
 
 from interop_common import (
     KEEP_COMPRESSED_MESSAGES,
+    TEST_CA,
     add_bool_flag,
     compression_aware,
     empty_pb2,
@@ -124,9 +132,19 @@ class InteropClient:
     def channel(self, options=()):
         host = f"[{self.args.server_host}]" if ":" in self.args.server_host else self.args.server_host
         options = list(options)
+        target = f"{host}:{self.args.server_port}"
+        if self.args.use_tls:
+            root_certificates = None  # grpc's default roots
+            if self.args.use_test_ca:
+                with open(self.args.ca_file, "rb") as file:
+                    root_certificates = file.read()
+            if self.args.server_host_override:
+                options.append(("grpc.ssl_target_name_override", self.args.server_host_override))
+            credentials = grpc.ssl_channel_credentials(root_certificates)
+            return grpc.secure_channel(target, credentials, options=options)
         if self.args.server_host_override:
             options.append(("grpc.default_authority", self.args.server_host_override))
-        return grpc.insecure_channel(f"{host}:{self.args.server_port}", options=options)
+        return grpc.insecure_channel(target, options=options)
 
     def md(self, *own):
         return tuple(self.metadata) + own
@@ -404,14 +422,13 @@ def main():
     parser.add_argument("--test_case", default="large_unary", choices=CASES)
     add_bool_flag(parser, "use_tls")
     add_bool_flag(parser, "use_test_ca")
+    parser.add_argument("--ca_file", default=str(TEST_CA), help="the test CA of --use_test_ca")
     parser.add_argument("--additional_metadata", default="")
     parser.add_argument("--soak_iterations", type=int, default=10)
     parser.add_argument("--soak_max_failures", type=int, default=0)
     parser.add_argument("--soak_per_iteration_max_acceptable_latency_ms", type=int, default=1000)
     parser.add_argument("--soak_overall_timeout_seconds", type=int, default=10)
     args = parser.parse_args()
-    if args.use_tls:
-        sys.exit("interop_client.py: TLS not supported yet (--use_tls=true)")
 
     try:
         InteropClient(args).run(args.test_case)

@@ -18,6 +18,14 @@ _REPO = Path(__file__).resolve().parents[3]
 _PROTO_DIR = _REPO / "protos" / "grpc" / "testing"
 _PROTOS = ("empty.proto", "messages.proto", "test.proto")
 
+# The test CA and the server certificate that --use_tls and --use_test_ca use by default
+# (Tests/Certificates, made by scripts/make-test-certs.sh). server.pem is valid for
+# *.test.google.fr, so gRPC's usual --server_host_override=foo.test.google.fr works with it.
+CERTIFICATES = _REPO / "Tests" / "Certificates"
+TEST_CA = CERTIFICATES / "ca.pem"
+SERVER_CERT = CERTIFICATES / "server.pem"
+SERVER_KEY = CERTIFICATES / "server.key"
+
 # Makes grpc core hand compressed messages to the application as they arrived, so a deserializer
 # can see whether a message was compressed (grpcio's API has no other way to tell).
 KEEP_COMPRESSED_MESSAGES = ("grpc.per_message_decompression", 0)

@@ -1,10 +1,15 @@
 """grpcio interop test server: grpc.testing.TestService as doc/interop-test-descriptions.md
 ("Server") requires it, the counterpart of the Swift interop-server.
 
-Usage: interop_server.py [--port=PORT] [--use_tls=false]
+Usage: interop_server.py [--port=PORT] [--use_tls=false] [--tls_cert_file=PEM] [--tls_key_file=PEM]
 
 Binds [::]:PORT (0: a free port), prints "interop_server.py listening on port N" and serves until
 SIGTERM or SIGINT. UnimplementedCall is left unimplemented on purpose.
+
+--use_tls=true serves TLS (grpc.ssl_server_credentials, no client certificate) with
+--tls_cert_file/--tls_key_file, by default Tests/Certificates/server.pem and server.key, whose CA
+is Tests/Certificates/ca.pem (the clients' --use_test_ca). grpc's Python interop server takes only
+--port and --use_tls; the file flags are grpc-go's interop server's.
 
 grpcio's ServicerContext cannot tell whether a request arrived compressed, so the server runs with
 per-message decompression off and decompresses in its deserializers (interop_common).
@@ -21,6 +26,8 @@ import grpc
 
 from interop_common import (
     KEEP_COMPRESSED_MESSAGES,
+    SERVER_CERT,
+    SERVER_KEY,
     add_bool_flag,
     compression_aware,
     empty_pb2,
@@ -178,13 +185,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8080)
     add_bool_flag(parser, "use_tls")
+    parser.add_argument("--tls_cert_file", default=str(SERVER_CERT))
+    parser.add_argument("--tls_key_file", default=str(SERVER_KEY))
     args = parser.parse_args()
-    if args.use_tls:
-        sys.exit("interop_server.py: TLS not supported yet (--use_tls=true)")
 
     server = grpc.server(ThreadPoolExecutor(max_workers=64), handlers=[_handlers()],
                          options=[KEEP_COMPRESSED_MESSAGES])
-    port = server.add_insecure_port(f"[::]:{args.port}")
+    if args.use_tls:
+        with open(args.tls_key_file, "rb") as key, open(args.tls_cert_file, "rb") as cert:
+            credentials = grpc.ssl_server_credentials([(key.read(), cert.read())])
+        port = server.add_secure_port(f"[::]:{args.port}", credentials)
+    else:
+        port = server.add_insecure_port(f"[::]:{args.port}")
     server.start()
     print(f"interop_server.py listening on port {port}", flush=True)
 
