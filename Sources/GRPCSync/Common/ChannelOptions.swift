@@ -32,6 +32,8 @@ struct ChannelOptions: Sendable {
     var primaryUserAgent: String?
     /// `grpc.default_authority`.
     var defaultAuthority: String?
+    /// `grpc.server_handshake_timeout_ms`: how long a server gives a TLS handshake (default 20 s).
+    var serverHandshakeTimeoutMs: Int?
     /// `grpc.ssl_target_name_override`: the name a TLS server's certificate is checked against
     /// (and the `:authority`, unless `grpc.default_authority` is given).
     var sslTargetNameOverride: String?
@@ -54,6 +56,8 @@ struct ChannelOptions: Sendable {
                 if case .string(let s) = value { primaryUserAgent = s }
             case "grpc.default_authority":
                 if case .string(let s) = value { defaultAuthority = s }
+            case "grpc.server_handshake_timeout_ms":
+                serverHandshakeTimeoutMs = try Self.int(key, value)
             case "grpc.ssl_target_name_override":
                 if case .string(let s) = value { sslTargetNameOverride = s }
             case "grpc.default_compression_algorithm":

@@ -30,6 +30,7 @@ struct AuthProperties: Sendable, Equatable {
         var properties = AuthProperties()
         properties.add("transport_security_type", "local")
         properties.add("security_level", "TSI_PRIVACY_AND_INTEGRITY")
+        properties.peerIdentityKey = "transport_security_type"
         return properties
     }()
 
@@ -44,8 +45,8 @@ struct AuthProperties: Sendable, Equatable {
         var keyExchangeGroup: String?
     }
 
-    /// A TLS connection whose peer presented `chain` (leaf first; empty when it presented none).
-    /// Frees the certificates.
+    /// A TLS connection whose peer presented `chain` (leaf first; empty when it presented none),
+    /// with the properties grpc core gives one. Frees the certificates.
     static func tls(chain: [OpaquePointer], session: Session) -> AuthProperties {
         defer { for certificate in chain { X509_free(certificate) } }
         var properties = AuthProperties()
@@ -56,8 +57,10 @@ struct AuthProperties: Sendable, Equatable {
             if let subject = subject(leaf) { properties.add("x509_subject", subject) }
             for name in alternativeNames { properties.add("x509_subject_alternative_name", name.text) }
             properties.add("x509_pem_cert", pem(leaf))
-            properties.add("x509_pem_cert_chain", chain.map(pem).joined())
             for name in alternativeNames { properties.add(name.propertyName, name.text) }
+            // A SPIFFE ID is the certificate's only URI name (as grpc reads it).
+            let uris = alternativeNames.filter { $0.propertyName == "peer_uri" }
+            if uris.count == 1, uris[0].text.hasPrefix("spiffe://") { properties.add("peer_spiffe_id", uris[0].text) }
             properties.peerIdentityKey =
                 alternativeNames.isEmpty
                 ? (commonName(leaf) == nil ? nil : "x509_common_name") : "x509_subject_alternative_name"

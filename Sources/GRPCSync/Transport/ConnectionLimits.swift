@@ -17,6 +17,9 @@ extension ChannelOptions {
         var limits = ConnectionLimits()
         limits.maxReceiveMessageLength = receiveLimit
         limits.maxHeaderListSize = max(maxMetadataSize, 1024)
+        if let milliseconds = serverHandshakeTimeoutMs, milliseconds > 0 {
+            limits.handshakeTimeout = Double(milliseconds) / 1000
+        }
         return limits
     }
 }

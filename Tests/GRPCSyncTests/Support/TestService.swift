@@ -52,6 +52,7 @@ enum TestService {
                     return Array(String(Int(remaining * 1000)).utf8)
                 },
                 "Peer": unaryUnaryRPCMethodHandler { _, context in Array(context.peer().utf8) },
+                "AuthContext": unaryUnaryRPCMethodHandler { _, context in Array(authContextText(context).utf8) },
                 "Metadata": unaryUnaryRPCMethodHandler { _, context in
                     var text = ""
                     for entry in context.invocationMetadata() {
@@ -190,4 +191,16 @@ final class Flag: @unchecked Sendable {  // `lock` protects `value`
     private var value = false
     func set() { lock.withLock { value = true } }
     var isSet: Bool { lock.withLock { value } }
+}
+
+/// The `AuthContext` answer (Tests/Peers/SPEC.md): the auth context as `key=value` lines, keys
+/// sorted and values in order, then `peer_identity_key=` and `peer_identities=` (comma-joined).
+func authContextText(_ context: ServicerContext) -> String {
+    var text = ""
+    for (key, values) in context.authContext().sorted(by: { $0.key < $1.key }) {
+        for value in values { text += "\(key)=\(String(decoding: value, as: UTF8.self))\n" }
+    }
+    text += "peer_identity_key=\(context.peerIdentityKey() ?? "")\n"
+    let identities = (context.peerIdentities() ?? []).map { String(decoding: $0, as: UTF8.self) }
+    return text + "peer_identities=\(identities.joined(separator: ","))\n"
 }
