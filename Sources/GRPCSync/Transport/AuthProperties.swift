@@ -45,7 +45,8 @@ struct AuthProperties: Sendable, Equatable {
         var keyExchangeGroup: String?
     }
 
-    /// A TLS connection whose peer presented `chain` (leaf first; empty when it presented none),
+    /// A TLS connection whose peer presented `chain` (its certificate, then the rest of the
+    /// verified chain; empty when it presented none),
     /// with the properties grpc core gives one. Frees the certificates.
     static func tls(chain: [OpaquePointer], session: Session) -> AuthProperties {
         defer { for certificate in chain { X509_free(certificate) } }
@@ -57,6 +58,8 @@ struct AuthProperties: Sendable, Equatable {
             if let subject = subject(leaf) { properties.add("x509_subject", subject) }
             for name in alternativeNames { properties.add("x509_subject_alternative_name", name.text) }
             properties.add("x509_pem_cert", pem(leaf))
+            // grpc's "chain" is the verified chain above the peer's own certificate.
+            if chain.count > 1 { properties.add("x509_pem_cert_chain", chain.dropFirst().map(pem).joined()) }
             for name in alternativeNames { properties.add(name.propertyName, name.text) }
             // A SPIFFE ID is the certificate's only URI name (as grpc reads it).
             let uris = alternativeNames.filter { $0.propertyName == "peer_uri" }

@@ -213,18 +213,21 @@ final class TLSStream {
 
     // MARK: the peer
 
-    /// What the handshake established about the peer: its certificate chain (leaf first; the
-    /// caller frees it) and the session's settings.
+    /// What the handshake established about the peer: its certificate and the rest of its
+    /// verified chain (leaf first; the caller frees them) and the session's settings.
     func peerCertificates() -> (chain: [OpaquePointer], session: AuthProperties.Session) {
         var chain: [OpaquePointer] = []
-        if let leaf = SSL_get1_peer_certificate(ssl) { chain.append(leaf) }
-        // A server's view of the client chain leaves out the leaf; a client's includes it.
-        let stack = SSL_get_peer_cert_chain(ssl)
-        for i in 0..<copenssl_x509_stack_count(stack) {
-            guard let certificate = copenssl_x509_stack_at(stack, i) else { continue }
-            if let leaf = chain.first, X509_cmp(leaf, certificate) == 0 { continue }
-            X509_up_ref(certificate)
-            chain.append(certificate)
+        if let leaf = SSL_get1_peer_certificate(ssl) {
+            chain.append(leaf)
+            // Then the rest of the chain that verification built, up to the trusted root.
+            let verified = SSL_get0_verified_chain(ssl)
+            for i in 0..<copenssl_x509_stack_count(verified) {
+                guard let certificate = copenssl_x509_stack_at(verified, i), X509_cmp(leaf, certificate) != 0 else {
+                    continue
+                }
+                X509_up_ref(certificate)
+                chain.append(certificate)
+            }
         }
         let serverName = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name).map { String(cString: $0) }
         let group = SSL_group_to_name(ssl, Int32(copenssl_negotiated_group(ssl))).map { String(cString: $0) }
