@@ -297,6 +297,11 @@ def _parse_args():
     parser.add_argument(
         "--compression", choices=sorted(COMPRESSION_BY_NAME), help="the server's compression= argument"
     )
+    parser.add_argument(
+        "--local-credentials",
+        action="store_true",
+        help="bind with grpc.local_server_credentials(LOCAL_TCP) instead of add_insecure_port",
+    )
     return parser.parse_args()
 
 
@@ -318,7 +323,11 @@ def main():
     )
     if args.registered:
         server.add_registered_method_handlers(SERVICE, registered_handlers())
-    port = server.add_insecure_port(f"[::]:{args.port}")
+    if args.local_credentials:
+        local = grpc.local_server_credentials(grpc.LocalConnectionType.LOCAL_TCP)
+        port = server.add_secure_port(f"[::]:{args.port}", local)
+    else:
+        port = server.add_insecure_port(f"[::]:{args.port}")
     server.start()
     if args.registered:
         # grpcio ignores this (with a warning): registering is only possible before start.
