@@ -25,7 +25,7 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
     private let compression: Compression
 
     private let lock = Lock()
-    /// Signalled when the phase leaves `starting`.
+    /// Signalled when the phase leaves `starting`, and when a call-credentials plugin answers.
     private let phaseChanged = Condition()
     private var phase = Phase.starting(callbacks: [])
     /// The single response of a unary-response call, taken from the stream once.

@@ -21,6 +21,8 @@ public struct ClientCallDetails: Sendable {
     /// The call's own call credentials (`credentials=`), sent after the channel's; nil for none.
     public var credentials: CallCredentials?
 
+    /// Details for a call of `method` (`/package.Service/Method`); the rest as a multicallable's
+    /// arguments of the same names.
     public init(
         method: String, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil
