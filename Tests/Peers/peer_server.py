@@ -329,6 +329,11 @@ def _parse_args():
     parser.add_argument(
         "--compression", choices=sorted(COMPRESSION_BY_NAME), help="the server's compression= argument"
     )
+    parser.add_argument(
+        "--local-credentials",
+        action="store_true",
+        help="bind with grpc.local_server_credentials(LOCAL_TCP) instead of add_insecure_port",
+    )
     parser.add_argument("--tls-cert", help="serve TLS with this certificate chain (PEM file)")
     parser.add_argument("--tls-key", help="the private key of --tls-cert (PEM file)")
     parser.add_argument(
@@ -372,6 +377,9 @@ def main():
             args.tls_cert, args.tls_key, args.tls_client_ca, args.require_client_auth
         )
         port = server.add_secure_port(f"[::]:{args.port}", credentials)
+    elif args.local_credentials:
+        local = grpc.local_server_credentials(grpc.LocalConnectionType.LOCAL_TCP)
+        port = server.add_secure_port(f"[::]:{args.port}", local)
     else:
         port = server.add_insecure_port(f"[::]:{args.port}")
     server.start()

@@ -3,7 +3,11 @@
 /// ``accessTokenCallCredentials(_:)``, ``metadataCallCredentials(_:name:)`` and
 /// ``compositeCallCredentials(_:_:_:)``; given to a channel with
 /// ``compositeChannelCredentials(_:_:_:)`` or to one call with its `credentials:` argument.
-/// They are sent only over a connection that protects them (TLS or local credentials).
+/// They are sent only over a connection that protects them (TLS or local credentials): on any
+/// other (``insecureChannel(_:options:compression:)``) a call with call credentials ends
+/// UNAUTHENTICATED "Established channel does not have a sufficient security level to transfer
+/// call credential." without its plugins being called, as in grpcio. A call sends the channel's
+/// call credentials' metadata first, then its own.
 public final class CallCredentials: Sendable {
     /// The plugins whose metadata a call gets, in order.
     let plugins: [any AuthMetadataPlugin]
@@ -14,16 +18,46 @@ public final class CallCredentials: Sendable {
 }
 
 /// What a metadata plugin is told about the call it gives metadata for
-/// (`grpc.AuthMetadataContext`).
+/// (`grpc.AuthMetadataContext`), made as grpc core makes it.
 public struct AuthMetadataContext: Sendable {
-    /// `https://` + the call's authority + `/` + its service (`package.Service`).
+    /// The URL of the call's service: the scheme (`https` with TLS, none with local
+    /// credentials), `://`, the call's authority (without `:443` with TLS) and the method path
+    /// without its last part: `https://example.com/package.Service`,
+    /// `://127.0.0.1:50051/package.Service`.
     public let serviceURL: String
-    /// The method's name, without its service.
+    /// The method's name, the last part of its path (`Method` for `/package.Service/Method`).
     public let methodName: String
 
+    /// A context with the given service URL and method name (to call a plugin in a test).
     public init(serviceURL: String, methodName: String) {
         self.serviceURL = serviceURL
         self.methodName = methodName
+    }
+
+    /// The context of a call of `method` (its path) with `authority`, as grpc core makes it
+    /// (`MakeServiceUrlAndMethod`).
+    init(method: String, authority: String, security: ClientSecurity) {
+        var service = Substring(method)
+        var methodName = Substring("")
+        if let slash = method.lastIndex(of: "/") {
+            if slash != method.startIndex {
+                methodName = method[method.index(after: slash)...]
+                service = method[..<slash]
+            }
+        } else {
+            service = ""
+        }
+        var hostAndPort = Substring(authority)
+        let scheme: String
+        if case .tls = security {
+            scheme = "https"
+            if let colon = authority.lastIndex(of: ":"), authority[authority.index(after: colon)...] == "443" {
+                hostAndPort = authority[..<colon]
+            }
+        } else {
+            scheme = ""
+        }
+        self.init(serviceURL: "\(scheme)://\(hostAndPort)\(service)", methodName: String(methodName))
     }
 }
 
@@ -31,10 +65,29 @@ public struct AuthMetadataContext: Sendable {
 /// metadata, or with an error that fails the call. It may be called from any thread.
 public typealias AuthMetadataPluginCallback = @Sendable (_ metadata: Metadata?, _ error: (any Error)?) -> Void
 
-/// Gives each call metadata, as grpcio's `grpc.AuthMetadataPlugin`: called with the call's
-/// context and a callback it calls, now or later from another thread, exactly once.
+/// Gives each call metadata, as grpcio's `grpc.AuthMetadataPlugin`.
+///
+/// A call with call credentials calls each of their plugins in turn once it has a connection
+/// that protects them, on the thread that starts the call (the caller's, for a blocking unary
+/// call) with no runtime lock held, and waits for the plugin's callback until the call's deadline
+/// (DEADLINE_EXCEEDED) or the call is cancelled. The metadata it gives is sent after the call's
+/// own metadata. A plugin that throws or calls back with an error ends the call UNAVAILABLE
+/// "Getting metadata from plugin failed with error: …"; metadata that is not valid (a key not
+/// lower-case, reserved or empty, a text value not printable ASCII, bytes under a key without
+/// `-bin`) ends it UNAVAILABLE "Illegal metadata".
+///
+/// ```swift
+/// struct TokenPlugin: AuthMetadataPlugin {
+///     func callAsFunction(_ context: AuthMetadataContext, _ callback: @escaping AuthMetadataPluginCallback) {
+///         callback([("x-token", .text(fetchToken(for: context.serviceURL)))], nil)
+///     }
+/// }
+/// let credentials = metadataCallCredentials(TokenPlugin())
+/// ```
 public protocol AuthMetadataPlugin: Sendable {
-    func callAsFunction(_ context: AuthMetadataContext, _ callback: @escaping AuthMetadataPluginCallback)
+    /// Gives metadata for the call `context` describes: calls `callback` once, now or later from
+    /// any thread, or throws.
+    func callAsFunction(_ context: AuthMetadataContext, _ callback: @escaping AuthMetadataPluginCallback) throws
 }
 
 /// Call credentials sending `authorization: Bearer <token>` (`grpc.access_token_call_credentials`).
@@ -42,7 +95,8 @@ public func accessTokenCallCredentials(_ accessToken: String) -> CallCredentials
     CallCredentials(plugins: [AccessTokenPlugin(token: accessToken)])
 }
 
-/// Call credentials whose metadata `plugin` gives (`grpc.metadata_call_credentials(plugin, name)`).
+/// Call credentials whose metadata `plugin` gives (`grpc.metadata_call_credentials(plugin, name)`);
+/// `name` is accepted for grpcio's sake and not used.
 public func metadataCallCredentials(_ plugin: some AuthMetadataPlugin, name: String? = nil) -> CallCredentials {
     CallCredentials(plugins: [plugin])
 }

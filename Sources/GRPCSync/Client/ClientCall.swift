@@ -18,12 +18,14 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
     let method: String
     let deadline: Deadline
     private let metadata: Metadata
+    /// The plugins of the channel's call credentials, then of the call's.
+    private let credentialPlugins: [any AuthMetadataPlugin]
     private let waitForReady: Bool
     /// The algorithm request messages are compressed with.
     private let compression: Compression
 
     private let lock = Lock()
-    /// Signalled when the phase leaves `starting`.
+    /// Signalled when the phase leaves `starting`, and when a call-credentials plugin answers.
     private let phaseChanged = Condition()
     private var phase = Phase.starting(callbacks: [])
     /// The single response of a unary-response call, taken from the stream once.
@@ -31,7 +33,7 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
 
     init(
         channel: ChannelTransport, method: String, timeout: Double?, metadata: Metadata, waitForReady: Bool?,
-        compression: Compression?
+        compression: Compression?, credentials: CallCredentials?
     ) throws {
         try channel.checkUsable()
         try WireFormat.validateOutgoing(metadata)
@@ -39,6 +41,7 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
         self.method = method
         self.deadline = Deadline.after(seconds: timeout)
         self.metadata = metadata
+        credentialPlugins = (channel.callCredentials?.plugins ?? []) + (credentials?.plugins ?? [])
         self.waitForReady = waitForReady ?? false
         self.compression =
             compression ?? channel.defaultCompression ?? channel.options.defaultCompression ?? .noCompression
@@ -51,6 +54,7 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
         self.method = method
         deadline = .never
         metadata = []
+        credentialPlugins = []
         waitForReady = false
         compression = .noCompression
         phase = .failed(.interceptionFailed)
@@ -72,6 +76,20 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
         if deadline.hasPassed {
             failToStart(.deadlineExceeded)
             return
+        }
+        var metadata = metadata
+        if !credentialPlugins.isEmpty {
+            guard channel.security.protectsCallCredentials else {
+                failToStart(.insufficientSecurityForCallCredentials)
+                return
+            }
+            switch credentialsMetadata() {
+            case .success(let added):
+                for entry in added { metadata.add(entry.key, entry.value) }
+            case .failure(let status):
+                failToStart(status)
+                return
+            }
         }
         let headers = GRPCHeaders.request(
             path: method, authority: channel.authority, timeout: deadline, metadata: metadata,
@@ -104,6 +122,53 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
         for callback in callbacks where !stream.addCallback(callback) {
             ThreadPoolExecutor.blockingWork.submit(callback)
         }
+    }
+
+    /// A call-credentials plugin's answer; `result` is protected by the call's lock.
+    private final class PluginAnswer: @unchecked Sendable {
+        var result: Result<Metadata, Status>?
+    }
+
+    /// The metadata of the call's credential plugins, in order: each is called on this thread
+    /// with no lock held, and its callback awaited until the deadline or the call ends.
+    private func credentialsMetadata() -> Result<Metadata, Status> {
+        let context = AuthMetadataContext(method: method, authority: channel.authority, security: channel.security)
+        var metadata = Metadata()
+        for plugin in credentialPlugins {
+            let answer = PluginAnswer()
+            let callback: AuthMetadataPluginCallback = { [self] given, error in
+                let result: Result<Metadata, Status>
+                if let error {
+                    result = .failure(.metadataPluginFailed(error))
+                } else if let given, (try? WireFormat.validateOutgoing(given)) == nil {
+                    result = .failure(.illegalPluginMetadata)
+                } else {
+                    result = .success(given ?? [])
+                }
+                lock.withLock {
+                    guard answer.result == nil else { return }  // only the first answer counts
+                    answer.result = result
+                    phaseChanged.broadcast()
+                }
+            }
+            do {
+                try plugin(context, callback)
+            } catch {
+                return .failure(.metadataPluginFailed(error))
+            }
+            let result: Result<Metadata, Status> = lock.withLock {
+                while true {
+                    if let result = answer.result { return result }
+                    if case .failed(let status) = phase { return .failure(status) }
+                    if !phaseChanged.wait(lock, until: deadline) && deadline.hasPassed {
+                        return .failure(.deadlineExceeded)
+                    }
+                }
+            }
+            guard case .success(let given) = result else { return result }
+            for entry in given { metadata.add(entry.key, entry.value) }
+        }
+        return .success(metadata)
     }
 
     /// Ends the call before it has a stream; its callbacks run.

@@ -1,6 +1,6 @@
 /// The settings a client call starts with, as client interceptors see them
 /// (`grpc.ClientCallDetails`). An interceptor passes a changed copy to its continuation to change
-/// the call: another method, a timeout, extra metadata.
+/// the call: another method, a timeout, extra metadata, other call credentials.
 ///
 /// ```swift
 /// var details = clientCallDetails
@@ -18,15 +18,20 @@ public struct ClientCallDetails: Sendable {
     public var waitForReady: Bool?
     /// The compression asked for this call, or nil for the channel's default.
     public var compression: Compression?
+    /// The call's own call credentials (`credentials=`), sent after the channel's; nil for none.
+    public var credentials: CallCredentials?
 
+    /// Details for a call of `method` (`/package.Service/Method`); the rest as a multicallable's
+    /// arguments of the same names.
     public init(
         method: String, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
-        compression: Compression? = nil
+        compression: Compression? = nil, credentials: CallCredentials? = nil
     ) {
         self.method = method
         self.timeout = timeout
         self.metadata = metadata
         self.waitForReady = waitForReady
         self.compression = compression
+        self.credentials = credentials
     }
 }

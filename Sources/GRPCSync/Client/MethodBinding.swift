@@ -8,18 +8,20 @@ struct MethodBinding<Request, Response>: Sendable {
     let deserializer: Deserializer<Response>
 
     /// The details a call starts with, before any interceptor changes them.
-    func details(timeout: Double?, metadata: Metadata, waitForReady: Bool?, compression: Compression?)
-        -> ClientCallDetails
-    {
+    func details(
+        timeout: Double?, metadata: Metadata, waitForReady: Bool?, compression: Compression?,
+        credentials: CallCredentials?
+    ) -> ClientCallDetails {
         ClientCallDetails(
-            method: method, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
+            method: method, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
+            credentials: credentials)
     }
 
     /// A new call with `details` (not started yet).
     func makeCall(_ details: ClientCallDetails) throws -> ClientCall {
         try ClientCall(
             channel: transport, method: details.method, timeout: details.timeout, metadata: details.metadata,
-            waitForReady: details.waitForReady, compression: details.compression)
+            waitForReady: details.waitForReady, compression: details.compression, credentials: details.credentials)
     }
 
     /// A call that ended before it started because an interceptor threw.

@@ -1,6 +1,8 @@
 /// A streaming-request, streaming-response method on a channel (`grpc.StreamStreamMultiCallable`).
 /// The requests are any `Sequence`, read lazily on a sender thread while responses arrive: plain
 /// requests, or ``OutgoingMessage`` values to choose compression message by message.
+/// Every call takes grpcio's keyword arguments: `timeout:` (seconds), `metadata:`, `waitForReady:`,
+/// `compression:`, and `credentials:` (``CallCredentials`` sent after the channel's).
 public struct StreamStreamMultiCallable<Request, Response>: Sendable {
     let binding: MethodBinding<Request, Response>
 
@@ -10,23 +12,25 @@ public struct StreamStreamMultiCallable<Request, Response>: Sendable {
     /// Starts the call (`stub.RouteChat(iter(notes))`); read the responses with `next()`.
     public func callAsFunction<Requests: Sequence>(
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
-        compression: Compression? = nil
+        compression: Compression? = nil, credentials: CallCredentials? = nil
     ) throws -> ResponseStream<Response> where Requests.Element == Request {
         try start(
             RequestMessages(requests),
             binding.details(
-                timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression))
+                timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
+                credentials: credentials))
     }
 
     /// Starts the call with requests each compressed or not as it says; read the responses with `next()`.
     public func callAsFunction<Requests: Sequence>(
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
-        compression: Compression? = nil
+        compression: Compression? = nil, credentials: CallCredentials? = nil
     ) throws -> ResponseStream<Response> where Requests.Element == OutgoingMessage<Request> {
         try start(
             RequestMessages(requests),
             binding.details(
-                timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression))
+                timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
+                credentials: credentials))
     }
 
     private func start(_ requests: RequestMessages<Request>, _ details: ClientCallDetails) throws

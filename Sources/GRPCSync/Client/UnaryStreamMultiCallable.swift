@@ -1,4 +1,6 @@
 /// A unary-request, streaming-response method on a channel (`grpc.UnaryStreamMultiCallable`).
+/// Every call takes grpcio's keyword arguments: `timeout:` (seconds), `metadata:`, `waitForReady:`,
+/// `compression:`, and `credentials:` (``CallCredentials`` sent after the channel's).
 public struct UnaryStreamMultiCallable<Request, Response>: Sendable {
     let binding: MethodBinding<Request, Response>
 
@@ -8,10 +10,11 @@ public struct UnaryStreamMultiCallable<Request, Response>: Sendable {
     /// Starts the call; read the responses with `next()` (`for r in stub.ListX(request)`).
     public func callAsFunction(
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
-        compression: Compression? = nil
+        compression: Compression? = nil, credentials: CallCredentials? = nil
     ) throws -> ResponseStream<Response> {
         let details = binding.details(
-            timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
+            timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
+            credentials: credentials)
         let start = { (details: ClientCallDetails, request: Request) throws -> ResponseStream<Response> in
             let call = try binding.makeCall(details)
             CallStarter.startUnary(call, request, binding.serializer)

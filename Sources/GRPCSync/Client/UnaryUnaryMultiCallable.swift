@@ -1,4 +1,6 @@
 /// A unary-request, unary-response method on a channel (`grpc.UnaryUnaryMultiCallable`).
+/// Every call takes grpcio's keyword arguments: `timeout:` (seconds), `metadata:`, `waitForReady:`,
+/// `compression:`, and `credentials:` (``CallCredentials`` sent after the channel's).
 public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
     let binding: MethodBinding<Request, Response>
 
@@ -8,20 +10,22 @@ public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
     /// Calls the method and waits for the response (`stub.Method(request, timeout=, metadata=, …)`).
     public func callAsFunction(
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
-        compression: Compression? = nil
+        compression: Compression? = nil, credentials: CallCredentials? = nil
     ) throws -> Response {
         try withCall(
-            request, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression
+            request, timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
+            credentials: credentials
         ).0
     }
 
     /// Calls the method and returns the response with the call (`stub.Method.with_call`).
     public func withCall(
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
-        compression: Compression? = nil
+        compression: Compression? = nil, credentials: CallCredentials? = nil
     ) throws -> (Response, Call) {
         let details = binding.details(
-            timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
+            timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
+            credentials: credentials)
         let interceptors = binding.interceptors((any UnaryUnaryClientInterceptor).self)
         guard !interceptors.isEmpty else {
             let call = try binding.makeCall(details)
@@ -45,10 +49,11 @@ public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
     /// Starts the call and returns at once (`stub.Method.future`).
     public func future(
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
-        compression: Compression? = nil
+        compression: Compression? = nil, credentials: CallCredentials? = nil
     ) throws -> Future<Response> {
         let details = binding.details(
-            timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression)
+            timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
+            credentials: credentials)
         let start = { (details: ClientCallDetails, request: Request) throws -> Future<Response> in
             let call = try binding.makeCall(details)
             CallStarter.startUnaryInBackground(call, request, binding.serializer)

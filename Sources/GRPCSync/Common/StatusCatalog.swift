@@ -68,6 +68,18 @@ extension Status {
     static let responseDeserializationFailed = Status(code: .internal, details: "Exception deserializing response!")
     /// A unary-response call ended OK without a response message.
     static let noResponseMessage = Status(code: .internal, details: "No response message received")
+    /// A call with call credentials on a connection that does not protect them: neither TLS nor
+    /// local (grpc core's wording).
+    static let insufficientSecurityForCallCredentials = Status(
+        code: .unauthenticated,
+        details: "Established channel does not have a sufficient security level to transfer call credential.")
+    /// A call-credentials plugin threw, or called back with an error (grpcio's wording).
+    static func metadataPluginFailed(_ error: any Error) -> Status {
+        Status(code: .unavailable, details: "Getting metadata from plugin failed with error: \(error)")
+    }
+    /// A call-credentials plugin called back with a key or value not allowed in metadata
+    /// (grpc core's wording).
+    static let illegalPluginMetadata = Status(code: .unavailable, details: "Illegal metadata")
     /// The channel's options or target are invalid; `message` says which.
     static func invalidChannelConfiguration(_ message: String) -> Status {
         Status(code: .unavailable, details: message)
