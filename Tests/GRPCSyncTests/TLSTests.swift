@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import GRPCSync
+import Synchronization
 import TestProcesses
 import XCTest
 
@@ -29,7 +29,9 @@ final class TLSTests: XCTestCase {
 
     /// grpcio's peer_server.py on a TLS port with the same certificates.
     static func grpcioServer(certificate: String = "server", clientCA: String? = nil) throws -> PythonPeerServer {
-        var arguments = ["--tls-cert", certificatePath("\(certificate).pem"), "--tls-key", certificatePath("\(certificate).key")]
+        var arguments = [
+            "--tls-cert", certificatePath("\(certificate).pem"), "--tls-key", certificatePath("\(certificate).key"),
+        ]
         if let clientCA { arguments += ["--tls-client-ca", certificatePath(clientCA), "--require-client-auth"] }
         return try PythonPeerServer(arguments: arguments)
     }
@@ -61,7 +63,8 @@ final class TLSTests: XCTestCase {
         for target in ["localhost:\(port)", "127.0.0.1:\(port)", "[::1]:\(port)", grpcio.target] {
             let channel = try Self.client(target)
             defer { channel.close() }
-            XCTAssertEqual(try channel.unaryUnary(TestService.path("Unary"))([1, 2, 3], timeout: 10), [1, 2, 3], target)
+            XCTAssertEqual(
+                try channel.unaryUnary(TestService.path("Unary"))([1, 2, 3], timeout: 10), [1, 2, 3], target)
             let large = [UInt8](repeating: 7, count: 3 << 20)
             XCTAssertEqual(try channel.unaryUnary(TestService.path("Unary"))(large, timeout: 30), large, target)
             let stream = try channel.unaryStream(TestService.path("ServerStream"))(
@@ -155,8 +158,10 @@ final class TLSTests: XCTestCase {
         defer { channel.close() }
         XCTAssertEqual(
             try Self.authContext(channel),
-            ["security_level=TSI_PRIVACY_AND_INTEGRITY", "transport_security_type=local",
-             "peer_identity_key=transport_security_type", "peer_identities=local"].joined(separator: "\n"),
+            [
+                "security_level=TSI_PRIVACY_AND_INTEGRITY", "transport_security_type=local",
+                "peer_identity_key=transport_security_type", "peer_identities=local",
+            ].joined(separator: "\n"),
             "as tls_cases_grpcio.txt records grpcio's local_tcp_auth_context")
         // The type must match the connection: UDS credentials do not connect over TCP.
         let wrongType = secureChannel("127.0.0.1:\(port)", localChannelCredentials(.uds))
@@ -221,10 +226,14 @@ final class TLSTests: XCTestCase {
             XCTAssertEqual("\($0)", "Illegal to require client auth without providing root certificates!")
         }
         XCTAssertThrowsError(
-            try sslServerCredentials([(privateKey: Array("not a key".utf8), certificateChain: try Self.pem("server.pem"))])
+            try sslServerCredentials([
+                (privateKey: Array("not a key".utf8), certificateChain: try Self.pem("server.pem"))
+            ])
         )
         XCTAssertThrowsError(
-            try sslServerCredentials([(privateKey: try Self.pem("client.key"), certificateChain: try Self.pem("server.pem"))])
+            try sslServerCredentials([
+                (privateKey: try Self.pem("client.key"), certificateChain: try Self.pem("server.pem"))
+            ])
         ) { XCTAssertTrue("\($0)".contains("mismatch"), "\($0)") }
         // Unusable client PEM fails the calls, not the channel's creation (as grpcio).
         let channel = secureChannel("localhost:1", sslChannelCredentials(rootCertificates: Array("junk".utf8)))

@@ -2,7 +2,7 @@
 
 Usage: peer_server.py [--port N] [--max-receive BYTES] [--max-send BYTES]
                       [--max-concurrent N] [--workers N] [--interceptors]
-                      [--compression identity|deflate|gzip]
+                      [--compression identity|deflate|gzip] [--local-credentials]
                       [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM] [--require-client-auth]]
 
 Binds [::]:N (0 = any free port), with TLS when --tls-cert is given, prints `PORT <n>` on stdout

@@ -33,10 +33,10 @@ public func sslServerCredentials(
 /// A server's TLS certificates, for ``dynamicSSLServerCredentials(_:fetcher:requireClientAuthentication:)``
 /// (`grpc.ServerCertificateConfiguration`).
 public final class ServerCertificateConfiguration: Sendable {
-    let pair: PrivateKeyCertificateChainPairValue
+    let pair: KeyAndChain
     let rootCertificates: [UInt8]?
 
-    init(pair: PrivateKeyCertificateChainPairValue, rootCertificates: [UInt8]?) {
+    init(pair: KeyAndChain, rootCertificates: [UInt8]?) {
         self.pair = pair
         self.rootCertificates = rootCertificates
     }
@@ -49,7 +49,7 @@ public final class ServerCertificateConfiguration: Sendable {
 }
 
 /// A key and chain kept in a `Sendable` value.
-struct PrivateKeyCertificateChainPairValue: Sendable {
+struct KeyAndChain: Sendable {
     var privateKey: [UInt8]
     var certificateChain: [UInt8]
 }
@@ -63,7 +63,7 @@ public func sslServerCertificateConfiguration(
         throw UsageError("At least one private key-certificate chain pair is required!")
     }
     return ServerCertificateConfiguration(
-        pair: PrivateKeyCertificateChainPairValue(privateKey: first.privateKey, certificateChain: first.certificateChain),
+        pair: KeyAndChain(privateKey: first.privateKey, certificateChain: first.certificateChain),
         rootCertificates: rootCertificates)
 }
 

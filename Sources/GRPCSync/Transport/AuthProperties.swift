@@ -94,8 +94,10 @@ struct AuthProperties: Sendable, Equatable {
             guard let data = copenssl_name_data(name, &length) else { continue }
             let bytes = UnsafeBufferPointer(start: data, count: Int(length))
             switch copenssl_name_type(name) {
-            case GEN_DNS: result.append(AlternativeName(propertyName: "peer_dns", text: String(decoding: bytes, as: UTF8.self)))
-            case GEN_URI: result.append(AlternativeName(propertyName: "peer_uri", text: String(decoding: bytes, as: UTF8.self)))
+            case GEN_DNS:
+                result.append(AlternativeName(propertyName: "peer_dns", text: String(decoding: bytes, as: UTF8.self)))
+            case GEN_URI:
+                result.append(AlternativeName(propertyName: "peer_uri", text: String(decoding: bytes, as: UTF8.self)))
             case GEN_EMAIL:
                 result.append(AlternativeName(propertyName: "peer_email", text: String(decoding: bytes, as: UTF8.self)))
             case GEN_IPADD:

@@ -20,12 +20,12 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     let loop: EventLoop
     let peer: SocketAddress
     let limits: ConnectionLimits
-    private let session: HTTP2Session
+    let session: HTTP2Session
     /// The socket; the waiting reader reads it too.
     @exclusivity(unchecked) var socket: ConnectionSocket
     @exclusivity(unchecked) var lifecycle: ConnectionStateMachine
     /// The open streams by id; a stream leaves when nghttp2 closes it.
-    @exclusivity(unchecked) private(set) var streams: [Int32: any SessionStream] = [:]
+    @exclusivity(unchecked) var streams: [Int32: any SessionStream] = [:]
     /// Who reads the socket besides the loop (WaitingReader.swift).
     @exclusivity(unchecked) var reader = WaitingReader()
     private weak var serverDelegate: (any ServerConnectionDelegate)?
@@ -40,7 +40,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     /// The TLS handshake's time limit, while it lasts.
     @exclusivity(unchecked) private var handshakeTimer: ScheduledTimer?
     /// Signalled when the TLS handshake ends, either way (``waitUntilEstablished(until:)``).
-    private let handshakeEnded = Condition()
+    let handshakeEnded = Condition()
     /// What the connection's security established about the peer (complete once established).
     @exclusivity(unchecked) private(set) var authProperties: AuthProperties
 
@@ -101,7 +101,8 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                 return nil
             }
         }
-        guard let connection = HTTP2Connection(
+        guard
+            let connection = HTTP2Connection(
                 fd: fd, role: role, peer: peer, loop: loop, limits: limits, tls: stream, isLocal: isLocal)
         else {
             Socket.close(fd)
@@ -304,7 +305,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
 
     // MARK: the lifecycle's actions (lock held)
 
-    private func applyLocked(_ action: ConnectionStateMachine.Action) {
+    func applyLocked(_ action: ConnectionStateMachine.Action) {
         lock.assertHeld()
         switch action {
         case .none:
@@ -438,66 +439,5 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         socket.writeQueue.append(copying: frameHeader)
         stream.writeOutboundLocked(length, into: &socket.writeQueue)
         return .sent
-    }
-}
-
-// MARK: as a client's connection
-
-extension HTTP2Connection: ClientConnection {
-    var canOpenStreams: Bool { lock.withLock { lifecycle.canOpenStreams } }
-
-    func waitUntilEstablished(until deadline: Deadline) throws(RPCError) {
-        lock.lock()
-        defer { lock.unlock() }
-        while !socket.isEstablished {
-            if let reason = lifecycle.closeReason { throw RPCError(reason) }
-            if !handshakeEnded.wait(lock, until: deadline) && deadline.hasPassed {
-                throw RPCError(.tlsHandshakeTimedOut)
-            }
-        }
-    }
-
-    func openStream(
-        headers: [HeaderField], maxReceiveMessageLength: Int, firstMessage: FramedMessage?, endOutput: Bool,
-        deadline: Deadline
-    ) throws(RPCError) -> ClientStream {
-        lock.lock()
-        defer { lock.unlock() }
-        guard lifecycle.canOpenStreams else { throw RPCError(lifecycle.closeReason ?? .connectionGoingAway) }
-        let stream = ClientStream(
-            connection: self, maxReceiveMessageLength: maxReceiveMessageLength, firstMessage: firstMessage,
-            endOutput: endOutput)
-        switch session.submitRequest(headers) {
-        case .failure(let error):
-            lifecycle.streamIDsExhausted()
-            throw RPCError(.cannotOpenStream(error.reason))
-        case .success(let id):
-            stream.openedLocked(id: id, deadline: deadline)
-            streams[id] = stream
-            flushLocked()
-            return stream
-        }
-    }
-
-    func close(failingStreamsWith status: Status) {
-        lock.withLock { applyLocked(lifecycle.close(status)) }
-    }
-}
-
-// MARK: as a server's connection
-
-extension HTTP2Connection: ServerConnection {
-    var isClosed: Bool { lock.withLock { lifecycle.isClosed } }
-
-    func beginGracefulShutdown() {
-        lock.withLock { applyLocked(lifecycle.beginGracefulShutdown()) }
-    }
-
-    func close(cancellingStreamsWith status: Status) {
-        lock.withLock {
-            for stream in streams.values { stream.cancelLocked(status) }
-            flushLocked()
-            applyLocked(lifecycle.close(status))
-        }
     }
 }

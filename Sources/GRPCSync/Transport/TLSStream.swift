@@ -61,7 +61,9 @@ final class TLSStream {
         }
         guard let serverName else { return }
         // An IP address is matched against the certificate's IP names and not sent as SNI.
-        let host = serverName.hasPrefix("[") && serverName.hasSuffix("]") ? String(serverName.dropFirst().dropLast()) : serverName
+        let host =
+            serverName.hasPrefix("[") && serverName.hasSuffix("]")
+            ? String(serverName.dropFirst().dropLast()) : serverName
         if SocketAddress.isNumericHost(host) {
             guard X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1 else {
                 throw TLSError.fromOpenSSL("cannot verify the server's address \(host)")
@@ -122,7 +124,10 @@ final class TLSStream {
     /// close_notify arrived after data, which no socket event would announce again).
     var hasUnreportedEnd: Bool { sawCloseNotify }
 
-    private enum HandshakeStep { case established, needsInput, failed(String) }
+    private enum HandshakeStep {
+        case established, needsInput
+        case failed(String)
+    }
 
     private func handshake() -> HandshakeStep {
         let result = SSL_do_handshake(ssl)

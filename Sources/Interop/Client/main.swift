@@ -27,7 +27,8 @@ func fail(_ message: String, status: Int32) -> Never {
 }
 
 let valueFlags = [
-    "server_host", "server_port", "server_host_override", "ca_file", "test_case", "additional_metadata", "soak_iterations",
+    "server_host", "server_port", "server_host_override", "ca_file", "test_case", "additional_metadata",
+    "soak_iterations",
     "soak_max_failures", "soak_per_iteration_max_acceptable_latency_ms", "soak_overall_timeout_seconds",
 ]
 var kinds: [String: CommandLineFlags.Kind] = ["use_tls": .boolean, "use_test_ca": .boolean]

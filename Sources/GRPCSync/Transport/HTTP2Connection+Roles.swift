@@ -1,0 +1,66 @@
+import CNGHTTP2
+
+// What a client's and a server's layers above ask of a connection (``ClientConnection``,
+// ``ServerConnection``), from the connection's side: each takes the lock and goes through the
+// connection's state machine and session.
+
+// MARK: as a client's connection
+
+extension HTTP2Connection: ClientConnection {
+    var canOpenStreams: Bool { lock.withLock { lifecycle.canOpenStreams } }
+
+    func waitUntilEstablished(until deadline: Deadline) throws(RPCError) {
+        lock.lock()
+        defer { lock.unlock() }
+        while !socket.isEstablished {
+            if let reason = lifecycle.closeReason { throw RPCError(reason) }
+            if !handshakeEnded.wait(lock, until: deadline) && deadline.hasPassed {
+                throw RPCError(.tlsHandshakeTimedOut)
+            }
+        }
+    }
+
+    func openStream(
+        headers: [HeaderField], maxReceiveMessageLength: Int, firstMessage: FramedMessage?, endOutput: Bool,
+        deadline: Deadline
+    ) throws(RPCError) -> ClientStream {
+        lock.lock()
+        defer { lock.unlock() }
+        guard lifecycle.canOpenStreams else { throw RPCError(lifecycle.closeReason ?? .connectionGoingAway) }
+        let stream = ClientStream(
+            connection: self, maxReceiveMessageLength: maxReceiveMessageLength, firstMessage: firstMessage,
+            endOutput: endOutput)
+        switch session.submitRequest(headers) {
+        case .failure(let error):
+            lifecycle.streamIDsExhausted()
+            throw RPCError(.cannotOpenStream(error.reason))
+        case .success(let id):
+            stream.openedLocked(id: id, deadline: deadline)
+            streams[id] = stream
+            flushLocked()
+            return stream
+        }
+    }
+
+    func close(failingStreamsWith status: Status) {
+        lock.withLock { applyLocked(lifecycle.close(status)) }
+    }
+}
+
+// MARK: as a server's connection
+
+extension HTTP2Connection: ServerConnection {
+    var isClosed: Bool { lock.withLock { lifecycle.isClosed } }
+
+    func beginGracefulShutdown() {
+        lock.withLock { applyLocked(lifecycle.beginGracefulShutdown()) }
+    }
+
+    func close(cancellingStreamsWith status: Status) {
+        lock.withLock {
+            for stream in streams.values { stream.cancelLocked(status) }
+            flushLocked()
+            applyLocked(lifecycle.close(status))
+        }
+    }
+}
