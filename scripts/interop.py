@@ -6,7 +6,8 @@ Usage: scripts/interop.py [--bin DIR] [--columns NAME,...] [--cases NAME,...] [-
                           [--jobs N] [--update-docs]
 
 Without --bin, builds interop-server and interop-client with `swift build` first. Servers listen on
-ports the OS picks. Every (case, column) cell runs the column's client once against the column's
+ports the OS picks; the columns ending in "-tls" run over TLS with the certificates of
+Tests/Certificates. Every (case, column) cell runs the column's client once against the column's
 server; a cell passes when the client exits 0. Run it with the Python of .venv (grpcio,
 grpcio-tools): `make interop`. Exits 1 when a cell fails or a server dies.
 """
@@ -36,12 +37,18 @@ CASES = [
     "timeout_on_sleeping_server", "concurrent_large_unary", "rpc_soak", "channel_soak",
 ]
 
-# (name, heading, client, server)
+# (name, heading, client, server); a server name ending in "-tls" is that program with --use_tls,
+# and its clients connect with TLS (the test CA of Tests/Certificates, host foo.test.google.fr).
 COLUMNS = [
     ("swift-swift", "Swift client → Swift server", "swift", "swift"),
     ("swift-grpcio", "Swift client → grpcio server", "swift", "grpcio"),
     ("grpcio-swift", "grpcio client → Swift server", "grpcio", "swift"),
+    ("swift-swift-tls", "Swift → Swift, TLS", "swift", "swift-tls"),
+    ("swift-grpcio-tls", "Swift → grpcio, TLS", "swift", "grpcio-tls"),
+    ("grpcio-swift-tls", "grpcio → Swift, TLS", "grpcio", "swift-tls"),
 ]
+# What a client adds to connect to a TLS server, as gRPC's interop clients take it.
+TLS_CLIENT_FLAGS = ["--use_tls=true", "--use_test_ca=true", "--server_host_override=foo.test.google.fr"]
 
 # Footnotes of cells where a program does the closest thing its API allows (docs/interop.md).
 NOTES = {
@@ -100,9 +107,11 @@ def build(swift):
                                capture_output=True, text=True).stdout.strip())
 
 
-def client_command(kind, bin_dir, python, port, case, soak_iterations):
+def client_command(kind, bin_dir, python, port, case, soak_iterations, tls):
     # Both flag forms, --flag=value and --flag value, as gRPC's interop programs take them.
     common = ["--server_host=localhost", "--server_port", str(port), f"--test_case={case}"]
+    if tls:
+        common += TLS_CLIENT_FLAGS
     if case in ("rpc_soak", "channel_soak"):
         # Generous limits: the matrix runs on loaded machines, and what it checks is that every
         # iteration succeeds, not how fast (an iteration takes milliseconds when nothing else runs).
@@ -194,6 +203,8 @@ def main():
         "swift": [str(bin_dir / "interop-server"), "--port", "0"],
         "grpcio": [args.python, str(PEERS / "interop_server.py"), "--port", "0"],
     }
+    commands["swift-tls"] = commands["swift"] + ["--use_tls=true"]
+    commands["grpcio-tls"] = commands["grpcio"] + ["--use_tls=true"]
     servers = {}
     started = time.monotonic()
     try:
@@ -203,7 +214,8 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futures = {
                 (case, name): pool.submit(run_cell, client_command(
-                    client, bin_dir, args.python, servers[server].port, case, args.soak_iterations))
+                    client, bin_dir, args.python, servers[server].port, case, args.soak_iterations,
+                    server.endswith("-tls")))
                 for case, (name, _, client, server) in cells
             }
             results = {}

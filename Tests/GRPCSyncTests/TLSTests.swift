@@ -163,6 +163,17 @@ final class TLSTests: XCTestCase {
                 "peer_identity_key=transport_security_type", "peer_identities=local",
             ].joined(separator: "\n"),
             "as tls_cases_grpcio.txt records grpcio's local_tcp_auth_context")
+        let grpcio = try PythonPeerServer(arguments: ["--local-credentials"])
+        defer { grpcio.stop() }
+        let toGRPCIO = secureChannel("127.0.0.1:\(grpcio.port)", localChannelCredentials(.localTCP))
+        defer { toGRPCIO.close() }
+        XCTAssertEqual(try Self.authContext(toGRPCIO), try Self.authContext(channel))
+        // Over a Unix socket.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tls-tests-\(getpid()).sock").path
+        _ = try server.addSecurePort("unix:\(path)", localServerCredentials(.uds))
+        let overUDS = secureChannel("unix:\(path)", localChannelCredentials(.uds))
+        defer { overUDS.close() }
+        XCTAssertEqual(try Self.authContext(overUDS), try Self.authContext(channel))
         // The type must match the connection: UDS credentials do not connect over TCP.
         let wrongType = secureChannel("127.0.0.1:\(port)", localChannelCredentials(.uds))
         defer { wrongType.close() }

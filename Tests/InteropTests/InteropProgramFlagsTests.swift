@@ -43,14 +43,15 @@ final class InteropProgramFlagsTests: XCTestCase {
         XCTAssertThrowsError(try InteropClientSettings.parseAdditionalMetadata("bad key:v"))
     }
 
-    func testTLSIsRefusedWithAClearMessage() throws {
+    /// TLS files that cannot be read are reported with their path, as a failure (exit 1).
+    func testUnreadableTLSFilesAreNamed() throws {
         for (program, arguments) in [
-            ("interop-server", ["--port=0", "--use_tls=true"]),
-            ("interop-client", ["--use_tls", "true", "--test_case=empty_unary"]),
+            ("interop-server", ["--port=0", "--use_tls=true", "--tls_cert_file=/nonexistent/cert.pem"]),
+            ("interop-client", ["--use_tls", "true", "--use_test_ca=true", "--ca_file=/nonexistent/ca.pem"]),
         ] {
             let (status, output) = try ChildProcess.run(InteropPrograms.program(program), arguments)
-            XCTAssertEqual(status, 2, "\(program): \(output)")
-            XCTAssertTrue(output.contains("TLS not supported yet"), "\(program): \(output)")
+            XCTAssertEqual(status, 1, "\(program): \(output)")
+            XCTAssertTrue(output.contains("/nonexistent/"), "\(program): \(output)")
         }
     }
 
