@@ -147,7 +147,8 @@ let package = Package(
             name: "ExamplesTests",
             dependencies: [
                 "route-guide-server", "route-guide-client", "dispatcher-server", "dispatcher-client",
-                "user-service-server", "user-service-client", "TestProcesses",
+                "user-service-server", "user-service-client", "helloworld-server", "helloworld-client",
+                "TestProcesses",
             ]
         ),
         // gRPC's interop test suite: the grpc.testing protos, the test service and the test cases,

@@ -43,6 +43,7 @@ func serve(port: Int, tls: TLSFiles?) throws {
     }
     try server.start()
     print("Server started, listening on \(bound)")
+    fflush(nil)  // all output streams: whoever reads stdout from a pipe sees the line now
     server.waitForTermination()
 }
 
