@@ -76,6 +76,12 @@ final class TLSTests: XCTestCase {
             }
             XCTAssertEqual(count, 5, target)
         }
+        // One server, plaintext and TLS ports.
+        let plainPort = try server.addInsecurePort("[::]:0")
+        let plain = insecureChannel("localhost:\(plainPort)")
+        defer { plain.close() }
+        XCTAssertEqual(try plain.unaryUnary(TestService.path("Unary"))([9], timeout: 10), [9])
+        XCTAssertTrue(try Self.authContext(plain).contains("transport_security_type=insecure"))
         // grpcio's client runs its scenarios against this runtime's TLS server.
         for scenario in ["unary", "server_stream", "client_stream", "bidi", "metadata", "status_codes", "cancel"] {
             let (status, output) = try Peers.run(
