@@ -115,6 +115,8 @@ extension Status {
     static func tlsHandshakeFailed(_ reason: String) -> Status {
         Status(code: .unavailable, details: "TLS handshake failed: \(reason)")
     }
+    /// The server accepted the connection but sent no HTTP/2 SETTINGS in time (grpc's wording).
+    static let settingsTimedOut = Status(code: .unavailable, details: "timed out before receiving SETTINGS frame")
     /// The TLS handshake did not finish in time.
     static let tlsHandshakeTimedOut = Status(code: .unavailable, details: "TLS handshake timed out")
     /// The peer broke HTTP/2 (a bad preface, a malformed frame).

@@ -3,9 +3,11 @@ protocol ClientConnection: AnyObject, Sendable {
     /// False once the connection is closed or draining: new calls need another connection.
     var canOpenStreams: Bool { get }
 
-    /// Returns once the connection's security is in place (at once without TLS; after the
-    /// handshake with it); throws the status of a failed or timed-out handshake.
-    func waitUntilEstablished(until deadline: Deadline) throws(RPCError)
+    /// Returns once the connection is ready for calls: its TLS handshake (if any) has succeeded
+    /// and the server's SETTINGS have arrived, as grpc waits for them before a connection counts
+    /// as connected; throws the status of a connection that closed or did not get there by
+    /// `deadline`.
+    func waitUntilReady(until deadline: Deadline) throws(RPCError)
 
     /// Opens a stream for a call: request `headers` with `firstMessage` (already framed) queued
     /// to leave with them, the request complete already with `endOutput`; the call ends

@@ -1,6 +1,6 @@
 /// Dials a channel's target: resolves it and tries each address in order (pick_first), starting
-/// an HTTP/2 client connection on the first that accepts and, with TLS, completes the
-/// handshake. Runs on the caller's thread with no lock held (the handshake itself runs on the
+/// an HTTP/2 client connection on the first that accepts, completes the TLS handshake (with
+/// TLS) and sends its SETTINGS. Runs on the caller's thread with no lock held (the handshake itself runs on the
 /// connection's loop); a connect waits at most until `deadline`, and 20 s per address.
 enum Connector {
     /// gRPC's minimum connect timeout, which bounds each address's attempt (TCP and handshake).
@@ -43,7 +43,7 @@ enum Connector {
                     continue
                 }
                 do {
-                    try connection.waitUntilEstablished(until: attemptDeadline)
+                    try connection.waitUntilReady(until: attemptDeadline)
                 } catch {
                     connection.close(failingStreamsWith: .connectionClosed)
                     lastError = "\(address): \(error.details)"

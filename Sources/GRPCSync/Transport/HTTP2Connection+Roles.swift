@@ -9,13 +9,13 @@ import CNGHTTP2
 extension HTTP2Connection: ClientConnection {
     var canOpenStreams: Bool { lock.withLock { lifecycle.canOpenStreams } }
 
-    func waitUntilEstablished(until deadline: Deadline) throws(RPCError) {
+    func waitUntilReady(until deadline: Deadline) throws(RPCError) {
         lock.lock()
         defer { lock.unlock() }
-        while !socket.isEstablished {
+        while !(socket.isEstablished && receivedPeerSettings) {
             if let reason = lifecycle.closeReason { throw RPCError(reason) }
-            if !handshakeEnded.wait(lock, until: deadline) && deadline.hasPassed {
-                throw RPCError(.tlsHandshakeTimedOut)
+            if !readinessChanged.wait(lock, until: deadline) && deadline.hasPassed {
+                throw RPCError(socket.isEstablished ? .settingsTimedOut : .tlsHandshakeTimedOut)
             }
         }
     }

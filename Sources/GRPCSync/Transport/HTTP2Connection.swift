@@ -39,8 +39,10 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     @exclusivity(unchecked) private var drainTimer: ScheduledTimer?
     /// The TLS handshake's time limit, while it lasts.
     @exclusivity(unchecked) private var handshakeTimer: ScheduledTimer?
-    /// Signalled when the TLS handshake ends, either way (``waitUntilEstablished(until:)``).
-    let handshakeEnded = Condition()
+    /// Signalled when the connection becomes ready or closes (``waitUntilReady(until:)``).
+    let readinessChanged = Condition()
+    /// The peer's first SETTINGS frame has arrived: it speaks HTTP/2.
+    @exclusivity(unchecked) var receivedPeerSettings = false
     /// What the connection's security established about the peer (complete once established).
     @exclusivity(unchecked) private(set) var authProperties: AuthProperties
 
@@ -262,7 +264,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         reading: while !lifecycle.isClosed {
             switch socket.read(into: buffer) {
             case .bytes(let n):
-                if handshakeTimer != nil { handshakeEndedLocked() }
+                if handshakeTimer != nil { handshakeSucceededLocked() }
                 insideSession = true
                 do {
                     try session.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
@@ -275,7 +277,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                 insideSession = false
                 if !socket.mayHaveMore(afterReading: n, into: buffer) { break reading }
             case .wouldBlock:
-                if handshakeTimer != nil && socket.isEstablished { handshakeEndedLocked() }
+                if handshakeTimer != nil && socket.isEstablished { handshakeSucceededLocked() }
                 break reading
             case .endOfStream:
                 applyLocked(lifecycle.socketEnded(.socketClosedByPeer))
@@ -292,7 +294,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     }
 
     /// The TLS handshake has succeeded: its timer stops and a caller waiting for it goes on.
-    private func handshakeEndedLocked() {
+    private func handshakeSucceededLocked() {
         lock.assertHeld()
         if let tls = socket.tls {
             let peer = tls.peerCertificates()
@@ -300,7 +302,6 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         }
         handshakeTimer?.cancel()
         handshakeTimer = nil
-        handshakeEnded.broadcast()
     }
 
     // MARK: the lifecycle's actions (lock held)
@@ -335,7 +336,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             drainTimer = nil
             handshakeTimer?.cancel()
             handshakeTimer = nil
-            handshakeEnded.broadcast()
+            readinessChanged.broadcast()
             let active = streams.values
             streams.removeAll()
             for stream in active { stream.connectionLostLocked(status) }
@@ -400,6 +401,11 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             applyLocked(lifecycle.goAwayReceived(lastStreamID: lastStreamID))
         case .pingAck(let payload):
             applyLocked(lifecycle.pingAcknowledged(payload: payload))
+        case .settings:
+            if !receivedPeerSettings {
+                receivedPeerSettings = true
+                readinessChanged.broadcast()
+            }
         case .other:
             break
         }

@@ -19,7 +19,9 @@ enum ReceivedFrame: Equatable {
     case goAway(lastStreamID: Int32, errorCode: UInt32)
     /// The peer acknowledged one of our PINGs.
     case pingAck(payload: UInt64)
-    /// Anything else (SETTINGS, WINDOW_UPDATE, a PING nghttp2 answers itself…).
+    /// The peer's SETTINGS (not an acknowledgement of ours); nghttp2 applies and acknowledges them.
+    case settings
+    /// Anything else (a SETTINGS ACK, WINDOW_UPDATE, a PING nghttp2 answers itself…).
     case other
 }
 
@@ -251,6 +253,8 @@ private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userDa
     case NGHTTP2_PING.rawValue where hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0:
         let payload = withUnsafeBytes(of: frame.pointee.ping.opaque_data) { $0.loadUnaligned(as: UInt64.self) }
         received = .pingAck(payload: UInt64(bigEndian: payload))
+    case NGHTTP2_SETTINGS.rawValue where hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0:
+        received = .settings
     default:
         received = .other
     }
