@@ -5,6 +5,7 @@ let package = Package(
     name: "swift-grpc-sync",
     products: [
         .library(name: "GRPCSync", targets: ["GRPCSync"]),
+        .library(name: "GRPCSyncStatus", targets: ["GRPCSyncStatus"]),
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
         .executable(name: "user-service-server", targets: ["user-service-server"]),
@@ -49,6 +50,12 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
+        ),
+        // Rich error status (grpcio-status): google.rpc.Status and its error details, generated from
+        // protos/google/rpc by `make protos`, and RPCStatus.
+        .target(
+            name: "GRPCSyncStatus",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(
             name: "HelloWorldModel",
@@ -125,7 +132,9 @@ let package = Package(
         ),
         .testTarget(
             name: "GRPCSyncTests",
-            dependencies: ["GRPCSync", "TestProcesses", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "GRPCSync", "GRPCSyncStatus", "TestProcesses", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         // Code generated from protos/testing by `make protos`, compiled so the generator's output is checked.
         .target(
