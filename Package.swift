@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "route-guide-client", targets: ["route-guide-client"]),
         .executable(name: "dispatcher-server", targets: ["dispatcher-server"]),
         .executable(name: "dispatcher-client", targets: ["dispatcher-client"]),
+        .executable(name: "errors-server", targets: ["errors-server"]),
+        .executable(name: "errors-client", targets: ["errors-client"]),
         .executable(name: "protoc-gen-grpc-sync", targets: ["protoc-gen-grpc-sync"]),
         .executable(name: "interop-server", targets: ["interop-server"]),
         .executable(name: "interop-client", targets: ["interop-client"]),
@@ -118,6 +120,20 @@ let package = Package(
             path: "Sources/Examples/Dispatcher/Client"
         ),
         .executableTarget(
+            name: "errors-server",
+            dependencies: [
+                "GRPCSync", "GRPCSyncStatus", "HelloWorldModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/Examples/Errors/Server"
+        ),
+        .executableTarget(
+            name: "errors-client",
+            dependencies: [
+                "GRPCSync", "GRPCSyncStatus", "HelloWorldModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/Examples/Errors/Client"
+        ),
+        .executableTarget(
             name: "protoc-gen-grpc-sync",
             dependencies: [
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -156,7 +172,7 @@ let package = Package(
             name: "ExamplesTests",
             dependencies: [
                 "route-guide-server", "route-guide-client", "dispatcher-server", "dispatcher-client",
-                "user-service-server", "user-service-client", "TestProcesses",
+                "user-service-server", "user-service-client", "errors-server", "errors-client", "TestProcesses",
             ]
         ),
         // gRPC's interop test suite: the grpc.testing protos, the test service and the test cases,

@@ -26,7 +26,7 @@ enum Examples {
             [
                 "-m", "grpc_tools.protoc", "-I", "protos", "--python_out=\(directory.path)",
                 "--grpc_python_out=\(directory.path)", "protos/route_guide.proto", "protos/dispatcher.proto",
-                "protos/user_service.proto",
+                "protos/user_service.proto", "protos/helloworld.proto",
             ])
         let (status, output) = protoc.waitForExit(timeout: 120)
         guard status == 0 else { throw ChildProcessFailure("grpc_tools.protoc failed (status \(status)):\n\(output)") }
