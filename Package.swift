@@ -122,14 +122,16 @@ let package = Package(
         .executableTarget(
             name: "errors-server",
             dependencies: [
-                "GRPCSync", "GRPCSyncStatus", "HelloWorldModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "GRPCSync", "GRPCSyncStatus", "HelloWorldModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Sources/Examples/Errors/Server"
         ),
         .executableTarget(
             name: "errors-client",
             dependencies: [
-                "GRPCSync", "GRPCSyncStatus", "HelloWorldModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "GRPCSync", "GRPCSyncStatus", "HelloWorldModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Sources/Examples/Errors/Client"
         ),
@@ -149,7 +151,8 @@ let package = Package(
         .testTarget(
             name: "GRPCSyncTests",
             dependencies: [
-                "GRPCSync", "GRPCSyncStatus", "TestProcesses", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "GRPCSync", "GRPCSyncStatus", "TestProcesses",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         // Code generated from protos/testing by `make protos`, compiled so the generator's output is checked.

@@ -1,7 +1,8 @@
 import GRPCSync
-@testable import GRPCSyncStatus
 import SwiftProtobuf
 import XCTest
+
+@testable import GRPCSyncStatus
 
 /// `RPCStatus`, grpcio-status's `rpc_status`: what `toStatus` makes, and what `fromCall` reads
 /// from calls that ended with `grpc-status-details-bin` sent by a grpcio server and by the Swift
@@ -17,7 +18,12 @@ final class RichStatusTests: XCTestCase {
         $0.details = [
             try! Google_Protobuf_Any(
                 message: Google_Rpc_BadRequest.with {
-                    $0.fieldViolations = [.with { $0.field = "name"; $0.description_p = "empty" }]
+                    $0.fieldViolations = [
+                        .with {
+                            $0.field = "name"
+                            $0.description_p = "empty"
+                        }
+                    ]
                 })
         ]
     }
@@ -55,13 +61,15 @@ final class RichStatusTests: XCTestCase {
                 $0 as? RPCStatusError,
                 RPCStatusError(
                     .codeMismatch,
-                    "Code in Status proto (StatusCode.INVALID_ARGUMENT) doesn't match status code (StatusCode.INTERNAL)"))
+                    "Code in Status proto (StatusCode.INVALID_ARGUMENT) doesn't match status code (StatusCode.INTERNAL)"
+                ))
         }
         let otherMessage = RPCError(code: .invalidArgument, details: "other", trailingMetadata: good.trailingMetadata)
         XCTAssertThrowsError(try RPCStatus.fromCall(otherMessage)) {
             XCTAssertEqual(
                 $0 as? RPCStatusError,
-                RPCStatusError(.messageMismatch, "Message in Status proto (bad name) doesn't match status details (other)"))
+                RPCStatusError(
+                    .messageMismatch, "Message in Status proto (bad name) doesn't match status details (other)"))
         }
         var invalid = Self.richStatus
         invalid.code = 99
@@ -122,7 +130,8 @@ final class RichStatusTests: XCTestCase {
                 $0 as? RPCStatusError,
                 RPCStatusError(
                     .codeMismatch,
-                    "Code in Status proto (StatusCode.NOT_FOUND) doesn't match status code (StatusCode.INVALID_ARGUMENT)"))
+                    "Code in Status proto (StatusCode.NOT_FOUND) doesn't match status code (StatusCode.INVALID_ARGUMENT)"
+                ))
         }
     }
 

@@ -12,7 +12,8 @@ struct ClientScenarios {
 
     /// Every scenario this client runs: those of `peer_client.py --list` (ScenarioListTests).
     static let names = [
-        "unary", "unary_empty", "server_stream", "client_stream", "bidi", "metadata", "metadata_keys", "status_codes", "deadline",
+        "unary", "unary_empty", "server_stream", "client_stream", "bidi", "metadata", "metadata_keys", "status_codes",
+        "deadline",
         "time_remaining", "cancel", "server_cancel", "max_receive_default", "large_16mib", "unknown_method",
         "handler_raises",
         "concurrent_1000", "channels_100", "peer", "backpressure", "compression", "request_queue",
@@ -181,7 +182,8 @@ struct ClientScenarios {
                 _ = try channel.unaryUnary(TestService.path("Unary"))(
                     [], timeout: 10,
                     metadata: [
-                        ("x-status-code", "3"), ("x-as-initial-grpc-test-b", "2"), ("x-as-initial-user-agent", "server-ua"),
+                        ("x-status-code", "3"), ("x-as-initial-grpc-test-b", "2"),
+                        ("x-as-initial-user-agent", "server-ua"),
                         ("x-as-trail-grpc-status-details-bin", .binary(details)), ("x-as-trail-grpc-test-c", "3"),
                         ("x-as-trail-user-agent", "server-ua"),
                     ])
