@@ -34,6 +34,8 @@ PROTOS := \
 	protos/grpc/testing/messages.proto=Sources/Interop/Model \
 	protos/grpc/testing/test.proto=Sources/Interop/Model \
 	protos/grpc/testing/messages.proto=Benchmarks/Sources/BenchmarkService \
+	protos/google/rpc/status.proto=Sources/GRPCSyncStatus \
+	protos/google/rpc/error_details.proto=Sources/GRPCSyncStatus \
 	protos/grpc/testing/benchmark_service.proto=Benchmarks/Sources/BenchmarkService \
 
 # Each proto's own directory comes first, before these, so protos/route_guide.proto is not

@@ -5,6 +5,7 @@ let package = Package(
     name: "swift-grpc-sync",
     products: [
         .library(name: "GRPCSync", targets: ["GRPCSync"]),
+        .library(name: "GRPCSyncStatus", targets: ["GRPCSyncStatus"]),
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
         .executable(name: "user-service-server", targets: ["user-service-server"]),
@@ -13,6 +14,8 @@ let package = Package(
         .executable(name: "route-guide-client", targets: ["route-guide-client"]),
         .executable(name: "dispatcher-server", targets: ["dispatcher-server"]),
         .executable(name: "dispatcher-client", targets: ["dispatcher-client"]),
+        .executable(name: "errors-server", targets: ["errors-server"]),
+        .executable(name: "errors-client", targets: ["errors-client"]),
         .executable(name: "protoc-gen-grpc-sync", targets: ["protoc-gen-grpc-sync"]),
         .executable(name: "interop-server", targets: ["interop-server"]),
         .executable(name: "interop-client", targets: ["interop-client"]),
@@ -49,6 +52,12 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
+        ),
+        // Rich error status (grpcio-status): google.rpc.Status and its error details, generated from
+        // protos/google/rpc by `make protos`, and RPCStatus.
+        .target(
+            name: "GRPCSyncStatus",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(
             name: "HelloWorldModel",
@@ -111,6 +120,22 @@ let package = Package(
             path: "Sources/Examples/Dispatcher/Client"
         ),
         .executableTarget(
+            name: "errors-server",
+            dependencies: [
+                "GRPCSync", "GRPCSyncStatus", "HelloWorldModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/Examples/Errors/Server"
+        ),
+        .executableTarget(
+            name: "errors-client",
+            dependencies: [
+                "GRPCSync", "GRPCSyncStatus", "HelloWorldModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/Examples/Errors/Client"
+        ),
+        .executableTarget(
             name: "protoc-gen-grpc-sync",
             dependencies: [
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -125,7 +150,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GRPCSyncTests",
-            dependencies: ["GRPCSync", "TestProcesses", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "GRPCSync", "GRPCSyncStatus", "TestProcesses",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         // Code generated from protos/testing by `make protos`, compiled so the generator's output is checked.
         .target(
@@ -148,7 +176,7 @@ let package = Package(
             dependencies: [
                 "route-guide-server", "route-guide-client", "dispatcher-server", "dispatcher-client",
                 "user-service-server", "user-service-client", "helloworld-server", "helloworld-client",
-                "TestProcesses",
+                "errors-server", "errors-client", "TestProcesses",
             ]
         ),
         // gRPC's interop test suite: the grpc.testing protos, the test service and the test cases,

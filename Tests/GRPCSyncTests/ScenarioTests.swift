@@ -45,6 +45,7 @@ final class SwiftClientSwiftServerTests: XCTestCase {
     func testClientStream() throws { try run("client_stream") }
     func testBidi() throws { try run("bidi") }
     func testMetadata() throws { try run("metadata") }
+    func testMetadataKeys() throws { try run("metadata_keys") }
     func testStatusCodes() throws { try run("status_codes") }
     func testDeadline() throws { try run("deadline") }
     func testTimeRemaining() throws { try run("time_remaining") }
@@ -76,6 +77,7 @@ final class SwiftClientGRPCIOServerTests: XCTestCase {
     func testClientStream() throws { try run("client_stream") }
     func testBidi() throws { try run("bidi") }
     func testMetadata() throws { try run("metadata") }
+    func testMetadataKeys() throws { try run("metadata_keys") }
     func testStatusCodes() throws { try run("status_codes") }
     func testDeadline() throws { try run("deadline") }
     func testTimeRemaining() throws { try run("time_remaining") }
@@ -109,6 +111,7 @@ final class GRPCIOClientSwiftServerTests: XCTestCase {
     func testClientStream() throws { try run("client_stream") }
     func testBidi() throws { try run("bidi") }
     func testMetadata() throws { try run("metadata") }
+    func testMetadataKeys() throws { try run("metadata_keys") }
     func testStatusCodes() throws { try run("status_codes") }
     func testDeadline() throws { try run("deadline") }
     func testTimeRemaining() throws { try run("time_remaining") }

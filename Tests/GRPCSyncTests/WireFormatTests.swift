@@ -60,13 +60,42 @@ final class WireFormatTests: XCTestCase {
     }
 
     func testReservedAndIllegalMetadataIsRejectedBeforeSending() {
-        for key in [":path", "grpc-timeout", "grpc-status", "content-type", "te", "user-agent", "host"] {
-            XCTAssertThrowsError(try WireFormat.validateOutgoing([(key, "x")]), key)
+        // What grpcio 1.85 replaces, drops or acts on (docs/porting.md), and pseudo-headers.
+        let everywhere = [
+            ":path", ":authority", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "grpc-status",
+            "grpc-message", "grpc-internal-encoding-request", "content-type", "te", "connection", "transfer-encoding",
+        ]
+        for key in everywhere {
+            XCTAssertThrowsError(try WireFormat.validateOutgoing([(key, "x")], sender: .client), key)
+            XCTAssertThrowsError(try WireFormat.validateOutgoing([(key, "x")], sender: .server), key)
         }
-        XCTAssertThrowsError(try WireFormat.validateOutgoing([("Upper", "x")]))
-        XCTAssertThrowsError(try WireFormat.validateOutgoing([("x-text", "line\nbreak")]))
-        XCTAssertThrowsError(try WireFormat.validateOutgoing([("x-bytes", .binary([0]))]), "bytes need -bin")
-        XCTAssertNoThrow(try WireFormat.validateOutgoing([("x-ok", "v"), ("x-ok-bin", .binary([0, 255]))]))
+        for key in ["user-agent", "grpc-previous-rpc-attempts"] {
+            XCTAssertThrowsError(try WireFormat.validateOutgoing([(key, "x")], sender: .client), key)
+            XCTAssertNoThrow(try WireFormat.validateOutgoing([(key, "x")], sender: .server), key)
+        }
+        // What grpcio sends as given, both ways.
+        let passing: Metadata = [
+            ("grpc-status-details-bin", .binary([8, 3])), ("grpc-foo", "v"), ("grpc-foo-bin", .binary([0])),
+            ("grpc-retry-pushback-ms", "3"), ("grpc-trace-bin", .binary([0])), ("host", "h"), ("lb-token", "t"),
+        ]
+        XCTAssertNoThrow(try WireFormat.validateOutgoing(passing, sender: .client))
+        XCTAssertNoThrow(try WireFormat.validateOutgoing(passing, sender: .server))
+        for sender in [WireFormat.MetadataSender.client, .server] {
+            XCTAssertThrowsError(try WireFormat.validateOutgoing([("Upper", "x")], sender: sender))
+            XCTAssertThrowsError(try WireFormat.validateOutgoing([("x-text", "line\nbreak")], sender: sender))
+            XCTAssertThrowsError(
+                try WireFormat.validateOutgoing([("x-bytes", .binary([0]))], sender: sender), "bytes need -bin")
+            XCTAssertNoThrow(
+                try WireFormat.validateOutgoing([("x-ok", "v"), ("x-ok-bin", .binary([0, 255]))], sender: sender))
+        }
+    }
+
+    func testHostReachesTheServersInvocationMetadata() {
+        var fields = GRPCHeaders.request(path: "/a.B/C", authority: "h:1", timeout: .never, metadata: [("host", "x")])
+        fields.append(HeaderField("grpc-status-details-bin", "CAM"))
+        guard case .accept(let head) = GRPCHeaders.checkRequest(fields) else { return XCTFail("rejected") }
+        XCTAssertEqual(head.metadata["host"], "x")
+        XCTAssertEqual(head.metadata.binary("grpc-status-details-bin"), [8, 3])
     }
 
     func testHTTPStatusMapping() {

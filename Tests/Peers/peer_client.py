@@ -224,6 +224,40 @@ def metadata(target):
 
 
 @scenario
+def metadata_keys(target):
+    details = b"\x08\x03\x12\x03bad"
+    sent = [("grpc-status-details-bin", details), ("grpc-test-a", "1"), ("host", "example.test")]
+    with open_channel(target) as channel:
+        response = unary_unary(channel, "Metadata")(b"", metadata=sent, timeout=CALL_TIMEOUT_S)
+        lines = sorted(response.decode("utf-8").splitlines())
+        if ACCESS_TOKEN is not None:
+            lines = [line for line in lines if not line.startswith("authorization=")]
+        expected = sorted([f"grpc-status-details-bin={details.hex()}", "grpc-test-a=1", "host=example.test"])
+        check("Metadata response", expected, lines)
+
+        controls = [
+            ("x-status-code", "3"),
+            ("x-as-initial-grpc-test-b", "2"),
+            ("x-as-initial-user-agent", "server-ua"),
+            ("x-as-trail-grpc-status-details-bin", details),
+            ("x-as-trail-grpc-test-c", "3"),
+            ("x-as-trail-user-agent", "server-ua"),
+        ]
+        try:
+            unary_unary(channel, "Unary")(b"", metadata=controls, timeout=CALL_TIMEOUT_S)
+            raise Failure("Unary with x-status-code 3 succeeded")
+        except grpc.RpcError as error:
+            check("code", grpc.StatusCode.INVALID_ARGUMENT, error.code())
+            keys = ("grpc-status-details-bin", "grpc-test-", "user-agent")
+            # Sorted: grpcio sends the keys its core knows (user-agent) first.
+            initial = sorted((k, v) for k, v in error.initial_metadata() if k.startswith(keys))
+            trailing = sorted((k, v) for k, v in error.trailing_metadata() if k.startswith(keys))
+            check("initial metadata", [("grpc-test-b", "2"), ("user-agent", "server-ua")], initial)
+            expected = [("grpc-status-details-bin", details), ("grpc-test-c", "3"), ("user-agent", "server-ua")]
+            check("trailing metadata", expected, trailing)
+
+
+@scenario
 def status_codes(target):
     details = "détails ✓ 100% \n line2"
     with open_channel(target) as channel:

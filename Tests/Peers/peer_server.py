@@ -22,7 +22,8 @@ import grpc
 from peer_common import COMPRESSION_BY_NAME, SERVICE, STATUS_BY_NUMBER
 from peer_interceptors import server_interceptors
 
-# Request metadata keys that are transport-level and so left out of the `Metadata` answer.
+# Request metadata keys that are transport-level and so left out of the `Metadata` answer, with
+# the `grpc-` keys other than `grpc-status-details-bin` and `grpc-test-…`.
 _TRANSPORT_KEYS = frozenset(("user-agent", "content-type", "te"))
 
 # How long WaitForCancel waits for its call to stop being active.
@@ -57,6 +58,17 @@ def _sleep_while_active(context, seconds):
         time.sleep(min(remaining, 0.01))
 
 
+def _renamed(metadata, prefix):
+    """The entries whose key starts with `prefix`, under the rest of their key."""
+    return tuple((key[len(prefix) :], value) for key, value in metadata if key.startswith(prefix))
+
+
+def _listed_in_metadata_answer(key):
+    if key.startswith("grpc-"):
+        return key == "grpc-status-details-bin" or key.startswith("grpc-test-")
+    return not key.startswith(":") and key not in _TRANSPORT_KEYS
+
+
 def _begin(context):
     """Applies the request metadata controls that act before a handler's normal work.
 
@@ -68,9 +80,11 @@ def _begin(context):
         # Before anything is sent: grpcio applies it when the initial metadata goes out.
         context.set_compression(COMPRESSION_BY_NAME[compression])
     echo = tuple((key, value) for key, value in metadata if key.startswith("x-echo-"))
+    echo += _renamed(metadata, "x-as-initial-")
     if echo:
         context.send_initial_metadata(echo)
     trail = tuple((key, value) for key, value in metadata if key.startswith("x-trail-"))
+    trail += _renamed(metadata, "x-as-trail-")
     if trail:
         context.set_trailing_metadata(trail)
     sleep_ms = _int_metadata(context, "x-sleep-ms", 0)
@@ -205,7 +219,7 @@ class TestService:
     def metadata(self, request, context):
         lines = []
         for key, value in context.invocation_metadata():
-            if key.startswith((":", "grpc-")) or key in _TRANSPORT_KEYS:
+            if not _listed_in_metadata_answer(key):
                 continue
             text = value.hex() if key.endswith("-bin") else value
             lines.append(f"{key}={text}\n")

@@ -36,7 +36,7 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
         compression: Compression?, credentials: CallCredentials?
     ) throws {
         try channel.checkUsable()
-        try WireFormat.validateOutgoing(metadata)
+        try WireFormat.validateOutgoing(metadata, sender: .client)
         self.channel = channel
         self.method = method
         self.deadline = Deadline.after(seconds: timeout)
@@ -140,7 +140,7 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
                 let result: Result<Metadata, Status>
                 if let error {
                     result = .failure(.metadataPluginFailed(error))
-                } else if let given, (try? WireFormat.validateOutgoing(given)) == nil {
+                } else if let given, (try? WireFormat.validateOutgoing(given, sender: .client)) == nil {
                     result = .failure(.illegalPluginMetadata)
                 } else {
                     result = .success(given ?? [])

@@ -158,22 +158,44 @@ enum WireFormat {
 
     // MARK: metadata keys
 
-    /// Header names that belong to the transport; a user may not send them as metadata.
-    static func isReserved(_ key: String) -> Bool {
-        key.hasPrefix(":") || key.hasPrefix("grpc-") || key == "content-type" || key == "te"
-            || key == "user-agent" || key == "host" || key == "connection" || key == "transfer-encoding"
+    /// Who sends a block of metadata: a call (its own metadata and its credentials'), or a server
+    /// (initial and trailing metadata).
+    enum MetadataSender {
+        case client, server
+    }
+
+    /// Header names the transport writes itself, which a user may not send as metadata: grpcio 1.85
+    /// replaces, drops or acts on them (and aborts its process on a server's `grpc-timeout`).
+    /// `connection` and `transfer-encoding` are HTTP/1 connection fields that HTTP/2 forbids
+    /// (RFC 9113 §8.2.2). Every other legal key passes through, as grpcio sends it:
+    /// `grpc-status-details-bin` and other `grpc-` keys, `host`, and a server's `user-agent`.
+    static let reservedKeys: Set<String> = [
+        "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "grpc-status", "grpc-message",
+        "grpc-internal-encoding-request", "content-type", "te", "connection", "transfer-encoding",
+    ]
+
+    /// Keys a call may not send but a server may: grpcio's client replaces `user-agent` with its own
+    /// and drops `grpc-previous-rpc-attempts` (its retries' header), while its server sends both.
+    static let reservedClientKeys: Set<String> = ["user-agent", "grpc-previous-rpc-attempts"]
+
+    /// True for a pseudo-header (`:path`) or a header the transport writes itself.
+    static func isReserved(_ key: String, sender: MetadataSender) -> Bool {
+        key.hasPrefix(":") || reservedKeys.contains(key) || (sender == .client && reservedClientKeys.contains(key))
     }
 
     /// Checks metadata a user asked to send: legal, unreserved keys and printable ASCII text values.
-    static func validateOutgoing(_ metadata: Metadata) throws {
+    static func validateOutgoing(_ metadata: Metadata, sender: MetadataSender) throws {
         for entry in metadata {
             let key = entry.key
             if key.isEmpty { throw UsageError("metadata key is empty") }
+            if key.hasPrefix(":") { throw UsageError("metadata key \"\(key)\" is a pseudo-header") }
             for c in key.utf8 {
                 let ok = (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x5F || c == 0x2E
                 if !ok { throw UsageError("metadata key \"\(key)\" has an illegal character (allowed: a-z 0-9 - _ .)") }
             }
-            if isReserved(key) { throw UsageError("metadata key \"\(key)\" is reserved for the transport") }
+            if isReserved(key, sender: sender) {
+                throw UsageError("metadata key \"\(key)\" is reserved for the transport")
+            }
             if case .text(let value) = entry.value {
                 if key.hasSuffix("-bin") { continue }
                 for c in value.utf8 where c < 0x20 || c > 0x7E {

@@ -49,7 +49,7 @@ public final class ServicerContext: @unchecked Sendable {  // state lives in `ca
 
     /// Ends the call with a status and its trailing metadata (`context.abort_with_status`).
     public func abortWithStatus(_ status: Status) throws -> Never {
-        try WireFormat.validateOutgoing(status.trailingMetadata)
+        try WireFormat.validateOutgoing(status.trailingMetadata, sender: .server)
         call.withState { $0.trailingMetadata = status.trailingMetadata }
         try abort(status.code, status.details)
     }
@@ -68,7 +68,7 @@ public final class ServicerContext: @unchecked Sendable {  // state lives in `ca
 
     /// Sets the trailing metadata sent with the status (`context.set_trailing_metadata`).
     public func setTrailingMetadata(_ metadata: Metadata) throws {
-        try WireFormat.validateOutgoing(metadata)
+        try WireFormat.validateOutgoing(metadata, sender: .server)
         call.withState { $0.trailingMetadata = metadata }
     }
 
@@ -77,7 +77,7 @@ public final class ServicerContext: @unchecked Sendable {  // state lives in `ca
 
     /// Sends initial metadata now (`context.send_initial_metadata`); a second call throws.
     public func sendInitialMetadata(_ metadata: Metadata) throws {
-        try WireFormat.validateOutgoing(metadata)
+        try WireFormat.validateOutgoing(metadata, sender: .server)
         try call.sendInitialMetadata(metadata)
     }
 

@@ -101,7 +101,7 @@ enum GRPCHeaders {
             case "grpc-timeout": timeout = WireFormat.decodeTimeout(String(decoding: field.value, as: UTF8.self))
             case "grpc-encoding": encodingName = String(decoding: field.value, as: UTF8.self)
             case "grpc-accept-encoding": acceptEncoding = field.value
-            case ":scheme", "te", ":authority", "host":
+            case ":scheme", "te", ":authority":
                 break
             default:
                 if field.name.hasPrefix(":") { continue }

@@ -12,7 +12,8 @@ struct ClientScenarios {
 
     /// Every scenario this client runs: those of `peer_client.py --list` (ScenarioListTests).
     static let names = [
-        "unary", "unary_empty", "server_stream", "client_stream", "bidi", "metadata", "status_codes", "deadline",
+        "unary", "unary_empty", "server_stream", "client_stream", "bidi", "metadata", "metadata_keys", "status_codes",
+        "deadline",
         "time_remaining", "cancel", "server_cancel", "max_receive_default", "large_16mib", "unknown_method",
         "handler_raises",
         "concurrent_1000", "channels_100", "peer", "backpressure", "compression", "request_queue",
@@ -27,6 +28,7 @@ struct ClientScenarios {
         case "client_stream": try clientStream()
         case "bidi": try bidi()
         case "metadata": try metadata()
+        case "metadata_keys": try metadataKeys()
         case "status_codes": try statusCodes()
         case "deadline": try deadline()
         case "time_remaining": try timeRemaining()
@@ -157,6 +159,42 @@ struct ClientScenarios {
             let hex = raw.map { String(format: "%02x", $0) }.joined()
             try expect(text.contains("x-custom=v\n"), "server saw \(text)")
             try expect(text.contains("x-raw-bin=\(hex)\n"), "server saw \(text)")
+        }
+    }
+
+    /// Keys grpcio passes through both ways: `grpc-status-details-bin`, other `grpc-` keys, `host`
+    /// from a client and `user-agent` from a server.
+    func metadataKeys() throws {
+        try withChannel { channel in
+            let details: [UInt8] = [0x08, 0x03, 0x12, 0x03] + Array("bad".utf8)
+            let hex = details.map { String(format: "%02x", $0) }.joined()
+            let echoed = try channel.unaryUnary(TestService.path("Metadata"))(
+                [], timeout: 10,
+                metadata: [
+                    ("grpc-status-details-bin", .binary(details)), ("grpc-test-a", "1"), ("host", "example.test"),
+                ])
+            let lines = String(decoding: echoed, as: UTF8.self).split(separator: "\n").map(String.init)
+                .filter { !$0.hasPrefix("authorization=") }.sorted()
+            let expected = ["grpc-status-details-bin=\(hex)", "grpc-test-a=1", "host=example.test"]
+            try expect(lines == expected, "server saw \(lines), expected \(expected)")
+
+            let error = try expectError(.invalidArgument) {
+                _ = try channel.unaryUnary(TestService.path("Unary"))(
+                    [], timeout: 10,
+                    metadata: [
+                        ("x-status-code", "3"), ("x-as-initial-grpc-test-b", "2"),
+                        ("x-as-initial-user-agent", "server-ua"),
+                        ("x-as-trail-grpc-status-details-bin", .binary(details)), ("x-as-trail-grpc-test-c", "3"),
+                        ("x-as-trail-user-agent", "server-ua"),
+                    ])
+            }
+            let initial = error.initialMetadata
+            try expect(
+                initial["grpc-test-b"] == "2" && initial["user-agent"] == "server-ua", "initial metadata \(initial)")
+            let trailing = error.trailingMetadata
+            try expect(
+                trailing.binary("grpc-status-details-bin") == details && trailing["grpc-test-c"] == "3"
+                    && trailing["user-agent"] == "server-ua", "trailing metadata \(trailing)")
         }
     }
 

@@ -57,9 +57,9 @@ enum TestService {
                     var text = ""
                     for entry in context.invocationMetadata() {
                         let key = entry.key
-                        if key.hasPrefix(":") || key.hasPrefix("grpc-")
-                            || ["user-agent", "content-type", "te"].contains(key)
-                        {
+                        if key.hasPrefix("grpc-") {
+                            if key != "grpc-status-details-bin" && !key.hasPrefix("grpc-test-") { continue }
+                        } else if key.hasPrefix(":") || ["user-agent", "content-type", "te"].contains(key) {
                             continue
                         }
                         let value =
@@ -146,13 +146,21 @@ enum TestService {
             guard let compression = compressionByName[name] else { throw UsageError("x-compression: \(name)?") }
             context.setCompression(compression)
         }
+        let metadata = context.invocationMetadata()
         let echo = Metadata(
-            context.invocationMetadata().filter { $0.key.hasPrefix("x-echo-") }.map { ($0.key, $0.value) })
+            metadata.filter { $0.key.hasPrefix("x-echo-") }.map { ($0.key, $0.value) }
+                + renamed(metadata, "x-as-initial-"))
         if !echo.isEmpty { try context.sendInitialMetadata(echo) }
         let trail = Metadata(
-            context.invocationMetadata().filter { $0.key.hasPrefix("x-trail-") }.map { ($0.key, $0.value) })
+            metadata.filter { $0.key.hasPrefix("x-trail-") }.map { ($0.key, $0.value) }
+                + renamed(metadata, "x-as-trail-"))
         if !trail.isEmpty { try context.setTrailingMetadata(trail) }
         if let sleep = intMetadata(context, "x-sleep-ms") { pause(milliseconds: sleep, context) }
+    }
+
+    /// The entries whose key starts with `prefix`, under the rest of their key.
+    private static func renamed(_ metadata: Metadata, _ prefix: String) -> [(String, MetadataValue)] {
+        metadata.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) }
     }
 
     /// End with the requested status, if any.
