@@ -1,8 +1,12 @@
-/// The transport side of a channel: its target and options, and the one HTTP/2 connection it
-/// keeps to that target. Connects lazily on the first call, trying each resolved address in order
-/// (pick_first), and reconnects after the connection is lost. A ``Channel`` and every channel
-/// intercepted from it share one of these.
+/// The transport side of a channel: its target and options, its connectivity
+/// (``ChannelStateMachine``) and the one HTTP/2 connection it keeps to that target. Connects
+/// lazily on the first call (or when asked to), trying each resolved address in order
+/// (pick_first) on a blocking worker, retries failed attempts with grpc's backoff, drops an
+/// unused connection after the idle timeout, and connects anew once its connection has closed
+/// or drained. A ``Channel`` and every channel intercepted from it share one of these.
 final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  // state protected by `lock`
+    typealias Machine = ChannelStateMachine<any ClientConnection>
+
     /// The target the channel was made for.
     let target: String
     let options: ChannelOptions
@@ -18,11 +22,22 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     /// Credentials every call sends (``compositeChannelCredentials(_:_:_:)``).
     let callCredentials: CallCredentials?
 
+    /// Guards the state machine, the retired connections, the timers and the subscribers.
     private let lock = Lock()
-    private let connectionChanged = Condition()
-    private var connection: (any ClientConnection)?
-    private var connecting = false
-    private var isClosed = false
+    /// Signalled at every event of the state machine: calls waiting for a connection look again.
+    private let stateChanged = Condition()
+    private var machine: Machine
+    /// Connections that take no new call but may still finish theirs (a GOAWAY arrived).
+    private var retired: [ObjectIdentifier: any ClientConnection] = [:]
+    private var deliveries = ConnectivityDeliveries()
+    /// The loop that runs the channel's timers.
+    private let loop = EventLoopGroup.shared.next()
+    private var retryTimer: ScheduledTimer?
+    private var idleTimer: ScheduledTimer?
+    /// When the last call took the connection (the idle timeout counts from there).
+    private var lastCallStarted = Deadline.now
+    /// `grpc.client_idle_timeout_ms`, in seconds.
+    private let idleTimeout: Double
 
     init(
         target: String, options: [(String, OptionValue)], compression: Compression?,
@@ -44,6 +59,8 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         }
         self.options = parsedOptions
         self.optionsError = optionsError
+        machine = ChannelStateMachine(backoff: parsedOptions.reconnectBackoff)
+        idleTimeout = parsedOptions.clientIdleTimeout
         userAgent = parsedOptions.primaryUserAgent.map { "\($0) \(GRPCHeaders.userAgent)" } ?? GRPCHeaders.userAgent
         let isTLS: Bool
         if case .tls = credentials?.kind { isTLS = true } else { isTLS = false }
@@ -72,107 +89,211 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     }
 
     deinit {
-        connection?.close(failingStreamsWith: .channelClosed)
+        machine.connection?.close(failingStreamsWith: .channelClosed)
+        for connection in retired.values { connection.close(failingStreamsWith: .channelClosed) }
+        retryTimer?.cancel()
+        idleTimer?.cancel()
     }
 
-    /// Closes the connection for good: active calls end with CANCELLED "Channel closed!".
+    /// Closes the channel for good: active calls end with CANCELLED "Channel closed!"; the
+    /// subscriptions end without a last callback, as in grpcio.
     func close() {
-        let current: (any ClientConnection)? = lock.withLock {
-            isClosed = true
-            connectionChanged.broadcast()
-            let current = connection
-            connection = nil
-            return current
+        let draining: [any ClientConnection] = lock.withLock {
+            deliveries.removeAll()
+            updateLocked { $0.shutDown() }
+            let draining = Array(retired.values)
+            retired.removeAll()
+            return draining
         }
-        current?.close(failingStreamsWith: .channelClosed)
-    }
-
-    // MARK: connection management
-
-    /// A connection that can take a new stream, connecting when needed. With `waitForReady`,
-    /// failures are retried with backoff until `deadline`; without, they fail as UNAVAILABLE.
-    func readyConnection(deadline: Deadline, waitForReady: Bool) throws(RPCError) -> any ClientConnection {
-        var backoff = 1.0
-        while true {
-            switch try connectionOrAttempt(deadline: deadline) {
-            case .success(let connection):
-                return connection
-            case .failure(let error):
-                guard waitForReady else { throw error }
-                // Wait for the backoff, the deadline, or close(), whichever is first.
-                let until = min(deadline, Deadline.after(seconds: backoff))
-                try lock.withLock { () throws(RPCError) in
-                    while !isClosed && !until.hasPassed {
-                        connectionChanged.wait(lock, until: until)
-                    }
-                    if isClosed { throw RPCError(.channelClosed) }
-                }
-                if deadline.hasPassed { throw RPCError(.deadlineExceeded) }
-                backoff = min(backoff * 1.6, 120)
-            case nil:
-                continue
-            }
-        }
-    }
-
-    /// The current connection, or the result of one connection attempt by this thread; nil when
-    /// another thread's attempt finished and the caller should look again.
-    private func connectionOrAttempt(deadline: Deadline) throws(RPCError) -> Result<any ClientConnection, RPCError>? {
-        let mustConnect: Bool = try lock.withLock { () throws(RPCError) -> Bool in
-            while true {
-                if isClosed { throw RPCError(.channelClosed) }
-                if let connection, connection.canOpenStreams { return false }
-                if !connecting {
-                    connecting = true
-                    return true
-                }
-                if !connectionChanged.wait(lock, until: deadline) && deadline.hasPassed {
-                    throw RPCError(.deadlineExceeded)
-                }
-            }
-        }
-        if !mustConnect {
-            return lock.withLock { connection.map { .success($0) } }
-        }
-        let result = connect(deadline: deadline)
-        let unwanted: (any ClientConnection)? = lock.withLock {
-            connecting = false
-            connectionChanged.broadcast()
-            guard case .success(let connection) = result else { return nil }
-            if isClosed { return connection }
-            self.connection = connection
-            return nil
-        }
-        if let unwanted {
-            unwanted.close(failingStreamsWith: .channelClosed)
-            return .failure(RPCError(.channelClosed))
-        }
-        return result
-    }
-
-    /// Dials the target (``Connector``). No lock is held.
-    private func connect(deadline: Deadline) -> Result<any ClientConnection, RPCError> {
-        if let optionsError { return .failure(RPCError(.invalidChannelConfiguration(optionsError.message))) }
-        switch parsedTarget {
-        case .success(let target):
-            return Connector.connect(
-                to: target, security: security, limits: options.connectionLimits, deadline: deadline, delegate: self)
-        case .failure(let error):
-            return .failure(RPCError(.invalidChannelConfiguration(error.message)))
-        }
+        for connection in draining { connection.close(failingStreamsWith: .channelClosed) }
     }
 
     /// Throws when no call may start on this channel.
     func checkUsable() throws {
-        if lock.withLock({ isClosed }) { throw UsageError("Cannot invoke RPC on closed channel!") }
+        if lock.withLock({ machine.connectivity == .shutdown }) {
+            throw UsageError("Cannot invoke RPC on closed channel!")
+        }
+    }
+
+    // MARK: calls
+
+    /// The channel's connection for a new call, waiting while the channel connects (starting an
+    /// attempt when it is idle). Without `waitForReady` a call fails with the last attempt's
+    /// status while the channel is in transient failure; with it, it waits for the retries
+    /// until `deadline`.
+    func readyConnection(deadline: Deadline, waitForReady: Bool) throws(RPCError) -> any ClientConnection {
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            var pick = Machine.Pick.fail(.channelClosed)
+            updateLocked {
+                pick = $0.pick(waitForReady: waitForReady, now: .now)
+                if case .wait(let action) = pick { return action }
+                return .none
+            }
+            switch pick {
+            case .use(let connection):
+                // A GOAWAY may have arrived before the channel was told.
+                guard connection.canOpenStreams else {
+                    retireLocked(connection)
+                    continue
+                }
+                lastCallStarted = .now
+                return connection
+            case .fail(let status):
+                throw RPCError(status)
+            case .wait:
+                if deadline.hasPassed { throw RPCError(.deadlineExceeded) }
+                _ = stateChanged.wait(lock, until: deadline)
+            }
+        }
+    }
+
+    /// `connection` refused a new stream (it is draining): the next pick connects anew.
+    func connectionRefusedStream(_ connection: any ClientConnection) {
+        lock.withLock { retireLocked(connection) }
+    }
+
+    /// Keeps `connection` (which takes no new stream) only to close it with the channel, and lets
+    /// the state machine know.
+    private func retireLocked(_ connection: any ClientConnection) {
+        lock.assertHeld()
+        retired[ObjectIdentifier(connection)] = connection
+        updateLocked {
+            $0.connectionEnded(connection)
+            return .none
+        }
+    }
+
+    // MARK: connectivity
+
+    func subscribe(_ subscription: ConnectivitySubscription, tryToConnect: Bool) {
+        lock.withLock {
+            if deliveries.add(subscription, current: machine.connectivity) { startDeliveryLocked() }
+            if tryToConnect { updateLocked { $0.requestConnection(now: .now) } }
+        }
+    }
+
+    func unsubscribe(_ subscription: ConnectivitySubscription) {
+        lock.withLock { deliveries.remove(subscription) }
+    }
+
+    /// The connectivity now (tests).
+    var connectivity: ChannelConnectivity { lock.withLock { machine.connectivity } }
+
+    /// One worker runs the callbacks, in order, with no lock held.
+    private func startDeliveryLocked() {
+        lock.assertHeld()
+        ThreadPoolExecutor.blockingWork.submit { [self] in
+            while let callbacks = lock.withLock({ deliveries.next() }) {
+                for callback in callbacks { callback() }
+            }
+        }
+    }
+
+    // MARK: the state machine's events and actions (lock held)
+
+    /// Runs one event and applies its action; tells the waiting calls, and the subscribers when
+    /// the connectivity changed.
+    private func updateLocked(_ event: (inout Machine) -> Machine.Action) {
+        lock.assertHeld()
+        let before = machine.connectivity
+        let action = event(&machine)
+        let after = machine.connectivity
+        switch action {
+        case .none:
+            break
+        case .connect(let deadline):
+            ThreadPoolExecutor.blockingWork.submit { [self] in attempt(until: deadline) }
+        case .retry(let at):
+            retryTimer?.cancel()
+            retryTimer = loop.schedule(at: at) { [weak self] in self?.retryDue() }
+        case .close(let connection):
+            connection.close(failingStreamsWith: after == .shutdown ? .channelClosed : .connectionClosed)
+        }
+        stateChanged.broadcast()
+        guard before != after else { return }
+        if after == .ready {
+            scheduleIdleTimerLocked(at: Deadline.now.adding(seconds: idleTimeout))
+        } else if before == .ready {
+            idleTimer?.cancel()
+            idleTimer = nil
+        }
+        if after == .shutdown {
+            retryTimer?.cancel()
+            retryTimer = nil
+        }
+        if deliveries.changed(to: after) { startDeliveryLocked() }
+    }
+
+    /// One connection attempt (``Connector``), on a blocking worker with no lock held.
+    private func attempt(until deadline: Deadline) {
+        let result: Result<any ClientConnection, RPCError>
+        if let optionsError {
+            result = .failure(RPCError(.invalidChannelConfiguration(optionsError.message)))
+        } else {
+            switch parsedTarget {
+            case .success(let target):
+                result = Connector.connect(
+                    to: target, security: security, limits: options.connectionLimits, deadline: deadline,
+                    delegate: self)
+            case .failure(let error):
+                result = .failure(RPCError(.invalidChannelConfiguration(error.message)))
+            }
+        }
+        lock.withLock {
+            switch result {
+            case .success(let connection):
+                updateLocked { $0.connected(connection) }
+            case .failure(let error):
+                let status = Status(code: error.code, details: error.details)
+                updateLocked { $0.connectFailed(status, now: .now) }
+            }
+        }
+    }
+
+    private func retryDue() {
+        lock.withLock { updateLocked { $0.retryDue(now: .now) } }
+    }
+
+    private func scheduleIdleTimerLocked(at deadline: Deadline) {
+        lock.assertHeld()
+        idleTimer?.cancel()
+        idleTimer = loop.schedule(at: deadline) { [weak self] in self?.idleTimerFired() }
+    }
+
+    /// The idle timeout may have passed: the connection goes when no call took it since and
+    /// none is open on it; otherwise the timer waits again.
+    private func idleTimerFired() {
+        lock.withLock {
+            guard let connection = machine.connection else { return }
+            let due = lastCallStarted.adding(seconds: idleTimeout)
+            if !due.hasPassed {
+                scheduleIdleTimerLocked(at: due)
+            } else if connection.hasOpenStreams {
+                scheduleIdleTimerLocked(at: Deadline.now.adding(seconds: idleTimeout))
+            } else {
+                updateLocked { $0.idleTimeout() }
+            }
+        }
     }
 
     // MARK: ClientConnectionDelegate
 
     func connectionDidClose(_ connection: any ClientConnection) {
         lock.withLock {
-            if self.connection === connection { self.connection = nil }
-            connectionChanged.broadcast()
+            retired.removeValue(forKey: ObjectIdentifier(connection))
+            updateLocked {
+                $0.connectionEnded(connection)
+                return .none
+            }
+        }
+    }
+
+    func connectionIsDraining(_ connection: any ClientConnection) {
+        lock.withLock {
+            guard machine.connectivity != .shutdown else { return }
+            retireLocked(connection)
         }
     }
 }

@@ -4,7 +4,7 @@
 /// knows only whether it is still starting or ended without one.
 final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock`
     /// How far the call has got towards its stream.
-    private enum Phase {
+    enum Phase {
         /// Connecting; `callbacks` run once the call ends.
         case starting(callbacks: [@Sendable () -> Void])
         /// The stream carries the call: its status and callbacks are the stream's.
@@ -17,19 +17,30 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
     let channel: ChannelTransport
     let method: String
     let deadline: Deadline
-    private let metadata: Metadata
+    let metadata: Metadata
     /// The plugins of the channel's call credentials, then of the call's.
-    private let credentialPlugins: [any AuthMetadataPlugin]
+    let credentialPlugins: [any AuthMetadataPlugin]
     private let waitForReady: Bool
     /// The algorithm request messages are compressed with.
-    private let compression: Compression
+    let compression: Compression
 
-    private let lock = Lock()
+    let lock = Lock()
     /// Signalled when the phase leaves `starting`, and when a call-credentials plugin answers.
-    private let phaseChanged = Condition()
-    private var phase = Phase.starting(callbacks: [])
+    let phaseChanged = Condition()
+    var phase = Phase.starting(callbacks: [])
     /// The single response of a unary-response call, taken from the stream once.
     private var keptResponse: [UInt8]?
+    /// The request message that goes out with the headers, kept to be sent again when the server
+    /// refuses the stream unprocessed.
+    private var firstMessage: FramedMessage?
+    /// The request is complete (``endOutput()``, or with the headers): a new stream opens half-closed.
+    private var outputEnded = false
+    /// The request headers, once made.
+    var madeHeaders: [HeaderField]?
+    /// A refused stream has been sent again (grpc core does that once per call).
+    private var retriedRefusal = false
+    /// The stream being opened was refused before the call recorded it.
+    private var refusedWhileOpening = false
 
     init(
         channel: ChannelTransport, method: String, timeout: Double?, metadata: Metadata, waitForReady: Bool?,
@@ -65,114 +76,105 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
     /// Connects if needed and opens the stream, with `firstMessage` (already framed) and
     /// `endOutput` going out with the headers. Failures end the call; they are not thrown.
     func start(firstMessage: FramedMessage?, endOutput: Bool) {
+        lock.withLock {
+            self.firstMessage = firstMessage
+            outputEnded = endOutput
+        }
+        open()
+    }
+
+    /// Opens the call's stream on the channel's connection: first, and again when the server
+    /// refused the stream unprocessed (``streamRefusedLocked(byGoAway:callbacks:)``) or the
+    /// connection stopped taking streams before the request left.
+    private func open() {
         if isEnded { return }  // cancelled before it started
-        let connection: any ClientConnection
-        do {
-            connection = try channel.readyConnection(deadline: deadline, waitForReady: waitForReady)
-        } catch {
-            failToStart(Status(code: error.code, details: error.details))
-            return
-        }
-        if deadline.hasPassed {
-            failToStart(.deadlineExceeded)
-            return
-        }
-        var metadata = metadata
-        if !credentialPlugins.isEmpty {
-            guard channel.security.protectsCallCredentials else {
-                failToStart(.insufficientSecurityForCallCredentials)
-                return
-            }
-            switch credentialsMetadata() {
-            case .success(let added):
-                for entry in added { metadata.add(entry.key, entry.value) }
-            case .failure(let status):
-                failToStart(status)
-                return
-            }
-        }
-        let headers = GRPCHeaders.request(
-            path: method, authority: channel.authority, timeout: deadline, metadata: metadata,
-            userAgent: channel.userAgent, encoding: compression)
-        let stream: ClientStream
-        do {
-            stream = try connection.openStream(
-                headers: headers, maxReceiveMessageLength: channel.options.receiveLimit, firstMessage: firstMessage,
-                endOutput: endOutput, deadline: deadline)
-        } catch {
-            failToStart(Status(code: error.code, details: error.details))
-            return
-        }
-        let (callbacks, endedMeanwhile): ([@Sendable () -> Void], Status?) = lock.withLock {
-            switch phase {
-            case .starting(let callbacks):
-                phase = .started(stream)
-                phaseChanged.broadcast()
-                return (callbacks, nil)
-            case .failed(let status):
-                return ([], status)
-            case .started:
-                return ([], nil)
-            }
-        }
-        if let endedMeanwhile {
-            stream.cancel(endedMeanwhile)
-            return
-        }
-        for callback in callbacks where !stream.addCallback(callback) {
-            ThreadPoolExecutor.blockingWork.submit(callback)
-        }
-    }
-
-    /// A call-credentials plugin's answer; `result` is protected by the call's lock.
-    private final class PluginAnswer: @unchecked Sendable {
-        var result: Result<Metadata, Status>?
-    }
-
-    /// The metadata of the call's credential plugins, in order: each is called on this thread
-    /// with no lock held, and its callback awaited until the deadline or the call ends.
-    private func credentialsMetadata() -> Result<Metadata, Status> {
-        let context = AuthMetadataContext(method: method, authority: channel.authority, security: channel.security)
-        var metadata = Metadata()
-        for plugin in credentialPlugins {
-            let answer = PluginAnswer()
-            let callback: AuthMetadataPluginCallback = { [self] given, error in
-                let result: Result<Metadata, Status>
-                if let error {
-                    result = .failure(.metadataPluginFailed(error))
-                } else if let given, (try? WireFormat.validateOutgoing(given, sender: .client)) == nil {
-                    result = .failure(.illegalPluginMetadata)
-                } else {
-                    result = .success(given ?? [])
-                }
-                lock.withLock {
-                    guard answer.result == nil else { return }  // only the first answer counts
-                    answer.result = result
-                    phaseChanged.broadcast()
-                }
-            }
+        while true {
+            let connection: any ClientConnection
             do {
-                try plugin(context, callback)
+                connection = try channel.readyConnection(deadline: deadline, waitForReady: waitForReady)
             } catch {
-                return .failure(.metadataPluginFailed(error))
+                failToStart(Status(code: error.code, details: error.details))
+                return
             }
-            let result: Result<Metadata, Status> = lock.withLock {
-                while true {
-                    if let result = answer.result { return result }
-                    if case .failed(let status) = phase { return .failure(status) }
-                    if !phaseChanged.wait(lock, until: deadline) && deadline.hasPassed {
-                        return .failure(.deadlineExceeded)
+            if deadline.hasPassed {
+                failToStart(.deadlineExceeded)
+                return
+            }
+            guard let headers = requestHeaders() else { return }
+            let (message, endOutput) = lock.withLock { (firstMessage, outputEnded) }
+            let stream: ClientStream
+            do {
+                stream = try connection.openStream(
+                    headers: headers, maxReceiveMessageLength: channel.options.receiveLimit, firstMessage: message,
+                    endOutput: endOutput, deadline: deadline
+                ) { [weak self] byGoAway, callbacks in
+                    self?.streamRefusedLocked(byGoAway: byGoAway, callbacks: callbacks) ?? false
+                }
+            } catch {
+                if !connection.canOpenStreams {
+                    channel.connectionRefusedStream(connection)  // the request never left: try again
+                    continue
+                }
+                failToStart(Status(code: error.code, details: error.details))
+                return
+            }
+            let (callbacks, endedMeanwhile, refused, endNow): ([@Sendable () -> Void], Status?, Bool, Bool) =
+                lock.withLock {
+                    if refusedWhileOpening {
+                        refusedWhileOpening = false
+                        return ([], nil, true, false)
+                    }
+                    switch phase {
+                    case .starting(let callbacks):
+                        phase = .started(stream)
+                        phaseChanged.broadcast()
+                        return (callbacks, nil, false, outputEnded && !endOutput)
+                    case .failed(let status):
+                        return ([], status, false, false)
+                    case .started:
+                        return ([], nil, false, false)
                     }
                 }
+            if refused { continue }
+            if let endedMeanwhile {
+                stream.cancel(endedMeanwhile)
+                return
             }
-            guard case .success(let given) = result else { return result }
-            for entry in given { metadata.add(entry.key, entry.value) }
+            if endNow { stream.endOutput() }
+            for callback in callbacks where !stream.addCallback(callback) {
+                ThreadPoolExecutor.blockingWork.submit(callback)
+            }
+            return
         }
-        return .success(metadata)
+    }
+
+    /// The server refused the call's stream before processing it (its GOAWAY named a lower last
+    /// stream, or RST_STREAM(REFUSED_STREAM)); called with the connection's lock held. As grpc
+    /// core's transparent retry, the call starts again on a new stream once, taking the
+    /// stream's `callbacks` along; false when it does not (it ends with the stream's status).
+    private func streamRefusedLocked(byGoAway: Bool, callbacks: [@Sendable () -> Void]) -> Bool {
+        lock.withLock {
+            guard !retriedRefusal else { return false }
+            switch phase {
+            case .failed:
+                return false
+            case .starting:
+                // The opening thread has not recorded the stream yet: it opens another.
+                retriedRefusal = true
+                refusedWhileOpening = true
+                return true
+            case .started:
+                retriedRefusal = true
+                phase = .starting(callbacks: callbacks)
+                phaseChanged.broadcast()
+                ThreadPoolExecutor.blockingWork.submit { [self] in open() }
+                return true
+            }
+        }
     }
 
     /// Ends the call before it has a stream; its callbacks run.
-    private func failToStart(_ status: Status) {
+    func failToStart(_ status: Status) {
         let callbacks: [@Sendable () -> Void] = lock.withLock {
             guard case .starting(let callbacks) = phase else { return [] }
             phase = .failed(status)
@@ -215,6 +217,9 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
         }
     }
 
+    /// False once `stream` was refused and the call started again on another.
+    private func isCurrent(_ stream: ClientStream) -> Bool { currentStream === stream }
+
     // MARK: messages
 
     /// Frames a request message, compressed with the call's algorithm unless `compress` is false,
@@ -241,20 +246,28 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
     /// `waitWhileFull` is false. A run of requests with no response taken in between leaves in
     /// batches (``SendTiming/adaptive``).
     func send(framed: FramedMessage, waitWhileFull: Bool = true) -> RequestDelivery {
-        guard let stream = currentStream else { return .callEnded }
-        switch stream.send(framed: framed, deadline: deadline, waitWhileFull: waitWhileFull) {
-        case .sent: return .queued
-        case .full: return .full
-        case .finished: return .callEnded
-        case .timedOut:
-            fail(.deadlineExceeded)
-            return .callEnded
+        while let stream = waitForStream() {
+            switch stream.send(framed: framed, deadline: deadline, waitWhileFull: waitWhileFull) {
+            case .sent: return .queued
+            case .full: return .full
+            case .finished:
+                if isCurrent(stream) { return .callEnded }  // else refused: send on the new stream
+            case .timedOut:
+                fail(.deadlineExceeded)
+                return .callEnded
+            }
         }
+        return .callEnded
     }
 
     /// Half-closes: no more request messages.
     func endOutput() {
-        currentStream?.endOutput()
+        let stream: ClientStream? = lock.withLock {
+            outputEnded = true
+            if case .started(let stream) = phase { return stream }
+            return nil
+        }
+        stream?.endOutput()
     }
 
     /// The next response message; nil at the end of the stream. Throws the call's error.
@@ -271,6 +284,7 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
                 throw self.error(for: waitForStatus())
             }
         case .end:
+            if !isCurrent(stream) { return try receive(deserializer) }  // refused and started again
             let status = waitForStatus()
             if status.code != .ok { throw error(for: status) }
             return nil
@@ -328,7 +342,10 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
     /// Waits up to `until` for the call to end; true when it has.
     func waitUntilDone(until: Deadline) -> Bool {
         // Waiting on the stream lets this thread read the response itself.
-        if let started = waitForStream(until: until) { return started.waitUntilFinished(deadline: until) != nil }
+        while let started = waitForStream(until: until) {
+            guard started.waitUntilFinished(deadline: until) != nil else { return false }
+            if isCurrent(started) { return true }  // else refused and started again
+        }
         return status != nil
     }
 
@@ -352,7 +369,11 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
     // MARK: Call
 
     func initialMetadata() -> Metadata {
-        waitForStream()?.waitForHeaders(deadline: deadline) ?? []
+        while let stream = waitForStream() {
+            let metadata = stream.waitForHeaders(deadline: deadline)
+            if isCurrent(stream) { return metadata }
+        }
+        return []
     }
 
     func trailingMetadata() -> Metadata { waitForStatus().trailingMetadata }
@@ -382,6 +403,8 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
             }
         }
         if let added { return added }
-        return currentStream?.addCallback(callback) ?? false
+        guard let stream = currentStream else { return addCallback(callback) }
+        if stream.addCallback(callback) { return true }
+        return isCurrent(stream) ? false : addCallback(callback)
     }
 }

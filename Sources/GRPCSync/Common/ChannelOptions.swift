@@ -40,10 +40,19 @@ struct ChannelOptions: Sendable {
     /// `grpc.default_compression_algorithm` (0 none, 1 deflate, 2 gzip), which grpcio's `compression=`
     /// argument sets too; that argument, when given, wins.
     var defaultCompression: Compression?
+    /// `grpc.initial_reconnect_backoff_ms`, `grpc.max_reconnect_backoff_ms` and
+    /// `grpc.min_reconnect_backoff_ms` (the minimum connect timeout, as grpc core takes it).
+    var reconnectBackoff = ConnectionBackoff()
+    /// `grpc.client_idle_timeout_ms` in seconds: a channel with no call for that long drops its
+    /// connection and goes idle. Default 30 minutes; at least 1 s, as in grpc core.
+    var clientIdleTimeout = 30 * 60.0
 
     init() {}
 
     init(_ options: [(String, OptionValue)]) throws {
+        var initialBackoff: Double?
+        var maxBackoff: Double?
+        var minConnectTimeout: Double?
         for (key, value) in options {
             switch key {
             case "grpc.max_receive_message_length":
@@ -65,10 +74,25 @@ struct ChannelOptions: Sendable {
                     throw UsageError("option \(key) must be 0 (none), 1 (deflate) or 2 (gzip), got \(value)")
                 }
                 defaultCompression = algorithm
+            case "grpc.initial_reconnect_backoff_ms":
+                initialBackoff = try Self.milliseconds(key, value, atLeast: 1)
+            case "grpc.max_reconnect_backoff_ms":
+                maxBackoff = try Self.milliseconds(key, value, atLeast: 1)
+            case "grpc.min_reconnect_backoff_ms":
+                minConnectTimeout = try Self.milliseconds(key, value, atLeast: 1)
+            case "grpc.client_idle_timeout_ms":
+                clientIdleTimeout = try Self.milliseconds(key, value, atLeast: 1000)
             default:
                 continue
             }
         }
+        reconnectBackoff = ConnectionBackoff(
+            initial: initialBackoff ?? 1, maximum: maxBackoff ?? 120, minConnectTimeout: minConnectTimeout ?? 20)
+    }
+
+    /// A duration option in milliseconds, as seconds; below `atLeast` ms it is raised to that.
+    private static func milliseconds(_ key: String, _ value: OptionValue, atLeast: Int) throws -> Double {
+        Double(max(try int(key, value), atLeast)) / 1000
     }
 
     private static func int(_ key: String, _ value: OptionValue) throws -> Int {

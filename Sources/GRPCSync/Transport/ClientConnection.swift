@@ -3,6 +3,9 @@ protocol ClientConnection: AnyObject, Sendable {
     /// False once the connection is closed or draining: new calls need another connection.
     var canOpenStreams: Bool { get }
 
+    /// True while a call's stream is open on the connection.
+    var hasOpenStreams: Bool { get }
+
     /// Returns once the connection is ready for calls: its TLS handshake (if any) has succeeded
     /// and the server's SETTINGS have arrived, as grpc waits for them before a connection counts
     /// as connected; throws the status of a connection that closed or did not get there by
@@ -12,9 +15,11 @@ protocol ClientConnection: AnyObject, Sendable {
     /// Opens a stream for a call: request `headers` with `firstMessage` (already framed) queued
     /// to leave with them, the request complete already with `endOutput`; the call ends
     /// DEADLINE_EXCEEDED at `deadline`. Throws UNAVAILABLE when the connection takes no new stream.
+    /// `onRefused` takes the call back if the server refuses the stream before it has processed it
+    /// (``ClientStream/RefusalHandler``).
     func openStream(
         headers: [HeaderField], maxReceiveMessageLength: Int, firstMessage: FramedMessage?, endOutput: Bool,
-        deadline: Deadline
+        deadline: Deadline, onRefused: ClientStream.RefusalHandler?
     ) throws(RPCError) -> ClientStream
 
     /// Closes the connection: GOAWAY, then the socket; its calls end with `status`.
@@ -25,4 +30,8 @@ protocol ClientConnection: AnyObject, Sendable {
 protocol ClientConnectionDelegate: AnyObject, Sendable {
     /// The connection has closed (called on its loop thread, no lock held).
     func connectionDidClose(_ connection: any ClientConnection)
+
+    /// The server's GOAWAY arrived: the connection takes no new stream, and its calls finish
+    /// (called on its loop thread, no lock held).
+    func connectionIsDraining(_ connection: any ClientConnection)
 }

@@ -8,10 +8,26 @@ import CNGHTTP2
 final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // state: the connection's lock
     @exclusivity(unchecked) private var state: ClientStreamState
     @exclusivity(unchecked) private var responseHeaders = Metadata()
+    /// Takes the call back when the server refuses the stream unprocessed; nil once asked.
+    @exclusivity(unchecked) private var onRefused: RefusalHandler?
+    /// A request message was queued after the stream opened: the call cannot be sent again.
+    @exclusivity(unchecked) private var sentAfterOpen = false
+
+    /// Asked, with the connection's lock held, whether the call takes back a stream the server
+    /// refused before processing it (a GOAWAY naming a lower last stream, `byGoAway`, or
+    /// RST_STREAM(REFUSED_STREAM)), with the end-of-call callbacks added so far; true when the
+    /// call starts again elsewhere (grpc's transparent retry): the stream then ends without
+    /// running them. Asked only while no response headers have arrived and no request message
+    /// was queued after the headers.
+    typealias RefusalHandler = (_ byGoAway: Bool, _ callbacks: [@Sendable () -> Void]) -> Bool
 
     /// A stream about to be opened, with `firstMessage` queued to leave with the headers and,
     /// with `endOutput`, the request complete already.
-    init(connection: HTTP2Connection, maxReceiveMessageLength: Int, firstMessage: FramedMessage?, endOutput: Bool) {
+    init(
+        connection: HTTP2Connection, maxReceiveMessageLength: Int, firstMessage: FramedMessage?, endOutput: Bool,
+        onRefused: RefusalHandler? = nil
+    ) {
+        self.onRefused = onRefused
         state = ClientStreamState(endOutput: endOutput)
         super.init(connection: connection, id: -1, maxReceiveMessageLength: maxReceiveMessageLength)
         if let firstMessage {
@@ -39,6 +55,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         connection.lock.withLock {
             if let result = waitForRoomLocked(deadline: deadline, waitWhileFull: waitWhileFull) { return result }
             guard case .queue(let resume) = state.sendMessage() else { return .finished }
+            sentAfterOpen = true
             queueLocked(message, resume: resume, timing: .adaptive)
             return .sent
         }
@@ -160,6 +177,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
 
     func closedLocked(errorCode: UInt32) {
         connection.lock.assertHeld()
+        if errorCode == NGHTTP2_REFUSED_STREAM.rawValue { handBackLocked(byGoAway: false) }
         inbound.streamClosed()
         let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.streamClosed(errorCode: errorCode)
         }
@@ -175,7 +193,17 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
 
     func refusedByGoAwayLocked() {
         connection.lock.assertHeld()
+        handBackLocked(byGoAway: true)
         if state.refusedByGoAway() != nil { callEndedLocked() }
+    }
+
+    /// The server refused the stream unprocessed: the call may take itself (and its callbacks)
+    /// back to start again on another stream; the stream then ends without the callbacks.
+    private func handBackLocked(byGoAway: Bool) {
+        connection.lock.assertHeld()
+        guard let handler = onRefused, state.awaitingResponseHeaders, !sentAfterOpen else { return }
+        onRefused = nil
+        if handler(byGoAway, callbacks) { callbacks.removeAll() }
     }
 
     func readOutboundLocked(maxLength: Int) -> DataSourceRead {

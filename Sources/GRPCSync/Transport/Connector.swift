@@ -1,11 +1,9 @@
 /// Dials a channel's target: resolves it and tries each address in order (pick_first), starting
 /// an HTTP/2 client connection on the first that accepts, completes the TLS handshake (with
-/// TLS) and sends its SETTINGS. Runs on the caller's thread with no lock held (the handshake itself runs on the
-/// connection's loop); a connect waits at most until `deadline`, and 20 s per address.
+/// TLS) and sends its SETTINGS. Runs on a channel's blocking worker with no lock held (the
+/// handshake itself runs on the connection's loop); an attempt waits at most until `deadline`
+/// (its channel's backoff gives it at least gRPC's minimum connect timeout, 20 s by default).
 enum Connector {
-    /// gRPC's minimum connect timeout, which bounds each address's attempt (TCP and handshake).
-    static let connectTimeout = 20.0
-
     static func connect(
         to target: Target, security: ClientSecurity, limits: ConnectionLimits, deadline: Deadline,
         delegate: any ClientConnectionDelegate
@@ -25,7 +23,7 @@ enum Connector {
                 lastError = "\(address): \(kind.refusal)"
                 continue
             }
-            let attemptDeadline = min(deadline, .after(seconds: connectTimeout))
+            let attemptDeadline = deadline
             do {
                 let fd = try Socket.connect(to: address, deadline: attemptDeadline)
                 var tls: TLSContext?

@@ -9,6 +9,8 @@ import CNGHTTP2
 extension HTTP2Connection: ClientConnection {
     var canOpenStreams: Bool { lock.withLock { lifecycle.canOpenStreams } }
 
+    var hasOpenStreams: Bool { lock.withLock { !streams.isEmpty } }
+
     func waitUntilReady(until deadline: Deadline) throws(RPCError) {
         lock.lock()
         defer { lock.unlock() }
@@ -22,14 +24,14 @@ extension HTTP2Connection: ClientConnection {
 
     func openStream(
         headers: [HeaderField], maxReceiveMessageLength: Int, firstMessage: FramedMessage?, endOutput: Bool,
-        deadline: Deadline
+        deadline: Deadline, onRefused: ClientStream.RefusalHandler?
     ) throws(RPCError) -> ClientStream {
         lock.lock()
         defer { lock.unlock() }
         guard lifecycle.canOpenStreams else { throw RPCError(lifecycle.closeReason ?? .connectionGoingAway) }
         let stream = ClientStream(
             connection: self, maxReceiveMessageLength: maxReceiveMessageLength, firstMessage: firstMessage,
-            endOutput: endOutput)
+            endOutput: endOutput, onRefused: onRefused)
         switch session.submitRequest(headers) {
         case .failure(let error):
             lifecycle.streamIDsExhausted()
@@ -44,6 +46,13 @@ extension HTTP2Connection: ClientConnection {
 
     func close(failingStreamsWith status: Status) {
         lock.withLock { applyLocked(lifecycle.close(status)) }
+    }
+
+    /// The server's GOAWAY arrived: the channel is told, from the loop with no lock held.
+    func tellChannelDrainingLocked() {
+        lock.assertHeld()
+        guard let clientDelegate else { return }
+        loop.execute { [self] in clientDelegate.connectionIsDraining(self) }
     }
 }
 

@@ -29,7 +29,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     /// Who reads the socket besides the loop (WaitingReader.swift).
     @exclusivity(unchecked) var reader = WaitingReader()
     private weak var serverDelegate: (any ServerConnectionDelegate)?
-    private weak var clientDelegate: (any ClientConnectionDelegate)?
+    weak var clientDelegate: (any ClientConnectionDelegate)?
     /// A flush is queued on the loop (``flushSoonLocked()``).
     @exclusivity(unchecked) private var flushScheduled = false
     /// True while nghttp2 parses input or produces output: it must not be asked to send from
@@ -327,6 +327,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             flushLocked()
         case .failStreamsAbove(let lastStreamID):
             for (id, stream) in streams where id > lastStreamID { stream.refusedByGoAwayLocked() }
+            tellChannelDrainingLocked()
         case .close(let status, let goAwayError, let linger):
             if let goAwayError {
                 session.terminate(errorCode: goAwayError)
