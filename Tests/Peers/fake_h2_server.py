@@ -38,6 +38,15 @@ answered according to MODE:
                           trailers grpc-status 0
     corrupt_gzip          grpc-encoding gzip; one message with the compressed flag set whose bytes are
                           not gzip; trailers grpc-status 0
+    close_socket          on the request's HEADERS: closes the socket, without GOAWAY (the next
+                          connection is served the same way)
+    goaway_unknown_code   once the request has arrived: GOAWAY(last_stream_id = the request's stream,
+                          error code 0xdead, not one HTTP/2 defines), then a normal response echoing
+                          the request message (trailers grpc-status 0)
+    silent                not HTTP/2 at all: accepts the connection, reads and drops what arrives,
+                          never writes
+    http1                 not HTTP/2 at all: once bytes arrive, answers `HTTP/1.1 400 Bad Request`
+                          (as an HTTP/1.1 server answers the client's preface) and closes
 
 The modes other than goaway and rst_* read the whole request (up to END_STREAM) before answering.
 Frames are built by the `h2` package, which also acknowledges SETTINGS and PING and keeps flow
@@ -56,6 +65,7 @@ import h2.connection
 import h2.errors
 import h2.events
 import h2.exceptions
+import hyperframe.frame
 
 RST_CODES = {
     'rst_refused': h2.errors.ErrorCodes.REFUSED_STREAM,
@@ -65,14 +75,18 @@ RST_CODES = {
 }
 
 # Modes answered as soon as the request's HEADERS arrive.
-EARLY_MODES = frozenset(['goaway', *RST_CODES])
+EARLY_MODES = frozenset(['goaway', 'close_socket', *RST_CODES])
+
+# Modes that never speak HTTP/2.
+RAW_MODES = frozenset(['silent', 'http1'])
 
 # Modes answered once the whole request has arrived.
 LATE_MODES = frozenset(['http503', 'http404_html', 'no_status', 'truncated', 'trailers_only_status',
                         'bad_content_type', 'comma_bin', 'inspect', 'gzip_bomb',
-                        'compressed_no_encoding', 'unsupported_encoding', 'corrupt_gzip'])
+                        'compressed_no_encoding', 'unsupported_encoding', 'corrupt_gzip',
+                        'goaway_unknown_code'])
 
-MODES = sorted(EARLY_MODES | LATE_MODES)
+MODES = sorted(EARLY_MODES | LATE_MODES | RAW_MODES)
 
 GRPC_HEADERS = [(':status', '200'), ('content-type', 'application/grpc')]
 
@@ -148,6 +162,9 @@ class Connection:
     def serve(self):
         try:
             self.sock.settimeout(IO_TIMEOUT)
+            if self.mode in RAW_MODES:
+                self.serve_raw()
+                return
             self.conn.initiate_connection()
             self.flush()
             while True:
@@ -173,6 +190,16 @@ class Connection:
             except OSError:
                 pass
 
+    def serve_raw(self):
+        while True:
+            data = self.sock.recv(65536)
+            if not data:
+                return
+            if self.mode == 'http1':
+                self.sock.sendall(b'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n'
+                                  b'Connection: close\r\n\r\n')
+                return
+
     def handle(self, event):
         if isinstance(event, h2.events.RequestReceived):
             stream_id = event.stream_id
@@ -182,6 +209,8 @@ class Connection:
                 self.conn.close_connection(error_code=h2.errors.ErrorCodes.NO_ERROR, last_stream_id=0)
                 self.flush()
                 self.gone_away = True
+            elif self.mode == 'close_socket':
+                self.sock.shutdown(socket.SHUT_RDWR)
             elif self.mode in RST_CODES:
                 self.conn.reset_stream(stream_id, error_code=RST_CODES[self.mode])
             elif event.stream_ended is not None:
@@ -241,6 +270,13 @@ class Connection:
         elif mode == 'unsupported_encoding':
             self.respond(stream_id, GRPC_HEADERS + [('grpc-encoding', 'snappy')],
                          grpc_message(b'hello', compressed=True))
+        elif mode == 'goaway_unknown_code':
+            # Built by hand: h2 sends nothing more on a connection once it has sent a GOAWAY.
+            goaway = hyperframe.frame.GoAwayFrame(0)
+            goaway.last_stream_id = stream_id
+            goaway.error_code = 0xdead
+            self.sock.sendall(conn.data_to_send() + goaway.serialize())
+            self.respond(stream_id, GRPC_HEADERS, grpc_message(first_message(body)))
         elif mode == 'corrupt_gzip':
             self.respond(stream_id, GRPC_HEADERS + [('grpc-encoding', 'gzip')],
                          grpc_message(b'\x1f\x8b not gzip at all', compressed=True))

@@ -325,6 +325,15 @@ def registered_handlers():
     }
 
 
+def _option(text):
+    """`KEY=VALUE` as grpcio's (key, value): an int value when it parses as one."""
+    key, value = text.split("=", 1)
+    try:
+        return (key, int(value))
+    except ValueError:
+        return (key, value)
+
+
 def _parse_args():
     parser = argparse.ArgumentParser(description="grpcio conformance TestService server")
     parser.add_argument("--port", type=int, default=0, help="port to bind, 0 = any free port")
@@ -358,7 +367,17 @@ def _parse_args():
         action="store_true",
         help="require a client certificate signed by --tls-client-ca",
     )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a server option (repeatable); VALUE is an int when it parses as one, else a string",
+    )
     args = parser.parse_args()
+    for option in args.option:
+        if "=" not in option:
+            parser.error(f"--option needs KEY=VALUE, got {option!r}")
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     if (args.tls_client_ca or args.require_client_auth) and not args.tls_cert:
@@ -375,6 +394,7 @@ def main():
         options.append(("grpc.max_receive_message_length", args.max_receive))
     if args.max_send is not None:
         options.append(("grpc.max_send_message_length", args.max_send))
+    options.extend(_option(text) for text in args.option)
 
     server = grpc.server(
         ThreadPoolExecutor(max_workers=args.workers),

@@ -116,12 +116,18 @@ extension Status {
         Status(code: .unavailable, details: "TLS handshake failed: \(reason)")
     }
     /// The server accepted the connection but sent no HTTP/2 SETTINGS in time (grpc's wording).
-    static let settingsTimedOut = Status(code: .unavailable, details: "timed out before receiving SETTINGS frame")
+    static let settingsTimedOut = Status(
+        code: .unavailable, details: "connection attempt timed out before receiving SETTINGS frame")
     /// The TLS handshake did not finish in time.
     static let tlsHandshakeTimedOut = Status(code: .unavailable, details: "TLS handshake timed out")
     /// The peer broke HTTP/2 (a bad preface, a malformed frame).
     static func protocolError(_ reason: String) -> Status {
         Status(code: .unavailable, details: "HTTP/2 protocol error: \(reason)")
+    }
+    /// Why a server's answer that starts with an HTTP/1.x status line where its SETTINGS should
+    /// be is a protocol error (grpc core's words): `statusCode` is the line's.
+    static func http1ServerReason(statusCode: String) -> String {
+        "Trying to connect an http1.x server (HTTP status \(statusCode))"
     }
 
     // MARK: stream events

@@ -48,6 +48,19 @@ extension HTTP2Connection: ClientConnection {
         lock.withLock { applyLocked(lifecycle.close(status)) }
     }
 
+    /// Hands bytes read to nghttp2. A client whose server answers with an HTTP/1.x status line
+    /// where its SETTINGS should be gets a protocol error that says so, as grpc's does (nghttp2
+    /// would only close the session).
+    func receiveLocked(_ bytes: UnsafeRawBufferPointer) throws(SessionError) {
+        lock.assertHeld()
+        let http1 = Array("HTTP/1.".utf8)
+        if role == .client, !receivedPeerSettings, bytes.count >= 12, bytes.prefix(http1.count).elementsEqual(http1) {
+            let statusCode = String(decoding: bytes[9..<12], as: UTF8.self)
+            throw SessionError(reason: Status.http1ServerReason(statusCode: statusCode))
+        }
+        try session.receive(bytes)
+    }
+
     /// The server's GOAWAY arrived: the channel is told, from the loop with no lock held.
     func tellChannelDrainingLocked() {
         lock.assertHeld()

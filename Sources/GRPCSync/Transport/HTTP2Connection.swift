@@ -267,7 +267,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                 if handshakeTimer != nil { handshakeSucceededLocked() }
                 insideSession = true
                 do {
-                    try session.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                    try receiveLocked(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 } catch {
                     insideSession = false
                     // A protocol error nghttp2 did not answer itself (for example a bad preface).
