@@ -14,10 +14,10 @@ final class ClientFaultTests: XCTestCase {
     /// Two calls without a deadline on one channel to the fake server in `mode`, by this client
     /// and by grpcio's: `OK`, or the code and details of each.
     private func twoCalls(_ mode: String, options: [(String, OptionValue)]) throws -> (swift: [String], grpcio: [String]) {
+        // Each client gets a server of its own: some modes treat the first request specially.
         let server = try PythonPeerServer.fakeH2(mode: mode)
         defer { server.stop() }
-        let target = "127.0.0.1:\(server.port)"
-        let channel = insecureChannel(target, options: options)
+        let channel = insecureChannel("127.0.0.1:\(server.port)", options: options)
         defer { channel.close() }
         let unary = channel.unaryUnary("/x.Y/Z")
         var swift: [String] = []
@@ -29,7 +29,9 @@ final class ClientFaultTests: XCTestCase {
                 swift.append("\(error.code)".replacingOccurrences(of: "StatusCode.", with: "") + " \(error.details)")
             }
         }
-        var arguments = ["call", "--target", target]
+        let grpcioServer = try PythonPeerServer.fakeH2(mode: mode)
+        defer { grpcioServer.stop() }
+        var arguments = ["call", "--target", "127.0.0.1:\(grpcioServer.port)"]
         for (key, value) in options {
             switch value {
             case .int(let number): arguments += ["--option", "\(key)=\(number)"]
@@ -90,6 +92,41 @@ final class ClientFaultTests: XCTestCase {
         let unary = channel.unaryUnary("/x.Y/Z")
         XCTAssertEqual(try unary(Array("one".utf8), timeout: 10), Array("one".utf8))
         XCTAssertEqual(try unary(Array("two".utf8), timeout: 10), Array("two".utf8))
+    }
+
+    /// A stream the server refused before processing it is sent again on its own, as grpc's
+    /// transparent retry sends it: refused by a GOAWAY naming a lower last stream (grpcio does
+    /// the same) or by RST_STREAM(REFUSED_STREAM) (grpcio 1.85 does not: its first call fails
+    /// UNAVAILABLE "Stream removed"). Unary, server-streaming, and a client-streaming call that
+    /// had sent no message yet.
+    func testAStreamRefusedUnprocessedIsSentAgain() throws {
+        for mode in ["goaway_first", "refuse_first"] {
+            let (swift, grpcio) = try twoCalls(mode, options: [])
+            XCTAssertEqual(swift, ["OK", "OK"], mode)
+            if mode == "goaway_first" {
+                XCTAssertEqual(grpcio, ["OK", "OK"])
+            } else {
+                XCTAssertEqual(grpcio.count, 2)
+                XCTAssertTrue(grpcio.first?.hasPrefix("UNAVAILABLE Stream removed") ?? false, "\(grpcio)")
+                XCTAssertEqual(grpcio.last, "OK")
+            }
+        }
+        for mode in ["goaway_first", "refuse_first"] {
+            let server = try PythonPeerServer.fakeH2(mode: mode)
+            defer { server.stop() }
+            let channel = insecureChannel("127.0.0.1:\(server.port)")
+            defer { channel.close() }
+            let responses = try channel.unaryStream("/x.Y/Z")(Array("hi".utf8), timeout: 10)
+            XCTAssertEqual(try responses.next(), Array("hi".utf8), mode)
+            XCTAssertNil(try responses.next(), mode)
+        }
+        for mode in ["goaway_first", "refuse_first"] {
+            let server = try PythonPeerServer.fakeH2(mode: mode)
+            defer { server.stop() }
+            let channel = insecureChannel("127.0.0.1:\(server.port)")
+            defer { channel.close() }
+            XCTAssertEqual(try channel.streamUnary("/x.Y/Z")([[UInt8]](), timeout: 10), [], mode)
+        }
     }
 
     /// A drain under load: calls back to back for 20 s against a grpcio server whose connections

@@ -43,6 +43,11 @@ answered according to MODE:
     goaway_unknown_code   once the request has arrived: GOAWAY(last_stream_id = the request's stream,
                           error code 0xdead, not one HTTP/2 defines), then a normal response echoing
                           the request message (trailers grpc-status 0)
+    refuse_first          the first request the server gets: RST_STREAM(REFUSED_STREAM) on its HEADERS;
+                          every later one: a normal response echoing the request message
+    goaway_first          the first request the server gets: GOAWAY(last_stream_id=0, NO_ERROR) on its
+                          HEADERS (its connection then serves nothing); every later one, on a new
+                          connection: a normal response echoing the request message
     silent                not HTTP/2 at all: accepts the connection, reads and drops what arrives,
                           never writes
     http1                 not HTTP/2 at all: once bytes arrive, answers `HTTP/1.1 400 Bad Request`
@@ -84,7 +89,19 @@ RAW_MODES = frozenset(['silent', 'http1'])
 LATE_MODES = frozenset(['http503', 'http404_html', 'no_status', 'truncated', 'trailers_only_status',
                         'bad_content_type', 'comma_bin', 'inspect', 'gzip_bomb',
                         'compressed_no_encoding', 'unsupported_encoding', 'corrupt_gzip',
-                        'goaway_unknown_code'])
+                        'goaway_unknown_code', 'refuse_first', 'goaway_first'])
+
+# Whether the first request has come (refuse_first, goaway_first).
+FIRST_REQUEST = {'seen': False}
+FIRST_REQUEST_LOCK = threading.Lock()
+
+
+def first_request():
+    """True for the first request the server gets, false for every later one."""
+    with FIRST_REQUEST_LOCK:
+        first = not FIRST_REQUEST['seen']
+        FIRST_REQUEST['seen'] = True
+        return first
 
 MODES = sorted(EARLY_MODES | LATE_MODES | RAW_MODES)
 
@@ -205,7 +222,15 @@ class Connection:
             stream_id = event.stream_id
             self.bodies[stream_id] = b''
             self.request_headers[stream_id] = event.headers
-            if self.mode == 'goaway':
+            if self.mode in ('refuse_first', 'goaway_first') and first_request():
+                if self.mode == 'refuse_first':
+                    self.conn.reset_stream(stream_id, error_code=h2.errors.ErrorCodes.REFUSED_STREAM)
+                else:
+                    self.conn.close_connection(error_code=h2.errors.ErrorCodes.NO_ERROR, last_stream_id=0)
+                    self.flush()
+                    self.gone_away = True
+                self.bodies.pop(stream_id, None)
+            elif self.mode == 'goaway':
                 self.conn.close_connection(error_code=h2.errors.ErrorCodes.NO_ERROR, last_stream_id=0)
                 self.flush()
                 self.gone_away = True
@@ -270,6 +295,8 @@ class Connection:
         elif mode == 'unsupported_encoding':
             self.respond(stream_id, GRPC_HEADERS + [('grpc-encoding', 'snappy')],
                          grpc_message(b'hello', compressed=True))
+        elif mode in ('refuse_first', 'goaway_first'):
+            self.respond(stream_id, GRPC_HEADERS, grpc_message(first_message(body)))
         elif mode == 'goaway_unknown_code':
             # Built by hand: h2 sends nothing more on a connection once it has sent a GOAWAY.
             goaway = hyperframe.frame.GoAwayFrame(0)
