@@ -36,6 +36,48 @@ final class InteropProgramFlagsTests: XCTestCase {
             try CommandLineFlags(parsing: ["--use_tls=yes"], kinds: kinds).bool("use_tls", default: false))
     }
 
+    /// `--server_option` and `--channel_option` may be given many times: `KEY=VALUE`, an int
+    /// value when it parses as one, else a string.
+    func testRepeatableOptionFlags() throws {
+        let kinds: [String: CommandLineFlags.Kind] = ["channel_option": .repeatable, "test_case": .value]
+        let flags = try CommandLineFlags(
+            parsing: [
+                "--channel_option=grpc.a_ms=100", "--test_case=x", "--channel_option", "grpc.b=text",
+                "--channel_option=grpc.c=1=2", "--channel_option=grpc.d=",
+            ], kinds: kinds)
+        let options = try flags.options("channel_option")
+        XCTAssertEqual(options.map(\.0), ["grpc.a_ms", "grpc.b", "grpc.c", "grpc.d"])
+        XCTAssertEqual(options.map(\.1), [.int(100), .string("text"), .string("1=2"), .string("")])
+        XCTAssertEqual(flags.strings("channel_option").count, 4)
+        XCTAssertEqual(try flags.options("server_option").count, 0)
+        for bad in ["--channel_option=novalue", "--channel_option==1"] {
+            XCTAssertThrowsError(try CommandLineFlags(parsing: [bad], kinds: kinds).options("channel_option"), bad)
+        }
+        XCTAssertThrowsError(try CommandLineFlags(parsing: ["--channel_option"], kinds: kinds))
+    }
+
+    /// The options reach the programs' server and channels: a receive limit of 1000 bytes, on the
+    /// server or on the client, fails large_unary (a 271828-byte request, a 314159-byte response).
+    func testServerAndChannelOptionsReachThePrograms() throws {
+        for (serverArguments, clientArguments) in [
+            (["--server_option=grpc.max_receive_message_length=1000"], []),
+            ([], ["--channel_option=grpc.max_receive_message_length=1000", "--channel_option=grpc.primary_user_agent=x"]),
+        ] {
+            let server = try ChildProcess(
+                InteropPrograms.program("interop-server"), ["--port=0"] + serverArguments, keepsInputOpen: true)
+            defer { server.terminate() }
+            let port = try server.waitForPort(prefix: "interop-server listening on port ")
+            let (status, output) = try ChildProcess.run(
+                InteropPrograms.program("interop-client"),
+                ["--server_port=\(port)", "--test_case=large_unary"] + clientArguments)
+            XCTAssertEqual(status, 1, output)
+            XCTAssertTrue(output.contains("FAIL large_unary"), output)
+            XCTAssertTrue(output.contains("larger than max"), output)
+        }
+        let server = try ChildProcess(InteropPrograms.program("interop-server"), ["--server_option=novalue"])
+        XCTAssertEqual(server.waitForExit(timeout: 30).status, 2)
+    }
+
     func testAdditionalMetadata() throws {
         let metadata = try InteropClientSettings.parseAdditionalMetadata("X-User:ada;trace-bin:\u{1}\u{2};empty:")
         XCTAssertEqual(metadata, [("x-user", "ada"), ("trace-bin", .binary([1, 2])), ("empty", "")])

@@ -6,7 +6,8 @@
 // (Tests/Certificates/ca.pem, or --ca_file) and --server_host_override=foo.test.google.fr names the
 // host the server's certificate is checked against.
 // Runs one test case; exits 0 when it passes, 1 with "FAIL <case>: <what differed>" when it fails,
-// and 2 on bad flags.
+// and 2 on bad flags. Each --channel_option is a channel option (`grpc.min_reconnect_backoff_ms=500`):
+// an int when VALUE parses as one, else a string.
 import Foundation
 import GRPCSync
 import InteropTesting
@@ -17,7 +18,7 @@ let usage = """
                           [--ca_file=PEM]
                           [--additional_metadata=KEY:VALUE;...] [--soak_iterations=N]
                           [--soak_max_failures=N] [--soak_per_iteration_max_acceptable_latency_ms=MS]
-                          [--soak_overall_timeout_seconds=S]
+                          [--soak_overall_timeout_seconds=S] [--channel_option=KEY=VALUE]...
     test cases: \(InteropTestCase.allCases.map(\.rawValue).joined(separator: ", "))
     """
 
@@ -31,7 +32,9 @@ let valueFlags = [
     "soak_iterations",
     "soak_max_failures", "soak_per_iteration_max_acceptable_latency_ms", "soak_overall_timeout_seconds",
 ]
-var kinds: [String: CommandLineFlags.Kind] = ["use_tls": .boolean, "use_test_ca": .boolean]
+var kinds: [String: CommandLineFlags.Kind] = [
+    "use_tls": .boolean, "use_test_ca": .boolean, "channel_option": .repeatable,
+]
 for name in valueFlags { kinds[name] = .value }
 
 let testCase: InteropTestCase

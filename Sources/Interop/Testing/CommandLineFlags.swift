@@ -1,3 +1,5 @@
+import GRPCSync
+
 /// The command-line flags of the interop programs, in the forms gRPC's interop programs take:
 /// `--name=value` and `--name value`. A boolean flag given alone (`--use_tls`) means true.
 public struct CommandLineFlags: Sendable {
@@ -5,6 +7,8 @@ public struct CommandLineFlags: Sendable {
     public enum Kind: Sendable {
         case value
         case boolean
+        /// A value flag that may be given several times (`--server_option=A=1 --server_option=B=2`).
+        case repeatable
     }
 
     /// A flag that is unknown, lacks its value, or has a value of the wrong kind.
@@ -14,6 +18,7 @@ public struct CommandLineFlags: Sendable {
     }
 
     private var values: [String: String] = [:]
+    private var repeated: [String: [String]] = [:]
 
     /// Parses `arguments` (without the program name); `kinds` lists every flag the program knows.
     public init(parsing arguments: [String], kinds: [String: Kind]) throws(FlagError) {
@@ -32,7 +37,7 @@ public struct CommandLineFlags: Sendable {
             guard let kind = kinds[name] else { throw FlagError("unknown flag --\(name)") }
             if value == nil {
                 switch kind {
-                case .value:
+                case .value, .repeatable:
                     guard let next = remaining.popFirst() else { throw FlagError("--\(name) needs a value") }
                     value = next
                 case .boolean:
@@ -43,8 +48,30 @@ public struct CommandLineFlags: Sendable {
                     }
                 }
             }
-            values[name] = value
+            if kind == .repeatable {
+                repeated[name, default: []].append(value ?? "")
+            } else {
+                values[name] = value
+            }
         }
+    }
+
+    /// Every value of the repeatable `--name`, in order (none when it was not given).
+    public func strings(_ name: String) -> [String] { repeated[name] ?? [] }
+
+    /// The values of the repeatable `--name` as gRPC options: each `KEY=VALUE`, the value an int
+    /// when it parses as one, else a string (`--channel_option=grpc.max_receive_message_length=100`).
+    public func options(_ name: String) throws(FlagError) -> [(String, OptionValue)] {
+        var options: [(String, OptionValue)] = []
+        for text in strings(name) {
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                throw FlagError("--\(name) needs KEY=VALUE, got \"\(text)\"")
+            }
+            let key = String(text[..<equals])
+            let value = String(text[text.index(after: equals)...])
+            options.append((key, Int(value).map(OptionValue.int) ?? .string(value)))
+        }
+        return options
     }
 
     /// The value of `--name`, or nil when it was not given.

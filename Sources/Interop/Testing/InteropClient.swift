@@ -50,7 +50,7 @@ public struct InteropClient: Sendable {
     func makeChannel() throws -> Channel {
         let host = settings.serverHost.contains(":") ? "[\(settings.serverHost)]" : settings.serverHost
         let target = "\(host):\(settings.serverPort)"
-        var options: [(String, OptionValue)] = []
+        var options = settings.channelOptions
         guard settings.useTLS else {
             if let authority = settings.serverHostOverride {
                 options.append(("grpc.default_authority", .string(authority)))

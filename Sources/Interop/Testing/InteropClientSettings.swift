@@ -25,6 +25,8 @@ public struct InteropClientSettings: Sendable {
     public var soakPerIterationMaxAcceptableLatencyMs = 1000
     /// `--soak_overall_timeout_seconds`: the soak case fails when its iterations take longer.
     public var soakOverallTimeoutSeconds = 10
+    /// `--channel_option=KEY=VALUE` (repeatable): options of every channel the client makes.
+    public var channelOptions: [(String, OptionValue)] = []
 
     public init() {}
 
@@ -42,6 +44,7 @@ public struct InteropClientSettings: Sendable {
         soakPerIterationMaxAcceptableLatencyMs = try flags.int(
             "soak_per_iteration_max_acceptable_latency_ms", default: soakPerIterationMaxAcceptableLatencyMs)
         soakOverallTimeoutSeconds = try flags.int("soak_overall_timeout_seconds", default: soakOverallTimeoutSeconds)
+        channelOptions = try flags.options("channel_option")
     }
 
     /// `key1:value1;key2:value2`, as gRPC's interop clients read `--additional_metadata`: keys of
