@@ -141,7 +141,10 @@ final class ChannelStateMachineTests: XCTestCase {
     func testBackoffDelays() {
         var backoff = ConnectionBackoff()
         let delays = (0..<12).map { _ in backoff.nextDelay(random: 0) }
-        let expected = [1, 1.6, 2.56, 4.096, 6.5536, 10.48576, 16.777216, 26.8435456, 42.94967296, 68.719476736, 109.9511627776, 120]
+        let expected = [
+            1, 1.6, 2.56, 4.096, 6.5536, 10.48576, 16.777216, 26.8435456, 42.94967296, 68.719476736, 109.9511627776,
+            120,
+        ]
         for (delay, want) in zip(delays, expected) { XCTAssertEqual(delay, want, accuracy: 1e-9) }
         XCTAssertEqual(backoff.nextDelay(random: 1), 144, accuracy: 1e-9)  // 120 + 20 %
         XCTAssertEqual(backoff.nextDelay(random: -1), 96, accuracy: 1e-9)

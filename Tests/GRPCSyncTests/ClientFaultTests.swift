@@ -13,7 +13,9 @@ final class ClientFaultTests: XCTestCase {
 
     /// Two calls without a deadline on one channel to the fake server in `mode`, by this client
     /// and by grpcio's: `OK`, or the code and details of each.
-    private func twoCalls(_ mode: String, options: [(String, OptionValue)]) throws -> (swift: [String], grpcio: [String]) {
+    private func twoCalls(_ mode: String, options: [(String, OptionValue)]) throws -> (
+        swift: [String], grpcio: [String]
+    ) {
         // Each client gets a server of its own: some modes treat the first request specially.
         let server = try PythonPeerServer.fakeH2(mode: mode)
         defer { server.stop() }
@@ -152,7 +154,9 @@ final class ClientFaultTests: XCTestCase {
                 failures["\(error.code) \(error.details)", default: 0] += 1
             }
         }
-        print("swift client: calls \(calls), failures \(failures), READY \(recorder.seen.filter { $0 == .ready }.count) times")
+        print(
+            "swift client: calls \(calls), failures \(failures), READY \(recorder.seen.filter { $0 == .ready }.count) times"
+        )
         XCTAssertEqual(failures, [:])
         XCTAssertGreaterThan(recorder.seen.filter { $0 == .ready }.count, 1, "the server's drains were seen")
 

@@ -139,7 +139,8 @@ final class ConnectivityTests: XCTestCase {
         XCTAssertThrowsError(try unary(channel)([1], timeout: 10)) { error in
             let error = error as? RPCError
             XCTAssertEqual(error?.code, .unavailable)
-            XCTAssertTrue(error?.details.hasPrefix("failed to connect to all addresses") ?? false, "\(String(describing: error))")
+            XCTAssertTrue(
+                error?.details.hasPrefix("failed to connect to all addresses") ?? false, "\(String(describing: error))")
         }
         XCTAssertTrue(recorder.waitFor(.transientFailure))
         // Still in transient failure while it retries: fail fast again.

@@ -61,7 +61,10 @@ final class InteropProgramFlagsTests: XCTestCase {
     func testServerAndChannelOptionsReachThePrograms() throws {
         for (serverArguments, clientArguments) in [
             (["--server_option=grpc.max_receive_message_length=1000"], []),
-            ([], ["--channel_option=grpc.max_receive_message_length=1000", "--channel_option=grpc.primary_user_agent=x"]),
+            (
+                [],
+                ["--channel_option=grpc.max_receive_message_length=1000", "--channel_option=grpc.primary_user_agent=x"]
+            ),
         ] {
             let server = try ChildProcess(
                 InteropPrograms.program("interop-server"), ["--port=0"] + serverArguments, keepsInputOpen: true)
