@@ -34,8 +34,10 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     private let loop = EventLoopGroup.shared.next()
     private var retryTimer: ScheduledTimer?
     private var idleTimer: ScheduledTimer?
-    /// When the last call took the connection (the idle timeout counts from there).
-    private var lastCallStarted = Deadline.now
+    /// Calls that took a connection; the idle timer compares it with `callsAtIdleCheck`.
+    private var callsStarted = 0
+    /// `callsStarted` when the idle timer was last armed.
+    private var callsAtIdleCheck = 0
     /// `grpc.client_idle_timeout_ms`, in seconds.
     private let idleTimeout: Double
 
@@ -124,6 +126,11 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     func readyConnection(deadline: Deadline, waitForReady: Bool) throws(RPCError) -> any ClientConnection {
         lock.lock()
         defer { lock.unlock() }
+        // The common case: the channel is ready, its connection takes streams.
+        if let connection = machine.connection, connection.canOpenStreams {
+            callsStarted &+= 1
+            return connection
+        }
         while true {
             var pick = Machine.Pick.fail(.channelClosed)
             updateLocked {
@@ -138,7 +145,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
                     retireLocked(connection)
                     continue
                 }
-                lastCallStarted = .now
+                callsStarted &+= 1
                 return connection
             case .fail(let status):
                 throw RPCError(status)
@@ -214,7 +221,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         stateChanged.broadcast()
         guard before != after else { return }
         if after == .ready {
-            scheduleIdleTimerLocked(at: Deadline.now.adding(seconds: idleTimeout))
+            scheduleIdleTimerLocked()
         } else if before == .ready {
             idleTimer?.cancel()
             idleTimer = nil
@@ -256,22 +263,22 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         lock.withLock { updateLocked { $0.retryDue(now: .now) } }
     }
 
-    private func scheduleIdleTimerLocked(at deadline: Deadline) {
+    /// Arms the idle timer for one idle timeout from now.
+    private func scheduleIdleTimerLocked() {
         lock.assertHeld()
+        callsAtIdleCheck = callsStarted
         idleTimer?.cancel()
-        idleTimer = loop.schedule(at: deadline) { [weak self] in self?.idleTimerFired() }
+        idleTimer = loop.schedule(at: .after(seconds: idleTimeout)) { [weak self] in self?.idleTimerFired() }
     }
 
-    /// The idle timeout may have passed: the connection goes when no call took it since and
-    /// none is open on it; otherwise the timer waits again.
+    /// An idle timeout has passed since the timer was armed: the connection goes when no call
+    /// took it meanwhile and none is open on it; otherwise the timer waits again. (The connection
+    /// thus goes between one and two timeouts after the last call, without a clock read per call.)
     private func idleTimerFired() {
         lock.withLock {
             guard let connection = machine.connection else { return }
-            let due = lastCallStarted.adding(seconds: idleTimeout)
-            if !due.hasPassed {
-                scheduleIdleTimerLocked(at: due)
-            } else if connection.hasOpenStreams {
-                scheduleIdleTimerLocked(at: Deadline.now.adding(seconds: idleTimeout))
+            if callsStarted != callsAtIdleCheck || connection.hasOpenStreams {
+                scheduleIdleTimerLocked()
             } else {
                 updateLocked { $0.idleTimeout() }
             }
