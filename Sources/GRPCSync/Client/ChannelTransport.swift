@@ -1,7 +1,7 @@
 /// The transport side of a channel: its target and options, its connectivity
 /// (``ChannelStateMachine``) and the one HTTP/2 connection it keeps to that target. Connects
 /// lazily on the first call (or when asked to), trying each resolved address in order
-/// (pick_first) on a blocking worker, retries failed attempts with grpc's backoff, drops an
+/// (pick_first) on a thread of its own, retries failed attempts with grpc's backoff, drops an
 /// unused connection after the idle timeout, and connects anew once its connection has closed
 /// or drained. A ``Channel`` and every channel intercepted from it share one of these.
 final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  // state protected by `lock`
@@ -211,7 +211,8 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         case .none:
             break
         case .connect(let deadline):
-            ThreadPoolExecutor.blockingWork.submit { [self] in attempt(until: deadline) }
+            // A thread of its own: blocking workers may all be taken by calls waiting for it.
+            startThread(name: "grpc-connect") { [self] in attempt(until: deadline) }
         case .retry(let at):
             retryTimer?.cancel()
             retryTimer = loop.schedule(at: at) { [weak self] in self?.retryDue() }
@@ -233,7 +234,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         if deliveries.changed(to: after) { startDeliveryLocked() }
     }
 
-    /// One connection attempt (``Connector``), on a blocking worker with no lock held.
+    /// One connection attempt (``Connector``), on a thread of its own with no lock held.
     private func attempt(until deadline: Deadline) {
         let result: Result<any ClientConnection, RPCError>
         if let optionsError {

@@ -1,6 +1,6 @@
 /// Dials a channel's target: resolves it and tries each address in order (pick_first), starting
 /// an HTTP/2 client connection on the first that accepts, completes the TLS handshake (with
-/// TLS) and sends its SETTINGS. Runs on a channel's blocking worker with no lock held (the
+/// TLS) and sends its SETTINGS. Runs on a channel's connecting thread with no lock held (the
 /// handshake itself runs on the connection's loop); an attempt waits at most until `deadline`
 /// (its channel's backoff gives it at least gRPC's minimum connect timeout, 20 s by default).
 enum Connector {
