@@ -3,6 +3,7 @@
 Usage: peer_server.py [--port N] [--max-receive BYTES] [--max-send BYTES]
                       [--max-concurrent N] [--workers N] [--interceptors]
                       [--compression identity|deflate|gzip] [--local-credentials]
+                      [--option KEY=VALUE]...
                       [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM] [--require-client-auth]]
 
 Binds [::]:N (0 = any free port), with TLS when --tls-cert is given, prints `PORT <n>` on stdout
@@ -344,6 +345,13 @@ def _parse_args():
         "--compression", choices=sorted(COMPRESSION_BY_NAME), help="the server's compression= argument"
     )
     parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a server option (repeatable); VALUE is an int when it reads as one",
+    )
+    parser.add_argument(
         "--local-credentials",
         action="store_true",
         help="bind with grpc.local_server_credentials(LOCAL_TCP) instead of add_insecure_port",
@@ -375,6 +383,9 @@ def main():
         options.append(("grpc.max_receive_message_length", args.max_receive))
     if args.max_send is not None:
         options.append(("grpc.max_send_message_length", args.max_send))
+    for option in args.option:
+        key, _, value = option.partition("=")
+        options.append((key, int(value) if value.lstrip("-").isdigit() else value))
 
     server = grpc.server(
         ThreadPoolExecutor(max_workers=args.workers),

@@ -120,7 +120,8 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     private func addPort(_ address: String, security: ServerSecurity) throws -> Int {
         if let optionsError { throw optionsError }
         let (bound, port) = try Listener.bind(
-            address, limits: options.connectionLimits, security: security, delegate: self)
+            address, limits: options.connectionLimits(for: .server), reusePort: options.reusePort, security: security,
+            delegate: self)
         try lock.withLock {
             guard state == .created || state == .started else {
                 for listener in bound { listener.close(started: false) }

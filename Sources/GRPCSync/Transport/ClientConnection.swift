@@ -25,4 +25,7 @@ protocol ClientConnection: AnyObject, Sendable {
 protocol ClientConnectionDelegate: AnyObject, Sendable {
     /// The connection has closed (called on its loop thread, no lock held).
     func connectionDidClose(_ connection: any ClientConnection)
+    /// The server said our keepalive PINGs come too often (GOAWAY ENHANCE_YOUR_CALM
+    /// `too_many_pings`); called on the loop thread, no lock held.
+    func connectionToldTooManyPings(_ connection: any ClientConnection)
 }

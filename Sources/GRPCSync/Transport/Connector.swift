@@ -46,6 +46,8 @@ enum Connector {
                     try connection.waitUntilReady(until: attemptDeadline)
                 } catch {
                     connection.close(failingStreamsWith: .connectionClosed)
+                    // The call's own deadline, not the connect timeout, ran out.
+                    if deadline.hasPassed { return .failure(RPCError(.deadlineExceeded)) }
                     lastError = "\(address): \(error.details)"
                     continue
                 }

@@ -43,6 +43,18 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     let readinessChanged = Condition()
     /// The peer's first SETTINGS frame has arrived: it speaks HTTP/2.
     @exclusivity(unchecked) var receivedPeerSettings = false
+    /// Keepalive PINGs and (server) the client's (HTTP2Connection+Lifetime.swift).
+    @exclusivity(unchecked) var keepalive: KeepaliveState
+    /// Whether reads are timed for keepalive.
+    private let timesReads: Bool
+    @exclusivity(unchecked) var keepaliveTimer: ScheduledTimer?
+    @exclusivity(unchecked) var idleTimer: ScheduledTimer?
+    /// The age limit's timer, then its grace period's.
+    @exclusivity(unchecked) var ageTimer: ScheduledTimer?
+    /// Since when the connection has had no stream (with an idle limit).
+    @exclusivity(unchecked) var idleSince: UInt64 = 0
+    /// The client's PINGs came too often; the connection ends once nghttp2 returns.
+    @exclusivity(unchecked) var peerStruckOut = false
     /// What the connection's security established about the peer (complete once established).
     @exclusivity(unchecked) private(set) var authProperties: AuthProperties
 
@@ -58,6 +70,8 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         self.limits = limits
         socket = ConnectionSocket(fd: fd, tls: tls)
         authProperties = isLocal ? .local : .insecure
+        keepalive = KeepaliveState(settings: limits.keepalive, now: monotonicNanoseconds())
+        timesReads = limits.keepalive.time != nil
         lifecycle = ConnectionStateMachine(role: role)
         session.delegate = self
     }
@@ -127,8 +141,12 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                 (NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, UInt32(limits.maxHeaderListSize)),
             ]
             if role == .client { settings.append((NGHTTP2_SETTINGS_ENABLE_PUSH, 0)) }
+            if let maxConcurrentStreams = limits.maxConcurrentStreams {
+                settings.append((NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, maxConcurrentStreams))
+            }
             session.submitSettings(settings, connectionWindow: limits.connectionWindowSize)
             loop.register(fd: socket.fd, source: self)
+            startLifetimeTimersLocked()
             if !socket.isEstablished {
                 handshakeTimer = loop.schedule(at: .after(seconds: limits.handshakeTimeout)) { [self] in
                     lock.withLock {
@@ -265,6 +283,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             switch socket.read(into: buffer) {
             case .bytes(let n):
                 if handshakeTimer != nil { handshakeSucceededLocked() }
+                if timesReads { keepalive.readActivity(now: monotonicNanoseconds()) }
                 insideSession = true
                 do {
                     try session.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
@@ -275,6 +294,10 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                     return
                 }
                 insideSession = false
+                if peerStruckOut {
+                    endAbusiveConnectionLocked()
+                    return
+                }
                 if !socket.mayHaveMore(afterReading: n, into: buffer) { break reading }
             case .wouldBlock:
                 if handshakeTimer != nil && socket.isEstablished { handshakeSucceededLocked() }
@@ -332,25 +355,38 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                 session.terminate(errorCode: goAwayError)
                 writeLocked()
             }
-            drainTimer?.cancel()
-            drainTimer = nil
-            handshakeTimer?.cancel()
-            handshakeTimer = nil
-            readinessChanged.broadcast()
-            let active = streams.values
-            streams.removeAll()
-            for stream in active { stream.connectionLostLocked(status) }
-            wakeReaderLocked()  // a worker waiting for the next call has no stream to be woken by
-            if linger {
-                socket.shutdownWriting()
-                loop.schedule(at: Deadline.after(seconds: 1)) { [self] in lock.withLock { endLingerLocked() } }
-            } else {
-                socket.release(loop: loop, source: self)
-            }
-            loop.execute { [self] in
-                if let serverDelegate { serverDelegate.connectionDidClose(self) }
-                if let clientDelegate { clientDelegate.connectionDidClose(self) }
-            }
+            closeLocked(status, linger: linger)
+        case .closeAbused(let status, let goAwayError, let debugData):
+            session.submitGoAway(
+                lastStreamID: session.lastProcessedStreamID, errorCode: goAwayError, debugData: debugData)
+            writeLocked()
+            closeLocked(status, linger: true)
+        }
+    }
+
+    /// Ends the connection: its timers stop, its streams fail with `status`, and the socket is
+    /// closed, after a lingering moment with `linger`.
+    private func closeLocked(_ status: Status, linger: Bool) {
+        lock.assertHeld()
+        drainTimer?.cancel()
+        drainTimer = nil
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        cancelLifetimeTimersLocked()
+        readinessChanged.broadcast()
+        let active = streams.values
+        streams.removeAll()
+        for stream in active { stream.connectionLostLocked(status) }
+        wakeReaderLocked()  // a worker waiting for the next call has no stream to be woken by
+        if linger {
+            socket.shutdownWriting()
+            loop.schedule(at: Deadline.after(seconds: 1)) { [self] in lock.withLock { endLingerLocked() } }
+        } else {
+            socket.release(loop: loop, source: self)
+        }
+        loop.execute { [self] in
+            if let serverDelegate { serverDelegate.connectionDidClose(self) }
+            if let clientDelegate { clientDelegate.connectionDidClose(self) }
         }
     }
 
@@ -397,8 +433,13 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             streams[streamID]?.headersReceivedLocked(category: category, endStream: endStream)
         case .data(let streamID, let endStream):
             if endStream { streams[streamID]?.endOfStreamReceivedLocked() }
-        case .goAway(let lastStreamID, _):
+        case .goAway(let lastStreamID, _, let tooManyPings):
+            if tooManyPings, let clientDelegate {
+                loop.execute { clientDelegate.connectionToldTooManyPings(self) }
+            }
             applyLocked(lifecycle.goAwayReceived(lastStreamID: lastStreamID))
+        case .ping:
+            pingReceivedLocked()
         case .pingAck(let payload):
             applyLocked(lifecycle.pingAcknowledged(payload: payload))
         case .settings:
@@ -414,7 +455,10 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     func sessionSentFrameLocked(_ frame: SentFrame) {
         lock.assertHeld()
         switch frame {
-        case .endStream(let streamID): streams[streamID]?.finalFrameSentLocked()
+        case .endStream(let streamID):
+            keepalive.dataOrHeadersSent()
+            streams[streamID]?.finalFrameSentLocked()
+        case .dataOrHeaders: keepalive.dataOrHeadersSent()
         case .goAway(let lastStreamID): applyLocked(lifecycle.goAwaySent(lastStreamID: lastStreamID))
         case .other: break
         }
@@ -423,6 +467,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     func sessionClosedStreamLocked(streamID: Int32, errorCode: UInt32) {
         lock.assertHeld()
         streams.removeValue(forKey: streamID)?.closedLocked(errorCode: errorCode)
+        if streams.isEmpty { becameIdleLocked() }
     }
 
     func sessionReadDataLocked(streamID: Int32, maxLength: Int) -> DataSourceRead? {
