@@ -4,6 +4,7 @@ Usage: peer_server.py [--port N] [--max-receive BYTES] [--max-send BYTES]
                       [--max-concurrent N] [--workers N] [--interceptors]
                       [--compression identity|deflate|gzip] [--local-credentials]
                       [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM] [--require-client-auth]]
+                      [--option KEY=VALUE ...]
 
 Binds [::]:N (0 = any free port), with TLS when --tls-cert is given, prints `PORT <n>` on stdout
 and serves until stdin reaches EOF or the process gets SIGTERM (or SIGINT).
@@ -358,7 +359,17 @@ def _parse_args():
         action="store_true",
         help="require a client certificate signed by --tls-client-ca",
     )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a server option (grpc.server(options=)); VALUE is an int when it reads as one",
+    )
     args = parser.parse_args()
+    for option in args.option:
+        if "=" not in option:
+            parser.error(f"--option {option}: KEY=VALUE expected")
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     if (args.tls_client_ca or args.require_client_auth) and not args.tls_cert:
@@ -375,6 +386,9 @@ def main():
         options.append(("grpc.max_receive_message_length", args.max_receive))
     if args.max_send is not None:
         options.append(("grpc.max_send_message_length", args.max_send))
+    for option in args.option:
+        key, value = option.split("=", 1)
+        options.append((key, int(value) if value.lstrip("-").isdigit() else value))
 
     server = grpc.server(
         ThreadPoolExecutor(max_workers=args.workers),
