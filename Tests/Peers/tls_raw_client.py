@@ -35,6 +35,10 @@ then `DONE`. Modes (`--list` prints their names):
                    connection=closed`
   no_alpn          the same with no ALPN extension
   alpn_h2          the same with ALPN h2 (a control: the server answers)
+  silent_after_handshake
+                   a TLS handshake with ALPN h2, then nothing sent (no HTTP/2 preface); waits at
+                   most --limit s for the server to close: `handshake=done alpn=h2 frames=<what
+                   came> connection=<how it ended> [after S s]`
   grpcio_tls       a grpcio secure_channel call of Unary (`hello`) to localhost:N with --ca (default
                    ca.pem), --cert/--tls-key and --override (grpc.ssl_target_name_override):
                    `code=<StatusCode name> details=<details>`
@@ -156,6 +160,21 @@ def alpn(protocols):
     return run
 
 
+def silent_after_handshake(args, port, index):
+    raw = RawTLS(port, host=args.host)
+    failure = raw.handshake()
+    if failure:
+        raw.close()
+        return f"handshake={failure!r} frames=nothing connection=closed"
+    start = time.monotonic()
+    plaintext, how = raw.receive(args.limit)
+    raw.close()
+    if not how.startswith("still open"):
+        how += f" after {time.monotonic() - start:.1f} s"
+    frames = "nothing" if not plaintext else describe_frames(plaintext)
+    return f"handshake=done alpn={raw.tls.selected_alpn_protocol()} frames={frames} connection={how}"
+
+
 def grpcio_call(tls):
     def run(args, port, index):
         if tls:
@@ -179,6 +198,7 @@ MODES = {
     "alpn_http11": alpn(("http/1.1",)),
     "no_alpn": alpn(None),
     "alpn_h2": alpn(("h2",)),
+    "silent_after_handshake": silent_after_handshake,
     "grpcio_tls": grpcio_call(tls=True),
     "grpcio_plaintext": grpcio_call(tls=False),
 }
