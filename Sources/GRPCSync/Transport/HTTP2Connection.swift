@@ -37,7 +37,8 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     @exclusivity(unchecked) private var insideSession = false
     /// The timeout of a graceful drain's PING.
     @exclusivity(unchecked) private var drainTimer: ScheduledTimer?
-    /// The TLS handshake's time limit, while it lasts.
+    /// The TLS handshake's time limit, while it lasts; on a server, until the client's first
+    /// HTTP/2 bytes (grpc's lasts until the client's SETTINGS).
     @exclusivity(unchecked) private var handshakeTimer: ScheduledTimer?
     /// Signalled when the connection becomes ready or closes (``waitUntilReady(until:)``).
     let readinessChanged = Condition()
@@ -132,7 +133,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             if !socket.isEstablished {
                 handshakeTimer = loop.schedule(at: .after(seconds: limits.handshakeTimeout)) { [self] in
                     lock.withLock {
-                        if !socket.isEstablished { applyLocked(lifecycle.socketEnded(.tlsHandshakeTimedOut)) }
+                        if handshakeTimer != nil { applyLocked(lifecycle.socketEnded(.tlsHandshakeTimedOut)) }
                     }
                 }
             }
@@ -277,7 +278,8 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                 insideSession = false
                 if !socket.mayHaveMore(afterReading: n, into: buffer) { break reading }
             case .wouldBlock:
-                if handshakeTimer != nil && socket.isEstablished { handshakeSucceededLocked() }
+                // A server waits for the client's first bytes: silence after the handshake times out.
+                if handshakeTimer != nil && socket.isEstablished && role == .client { handshakeSucceededLocked() }
                 break reading
             case .endOfStream:
                 applyLocked(lifecycle.socketEnded(.socketClosedByPeer))
