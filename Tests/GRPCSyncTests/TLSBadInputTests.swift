@@ -294,7 +294,7 @@ extension TLSBadInputTests {
         let modes = Set(try Peers.list("tls_raw_client.py"))
         let used: Set = [
             "garbage", "h2_preface", "stall", "truncated_record", "no_close_notify", "alpn_http11", "no_alpn",
-            "alpn_h2", "grpcio_tls", "grpcio_plaintext",
+            "alpn_h2", "silent_after_handshake", "grpcio_tls", "grpcio_plaintext",
         ]
         XCTAssertEqual(used.subtracting(modes), [])
     }
@@ -310,9 +310,10 @@ extension TLSBadInputTests {
                 "plaintext client → \(peer): swift \(ours.code) \(ours.details) | grpcio \(theirs.map { "\($0.code) \($0.details)" } ?? "-")"
             )
             // grpcio: "failed to connect to all addresses; last error: UNAVAILABLE: ADDRESS: Socket
-            // closed". Ours: "Socket closed by peer", without the prefix: a plaintext connection
-            // is ready at once here, where grpc waits for the server's SETTINGS (docs/porting.md).
+            // closed"; both clients count the connection as made only once the server's SETTINGS
+            // arrive, so the server's close fails the connection attempt.
             XCTAssertEqual(ours.code, .unavailable, "\(peer): \(ours.details)")
+            XCTAssertTrue(ours.details.hasPrefix(Self.connectFailurePrefix), "\(peer): \(ours.details)")
             XCTAssertTrue(Self.saysConnectionLost(ours.details), "\(peer): \(ours.details)")
             XCTAssertEqual(theirs?.code, "UNAVAILABLE", "\(peer)")
             XCTAssertTrue(
@@ -439,6 +440,33 @@ extension TLSBadInputTests {
         }
     }
 
+    /// 4b. A client that completes the TLS handshake and then sends nothing (no HTTP/2 preface)
+    /// is closed when the handshake timeout expires too: grpc's lasts until the client's SETTINGS
+    /// (grpcio sends GOAWAY "Did not receive HTTP/2 settings before handshake timeout").
+    func testSilenceAfterTheTLSHandshakeIsClosed() throws {
+        let short = try peers(.shortHandshake)
+        var before: [Int: Int] = [:]
+        for peer in short {
+            try assertServes(peer, "warming up")
+            before[peer.port] = try Self.openFileDescriptors(pid: peer.pid)
+        }
+        let results = try raw(
+            "silent_after_handshake", short.map(\.port), ["--limit", "15", "--repeat", "\(Self.repetitions)"])
+        for peer in short {
+            let lines = results[peer.port] ?? []
+            XCTAssertEqual(lines.count, Self.repetitions, "\(peer)")
+            for line in lines {
+                let connection = line.components(separatedBy: " connection=").last ?? ""
+                XCTAssertTrue(line.hasPrefix("handshake=done alpn=h2 "), "\(peer): \(line)")
+                XCTAssertTrue(
+                    connection.hasPrefix("closed") || connection.hasPrefix("reset"), "\(peer): \(line)")
+            }
+            record("silent after the handshake → \(peer): \(lines.first ?? "-") (and \(lines.count - 1) more)")
+            try assertServes(peer, "silent clients")
+            try assertNoDescriptorLeak(peer, before: before[peer.port]!, "\(Self.repetitions) silent clients")
+        }
+    }
+
     /// 5. Expired, not yet valid, wrong-host and untrusted server certificates: UNAVAILABLE from
     /// both clients against both servers, the reason named.
     func testBadServerCertificates() throws {
@@ -499,11 +527,11 @@ extension TLSBadInputTests {
                     "\(name) → \(peer): swift \(ours.code) \(ours.details) | grpcio \(theirs.map { "\($0.code) \($0.details)" } ?? "-")"
                 )
                 // With TLS 1.3 the client's handshake is over before the server checks the client
-                // certificate; the server then closes. grpcio: "failed to connect to all addresses;
-                // last error: UNAVAILABLE: ADDRESS: Socket closed" (grpc waits for the server's
-                // SETTINGS before the connection is ready); ours: "Socket closed by peer", the call
-                // having been sent (docs/porting.md).
+                // certificate; the server then closes without its SETTINGS, which fails the
+                // connection attempt: "failed to connect to all addresses; last error: UNAVAILABLE:
+                // ADDRESS: Socket closed" (grpcio). Neither server sends the TLS alert.
                 XCTAssertEqual(ours.code, .unavailable, "\(name) → \(peer): \(ours.details)")
+                XCTAssertTrue(ours.details.hasPrefix(Self.connectFailurePrefix), "\(name) → \(peer): \(ours.details)")
                 XCTAssertTrue(Self.saysConnectionLost(ours.details), "\(name) → \(peer): \(ours.details)")
                 XCTAssertEqual(theirs?.code, "UNAVAILABLE", "\(name) → \(peer)")
                 XCTAssertTrue(theirs?.details.hasPrefix(Self.connectFailurePrefix) ?? false, "\(name) → \(peer)")
