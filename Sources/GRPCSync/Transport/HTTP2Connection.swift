@@ -38,7 +38,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     /// The timeout of a graceful drain's PING.
     @exclusivity(unchecked) private var drainTimer: ScheduledTimer?
     /// The TLS handshake's time limit, while it lasts; on a server, until the client's first
-    /// HTTP/2 bytes (grpc's lasts until the client's SETTINGS).
+    /// HTTP/2 bytes, so that silence after the handshake times out (grpc's lasts until SETTINGS).
     @exclusivity(unchecked) private var handshakeTimer: ScheduledTimer?
     /// Signalled when the connection becomes ready or closes (``waitUntilReady(until:)``).
     let readinessChanged = Condition()
@@ -278,7 +278,6 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                 insideSession = false
                 if !socket.mayHaveMore(afterReading: n, into: buffer) { break reading }
             case .wouldBlock:
-                // A server waits for the client's first bytes: silence after the handshake times out.
                 if handshakeTimer != nil && socket.isEstablished && role == .client { handshakeSucceededLocked() }
                 break reading
             case .endOfStream:
