@@ -3,8 +3,8 @@
 Usage: peer_server.py [--port N] [--max-receive BYTES] [--max-send BYTES]
                       [--max-concurrent N] [--workers N] [--interceptors]
                       [--compression identity|deflate|gzip] [--local-credentials]
-                      [--option KEY=VALUE]...
                       [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM] [--require-client-auth]]
+                      [--option KEY=VALUE ...]
 
 Binds [::]:N (0 = any free port), with TLS when --tls-cert is given, prints `PORT <n>` on stdout
 and serves until stdin reaches EOF or the process gets SIGTERM (or SIGINT).
@@ -345,13 +345,6 @@ def _parse_args():
         "--compression", choices=sorted(COMPRESSION_BY_NAME), help="the server's compression= argument"
     )
     parser.add_argument(
-        "--option",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a server option (repeatable); VALUE is an int when it reads as one",
-    )
-    parser.add_argument(
         "--local-credentials",
         action="store_true",
         help="bind with grpc.local_server_credentials(LOCAL_TCP) instead of add_insecure_port",
@@ -366,7 +359,17 @@ def _parse_args():
         action="store_true",
         help="require a client certificate signed by --tls-client-ca",
     )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a server option (grpc.server(options=)); VALUE is an int when it reads as one",
+    )
     args = parser.parse_args()
+    for option in args.option:
+        if "=" not in option:
+            parser.error(f"--option {option}: KEY=VALUE expected")
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     if (args.tls_client_ca or args.require_client_auth) and not args.tls_cert:

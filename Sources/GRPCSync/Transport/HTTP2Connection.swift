@@ -37,7 +37,8 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     @exclusivity(unchecked) private var insideSession = false
     /// The timeout of a graceful drain's PING.
     @exclusivity(unchecked) private var drainTimer: ScheduledTimer?
-    /// The TLS handshake's time limit, while it lasts.
+    /// The TLS handshake's time limit, while it lasts; on a server, until the client's first
+    /// HTTP/2 bytes, so that silence after the handshake times out (grpc's lasts until SETTINGS).
     @exclusivity(unchecked) private var handshakeTimer: ScheduledTimer?
     /// Signalled when the connection becomes ready or closes (``waitUntilReady(until:)``).
     let readinessChanged = Condition()
@@ -150,7 +151,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             if !socket.isEstablished {
                 handshakeTimer = loop.schedule(at: .after(seconds: limits.handshakeTimeout)) { [self] in
                     lock.withLock {
-                        if !socket.isEstablished { applyLocked(lifecycle.socketEnded(.tlsHandshakeTimedOut)) }
+                        if handshakeTimer != nil { applyLocked(lifecycle.socketEnded(.tlsHandshakeTimedOut)) }
                     }
                 }
             }
@@ -300,7 +301,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                 }
                 if !socket.mayHaveMore(afterReading: n, into: buffer) { break reading }
             case .wouldBlock:
-                if handshakeTimer != nil && socket.isEstablished { handshakeSucceededLocked() }
+                if handshakeTimer != nil && socket.isEstablished && role == .client { handshakeSucceededLocked() }
                 break reading
             case .endOfStream:
                 applyLocked(lifecycle.socketEnded(.socketClosedByPeer))
