@@ -1175,6 +1175,8 @@ def main():
         with open(args.report_only) as f:
             saved = json.load(f)
         meta, measurements = saved["meta"], saved["measurements"]
+        # Measurements from before the TLS scenarios have no "scenarios": they are the plaintext ones.
+        args.scenarios = "plaintext"
         for key, value in saved["args"].items():
             if key not in ("output", "chart", "report_only", "work_dir"):
                 setattr(args, key, value)
