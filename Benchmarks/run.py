@@ -82,7 +82,6 @@ def implementations(args):
             "grpc-swift-2",
             [os.path.join(swift2_bin, "bench-server")],
             [os.path.join(swift2_bin, "bench-client")],
-            tls=False,
         ),
         "grpcio": Implementation(
             "grpcio",
@@ -858,7 +857,7 @@ def report(results, impls, args, meta):
             "lower is better; everything else: higher is better). The servers present `Tests/Certificates/server.pem` "
             "(EC P-256, signed by the test CA), the clients trust `ca.pem` and check the name `foo.test.google.fr` "
             "(`grpc.ssl_target_name_override`); no client certificate. swift-grpc-sync and grpc C++ use the "
-            "system's %s, grpcio the BoringSSL built into it.%s"
+            "system's %s, grpcio the BoringSSL built into it, grpc-swift-2 SwiftNIO SSL's (BoringSSL).%s"
             % (
                 version.get("openssl") or "OpenSSL",
                 (" %s: no TLS mode in these benchmarks." % ", ".join(without)) if without else "",
