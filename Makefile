@@ -56,7 +56,8 @@ FORMAT_FILES = $(shell find Sources Tests Plugins Package.swift Benchmarks -name
 
 # Benchmarks (Benchmarks/README.md): `make bench` runs every scenario BENCH_RUNS times for every
 # implementation and writes docs/performance.md and docs/performance.png; BENCH_ARGS go to
-# Benchmarks/run.py (e.g. BENCH_ARGS="--implementations swift-grpc-sync,grpc-cpp").
+# Benchmarks/run.py (e.g. BENCH_ARGS="--implementations swift-grpc-sync,grpc-cpp"; BENCH_ARGS="--scenarios tls"
+# runs only the TLS rows and writes their report to Benchmarks/.build/results/performance.md).
 BENCH_RUNS ?= 3
 BENCH_ARGS ?=
 BENCH_SWIFT2 := Benchmarks/peers/grpc-swift-v2
