@@ -38,6 +38,8 @@ PROTOS := \
 	protos/google/rpc/status.proto=Sources/GRPCSyncStatus \
 	protos/google/rpc/error_details.proto=Sources/GRPCSyncStatus \
 	protos/grpc/testing/benchmark_service.proto=Benchmarks/Sources/BenchmarkService \
+	protos/grpc/reflection/v1/reflection.proto=Sources/GRPCSyncReflection=FileNaming=PathToUnderscores \
+	protos/grpc/reflection/v1alpha/reflection.proto=Sources/GRPCSyncReflection=FileNaming=PathToUnderscores \
 
 # Each proto's own directory comes first, before these, so protos/route_guide.proto is not
 # shadowed by protos/testing/route_guide.proto.

@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "GRPCSync", targets: ["GRPCSync"]),
         .library(name: "GRPCSyncStatus", targets: ["GRPCSyncStatus"]),
+        .library(name: "GRPCSyncReflection", targets: ["GRPCSyncReflection"]),
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
         .executable(name: "user-service-server", targets: ["user-service-server"]),
@@ -57,6 +58,12 @@ let package = Package(
         // protos/google/rpc by `make protos`, and RPCStatus.
         .target(
             name: "GRPCSyncStatus",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // Server reflection (grpcio-reflection): grpc.reflection.v1 and v1alpha, generated from
+        // protos/grpc/reflection by `make protos`, and enableServerReflection.
+        .target(
+            name: "GRPCSyncReflection",
             dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(
