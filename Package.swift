@@ -177,6 +177,14 @@ let package = Package(
                 .product(name: "protoc-gen-swift", package: "swift-protobuf"),
             ]
         ),
+        // Server reflection against grpcio-reflection (Tests/Peers/reflection_peer.py), over the golden services.
+        .testTarget(
+            name: "ReflectionTests",
+            dependencies: [
+                "GRPCSync", "GRPCSyncReflection", "GeneratedGolden", "HelloWorldModel", "TestProcesses",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         // The example executables are dependencies so they are built next to the tests, which launch them.
         .testTarget(
             name: "ExamplesTests",
