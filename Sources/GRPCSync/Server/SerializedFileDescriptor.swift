@@ -14,6 +14,8 @@ public struct SerializedFileDescriptor: Sendable {
     /// The files this one imports, in its import order.
     public let dependencies: [SerializedFileDescriptor]
 
+    /// A file from its serialized `FileDescriptorProto` (as `protoc --descriptor_set_out` writes
+    /// them, one per file) and the descriptors of the files it imports.
     public init(name: String, serializedProto: [UInt8], dependencies: [SerializedFileDescriptor] = []) {
         self.name = name
         self.serializedProto = serializedProto
