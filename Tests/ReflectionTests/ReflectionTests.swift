@@ -112,7 +112,8 @@ final class ReflectionTests: XCTestCase {
     }
 
     /// Files are read when a reflection stream opens, so one added after `enableServerReflection`
-    /// is found; the servicers hold the server weakly, so it is still freed.
+    /// is found (one whose bytes do not parse is left out: NOT_FOUND); the servicers hold the
+    /// server weakly, so it is still freed.
     func testFilesAddedLaterAreFoundAndTheServerIsFreed() throws {
         weak var weakServer: GRPCSync.Server?
         try {
@@ -120,6 +121,8 @@ final class ReflectionTests: XCTestCase {
             weakServer = server
             enableServerReflection([], server)
             server.addFileDescriptor(GeneratedGolden.fileDescriptor_extensions_proto)
+            // Bytes that are no FileDescriptorProto: the file is left out, the others still served.
+            server.addFileDescriptor(SerializedFileDescriptor(name: "bad.proto", serializedProto: [0xFF, 0xFF]))
             let port = try server.addInsecurePort("[::]:0")
             try server.start()
             let channel = insecureChannel("localhost:\(port)")
@@ -131,6 +134,7 @@ final class ReflectionTests: XCTestCase {
                 },
                 .with { $0.fileByFilename = "grpc/reflection/v1/reflection.proto" },
                 .with { $0.fileByFilename = "route_guide.proto" },
+                .with { $0.fileByFilename = "bad.proto" },
             ]
             var responses: [Grpc_Reflection_V1_ServerReflectionResponse] = []
             let stream = try stub.serverReflectionInfo(requests, timeout: 10)
@@ -141,12 +145,14 @@ final class ReflectionTests: XCTestCase {
                     try! Google_Protobuf_FileDescriptorProto(serializedBytes: $0).name
                 }, ["extensions.proto", "messages.proto"])
             XCTAssertEqual(responses[1].fileDescriptorResponse.fileDescriptorProto.count, 1)
-            XCTAssertEqual(
-                responses[2].errorResponse,
-                .with {
-                    $0.errorCode = 5
-                    $0.errorMessage = "not found"
-                })
+            for response in responses[2...] {
+                XCTAssertEqual(
+                    response.errorResponse,
+                    .with {
+                        $0.errorCode = 5
+                        $0.errorMessage = "not found"
+                    })
+            }
             XCTAssertTrue(server.stop(grace: nil).wait(timeout: 10))
         }()
         // The last worker and loop references go just after the stop's event is set.
