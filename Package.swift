@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "GRPCSync", targets: ["GRPCSync"]),
         .library(name: "GRPCSyncStatus", targets: ["GRPCSyncStatus"]),
+        .library(name: "GRPCSyncReflection", targets: ["GRPCSyncReflection"]),
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
         .executable(name: "user-service-server", targets: ["user-service-server"]),
@@ -57,6 +58,12 @@ let package = Package(
         // protos/google/rpc by `make protos`, and RPCStatus.
         .target(
             name: "GRPCSyncStatus",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // Server reflection (grpcio-reflection): grpc.reflection.v1 and v1alpha, generated from
+        // protos/grpc/reflection by `make protos`, and enableServerReflection.
+        .target(
+            name: "GRPCSyncReflection",
             dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(
@@ -168,6 +175,14 @@ let package = Package(
             dependencies: [
                 "GRPCSync", "GeneratedGolden", "HelloWorldModel", "protoc-gen-grpc-sync", "TestProcesses",
                 .product(name: "protoc-gen-swift", package: "swift-protobuf"),
+            ]
+        ),
+        // Server reflection against grpcio-reflection (Tests/Peers/reflection_peer.py), over the golden services.
+        .testTarget(
+            name: "ReflectionTests",
+            dependencies: [
+                "GRPCSync", "GRPCSyncReflection", "GeneratedGolden", "HelloWorldModel", "TestProcesses",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         // The example executables are dependencies so they are built next to the tests, which launch them.

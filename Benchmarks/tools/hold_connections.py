@@ -1,6 +1,7 @@
 """Holds many HTTP/2 connections (and streams) open against a gRPC server, for the memory scenarios.
 
     python hold_connections.py --target 127.0.0.1:PORT --connections N [--streams-per-connection S]
+                               [--tls CERTS_DIR]
 
 1. Makes one UnaryCall of grpc.testing.BenchmarkService on a connection of its own and closes it,
    so the server's lazily created state exists; prints {"phase": "warm"} and waits for a line on
@@ -12,14 +13,19 @@
 3. Keeps answering the server for --settle seconds, prints {"phase": "ready", ...} with how many
    connections and streams are still open, and holds everything until stdin is closed.
 
+With --tls every connection is TLS (ALPN h2), trusting CERTS_DIR/ca.pem and checking the server's
+certificate for foo.test.google.fr, as the bench-clients do; the handshake completes before the preface.
+
 Needs the `h2` package (in the repository's .venv).
 """
 
 import argparse
 import json
 import resource
+import os
 import selectors
 import socket
+import ssl
 import sys
 import time
 
@@ -29,12 +35,26 @@ import h2.events
 import h2.exceptions
 
 SERVICE = "/grpc.testing.BenchmarkService/"
+# The name the server's certificate is checked against (as the bench-clients' grpc.ssl_target_name_override).
+TLS_SERVER_NAME = "foo.test.google.fr"
+
+
+def tls_context(certificates):
+    context = ssl.create_default_context(cafile=os.path.join(certificates, "ca.pem"))
+    context.set_alpn_protocols(["h2"])
+    return context
 
 
 class Connection:
-    def __init__(self, address, authority):
+    def __init__(self, address, authority, tls=None):
         self.sock = socket.create_connection(address)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.tls = tls is not None
+        if tls is not None:
+            # The handshake blocks; then the connection is non-blocking like a plaintext one.
+            self.sock = tls.wrap_socket(self.sock, server_hostname=TLS_SERVER_NAME)
+            if self.sock.selected_alpn_protocol() != "h2":
+                raise SystemExit("hold_connections: the server did not select ALPN h2")
         self.sock.setblocking(False)
         self.h2 = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding=None))
         self.authority = authority
@@ -53,7 +73,7 @@ class Connection:
             try:
                 sent = self.sock.send(data)
                 data = data[sent:]
-            except BlockingIOError:
+            except (BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
                 time.sleep(0.001)
             except OSError:
                 self.open = False
@@ -61,7 +81,10 @@ class Connection:
     def receive(self):
         try:
             data = self.sock.recv(65536)
-        except BlockingIOError:
+            # TLS: what the last record decrypted beyond 65536 bytes waits in the SSL object, not the socket.
+            while self.tls and data and self.sock.pending():
+                data += self.sock.recv(self.sock.pending())
+        except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
             return
         except OSError:
             data = b""
@@ -98,7 +121,7 @@ class Connection:
         stream_id = self.h2.get_next_available_stream_id()
         headers = [
             (b":method", b"POST"),
-            (b":scheme", b"http"),
+            (b":scheme", b"https" if self.tls else b"http"),
             (b":path", (SERVICE + method).encode()),
             (b":authority", self.authority.encode()),
             (b"content-type", b"application/grpc"),
@@ -142,7 +165,9 @@ def main():
     parser.add_argument("--connections", type=int, required=True)
     parser.add_argument("--streams-per-connection", type=int, default=0)
     parser.add_argument("--settle", type=float, default=2.0)
+    parser.add_argument("--tls", metavar="CERTS_DIR", help="TLS connections trusting CERTS_DIR/ca.pem")
     args = parser.parse_args()
+    tls = tls_context(args.tls) if args.tls else None
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -151,7 +176,7 @@ def main():
     selector = selectors.DefaultSelector()
 
     # 1. One call, so the server is warm.
-    warm = Connection(address, args.target)
+    warm = Connection(address, args.target, tls)
     selector.register(warm.sock, selectors.EVENT_READ, warm)
     call = warm.start_stream("UnaryCall", b"\x00\x00\x00\x00\x00")
     if not pump(selector, 30, until=lambda: call in warm.ended or not warm.open):
@@ -165,7 +190,7 @@ def main():
     # 2. The connections, then the streams.
     connections = []
     for _ in range(args.connections):
-        connection = Connection(address, args.target)
+        connection = Connection(address, args.target, tls)
         selector.register(connection.sock, selectors.EVENT_READ, connection)
         connections.append(connection)
         pump(selector, 0)

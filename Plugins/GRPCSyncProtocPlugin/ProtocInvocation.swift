@@ -67,7 +67,7 @@ struct ProtocInvocation {
     /// (`FileNaming=PathToUnderscores`) so files of the same name in two folders do not collide.
     func command(protoc: URL, protocGenSwift: URL, protocGenGRPCSync: URL, outputDirectory: URL) throws -> Command {
         var swiftOptions = ["Visibility=\(visibility)", "FileNaming=PathToUnderscores"]
-        var grpcOptions = swiftOptions + ["WriteFilesWithoutServices=true"]
+        var grpcOptions = swiftOptions
         if keepMethodCasing { grpcOptions.append("KeepMethodCasing=true") }
         if let moduleMappings {
             swiftOptions.append("ProtoPathModuleMappings=\(moduleMappings.path)")

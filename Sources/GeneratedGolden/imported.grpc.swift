@@ -61,7 +61,8 @@ open class Golden_Imported_ImportedServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_ImportedServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_ImportedServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addImportedServicerToServer(_ servicer: Golden_Imported_ImportedServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -77,6 +78,7 @@ public func addImportedServicerToServer(_ servicer: Golden_Imported_ImportedServ
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_imported_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -84,3 +86,26 @@ public func addImportedServicerToServer(_ servicer: Golden_Imported_ImportedServ
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `imported.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+public let fileDescriptor_imported_proto = GRPCSync.SerializedFileDescriptor(
+    name: "imported.proto",
+    latin1: """
+        \n\u{e}imported.proto\u{12}\u{f}golden.imported\u{1a}\u{1b}google/protobuf/empty.proto\u{1a}\u{10}he\
+        lloworld.proto2\u{84}\u{1}\n\u{8}Imported\u{12}>\n\u{8}SayHello\u{12}\u{18}.helloworld.HelloRequest\u{1a}\
+        \u{16}.helloworld.HelloReply\"\0\u{12}8\n\u{4}Ping\u{12}\u{16}.google.protobuf.Empty\u{1a}\u{16}.goo\
+        gle.protobuf.Empty\"\0b\u{6}proto3
+        """,
+    dependencies: [fileDescriptor_google_protobuf_empty_proto, HelloWorldModel.fileDescriptor_helloworld_proto])
+
+/// `google/protobuf/empty.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+private let fileDescriptor_google_protobuf_empty_proto = GRPCSync.SerializedFileDescriptor(
+    name: "google/protobuf/empty.proto",
+    latin1: """
+        \n\u{1b}google/protobuf/empty.proto\u{12}\u{f}google.protobuf\"\u{7}\n\u{5}EmptyB}\n\u{13}com.google\
+        .protobufB\nEmptyProtoP\u{1}Z.google.golang.org/protobuf/types/known/emptypb\u{f8}\u{1}\u{1}\u{a2}\u{2}\
+        \u{3}GPB\u{aa}\u{2}\u{1e}Google.Protobuf.WellKnownTypesb\u{6}proto3
+        """,
+    dependencies: [])

@@ -101,7 +101,8 @@ open class Golden_Casing_CasingServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_CasingServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_CasingServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addCasingServicerToServer(_ servicer: Golden_Casing_CasingServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -126,6 +127,7 @@ public func addCasingServicerToServer(_ servicer: Golden_Casing_CasingServicer, 
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_keep_casing_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -133,3 +135,18 @@ public func addCasingServicerToServer(_ servicer: Golden_Casing_CasingServicer, 
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `keep_casing.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+public let fileDescriptor_keep_casing_proto = GRPCSync.SerializedFileDescriptor(
+    name: "keep_casing.proto",
+    latin1: """
+        \n\u{11}keep_casing.proto\u{12}\rgolden.casing\u{1a}\u{e}messages.proto2\u{e3}\u{2}\n\u{6}Casing\u{12}\
+        @\n\nGetFeature\u{12}\u{16}.golden.messages.Point\u{1a}\u{18}.golden.messages.Feature\"\0\u{12}H\n\u{c}\
+        ListFeatures\u{12}\u{1a}.golden.messages.Rectangle\u{1a}\u{18}.golden.messages.Feature\"\00\u{1}\u{12}\
+        H\n\u{b}RecordRoute\u{12}\u{16}.golden.messages.Point\u{1a}\u{1d}.golden.messages.RouteSummary\"\0(\u{1}\
+        \u{12}I\n\tRouteChat\u{12}\u{1a}.golden.messages.RouteNote\u{1a}\u{1a}.golden.messages.RouteNote\"\0\
+        (\u{1}0\u{1}\u{12}8\n\u{4}Type\u{12}\u{16}.golden.messages.Point\u{1a}\u{16}.golden.messages.Point\"\
+        \0b\u{6}proto3
+        """,
+    dependencies: [fileDescriptor_messages_proto])

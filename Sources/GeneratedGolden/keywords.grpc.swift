@@ -116,7 +116,8 @@ open class Golden_Keywords_ProtocolServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_ProtocolServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_ProtocolServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addProtocolServicerToServer(_ servicer: Golden_Keywords_ProtocolServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -144,6 +145,7 @@ public func addProtocolServicerToServer(_ servicer: Golden_Keywords_ProtocolServ
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_keywords_proto)
 }
 
 /// The name of the `golden.keywords.Type` service and the paths of its methods.
@@ -183,7 +185,8 @@ open class Golden_Keywords_TypeServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_TypeServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_TypeServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addTypeServicerToServer(_ servicer: Golden_Keywords_TypeServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -196,6 +199,7 @@ public func addTypeServicerToServer(_ servicer: Golden_Keywords_TypeServicer, _ 
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_keywords_proto)
 }
 
 /// The name of the `golden.keywords.default` service and the paths of its methods.
@@ -235,7 +239,8 @@ open class Golden_Keywords_defaultServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_defaultServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_defaultServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addDefaultServicerToServer(_ servicer: Golden_Keywords_defaultServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -248,6 +253,7 @@ public func addDefaultServicerToServer(_ servicer: Golden_Keywords_defaultServic
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_keywords_proto)
 }
 
 /// The name of the `golden.keywords.Nothing` service and the paths of its methods.
@@ -273,13 +279,15 @@ open class Golden_Keywords_NothingServicer {
     public init() {}
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_NothingServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_NothingServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addNothingServicerToServer(_ servicer: Golden_Keywords_NothingServicer, _ server: GRPCSync.Server) {
     server.addGenericRPCHandlers([
         GRPCSync.methodHandlersGenericHandler(
             Golden_Keywords_NothingMethods.serviceName,
             [:]),
     ])
+    server.addFileDescriptor(fileDescriptor_keywords_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -287,3 +295,21 @@ public func addNothingServicerToServer(_ servicer: Golden_Keywords_NothingServic
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `keywords.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+public let fileDescriptor_keywords_proto = GRPCSync.SerializedFileDescriptor(
+    name: "keywords.proto",
+    latin1: """
+        \n\u{e}keywords.proto\u{12}\u{f}golden.keywords\"\u{1b}\n\u{5}Token\u{12}\u{12}\n\u{4}text\u{18}\u{1}\
+         \u{1}(\tR\u{4}text2\u{f3}\u{2}\n\u{8}Protocol\u{12}<\n\u{8}Protocol\u{12}\u{16}.golden.keywords.Tok\
+        en\u{1a}\u{16}.golden.keywords.Token\"\0\u{12}8\n\u{4}Type\u{12}\u{16}.golden.keywords.Token\u{1a}\u{16}\
+        .golden.keywords.Token\"\0\u{12};\n\u{7}default\u{12}\u{16}.golden.keywords.Token\u{1a}\u{16}.golden\
+        .keywords.Token\"\0\u{12}8\n\u{4}self\u{12}\u{16}.golden.keywords.Token\u{1a}\u{16}.golden.keywords.\
+        Token\"\0\u{12}8\n\u{4}init\u{12}\u{16}.golden.keywords.Token\u{1a}\u{16}.golden.keywords.Token\"\0\u{12}\
+        >\n\u{6}Return\u{12}\u{16}.golden.keywords.Token\u{1a}\u{16}.golden.keywords.Token\"\0(\u{1}0\u{1}2B\
+        \n\u{4}Type\u{12}:\n\u{4}Type\u{12}\u{16}.golden.keywords.Token\u{1a}\u{16}.golden.keywords.Token\"\0\
+        0\u{1}2H\n\u{7}default\u{12}=\n\u{7}default\u{12}\u{16}.golden.keywords.Token\u{1a}\u{16}.golden.key\
+        words.Token\"\0(\u{1}2\t\n\u{7}Nothingb\u{6}proto3
+        """,
+    dependencies: [])

@@ -45,7 +45,8 @@ open class A_B_C_NestedServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_NestedServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_NestedServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addNestedServicerToServer(_ servicer: A_B_C_NestedServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -58,6 +59,7 @@ public func addNestedServicerToServer(_ servicer: A_B_C_NestedServicer, _ server
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_nested_package_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -65,3 +67,14 @@ public func addNestedServicerToServer(_ servicer: A_B_C_NestedServicer, _ server
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `nested_package.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+public let fileDescriptor_nested_package_proto = GRPCSync.SerializedFileDescriptor(
+    name: "nested_package.proto",
+    latin1: """
+        \n\u{14}nested_package.proto\u{12}\u{5}a.b.c\"\u{16}\n\u{4}Ping\u{12}\u{e}\n\u{2}id\u{18}\u{1} \u{1}\
+        (\u{5}R\u{2}id2,\n\u{6}Nested\u{12}\"\n\u{4}Call\u{12}\u{b}.a.b.c.Ping\u{1a}\u{b}.a.b.c.Ping\"\0b\u{6}\
+        proto3
+        """,
+    dependencies: [])

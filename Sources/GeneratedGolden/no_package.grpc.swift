@@ -46,7 +46,8 @@ open class ChannelDirectoryServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_ChannelDirectoryServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_ChannelDirectoryServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addChannelDirectoryServicerToServer(_ servicer: ChannelDirectoryServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -59,6 +60,7 @@ public func addChannelDirectoryServicerToServer(_ servicer: ChannelDirectoryServ
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_no_package_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -66,3 +68,14 @@ public func addChannelDirectoryServicerToServer(_ servicer: ChannelDirectoryServ
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `no_package.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+public let fileDescriptor_no_package_proto = GRPCSync.SerializedFileDescriptor(
+    name: "no_package.proto",
+    latin1: """
+        \n\u{10}no_package.proto\"\u{1d}\n\u{7}Channel\u{12}\u{12}\n\u{4}name\u{18}\u{1} \u{1}(\tR\u{4}name\"\
+        \"\n\u{6}Server\u{12}\u{18}\n\u{7}address\u{18}\u{1} \u{1}(\tR\u{7}address21\n\u{10}ChannelDirectory\
+        \u{12}\u{1d}\n\u{6}Lookup\u{12}\u{8}.Channel\u{1a}\u{7}.Server\"\0b\u{6}proto3
+        """,
+    dependencies: [])

@@ -49,7 +49,8 @@ package class Golden_Scoped_ScopedServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_ScopedServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_ScopedServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 package func addScopedServicerToServer(_ servicer: Golden_Scoped_ScopedServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -62,6 +63,7 @@ package func addScopedServicerToServer(_ servicer: Golden_Scoped_ScopedServicer,
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_package_visibility_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -69,3 +71,13 @@ package func addScopedServicerToServer(_ servicer: Golden_Scoped_ScopedServicer,
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `package_visibility.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+package let fileDescriptor_package_visibility_proto = GRPCSync.SerializedFileDescriptor(
+    name: "package_visibility.proto",
+    latin1: """
+        \n\u{18}package_visibility.proto\u{12}\rgolden.scoped\u{1a}\u{e}messages.proto2D\n\u{6}Scoped\u{12}:\
+        \n\u{6}Mirror\u{12}\u{16}.golden.messages.Point\u{1a}\u{16}.golden.messages.Point\"\0b\u{6}proto3
+        """,
+    dependencies: [fileDescriptor_messages_proto])

@@ -115,7 +115,8 @@ open class Golden_RouteGuideServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_RouteGuideServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_RouteGuideServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addRouteGuideServicerToServer(_ servicer: Golden_RouteGuideServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -140,6 +141,7 @@ public func addRouteGuideServicerToServer(_ servicer: Golden_RouteGuideServicer,
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_route_guide_proto)
 }
 
 /// The name of the `golden.Echo` service and the paths of its methods.
@@ -183,7 +185,8 @@ open class Golden_EchoServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_EchoServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_EchoServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addEchoServicerToServer(_ servicer: Golden_EchoServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -196,6 +199,7 @@ public func addEchoServicerToServer(_ servicer: Golden_EchoServicer, _ server: G
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_route_guide_proto)
 }
 
 /// The name of the `golden.Legacy` service and the paths of its methods.
@@ -244,7 +248,8 @@ open class Golden_LegacyServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_LegacyServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_LegacyServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addLegacyServicerToServer(_ servicer: Golden_LegacyServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -257,6 +262,7 @@ public func addLegacyServicerToServer(_ servicer: Golden_LegacyServicer, _ serve
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_route_guide_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -264,3 +270,20 @@ public func addLegacyServicerToServer(_ servicer: Golden_LegacyServicer, _ serve
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `route_guide.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+public let fileDescriptor_route_guide_proto = GRPCSync.SerializedFileDescriptor(
+    name: "route_guide.proto",
+    latin1: """
+        \n\u{11}route_guide.proto\u{12}\u{6}golden\u{1a}\u{e}messages.proto2\u{f5}\u{2}\n\nRouteGuide\u{12}@\
+        \n\nGetFeature\u{12}\u{16}.golden.messages.Point\u{1a}\u{18}.golden.messages.Feature\"\0\u{12}H\n\u{c}\
+        ListFeatures\u{12}\u{1a}.golden.messages.Rectangle\u{1a}\u{18}.golden.messages.Feature\"\00\u{1}\u{12}\
+        H\n\u{b}RecordRoute\u{12}\u{16}.golden.messages.Point\u{1a}\u{1d}.golden.messages.RouteSummary\"\0(\u{1}\
+        \u{12}I\n\tRouteChat\u{12}\u{1a}.golden.messages.RouteNote\u{1a}\u{1a}.golden.messages.RouteNote\"\0\
+        (\u{1}0\u{1}\u{12}F\n\rGetFeatureOld\u{12}\u{16}.golden.messages.Point\u{1a}\u{18}.golden.messages.F\
+        eature\"\u{3}\u{88}\u{2}\u{1}2H\n\u{4}Echo\u{12}@\n\u{4}Echo\u{12}\u{1a}.golden.messages.RouteNote\u{1a}\
+        \u{1a}.golden.messages.RouteNote\"\02G\n\u{6}Legacy\u{12}8\n\u{4}Ping\u{12}\u{16}.golden.messages.Po\
+        int\u{1a}\u{16}.golden.messages.Point\"\0\u{1a}\u{3}\u{88}\u{2}\u{1}b\u{6}proto3
+        """,
+    dependencies: [fileDescriptor_messages_proto])

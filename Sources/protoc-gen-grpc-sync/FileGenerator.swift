@@ -1,7 +1,8 @@
 import SwiftProtobufPluginLibrary
 
-/// Prints the `.grpc.swift` file of one .proto file: a header, the imports, every service, and the
-/// error that servicer methods not overridden throw; only the header when the file has no services.
+/// Prints the `.grpc.swift` file of one .proto file: a header, the imports, every service, the
+/// error that servicer methods not overridden throw, and the file's descriptor (for reflection),
+/// which a file without services still has.
 struct FileGenerator {
     private let file: FileDescriptor
     private let options: GeneratorOptions
@@ -28,10 +29,6 @@ struct FileGenerator {
             // Source: \(file.name)
 
             """)
-        guard !services.isEmpty else {
-            p.print("// \(file.name) has no services.")
-            return p.content
-        }
         for module in imports {
             p.print("import \(module)")
         }
@@ -39,20 +36,27 @@ struct FileGenerator {
             p.print()
             service.print(into: &p)
         }
+        if services.isEmpty {
+            p.print()
+            p.print("// \(file.name) has no services.")
+        } else {
+            p.print()
+            p.print(
+                """
+                /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
+                /// context (grpcio's `NotImplementedError('Method not implemented!')`).
+                private struct _MethodNotImplementedError: Error, CustomStringConvertible {
+                    var description: String { "Method not implemented!" }
+                }
+                """)
+        }
         p.print()
-        p.print(
-            """
-            /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
-            /// context (grpcio's `NotImplementedError('Method not implemented!')`).
-            private struct _MethodNotImplementedError: Error, CustomStringConvertible {
-                var description: String { "Method not implemented!" }
-            }
-            """)
+        try DescriptorGenerator(file, options: options).print(into: &p)
         return p.content
     }
 
     /// GRPCSync, SwiftProtobuf, and the modules of the imported .proto files when module mappings
-    /// say they live elsewhere (message types from there are qualified by the namer).
+    /// say they live elsewhere (their message types and descriptors are qualified).
     private var imports: [String] {
         var modules: Set<String> = ["GRPCSync", namer.swiftProtobufModuleName]
         modules.formUnion(options.moduleMappings.neededModules(forFile: file) ?? [])

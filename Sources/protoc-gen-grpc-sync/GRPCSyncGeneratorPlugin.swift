@@ -2,7 +2,8 @@ import SwiftProtobuf
 import SwiftProtobufPluginLibrary
 
 /// protoc-gen-grpc-sync: writes `<file>.grpc.swift` with the stub, servicer and registration
-/// function of every service in a .proto file, next to protoc-gen-swift's `<file>.pb.swift`.
+/// function of every service in a .proto file and the file's descriptor (for server reflection),
+/// next to protoc-gen-swift's `<file>.pb.swift`.
 ///
 ///     protoc --plugin=protoc-gen-grpc-sync=PATH --grpc-sync_out=DIR [--grpc-sync_opt=Visibility=Public] x.proto
 ///
@@ -16,7 +17,7 @@ struct GRPCSyncGeneratorPlugin: CodeGenerator {
         generatorOutputs: any GeneratorOutputs
     ) throws {
         let options = try GeneratorOptions(parameter: parameter)
-        for file in files where !file.services.isEmpty || options.writeFilesWithoutServices {
+        for file in files {
             let generator = FileGenerator(file, options: options)
             let contents: String
             do {
@@ -39,7 +40,8 @@ struct GRPCSyncGeneratorPlugin: CodeGenerator {
         print(
             """
             protoc-gen-grpc-sync: generates swift-grpc-sync stubs, servicers and registration functions
-            (<file>.grpc.swift) for the services of .proto files, next to protoc-gen-swift's .pb.swift.
+            for the services of .proto files, and each file's descriptor for server reflection
+            (<file>.grpc.swift, one per .proto file), next to protoc-gen-swift's .pb.swift.
 
             This is a protoc plugin:
               protoc --plugin=protoc-gen-grpc-sync=PATH --grpc-sync_out=DIR [--grpc-sync_opt=OPTIONS] FILE.proto
@@ -49,7 +51,7 @@ struct GRPCSyncGeneratorPlugin: CodeGenerator {
               KeepMethodCasing=true               keep the proto spelling of method names (GetFeature)
               FileNaming=FullPath|PathToUnderscores|DropPath   output file names, as protoc-gen-swift
               ProtoPathModuleMappings=FILE        the module mappings given to protoc-gen-swift
-              WriteFilesWithoutServices=true      also write a (code-less) file for protos without services
+              WriteFilesWithoutServices=true      accepted for compatibility: every file is written
             """)
     }
 }

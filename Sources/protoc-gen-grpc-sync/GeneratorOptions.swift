@@ -8,12 +8,11 @@ import SwiftProtobufPluginLibrary
 /// - `FileNaming=FullPath|PathToUnderscores|DropPath`: output file names, as in protoc-gen-swift.
 /// - `ProtoPathModuleMappings=path`: the module mapping file protoc-gen-swift was given, so message
 ///   types from other modules are imported and qualified the same way.
-/// - `WriteFilesWithoutServices=true`: also write a `.grpc.swift` file (with no code) for a .proto
-///   file that has no services, so a build tool can declare one output per input up front.
+/// - `WriteFilesWithoutServices=true`: accepted for compatibility and without effect: every .proto
+///   file now gets its `.grpc.swift` file, which holds at least the file's descriptor.
 struct GeneratorOptions {
     var visibility = Visibility.internal
     var keepMethodCasing = false
-    var writeFilesWithoutServices = false
     var fileNaming = FileNaming.fullPath
     var moduleMappings = ProtoFileToModuleMappings()
 
@@ -27,8 +26,7 @@ struct GeneratorOptions {
                 guard let keep = Bool(value.lowercased()) else { throw GenerationError.invalidValue(key, value) }
                 keepMethodCasing = keep
             case "WriteFilesWithoutServices":
-                guard let write = Bool(value.lowercased()) else { throw GenerationError.invalidValue(key, value) }
-                writeFilesWithoutServices = write
+                guard Bool(value.lowercased()) != nil else { throw GenerationError.invalidValue(key, value) }
             case "FileNaming":
                 guard let naming = FileNaming(flag: value) else { throw GenerationError.invalidValue(key, value) }
                 fileNaming = naming

@@ -154,7 +154,8 @@ struct ServiceGenerator {
 
     private func printRegistrationFunction(into p: inout CodePrinter) {
         p.print(
-            "/// Registers the methods of `servicer` with `server` (grpcio's `\(names.pythonRegistrationFunction)`).",
+            "/// Registers the methods of `servicer` with `server` (grpcio's `\(names.pythonRegistrationFunction)`),",
+            "/// and the service's .proto file with the files it imports, for server reflection.",
             "\(visibility.modifier)func \(names.registrationFunction)("
                 + "_ servicer: \(names.servicer), _ server: GRPCSync.Server) {")
         p.withIndentation { p in
@@ -182,6 +183,7 @@ struct ServiceGenerator {
                 }
             }
             p.print("])")
+            p.print("server.addFileDescriptor(\(DescriptorGenerator.constantName(forProto: service.file.name)))")
         }
         p.print("}")
     }

@@ -119,6 +119,34 @@ final class ConnectionStateMachineTests: XCTestCase {
         ) { $0.socketEnded(lost) }
     }
 
+    /// A server whose client pings too often says so (GOAWAY ENHANCE_YOUR_CALM `too_many_pings`)
+    /// and closes after a lingering moment.
+    func testTooManyPings() {
+        let abused = Transition<Machine.Action, Name>.result(
+            .closeAbused(.tooManyPings, goAwayError: 0xB, debugData: Array("too_many_pings".utf8)), then: .lingering)
+        check(
+            "tooManyPings", role: .server,
+            unchanged(but: [
+                .active: abused, .awaitingGoAwaySent: abused, .awaitingPingAck: abused, .draining: abused,
+            ])
+        ) { $0.tooManyPings() }
+    }
+
+    /// An unanswered keepalive PING closes the connection at once, without GOAWAY.
+    func testKeepaliveTimedOut() {
+        let close = Transition<Machine.Action, Name>.result(
+            .close(.keepaliveTimedOut, goAwayError: nil, linger: false), then: .closed)
+        for role in [Machine.Role.server, .client] {
+            check(
+                "keepaliveTimedOut", role: role,
+                unchanged(but: [
+                    .active: close, .awaitingGoAwaySent: close, .awaitingPingAck: close, .draining: close,
+                    .lingering: .result(.none, then: .closed),
+                ])
+            ) { $0.keepaliveTimedOut() }
+        }
+    }
+
     func testCloseSendsGoAwayAndCloses() {
         let status = Status.channelClosed
         let close = Transition<Machine.Action, Name>.result(

@@ -26,8 +26,11 @@ final class ServerAPITests: XCTestCase {
         XCTAssertThrowsError(try server.addInsecurePort("nonsense:port"))
         try server.start()
         XCTAssertThrowsError(try server.start(), "a second start throws")
-        // A port another server listens on cannot be bound.
-        let other = Server(ThreadPoolExecutor(maxWorkers: 1))
+        // A port another server listens on can be bound too (SO_REUSEPORT, grpcio's default
+        // `grpc.so_reuseport`), but not with that option off, as grpcio does.
+        let sharing = Server(ThreadPoolExecutor(maxWorkers: 1))
+        XCTAssertEqual(try sharing.addInsecurePort("0.0.0.0:\(any4)"), any4)
+        let other = Server(ThreadPoolExecutor(maxWorkers: 1), options: [("grpc.so_reuseport", 0)])
         XCTAssertThrowsError(try other.addInsecurePort("0.0.0.0:\(any4)")) { error in
             XCTAssertTrue("\(error)".contains("0.0.0.0:\(any4)"), "the error names the address: \(error)")
         }

@@ -118,25 +118,32 @@ final class PluginOptionsTests: XCTestCase {
         }
     }
 
-    func testFileWithoutServicesGetsNoOutput() throws {
-        XCTAssertEqual(try generate("syntax = \"proto3\";\nmessage M {}\n").0, 0)
-        XCTAssertEqual(
-            try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("out").path), [])
-    }
-
-    func testWriteFilesWithoutServices() throws {
+    func testFileWithoutServicesGetsItsDescriptor() throws {
         let messagesOnly = "syntax = \"proto3\";\nmessage M {}\n"
-        XCTAssertEqual(try generate(messagesOnly, path: "m.proto", options: ["WriteFilesWithoutServices=true"]).0, 0)
+        XCTAssertEqual(try generate(messagesOnly, path: "m.proto").0, 0)
         let code = try output("m.grpc.swift")
         XCTAssertTrue(code.hasPrefix("// DO NOT EDIT.\n"), code)
-        XCTAssertTrue(code.hasSuffix("\n// m.proto has no services.\n"), code)
-        XCTAssertFalse(code.contains("import"), code)
+        XCTAssertTrue(code.contains("\n// m.proto has no services.\n"), code)
+        XCTAssertTrue(code.contains("\nlet fileDescriptor_m_proto = GRPCSync.SerializedFileDescriptor(\n"), code)
+        XCTAssertFalse(code.contains("Servicer"), code)
 
-        // Files with services are generated as without the option.
+        // WriteFilesWithoutServices=true, which the build plugin passes, changes nothing.
+        XCTAssertEqual(try generate(messagesOnly, path: "m.proto", options: ["WriteFilesWithoutServices=true"]).0, 0)
+        XCTAssertEqual(code, try output("m.grpc.swift"))
         XCTAssertEqual(try generate(Self.greeter, options: ["WriteFilesWithoutServices=true"]).0, 0)
         let withOption = try output("greeter.grpc.swift")
         XCTAssertEqual(try generate(Self.greeter).0, 0)
         XCTAssertEqual(withOption, try output("greeter.grpc.swift"))
+    }
+
+    func testRegistrationAddsTheFileDescriptor() throws {
+        XCTAssertEqual(try generate(Self.greeter, path: "sub/dir/greeter-v2.proto").0, 0)
+        let code = try output("sub/dir/greeter-v2.grpc.swift")
+        XCTAssertTrue(
+            code.contains("\n    server.addFileDescriptor(fileDescriptor_sub_dir_greeter_v2_proto)\n}\n"), code)
+        XCTAssertTrue(
+            code.contains("\nlet fileDescriptor_sub_dir_greeter_v2_proto = GRPCSync.SerializedFileDescriptor(\n"), code)
+        XCTAssertTrue(code.contains("\n    name: \"sub/dir/greeter-v2.proto\",\n"), code)
     }
 
     func testBadOptionsAreReported() throws {

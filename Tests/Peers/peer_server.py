@@ -4,6 +4,7 @@ Usage: peer_server.py [--port N] [--max-receive BYTES] [--max-send BYTES]
                       [--max-concurrent N] [--workers N] [--interceptors]
                       [--compression identity|deflate|gzip] [--local-credentials]
                       [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM] [--require-client-auth]]
+                      [--option KEY=VALUE ...]
 
 Binds [::]:N (0 = any free port), with TLS when --tls-cert is given, prints `PORT <n>` on stdout
 and serves until stdin reaches EOF or the process gets SIGTERM (or SIGINT).
@@ -325,15 +326,6 @@ def registered_handlers():
     }
 
 
-def _option(text):
-    """`KEY=VALUE` as grpcio's (key, value): an int value when it parses as one."""
-    key, value = text.split("=", 1)
-    try:
-        return (key, int(value))
-    except ValueError:
-        return (key, value)
-
-
 def _parse_args():
     parser = argparse.ArgumentParser(description="grpcio conformance TestService server")
     parser.add_argument("--port", type=int, default=0, help="port to bind, 0 = any free port")
@@ -372,12 +364,12 @@ def _parse_args():
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a server option (repeatable); VALUE is an int when it parses as one, else a string",
+        help="a server option (grpc.server(options=)); VALUE is an int when it reads as one",
     )
     args = parser.parse_args()
     for option in args.option:
         if "=" not in option:
-            parser.error(f"--option needs KEY=VALUE, got {option!r}")
+            parser.error(f"--option {option}: KEY=VALUE expected")
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     if (args.tls_client_ca or args.require_client_auth) and not args.tls_cert:
@@ -394,7 +386,9 @@ def main():
         options.append(("grpc.max_receive_message_length", args.max_receive))
     if args.max_send is not None:
         options.append(("grpc.max_send_message_length", args.max_send))
-    options.extend(_option(text) for text in args.option)
+    for option in args.option:
+        key, _, value = option.partition("=")
+        options.append((key, int(value) if value.lstrip("-").isdigit() else value))
 
     server = grpc.server(
         ThreadPoolExecutor(max_workers=args.workers),

@@ -332,12 +332,12 @@ class RawTLS:
     """A TLS client over a plain socket through memory BIOs, so that the bytes on the wire can
     be cut anywhere."""
 
-    def __init__(self, port, alpn=("h2",)):
+    def __init__(self, port, alpn=("h2",), host="127.0.0.1"):
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.load_verify_locations(os.path.join(CERTS, "ca.pem"))
         if alpn is not None:
             context.set_alpn_protocols(list(alpn))
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT_S)
+        self.sock = socket.create_connection((host, port), timeout=IO_TIMEOUT_S)
         self.incoming = ssl.MemoryBIO()
         self.outgoing = ssl.MemoryBIO()
         self.tls = context.wrap_bio(self.incoming, self.outgoing, server_hostname="localhost")
@@ -361,7 +361,7 @@ class RawTLS:
                 self.incoming.write(data)
             except ssl.SSLError as error:
                 self.sock.sendall(self.outgoing.read())
-                return f"handshake failed: {error.reason}"
+                return f"handshake failed: {error.reason or type(error).__name__}"
 
     def records(self, plaintext):
         """The TLS records carrying `plaintext` (not sent)."""

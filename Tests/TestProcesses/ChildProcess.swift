@@ -81,6 +81,9 @@ public final class ChildProcess: @unchecked Sendable {  // `lock` protects `data
 
     public var isRunning: Bool { process.isRunning }
 
+    /// The process's id (for /proc/<id>/…).
+    public var processIdentifier: Int32 { process.processIdentifier }
+
     /// What the process printed so far, stdout and stderr interleaved.
     public func output() -> String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 

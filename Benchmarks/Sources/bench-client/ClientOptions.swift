@@ -20,11 +20,18 @@ struct ClientOptions {
     var responseSize = 0
     var warmup = 0.5
     var duration = 2.0
+    /// With TLS: the directory with ca.pem, the root the server's certificate must lead to
+    /// (Tests/Certificates of the repository); the certificate is checked for `tlsServerName`.
+    var tls: String?
+
+    /// The name the server's certificate is checked against (`grpc.ssl_target_name_override`), one of
+    /// the test server certificate's names, as gRPC's interop tests use it.
+    static let tlsServerName = "foo.test.google.fr"
 
     static let usage = """
         usage: bench-client --target HOST:PORT [--scenario unary|server-streaming|ping-pong]
                             [--concurrency N] [--request-size BYTES] [--response-size BYTES]
-                            [--warmup SECONDS] [--duration SECONDS]
+                            [--warmup SECONDS] [--duration SECONDS] [--tls CERTS_DIR]
         """
 
     static func parse(_ arguments: [String]) -> ClientOptions {
@@ -42,6 +49,7 @@ struct ClientOptions {
             case "--response-size": options.responseSize = int(flag, value)
             case "--warmup": options.warmup = double(flag, value)
             case "--duration": options.duration = double(flag, value)
+            case "--tls": options.tls = value
             default: fail("unknown flag \(flag)")
             }
         }

@@ -5,9 +5,11 @@
 //                --response-size 100 --warmup 0.5 --duration 2
 //
 // Every call or stream of a run shares one channel; `--concurrency` threads each keep one call
-// (unary) or one stream (server-streaming, ping-pong) going.
+// (unary) or one stream (server-streaming, ping-pong) going. With `--tls CERTS_DIR` the channel is
+// a secure one trusting CERTS_DIR/ca.pem.
 
 import BenchmarkService
+import Foundation
 import GRPCSync
 
 #if canImport(Glibc)
@@ -16,12 +18,20 @@ import GRPCSync
 
 let options = ClientOptions.parse(Array(CommandLine.arguments.dropFirst()))
 let maxMessageLength = 64 * 1024 * 1024
-let channel = insecureChannel(
-    options.target,
-    options: [
-        ("grpc.max_receive_message_length", .int(maxMessageLength)),
-        ("grpc.max_send_message_length", .int(maxMessageLength)),
-    ])
+let channelOptions: [(String, OptionValue)] = [
+    ("grpc.max_receive_message_length", .int(maxMessageLength)),
+    ("grpc.max_send_message_length", .int(maxMessageLength)),
+]
+let channel: Channel
+if let certificates = options.tls {
+    let path = (certificates as NSString).appendingPathComponent("ca.pem")
+    guard let roots = FileManager.default.contents(atPath: path) else { ClientOptions.fail("cannot read \(path)") }
+    channel = secureChannel(
+        options.target, sslChannelCredentials(rootCertificates: Array(roots)),
+        options: channelOptions + [("grpc.ssl_target_name_override", .string(ClientOptions.tlsServerName))])
+} else {
+    channel = insecureChannel(options.target, options: channelOptions)
+}
 let stub = Grpc_Testing_BenchmarkServiceStub(channel)
 let request = makeRequest(options)
 let tallies = (0..<options.concurrency).map { _ in Tally() }

@@ -1,9 +1,10 @@
 // bench-server: gRPC's benchmark service (grpc.testing.BenchmarkService) on swift-grpc-sync.
 //
-//   bench-server --port N [--workers W]
+//   bench-server --port N [--workers W] [--tls CERTS_DIR]
 //
 // Prints "listening on PORT" once it accepts calls (--port 0 picks a free port), then serves until
-// it is killed. The handlers do what grpc's own benchmark servers do: answer every request with
+// it is killed. With --tls the port is TLS, with CERTS_DIR/server.key and server.pem
+// (Tests/Certificates of the repository). The handlers do what grpc's own benchmark servers do: answer every request with
 // a payload of `response_size` bytes.
 
 import BenchmarkService
@@ -72,15 +73,28 @@ func write(_ text: String, to fd: Int32) {
 }
 
 func usage(_ message: String) -> Never {
-    write("bench-server: \(message)\nusage: bench-server --port N [--workers W]\n", to: 2)
+    write("bench-server: \(message)\nusage: bench-server --port N [--workers W] [--tls CERTS_DIR]\n", to: 2)
     exit(2)
+}
+
+/// The bytes of `file` in `directory`.
+func pem(_ directory: String, _ file: String) -> [UInt8] {
+    let path = (directory as NSString).appendingPathComponent(file)
+    guard let data = FileManager.default.contents(atPath: path) else { usage("cannot read \(path)") }
+    return Array(data)
 }
 
 var port: Int?
 var workers = 10
+var certificates: String?
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
-    guard let value = arguments.popFirst(), let number = Int(value) else { usage("\(flag) needs a number") }
+    guard let value = arguments.popFirst() else { usage("\(flag) needs a value") }
+    if flag == "--tls" {
+        certificates = value
+        continue
+    }
+    guard let number = Int(value) else { usage("\(flag) needs a number") }
     switch flag {
     case "--port": port = number
     case "--workers": workers = number
@@ -97,7 +111,16 @@ let server = Server(
     ])
 addBenchmarkServiceServicerToServer(BenchmarkServicer(), server)
 do {
-    let bound = try server.addInsecurePort("127.0.0.1:\(port)")
+    let address = "127.0.0.1:\(port)"
+    let bound: Int
+    if let certificates {
+        let credentials = try sslServerCredentials([
+            (privateKey: pem(certificates, "server.key"), certificateChain: pem(certificates, "server.pem"))
+        ])
+        bound = try server.addSecurePort(address, credentials)
+    } else {
+        bound = try server.addInsecurePort(address)
+    }
     try server.start()
     write("listening on \(bound)\n", to: 1)
 } catch {

@@ -13,7 +13,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,7 +40,13 @@ struct Options {
   int response_size = 0;
   double warmup = 0.5;
   double duration = 2.0;
+  // With TLS: the directory with ca.pem (Tests/Certificates of the repository).
+  std::string tls;
 };
+
+// The name the server's certificate is checked against, one of the test server certificate's
+// names, as gRPC's interop tests use it (GRPC_SSL_TARGET_NAME_OVERRIDE_ARG).
+constexpr char kTlsServerName[] = "foo.test.google.fr";
 
 uint64_t Now() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -161,7 +169,7 @@ double Percentile(const std::vector<uint64_t>& sorted, double q) {
   std::fprintf(stderr,
                "bench-client: %s\nusage: bench-client --target HOST:PORT [--scenario unary|server-streaming|"
                "ping-pong] [--concurrency N] [--request-size B] [--response-size B] [--warmup S] "
-               "[--duration S]\n",
+               "[--duration S] [--tls CERTS_DIR]\n",
                message.c_str());
   std::exit(2);
 }
@@ -186,6 +194,8 @@ Options Parse(int argc, char** argv) {
       options.warmup = std::atof(value.c_str());
     } else if (flag == "--duration") {
       options.duration = std::atof(value.c_str());
+    } else if (flag == "--tls") {
+      options.tls = value;
     } else {
       Usage("unknown flag " + flag);
     }
@@ -199,6 +209,14 @@ Options Parse(int argc, char** argv) {
   return options;
 }
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) Usage("cannot read " + path);
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -206,7 +224,14 @@ int main(int argc, char** argv) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(kMaxMessageLength);
   arguments.SetMaxSendMessageSize(kMaxMessageLength);
-  auto channel = grpc::CreateCustomChannel(options.target, grpc::InsecureChannelCredentials(), arguments);
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (!options.tls.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadFile(options.tls + "/ca.pem");
+    credentials = grpc::SslCredentials(ssl);
+    arguments.SetSslTargetNameOverride(kTlsServerName);
+  }
+  auto channel = grpc::CreateCustomChannel(options.target, credentials, arguments);
   auto stub = BenchmarkService::NewStub(channel);
 
   SimpleRequest request;

@@ -1,15 +1,18 @@
 // bench-server for grpc C++ (synchronous API): gRPC's benchmark service.
 //
-//   bench-server --port N [--workers W]
+//   bench-server --port N [--workers W] [--tls CERTS_DIR]
 //
 // Prints "listening on PORT" once it serves (--port 0 picks a free port), then serves until
-// killed. --workers caps the server's threads (grpc::ResourceQuota::SetMaxThreads); without it
+// killed. With --tls the port is TLS, with CERTS_DIR/server.key and server.pem (Tests/Certificates
+// of the repository). --workers caps the server's threads (grpc::ResourceQuota::SetMaxThreads); without it
 // the synchronous server grows a thread per running handler, as grpc C++ does by default.
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include <grpcpp/grpcpp.h>
@@ -74,8 +77,16 @@ class BenchmarkServiceImpl final : public grpc::testing::BenchmarkService::Servi
 };
 
 [[noreturn]] void Usage(const char* message) {
-  std::fprintf(stderr, "bench-server: %s\nusage: bench-server --port N [--workers W]\n", message);
+  std::fprintf(stderr, "bench-server: %s\nusage: bench-server --port N [--workers W] [--tls CERTS_DIR]\n", message);
   std::exit(2);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) Usage(("cannot read " + path).c_str());
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
 }
 
 }  // namespace
@@ -83,12 +94,15 @@ class BenchmarkServiceImpl final : public grpc::testing::BenchmarkService::Servi
 int main(int argc, char** argv) {
   int port = -1;
   int workers = 0;
+  std::string tls;
   for (int i = 1; i < argc; i += 2) {
-    if (i + 1 >= argc) Usage("a flag needs a number");
+    if (i + 1 >= argc) Usage("a flag needs a value");
     if (std::strcmp(argv[i], "--port") == 0) {
       port = std::atoi(argv[i + 1]);
     } else if (std::strcmp(argv[i], "--workers") == 0) {
       workers = std::atoi(argv[i + 1]);
+    } else if (std::strcmp(argv[i], "--tls") == 0) {
+      tls = argv[i + 1];
     } else {
       Usage("unknown flag");
     }
@@ -98,7 +112,13 @@ int main(int argc, char** argv) {
   BenchmarkServiceImpl service;
   grpc::ServerBuilder builder;
   int bound = 0;
-  builder.AddListeningPort("127.0.0.1:" + std::to_string(port), grpc::InsecureServerCredentials(), &bound);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!tls.empty()) {
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({ReadFile(tls + "/server.key"), ReadFile(tls + "/server.pem")});
+    credentials = grpc::SslServerCredentials(ssl);
+  }
+  builder.AddListeningPort("127.0.0.1:" + std::to_string(port), credentials, &bound);
   builder.SetMaxReceiveMessageSize(kMaxMessageLength);
   builder.SetMaxSendMessageSize(kMaxMessageLength);
   if (workers > 0) {

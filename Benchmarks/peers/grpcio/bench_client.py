@@ -3,13 +3,17 @@ prints one JSON result line (the format every bench-client shares, Benchmarks/RE
 
     python bench_client.py --target 127.0.0.1:PORT --scenario unary|server-streaming|ping-pong
         [--concurrency N] [--request-size B] [--response-size B] [--warmup S] [--duration S]
+        [--tls CERTS_DIR]
 
 Every call or stream shares one channel; --concurrency threads each keep one call or stream going.
+With --tls the channel is a secure one trusting CERTS_DIR/ca.pem (Tests/Certificates of the repository)
+and checking the server's certificate for foo.test.google.fr.
 """
 
 import argparse
 import json
 import math
+import os
 import sys
 import threading
 import time
@@ -21,6 +25,9 @@ import stubs
 messages_pb2, benchmark_service_pb2_grpc = stubs.load()
 
 MAX_MESSAGE_LENGTH = 64 * 1024 * 1024
+# The name the server's certificate is checked against, one of the test server certificate's names, as gRPC's
+# interop tests use it.
+TLS_SERVER_NAME = "foo.test.google.fr"
 
 
 class Window:
@@ -160,15 +167,20 @@ def main():
     parser.add_argument("--response-size", type=int, default=0)
     parser.add_argument("--warmup", type=float, default=0.5)
     parser.add_argument("--duration", type=float, default=2.0)
+    parser.add_argument("--tls", metavar="CERTS_DIR", help="TLS, trusting CERTS_DIR/ca.pem")
     args = parser.parse_args()
 
-    channel = grpc.insecure_channel(
-        args.target,
-        options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_LENGTH),
-            ("grpc.max_send_message_length", MAX_MESSAGE_LENGTH),
-        ],
-    )
+    options = [
+        ("grpc.max_receive_message_length", MAX_MESSAGE_LENGTH),
+        ("grpc.max_send_message_length", MAX_MESSAGE_LENGTH),
+    ]
+    if args.tls:
+        with open(os.path.join(args.tls, "ca.pem"), "rb") as f:
+            credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
+        options.append(("grpc.ssl_target_name_override", TLS_SERVER_NAME))
+        channel = grpc.secure_channel(args.target, credentials, options=options)
+    else:
+        channel = grpc.insecure_channel(args.target, options=options)
     stub = benchmark_service_pb2_grpc.BenchmarkServiceStub(channel)
     request = messages_pb2.SimpleRequest(
         response_size=args.response_size, payload=messages_pb2.Payload(body=bytes(args.request_size))

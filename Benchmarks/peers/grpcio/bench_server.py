@@ -1,11 +1,13 @@
 """bench-server for grpcio: gRPC's benchmark service on grpc.server(ThreadPoolExecutor).
 
-    python bench_server.py --port N [--workers W]
+    python bench_server.py --port N [--workers W] [--tls CERTS_DIR]
 
 Prints "listening on PORT" once it serves (--port 0 picks a free port), then serves until killed.
+With --tls the port is TLS, with CERTS_DIR/server.key and server.pem (Tests/Certificates of the repository).
 """
 
 import argparse
+import os
 import sys
 from concurrent import futures
 
@@ -50,6 +52,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=10)
+    parser.add_argument("--tls", metavar="CERTS_DIR", help="serve TLS with CERTS_DIR/server.key and server.pem")
     args = parser.parse_args()
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=args.workers),
@@ -59,7 +62,15 @@ def main():
         ],
     )
     benchmark_service_pb2_grpc.add_BenchmarkServiceServicer_to_server(BenchmarkServicer(), server)
-    port = server.add_insecure_port("127.0.0.1:%d" % args.port)
+    address = "127.0.0.1:%d" % args.port
+    if args.tls:
+        pair = []
+        for name in ("server.key", "server.pem"):
+            with open(os.path.join(args.tls, name), "rb") as f:
+                pair.append(f.read())
+        port = server.add_secure_port(address, grpc.ssl_server_credentials([tuple(pair)]))
+    else:
+        port = server.add_insecure_port(address)
     server.start()
     print("listening on %d" % port, flush=True)
     server.wait_for_termination()

@@ -40,6 +40,9 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     private var callsAtIdleCheck = 0
     /// `grpc.client_idle_timeout_ms`, in seconds.
     private let idleTimeout: Double
+    /// The keepalive time of the next connection: the option's, doubled each time a server says
+    /// our PINGs come too often, as grpc does.
+    private var keepaliveTime: UInt64?
 
     init(
         target: String, options: [(String, OptionValue)], compression: Compression?,
@@ -242,9 +245,10 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         } else {
             switch parsedTarget {
             case .success(let target):
+                var limits = options.connectionLimits(for: .client)
+                limits.keepalive.time = lock.withLock { keepaliveTime ?? limits.keepalive.time }
                 result = Connector.connect(
-                    to: target, security: security, limits: options.connectionLimits, deadline: deadline,
-                    delegate: self)
+                    to: target, security: security, limits: limits, deadline: deadline, delegate: self)
             case .failure(let error):
                 result = .failure(RPCError(.invalidChannelConfiguration(error.message)))
             }
@@ -287,6 +291,13 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     }
 
     // MARK: ClientConnectionDelegate
+
+    func connectionToldTooManyPings(_ connection: any ClientConnection) {
+        lock.withLock {
+            guard let time = keepaliveTime ?? options.connectionLimits(for: .client).keepalive.time else { return }
+            keepaliveTime = time > UInt64.max / 2 ? time : time * 2
+        }
+    }
 
     func connectionDidClose(_ connection: any ClientConnection) {
         lock.withLock {

@@ -47,6 +47,31 @@ struct ChannelOptions: Sendable {
     /// connection and goes idle. Default 30 minutes; at least 1 s, as in grpc core.
     var clientIdleTimeout = 30 * 60.0
 
+    // Keepalive and connection management (grpc's doc/keepalive.md), in milliseconds; nil: the
+    // side's default.
+    /// `grpc.keepalive_time_ms`.
+    var keepaliveTimeMs: Int?
+    /// `grpc.keepalive_timeout_ms`.
+    var keepaliveTimeoutMs: Int?
+    /// `grpc.keepalive_permit_without_calls` (0 or 1).
+    var keepalivePermitWithoutCalls: Bool?
+    /// `grpc.http2.max_pings_without_data`.
+    var maxPingsWithoutData: Int?
+    /// `grpc.http2.min_ping_interval_without_data_ms` (server).
+    var minPingIntervalWithoutDataMs: Int?
+    /// `grpc.http2.max_ping_strikes` (server).
+    var maxPingStrikes: Int?
+    /// `grpc.max_connection_idle_ms` (server).
+    var maxConnectionIdleMs: Int?
+    /// `grpc.max_connection_age_ms` (server).
+    var maxConnectionAgeMs: Int?
+    /// `grpc.max_connection_age_grace_ms` (server).
+    var maxConnectionAgeGraceMs: Int?
+    /// `grpc.so_reuseport` (server; on by default, as grpcio).
+    var reusePort = true
+    /// `grpc.max_concurrent_streams` (server): SETTINGS_MAX_CONCURRENT_STREAMS.
+    var maxConcurrentStreams: Int?
+
     init() {}
 
     init(_ options: [(String, OptionValue)]) throws {
@@ -67,6 +92,18 @@ struct ChannelOptions: Sendable {
                 if case .string(let s) = value { defaultAuthority = s }
             case "grpc.server_handshake_timeout_ms":
                 serverHandshakeTimeoutMs = try Self.int(key, value)
+            case "grpc.keepalive_time_ms": keepaliveTimeMs = try Self.int(key, value)
+            case "grpc.keepalive_timeout_ms": keepaliveTimeoutMs = try Self.int(key, value)
+            case "grpc.keepalive_permit_without_calls": keepalivePermitWithoutCalls = try Self.int(key, value) != 0
+            case "grpc.http2.max_pings_without_data": maxPingsWithoutData = try Self.int(key, value)
+            case "grpc.http2.min_ping_interval_without_data_ms":
+                minPingIntervalWithoutDataMs = try Self.int(key, value)
+            case "grpc.http2.max_ping_strikes": maxPingStrikes = try Self.int(key, value)
+            case "grpc.max_connection_idle_ms": maxConnectionIdleMs = try Self.int(key, value)
+            case "grpc.max_connection_age_ms": maxConnectionAgeMs = try Self.int(key, value)
+            case "grpc.max_connection_age_grace_ms": maxConnectionAgeGraceMs = try Self.int(key, value)
+            case "grpc.so_reuseport": reusePort = try Self.int(key, value) != 0
+            case "grpc.max_concurrent_streams": maxConcurrentStreams = try Self.int(key, value)
             case "grpc.ssl_target_name_override":
                 if case .string(let s) = value { sslTargetNameOverride = s }
             case "grpc.default_compression_algorithm":

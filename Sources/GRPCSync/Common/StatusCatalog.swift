@@ -118,6 +118,14 @@ extension Status {
     /// The server accepted the connection but sent no HTTP/2 SETTINGS in time (grpc's wording).
     static let settingsTimedOut = Status(
         code: .unavailable, details: "connection attempt timed out before receiving SETTINGS frame")
+    /// A keepalive PING went unanswered (grpc's wording).
+    static let keepaliveTimedOut = Status(code: .unavailable, details: "keepalive watchdog timeout")
+    /// The client's PINGs came too often; the server ends the connection (GOAWAY
+    /// ENHANCE_YOUR_CALM `too_many_pings`).
+    static let tooManyPings = Status(code: .unavailable, details: "Too many pings")
+    /// `grpc.max_connection_age_grace_ms` ran out while calls were still running.
+    static let connectionAgeGraceExpired = Status(
+        code: .unavailable, details: "Connection reached its maximum age and grace period")
     /// The TLS handshake did not finish in time.
     static let tlsHandshakeTimedOut = Status(code: .unavailable, details: "TLS handshake timed out")
     /// The peer broke HTTP/2 (a bad preface, a malformed frame).

@@ -33,6 +33,7 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     private var state = State.created
     private var handlersByPath: [String: RPCMethodHandler] = [:]
     private var genericHandlers: [GenericRPCHandler] = []
+    private var registeredFiles: [SerializedFileDescriptor] = []
     private var listeners: [Listener] = []
     /// Open connections with their delegates (which the connections hold only weakly).
     private var connections:
@@ -100,6 +101,25 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
         }
     }
 
+    /// Adds a .proto file, with the files it imports, to those the server's reflection service
+    /// describes (`GRPCSyncReflection`); a file already added is ignored. Generated registration
+    /// functions (`addGreeterServicerToServer`) call it with their service's file; grpcio has no
+    /// counterpart, its reflection reads protobuf's default descriptor pool, which every imported
+    /// `_pb2` module fills.
+    public func addFileDescriptor(_ file: SerializedFileDescriptor) {
+        lock.withLock {
+            if !registeredFiles.contains(where: { $0.name == file.name }) { registeredFiles.append(file) }
+        }
+    }
+
+    /// The files added with ``addFileDescriptor(_:)`` and the files they import, each once, in the
+    /// order they were added (each followed by its imports).
+    public var fileDescriptors: [SerializedFileDescriptor] {
+        let roots = lock.withLock { registeredFiles }
+        var seen: Set<String> = []
+        return roots.flatMap(\.withDependencies).filter { seen.insert($0.name).inserted }
+    }
+
     /// Binds `address` (`[::]:0`, `0.0.0.0:50051`, `localhost:0`, `unix:path`) and returns the port
     /// (0 for Unix sockets). Throws an error naming the address when it cannot be bound.
     @discardableResult
@@ -120,7 +140,8 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     private func addPort(_ address: String, security: ServerSecurity) throws -> Int {
         if let optionsError { throw optionsError }
         let (bound, port) = try Listener.bind(
-            address, limits: options.connectionLimits, security: security, delegate: self)
+            address, limits: options.connectionLimits(for: .server), reusePort: options.reusePort, security: security,
+            delegate: self)
         try lock.withLock {
             guard state == .created || state == .started else {
                 for listener in bound { listener.close(started: false) }

@@ -34,4 +34,8 @@ protocol ClientConnectionDelegate: AnyObject, Sendable {
     /// The server's GOAWAY arrived: the connection takes no new stream, and its calls finish
     /// (called on its loop thread, no lock held).
     func connectionIsDraining(_ connection: any ClientConnection)
+
+    /// The server said our keepalive PINGs come too often (GOAWAY ENHANCE_YOUR_CALM
+    /// `too_many_pings`); called on the loop thread, no lock held.
+    func connectionToldTooManyPings(_ connection: any ClientConnection)
 }

@@ -1,4 +1,4 @@
-/// Settings shared by both ends of a connection.
+/// Settings of one end of a connection.
 struct ConnectionLimits: Sendable {
     var maxReceiveMessageLength = 4 * 1024 * 1024
     /// Largest header block accepted (`grpc.max_metadata_size`).
@@ -9,17 +9,53 @@ struct ConnectionLimits: Sendable {
     var connectionWindowSize: Int32 = 16 << 20
     /// How long a TLS handshake may take, in seconds (grpc's 20 s).
     var handshakeTimeout = 20.0
+    /// Our keepalive PINGs and (server) what we accept of the peer's.
+    var keepalive = KeepaliveSettings.clientDefault
+    /// Server: SETTINGS_MAX_CONCURRENT_STREAMS, when set.
+    var maxConcurrentStreams: UInt32?
+    /// Server: a connection without calls for this long (nanoseconds) is drained.
+    var maxConnectionIdle: UInt64?
+    /// Server: a connection this old (nanoseconds, ±10 % jitter) is drained.
+    var maxConnectionAge: UInt64?
+    /// Server: how long calls may run on after a drain for age (nanoseconds); then they are cancelled.
+    var maxConnectionAgeGrace: UInt64?
 }
 
 extension ChannelOptions {
-    /// The connection settings these options make.
-    var connectionLimits: ConnectionLimits {
+    /// The settings these options make for a connection of `role` (keepalive defaults differ).
+    func connectionLimits(for role: ConnectionStateMachine.Role) -> ConnectionLimits {
         var limits = ConnectionLimits()
         limits.maxReceiveMessageLength = receiveLimit
         limits.maxHeaderListSize = max(maxMetadataSize, 1024)
         if let milliseconds = serverHandshakeTimeoutMs, milliseconds > 0 {
             limits.handshakeTimeout = Double(milliseconds) / 1000
         }
+        var keepalive = role == .server ? KeepaliveSettings.serverDefault : KeepaliveSettings.clientDefault
+        if let keepaliveTimeMs {
+            keepalive.time = Self.duration(milliseconds: keepaliveTimeMs)
+        }
+        if let keepaliveTimeoutMs, let timeout = Self.duration(milliseconds: keepaliveTimeoutMs) {
+            keepalive.timeout = timeout
+        }
+        if let keepalivePermitWithoutCalls { keepalive.permitWithoutCalls = keepalivePermitWithoutCalls }
+        if let maxPingsWithoutData { keepalive.maxPingsWithoutData = max(0, maxPingsWithoutData) }
+        if let minPingIntervalWithoutDataMs {
+            keepalive.minReceivedPingInterval = UInt64(max(0, minPingIntervalWithoutDataMs)) * 1_000_000
+        }
+        if let maxPingStrikes { keepalive.maxPingStrikes = max(0, maxPingStrikes) }
+        limits.keepalive = keepalive
+        if let maxConcurrentStreams, maxConcurrentStreams >= 0 {
+            limits.maxConcurrentStreams = UInt32(clamping: maxConcurrentStreams)
+        }
+        limits.maxConnectionIdle = maxConnectionIdleMs.flatMap(Self.duration(milliseconds:))
+        limits.maxConnectionAge = maxConnectionAgeMs.flatMap(Self.duration(milliseconds:))
+        limits.maxConnectionAgeGrace = maxConnectionAgeGraceMs.flatMap(Self.duration(milliseconds:))
         return limits
+    }
+
+    /// A duration in nanoseconds; nil for grpc's "infinite" (INT_MAX ms and above, or not positive).
+    private static func duration(milliseconds: Int) -> UInt64? {
+        guard milliseconds > 0, milliseconds < Int(Int32.max) else { return nil }
+        return UInt64(milliseconds) * 1_000_000
     }
 }

@@ -52,6 +52,10 @@ struct ConnectionStateMachine {
         /// fails with `status`; with `linger`, the socket is shut for writing and input dropped for a
         /// moment before it closes, otherwise it closes now.
         case close(Status, goAwayError: UInt32?, linger: Bool)
+        /// End the connection because the peer abused it: GOAWAY with `goAwayError` and
+        /// `debugData` (the last stream processed), every stream fails with `status`, and the
+        /// socket closes after a lingering moment.
+        case closeAbused(Status, goAwayError: UInt32, debugData: [UInt8])
     }
 
     let role: Role
@@ -158,6 +162,19 @@ struct ConnectionStateMachine {
         let status = Status.protocolError(reason)
         state = .lingering(status)
         return .close(status, goAwayError: 0x1, linger: true)
+    }
+
+    /// Server: the client's PINGs came too often (grpc's ping strikes): GOAWAY
+    /// ENHANCE_YOUR_CALM `too_many_pings`, then the connection closes.
+    mutating func tooManyPings() -> Action {
+        guard !isClosed else { return .none }
+        state = .lingering(.tooManyPings)
+        return .closeAbused(.tooManyPings, goAwayError: 0xB, debugData: HTTP2Session.tooManyPings)
+    }
+
+    /// A keepalive PING went unanswered: the peer is gone; the connection closes at once.
+    mutating func keepaliveTimedOut() -> Action {
+        closeNow(.keepaliveTimedOut, goAwayError: nil)
     }
 
     /// The peer closed the socket, or the socket failed (`status` says which).

@@ -9,7 +9,7 @@ import CNGHTTP2
 /// session's delegate methods below → the streams. Whoever holds the lock may flush:
 /// ``HTTP2Session/nextBytesToSend()`` → ``WriteQueue`` → `sendmsg`; what the kernel does not take
 /// waits for `EPOLLOUT`.
-final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked Sendable {  // state protected by `lock`
+final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state protected by `lock`
     typealias Role = ConnectionStateMachine.Role
 
     /// Bytes gathered from nghttp2 per `sendmsg`, at most (about).
@@ -28,7 +28,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     @exclusivity(unchecked) var streams: [Int32: any SessionStream] = [:]
     /// Who reads the socket besides the loop (WaitingReader.swift).
     @exclusivity(unchecked) var reader = WaitingReader()
-    private weak var serverDelegate: (any ServerConnectionDelegate)?
+    weak var serverDelegate: (any ServerConnectionDelegate)?
     weak var clientDelegate: (any ClientConnectionDelegate)?
     /// A flush is queued on the loop (``flushSoonLocked()``).
     @exclusivity(unchecked) private var flushScheduled = false
@@ -37,12 +37,25 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
     @exclusivity(unchecked) private var insideSession = false
     /// The timeout of a graceful drain's PING.
     @exclusivity(unchecked) private var drainTimer: ScheduledTimer?
-    /// The TLS handshake's time limit, while it lasts.
+    /// The TLS handshake's time limit, while it lasts; on a server, until the client's first
+    /// HTTP/2 bytes, so that silence after the handshake times out (grpc's lasts until SETTINGS).
     @exclusivity(unchecked) private var handshakeTimer: ScheduledTimer?
     /// Signalled when the connection becomes ready or closes (``waitUntilReady(until:)``).
     let readinessChanged = Condition()
     /// The peer's first SETTINGS frame has arrived: it speaks HTTP/2.
     @exclusivity(unchecked) var receivedPeerSettings = false
+    /// Keepalive PINGs and (server) the client's (HTTP2Connection+Lifetime.swift).
+    @exclusivity(unchecked) var keepalive: KeepaliveState
+    /// Whether reads are timed for keepalive.
+    private let timesReads: Bool
+    @exclusivity(unchecked) var keepaliveTimer: ScheduledTimer?
+    @exclusivity(unchecked) var idleTimer: ScheduledTimer?
+    /// The age limit's timer, then its grace period's.
+    @exclusivity(unchecked) var ageTimer: ScheduledTimer?
+    /// Since when the connection has had no stream (with an idle limit).
+    @exclusivity(unchecked) var idleSince: UInt64 = 0
+    /// The client's PINGs came too often; the connection ends once nghttp2 returns.
+    @exclusivity(unchecked) var peerStruckOut = false
     /// What the connection's security established about the peer (complete once established).
     @exclusivity(unchecked) private(set) var authProperties: AuthProperties
 
@@ -58,6 +71,8 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         self.limits = limits
         socket = ConnectionSocket(fd: fd, tls: tls)
         authProperties = isLocal ? .local : .insecure
+        keepalive = KeepaliveState(settings: limits.keepalive, now: monotonicNanoseconds())
+        timesReads = limits.keepalive.time != nil
         lifecycle = ConnectionStateMachine(role: role)
         session.delegate = self
     }
@@ -127,12 +142,16 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                 (NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, UInt32(limits.maxHeaderListSize)),
             ]
             if role == .client { settings.append((NGHTTP2_SETTINGS_ENABLE_PUSH, 0)) }
+            if let maxConcurrentStreams = limits.maxConcurrentStreams {
+                settings.append((NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, maxConcurrentStreams))
+            }
             session.submitSettings(settings, connectionWindow: limits.connectionWindowSize)
             loop.register(fd: socket.fd, source: self)
+            startLifetimeTimersLocked()
             if !socket.isEstablished {
                 handshakeTimer = loop.schedule(at: .after(seconds: limits.handshakeTimeout)) { [self] in
                     lock.withLock {
-                        if !socket.isEstablished { applyLocked(lifecycle.socketEnded(.tlsHandshakeTimedOut)) }
+                        if handshakeTimer != nil { applyLocked(lifecycle.socketEnded(.tlsHandshakeTimedOut)) }
                     }
                 }
             }
@@ -265,6 +284,7 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
             switch socket.read(into: buffer) {
             case .bytes(let n):
                 if handshakeTimer != nil { handshakeSucceededLocked() }
+                if timesReads { keepalive.readActivity(now: monotonicNanoseconds()) }
                 insideSession = true
                 do {
                     try receiveLocked(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
@@ -275,9 +295,13 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                     return
                 }
                 insideSession = false
+                if peerStruckOut {
+                    endAbusiveConnectionLocked()
+                    return
+                }
                 if !socket.mayHaveMore(afterReading: n, into: buffer) { break reading }
             case .wouldBlock:
-                if handshakeTimer != nil && socket.isEstablished { handshakeSucceededLocked() }
+                if handshakeTimer != nil && socket.isEstablished && role == .client { handshakeSucceededLocked() }
                 break reading
             case .endOfStream:
                 applyLocked(lifecycle.socketEnded(.socketClosedByPeer))
@@ -333,25 +357,38 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
                 session.terminate(errorCode: goAwayError)
                 writeLocked()
             }
-            drainTimer?.cancel()
-            drainTimer = nil
-            handshakeTimer?.cancel()
-            handshakeTimer = nil
-            readinessChanged.broadcast()
-            let active = streams.values
-            streams.removeAll()
-            for stream in active { stream.connectionLostLocked(status) }
-            wakeReaderLocked()  // a worker waiting for the next call has no stream to be woken by
-            if linger {
-                socket.shutdownWriting()
-                loop.schedule(at: Deadline.after(seconds: 1)) { [self] in lock.withLock { endLingerLocked() } }
-            } else {
-                socket.release(loop: loop, source: self)
-            }
-            loop.execute { [self] in
-                if let serverDelegate { serverDelegate.connectionDidClose(self) }
-                if let clientDelegate { clientDelegate.connectionDidClose(self) }
-            }
+            closeLocked(status, linger: linger)
+        case .closeAbused(let status, let goAwayError, let debugData):
+            session.submitGoAway(
+                lastStreamID: session.lastProcessedStreamID, errorCode: goAwayError, debugData: debugData)
+            writeLocked()
+            closeLocked(status, linger: true)
+        }
+    }
+
+    /// Ends the connection: its timers stop, its streams fail with `status`, and the socket is
+    /// closed, after a lingering moment with `linger`.
+    private func closeLocked(_ status: Status, linger: Bool) {
+        lock.assertHeld()
+        drainTimer?.cancel()
+        drainTimer = nil
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        cancelLifetimeTimersLocked()
+        readinessChanged.broadcast()
+        let active = streams.values
+        streams.removeAll()
+        for stream in active { stream.connectionLostLocked(status) }
+        wakeReaderLocked()  // a worker waiting for the next call has no stream to be woken by
+        if linger {
+            socket.shutdownWriting()
+            loop.schedule(at: Deadline.after(seconds: 1)) { [self] in lock.withLock { endLingerLocked() } }
+        } else {
+            socket.release(loop: loop, source: self)
+        }
+        loop.execute { [self] in
+            if let serverDelegate { serverDelegate.connectionDidClose(self) }
+            if let clientDelegate { clientDelegate.connectionDidClose(self) }
         }
     }
 
@@ -359,92 +396,5 @@ final class HTTP2Connection: EventLoopSource, HTTP2SessionDelegate, @unchecked S
         lock.assertHeld()
         lifecycle.lingerEnded()
         socket.release(loop: loop, source: self)
-    }
-
-    // MARK: HTTP2SessionDelegate (lock held, on the thread that reads or flushes)
-
-    func sessionBeganHeadersLocked(streamID: Int32, category: HeadersCategory) {
-        lock.assertHeld()
-        if role == .server && category == .request {
-            guard lifecycle.acceptsNewStreams else {
-                session.submitReset(streamID, errorCode: NGHTTP2_REFUSED_STREAM.rawValue)
-                return
-            }
-            streams[streamID] = ServerStream(
-                connection: self, id: streamID, maxReceiveMessageLength: limits.maxReceiveMessageLength)
-        }
-        streams[streamID]?.beginHeadersLocked()
-    }
-
-    func sessionReceivedHeaderLocked(
-        streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
-    ) {
-        lock.assertHeld()
-        streams[streamID]?.headerLocked(name: name, value: value)
-    }
-
-    func sessionReceivedDataLocked(streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
-        lock.assertHeld()
-        // The connection window is returned at once, so one slow reader cannot stall the other
-        // streams; each stream's own window is the back-pressure.
-        session.consumeConnection(bytes.count)
-        streams[streamID]?.dataReceivedLocked(bytes)
-    }
-
-    func sessionReceivedFrameLocked(_ frame: ReceivedFrame) {
-        lock.assertHeld()
-        switch frame {
-        case .headers(let streamID, let category, let endStream):
-            streams[streamID]?.headersReceivedLocked(category: category, endStream: endStream)
-        case .data(let streamID, let endStream):
-            if endStream { streams[streamID]?.endOfStreamReceivedLocked() }
-        case .goAway(let lastStreamID, _):
-            applyLocked(lifecycle.goAwayReceived(lastStreamID: lastStreamID))
-        case .pingAck(let payload):
-            applyLocked(lifecycle.pingAcknowledged(payload: payload))
-        case .settings:
-            if !receivedPeerSettings {
-                receivedPeerSettings = true
-                readinessChanged.broadcast()
-            }
-        case .other:
-            break
-        }
-    }
-
-    func sessionSentFrameLocked(_ frame: SentFrame) {
-        lock.assertHeld()
-        switch frame {
-        case .endStream(let streamID): streams[streamID]?.finalFrameSentLocked()
-        case .goAway(let lastStreamID): applyLocked(lifecycle.goAwaySent(lastStreamID: lastStreamID))
-        case .other: break
-        }
-    }
-
-    func sessionClosedStreamLocked(streamID: Int32, errorCode: UInt32) {
-        lock.assertHeld()
-        streams.removeValue(forKey: streamID)?.closedLocked(errorCode: errorCode)
-    }
-
-    func sessionReadDataLocked(streamID: Int32, maxLength: Int) -> DataSourceRead? {
-        lock.assertHeld()
-        guard let stream = streams[streamID] else { return nil }
-        let read = stream.readOutboundLocked(maxLength: maxLength)
-        if case .send(_, .trailers(let status)) = read {
-            session.submitTrailers(streamID, GRPCHeaders.trailers(status: status))
-        }
-        return read
-    }
-
-    /// Queues a DATA frame whose payload is still in its stream's queue: the 9-byte frame header,
-    /// then the payload, from the message buffers it is in (see ``WriteQueue``).
-    func sessionSendDataLocked(streamID: Int32, frameHeader: UnsafeRawBufferPointer, length: Int) -> DataSend {
-        lock.assertHeld()
-        guard let stream = streams[streamID] else { return .unknownStream }
-        // A full batch goes to the socket first; nghttp2 offers this frame again afterwards.
-        if socket.writeQueue.count >= HTTP2Connection.writeBatchSize { return .wouldBlock }
-        socket.writeQueue.append(copying: frameHeader)
-        stream.writeOutboundLocked(length, into: &socket.writeQueue)
-        return .sent
     }
 }

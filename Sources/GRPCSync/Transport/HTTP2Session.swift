@@ -16,7 +16,11 @@ enum ReceivedFrame: Equatable {
     case headers(streamID: Int32, category: HeadersCategory, endStream: Bool)
     /// A DATA frame is complete (its bytes went to ``HTTP2SessionDelegate/sessionReceivedDataLocked(streamID:_:)``).
     case data(streamID: Int32, endStream: Bool)
-    case goAway(lastStreamID: Int32, errorCode: UInt32)
+    /// `tooManyPings`: ENHANCE_YOUR_CALM with the debug data `too_many_pings` (our keepalive
+    /// PINGs came too often for the server).
+    case goAway(lastStreamID: Int32, errorCode: UInt32, tooManyPings: Bool)
+    /// The peer sent a PING (nghttp2 acknowledges it).
+    case ping
     /// The peer acknowledged one of our PINGs.
     case pingAck(payload: UInt64)
     /// The peer's SETTINGS (not an acknowledgement of ours); nghttp2 applies and acknowledges them.
@@ -29,6 +33,8 @@ enum ReceivedFrame: Equatable {
 enum SentFrame: Equatable {
     /// A HEADERS or DATA frame that ends this side of `streamID` (END_STREAM).
     case endStream(streamID: Int32)
+    /// Any other HEADERS or DATA frame.
+    case dataOrHeaders
     case goAway(lastStreamID: Int32)
     case other
 }
@@ -175,14 +181,18 @@ final class HTTP2Session {
     }
 
     /// A GOAWAY with `lastStreamID`: no stream above it will be processed.
-    func submitGoAway(lastStreamID: Int32, errorCode: UInt32) {
-        nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), lastStreamID, errorCode, nil, 0)
+    func submitGoAway(lastStreamID: Int32, errorCode: UInt32, debugData: [UInt8] = []) {
+        nghttp2_submit_goaway(
+            session, UInt8(NGHTTP2_FLAG_NONE.rawValue), lastStreamID, errorCode, debugData, debugData.count)
     }
 
     /// A GOAWAY with the last processed stream id and `errorCode`; the session ends once it is sent.
     func terminate(errorCode: UInt32) {
         nghttp2_session_terminate_session(session, errorCode)
     }
+
+    /// The debug data of a GOAWAY ENHANCE_YOUR_CALM that tells a client its PINGs come too often.
+    static let tooManyPings = Array("too_many_pings".utf8)
 
     func submitPing(payload: UInt64) {
         withUnsafeBytes(of: payload.bigEndian) { bytes in
@@ -248,11 +258,18 @@ private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userDa
     case NGHTTP2_DATA.rawValue:
         received = .data(streamID: hd.stream_id, endStream: endStream)
     case NGHTTP2_GOAWAY.rawValue:
+        let goAway = frame.pointee.goaway
         received = .goAway(
-            lastStreamID: frame.pointee.goaway.last_stream_id, errorCode: frame.pointee.goaway.error_code)
+            lastStreamID: goAway.last_stream_id, errorCode: goAway.error_code,
+            tooManyPings: goAway.error_code == NGHTTP2_ENHANCE_YOUR_CALM.rawValue
+                && UnsafeRawBufferPointer(start: goAway.opaque_data, count: goAway.opaque_data_len)
+                    .elementsEqual(HTTP2Session.tooManyPings)
+        )
     case NGHTTP2_PING.rawValue where hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0:
         let payload = withUnsafeBytes(of: frame.pointee.ping.opaque_data) { $0.loadUnaligned(as: UInt64.self) }
         received = .pingAck(payload: UInt64(bigEndian: payload))
+    case NGHTTP2_PING.rawValue:
+        received = .ping
     case NGHTTP2_SETTINGS.rawValue where hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0:
         received = .settings
     default:
@@ -270,6 +287,8 @@ private let onFrameSent: nghttp2_on_frame_send_callback = { _, frame, userData i
     switch UInt32(hd.type) {
     case NGHTTP2_HEADERS.rawValue where endsStream, NGHTTP2_DATA.rawValue where endsStream:
         sent = .endStream(streamID: hd.stream_id)
+    case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
+        sent = .dataOrHeaders
     case NGHTTP2_GOAWAY.rawValue:
         sent = .goAway(lastStreamID: frame.pointee.goaway.last_stream_id)
     default:

@@ -39,7 +39,8 @@ final class Listener: EventLoopSource, @unchecked Sendable {  // `isOpen`: its l
     /// ``start()``) and the port (0 for Unix sockets). Throws an error naming the address when
     /// its first address cannot be bound.
     static func bind(
-        _ address: String, limits: ConnectionLimits, security: ServerSecurity, delegate: any ListenerDelegate
+        _ address: String, limits: ConnectionLimits, reusePort: Bool, security: ServerSecurity,
+        delegate: any ListenerDelegate
     ) throws -> (listeners: [Listener], port: Int) {
         let target = try Target(parsing: address, defaultPort: nil)
         let addresses = try target.resolve(passive: true)
@@ -49,7 +50,7 @@ final class Listener: EventLoopSource, @unchecked Sendable {  // `isOpen`: its l
         for (i, var resolved) in addresses.enumerated() {
             if i > 0 && port != 0 { resolved.setPort(port) }
             do {
-                let fd = try Socket.bind(to: resolved, displayName: address)
+                let fd = try Socket.bind(to: resolved, displayName: address, reusePort: reusePort)
                 let local = Socket.localAddress(fd) ?? resolved
                 if i == 0 { port = local.port }
                 bound.append(

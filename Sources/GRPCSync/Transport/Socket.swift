@@ -21,12 +21,15 @@ enum Socket {
     }
 
     /// A non-blocking socket bound to `address`; ``listen(_:displayName:)`` opens it for clients.
-    static func bind(to address: SocketAddress, displayName: String) throws -> Int32 {
+    /// Binds a new socket to `address`; with `reusePort`, other sockets may bind the same port
+    /// (`SO_REUSEPORT`, grpc's `grpc.so_reuseport`), and connections are spread among them.
+    static func bind(to address: SocketAddress, displayName: String, reusePort: Bool = false) throws -> Int32 {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw UsageError("cannot create a socket for \(displayName): \(errorText())") }
         var one: Int32 = 1
         if address.family != AF_UNIX {
             _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            if reusePort { _ = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
         }
         if address.family == AF_INET6 {
             var zero: Int32 = 0  // accept IPv4 too on [::]

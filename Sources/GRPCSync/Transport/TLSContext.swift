@@ -139,8 +139,9 @@ final class TLSContext: @unchecked Sendable {  // the SSL_CTX is not changed aft
     }
 }
 
-/// The server's ALPN choice: `h2` when the client offers it; otherwise the handshake fails with
-/// the `no_application_protocol` alert, as gRPC servers answer.
+/// The server's ALPN choice: `h2` when the client offers it; otherwise the handshake fails. The
+/// `no_application_protocol` alert OpenSSL queues is dropped with the connection: the client
+/// sees the connection close, as it does when grpcio's server refuses it after the handshake.
 private func selectApplicationProtocol(
     _ ssl: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
     _ outLength: UnsafeMutablePointer<UInt8>?, _ offered: UnsafePointer<UInt8>?, _ offeredLength: UInt32,

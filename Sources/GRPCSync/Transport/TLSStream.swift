@@ -27,6 +27,8 @@ final class TLSStream {
     private(set) var sawCloseNotify = false
     /// A client's ClientHello has been made.
     private var sentFirstFlight = false
+    /// The write path is making the ClientHello: the socket BIO reads nothing meanwhile.
+    private var makingFirstFlight = false
 
     /// A TLS stream over `fd` with `context`'s settings; a client names the server it expects
     /// (`serverName`: checked against the certificate, sent as SNI when it is a host name).
@@ -188,7 +190,13 @@ final class TLSStream {
                 // here would end unseen, with no socket event left to report it.
                 if role == .client && !sentFirstFlight {
                     sentFirstFlight = true
-                    if case .failed = handshake() { return .failed }
+                    // The peer's bytes stay in the socket, for the read path: a server that
+                    // speaks first (HTTP/2 in the clear sends its SETTINGS at once) would
+                    // otherwise fail the handshake here, with no socket event left to report it.
+                    makingFirstFlight = true
+                    let step = handshake()
+                    makingFirstFlight = false
+                    if case .failed = step { return .failed }
                     if !cipherText.isEmpty { continue }
                 }
                 return plainText.isEmpty ? .done : .waitingForHandshake
@@ -258,6 +266,11 @@ final class TLSStream {
             guard let bio, let data, let read else { return 0 }
             let stream = Unmanaged<TLSStream>.fromOpaque(BIO_get_data(bio)).takeUnretainedValue()
             copenssl_bio_clear_retry(bio)
+            if stream.makingFirstFlight {
+                read.pointee = 0
+                copenssl_bio_set_retry_read(bio)
+                return 0
+            }
             let n = recv(stream.fd, data, length, 0)
             if n > 0 {
                 read.pointee = n

@@ -64,7 +64,8 @@ open class Dispatcher_DispatcherServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_DispatcherServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_DispatcherServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addDispatcherServicerToServer(_ servicer: Dispatcher_DispatcherServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -80,6 +81,7 @@ public func addDispatcherServicerToServer(_ servicer: Dispatcher_DispatcherServi
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_dispatcher_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -87,3 +89,18 @@ public func addDispatcherServicerToServer(_ servicer: Dispatcher_DispatcherServi
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `dispatcher.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+public let fileDescriptor_dispatcher_proto = GRPCSync.SerializedFileDescriptor(
+    name: "dispatcher.proto",
+    latin1: """
+        \n\u{10}dispatcher.proto\u{12}\ndispatcher\"D\n\u{6}Object\u{12}\u{e}\n\u{2}id\u{18}\u{1} \u{1}(\tR\u{2}\
+        id\u{12}\u{12}\n\u{4}kind\u{18}\u{2} \u{1}(\tR\u{4}kind\u{12}\u{16}\n\u{6}status\u{18}\u{3} \u{1}(\t\
+        R\u{6}status\"8\n\u{5}Event\u{12}\u{1b}\n\tobject_id\u{18}\u{1} \u{1}(\tR\u{8}objectId\u{12}\u{12}\n\
+        \u{4}name\u{18}\u{2} \u{1}(\tR\u{4}name\"B\n\nEventReply\u{12}\u{1a}\n\u{8}accepted\u{18}\u{1} \u{1}\
+        (\u{8}R\u{8}accepted\u{12}\u{18}\n\u{7}message\u{18}\u{2} \u{1}(\tR\u{7}message2\u{80}\u{1}\n\nDispa\
+        tcher\u{12}4\n\u{8}Dispatch\u{12}\u{12}.dispatcher.Object\u{1a}\u{12}.dispatcher.Object\"\0\u{12}<\n\
+        \rDispatchEvent\u{12}\u{11}.dispatcher.Event\u{1a}\u{16}.dispatcher.EventReply\"\0b\u{6}proto3
+        """,
+    dependencies: [])

@@ -49,7 +49,8 @@ open class Helloworld_GreeterServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_GreeterServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_GreeterServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addGreeterServicerToServer(_ servicer: Helloworld_GreeterServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -62,6 +63,7 @@ public func addGreeterServicerToServer(_ servicer: Helloworld_GreeterServicer, _
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_helloworld_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -69,3 +71,15 @@ public func addGreeterServicerToServer(_ servicer: Helloworld_GreeterServicer, _
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `helloworld.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+public let fileDescriptor_helloworld_proto = GRPCSync.SerializedFileDescriptor(
+    name: "helloworld.proto",
+    latin1: """
+        \n\u{10}helloworld.proto\u{12}\nhelloworld\"\"\n\u{c}HelloRequest\u{12}\u{12}\n\u{4}name\u{18}\u{1}\u{20}\
+        \u{1}(\tR\u{4}name\"&\n\nHelloReply\u{12}\u{18}\n\u{7}message\u{18}\u{1} \u{1}(\tR\u{7}message2I\n\u{7}\
+        Greeter\u{12}>\n\u{8}SayHello\u{12}\u{18}.helloworld.HelloRequest\u{1a}\u{16}.helloworld.HelloReply\"\
+        \0b\u{6}proto3
+        """,
+    dependencies: [])

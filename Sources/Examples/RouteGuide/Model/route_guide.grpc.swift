@@ -102,7 +102,8 @@ open class Routeguide_RouteGuideServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_RouteGuideServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_RouteGuideServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addRouteGuideServicerToServer(_ servicer: Routeguide_RouteGuideServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -124,6 +125,7 @@ public func addRouteGuideServicerToServer(_ servicer: Routeguide_RouteGuideServi
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_route_guide_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -131,3 +133,25 @@ public func addRouteGuideServicerToServer(_ servicer: Routeguide_RouteGuideServi
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `route_guide.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+public let fileDescriptor_route_guide_proto = GRPCSync.SerializedFileDescriptor(
+    name: "route_guide.proto",
+    latin1: """
+        \n\u{11}route_guide.proto\u{12}\nrouteguide\"A\n\u{5}Point\u{12}\u{1a}\n\u{8}latitude\u{18}\u{1} \u{1}\
+        (\u{5}R\u{8}latitude\u{12}\u{1c}\n\tlongitude\u{18}\u{2} \u{1}(\u{5}R\tlongitude\"Q\n\tRectangle\u{12}\
+        !\n\u{2}lo\u{18}\u{1} \u{1}(\u{b}2\u{11}.routeguide.PointR\u{2}lo\u{12}!\n\u{2}hi\u{18}\u{2} \u{1}(\u{b}\
+        2\u{11}.routeguide.PointR\u{2}hi\"L\n\u{7}Feature\u{12}\u{12}\n\u{4}name\u{18}\u{1} \u{1}(\tR\u{4}na\
+        me\u{12}-\n\u{8}location\u{18}\u{2} \u{1}(\u{b}2\u{11}.routeguide.PointR\u{8}location\"T\n\tRouteNot\
+        e\u{12}-\n\u{8}location\u{18}\u{1} \u{1}(\u{b}2\u{11}.routeguide.PointR\u{8}location\u{12}\u{18}\n\u{7}\
+        message\u{18}\u{2} \u{1}(\tR\u{7}message\"\u{93}\u{1}\n\u{c}RouteSummary\u{12}\u{1f}\n\u{b}point_cou\
+        nt\u{18}\u{1} \u{1}(\u{5}R\npointCount\u{12}#\n\rfeature_count\u{18}\u{2} \u{1}(\u{5}R\u{c}featureCo\
+        unt\u{12}\u{1a}\n\u{8}distance\u{18}\u{3} \u{1}(\u{5}R\u{8}distance\u{12}!\n\u{c}elapsed_time\u{18}\u{4}\
+         \u{1}(\u{5}R\u{b}elapsedTime2\u{85}\u{2}\n\nRouteGuide\u{12}6\n\nGetFeature\u{12}\u{11}.routeguide.\
+        Point\u{1a}\u{13}.routeguide.Feature\"\0\u{12}>\n\u{c}ListFeatures\u{12}\u{15}.routeguide.Rectangle\u{1a}\
+        \u{13}.routeguide.Feature\"\00\u{1}\u{12}>\n\u{b}RecordRoute\u{12}\u{11}.routeguide.Point\u{1a}\u{18}\
+        .routeguide.RouteSummary\"\0(\u{1}\u{12}?\n\tRouteChat\u{12}\u{15}.routeguide.RouteNote\u{1a}\u{15}.\
+        routeguide.RouteNote\"\0(\u{1}0\u{1}b\u{6}proto3
+        """,
+    dependencies: [])

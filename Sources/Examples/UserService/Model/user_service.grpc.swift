@@ -64,7 +64,8 @@ open class Userservice_UsersServiceServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_UsersServiceServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_UsersServiceServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addUsersServiceServicerToServer(_ servicer: Userservice_UsersServiceServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -80,6 +81,7 @@ public func addUsersServiceServicerToServer(_ servicer: Userservice_UsersService
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_user_service_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -87,3 +89,22 @@ public func addUsersServiceServicerToServer(_ servicer: Userservice_UsersService
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `user_service.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+public let fileDescriptor_user_service_proto = GRPCSync.SerializedFileDescriptor(
+    name: "user_service.proto",
+    latin1: """
+        \n\u{12}user_service.proto\u{12}\u{b}userservice\"R\n\u{4}User\u{12}\u{e}\n\u{2}id\u{18}\u{1} \u{1}(\
+        \tR\u{2}id\u{12}\u{12}\n\u{4}name\u{18}\u{2} \u{1}(\tR\u{4}name\u{12}\u{14}\n\u{5}email\u{18}\u{3} \u{1}\
+        (\tR\u{5}email\u{12}\u{10}\n\u{3}age\u{18}\u{4} \u{1}(\u{5}R\u{3}age\"O\n\u{11}CreateUserRequest\u{12}\
+        \u{12}\n\u{4}name\u{18}\u{1} \u{1}(\tR\u{4}name\u{12}\u{14}\n\u{5}email\u{18}\u{2} \u{1}(\tR\u{5}ema\
+        il\u{12}\u{10}\n\u{3}age\u{18}\u{3} \u{1}(\u{5}R\u{3}age\"X\n\u{10}CreateUserResult\u{12}%\n\u{4}use\
+        r\u{18}\u{1} \u{1}(\u{b}2\u{11}.userservice.UserR\u{4}user\u{12}\u{1d}\n\nrequest_id\u{18}\u{2} \u{1}\
+        (\tR\trequestId\"#\n\u{f}GetUsersRequest\u{12}\u{10}\n\u{3}ids\u{18}\u{1} \u{3}(\tR\u{3}ids\"7\n\u{e}\
+        GetUsersResult\u{12}%\n\u{4}user\u{18}\u{1} \u{1}(\u{b}2\u{11}.userservice.UserR\u{4}user2\u{a8}\u{1}\
+        \n\u{c}UsersService\u{12}M\n\nCreateUser\u{12}\u{1e}.userservice.CreateUserRequest\u{1a}\u{1d}.users\
+        ervice.CreateUserResult\"\0\u{12}I\n\u{8}GetUsers\u{12}\u{1c}.userservice.GetUsersRequest\u{1a}\u{1b}\
+        .userservice.GetUsersResult\"\00\u{1}b\u{6}proto3
+        """,
+    dependencies: [])

@@ -102,7 +102,8 @@ open class Grpc_Testing_BenchmarkServiceServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_BenchmarkServiceServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_BenchmarkServiceServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addBenchmarkServiceServicerToServer(_ servicer: Grpc_Testing_BenchmarkServiceServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -127,6 +128,7 @@ public func addBenchmarkServiceServicerToServer(_ servicer: Grpc_Testing_Benchma
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_grpc_testing_benchmark_service_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -134,3 +136,19 @@ public func addBenchmarkServiceServicerToServer(_ servicer: Grpc_Testing_Benchma
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `grpc/testing/benchmark_service.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+public let fileDescriptor_grpc_testing_benchmark_service_proto = GRPCSync.SerializedFileDescriptor(
+    name: "grpc/testing/benchmark_service.proto",
+    latin1: """
+        \n$grpc/testing/benchmark_service.proto\u{12}\u{c}grpc.testing\u{1a}\u{1b}grpc/testing/messages.prot\
+        o2\u{a6}\u{3}\n\u{10}BenchmarkService\u{12}F\n\tUnaryCall\u{12}\u{1b}.grpc.testing.SimpleRequest\u{1a}\
+        \u{1c}.grpc.testing.SimpleResponse\u{12}N\n\rStreamingCall\u{12}\u{1b}.grpc.testing.SimpleRequest\u{1a}\
+        \u{1c}.grpc.testing.SimpleResponse(\u{1}0\u{1}\u{12}R\n\u{13}StreamingFromClient\u{12}\u{1b}.grpc.te\
+        sting.SimpleRequest\u{1a}\u{1c}.grpc.testing.SimpleResponse(\u{1}\u{12}R\n\u{13}StreamingFromServer\u{12}\
+        \u{1b}.grpc.testing.SimpleRequest\u{1a}\u{1c}.grpc.testing.SimpleResponse0\u{1}\u{12}R\n\u{11}Stream\
+        ingBothWays\u{12}\u{1b}.grpc.testing.SimpleRequest\u{1a}\u{1c}.grpc.testing.SimpleResponse(\u{1}0\u{1}\
+        b\u{6}proto3
+        """,
+    dependencies: [fileDescriptor_grpc_testing_messages_proto])

@@ -4,7 +4,8 @@
 // bench-client's, linked here.
 //
 // Every call or stream shares one client (one connection); `--concurrency` tasks each keep one
-// call or stream going.
+// call or stream going. With `--tls CERTS_DIR` the connection is TLS (SwiftNIO SSL), trusting
+// CERTS_DIR/ca.pem, with the authority (and SNI and certificate check) foo.test.google.fr.
 
 import BenchmarkService
 import Foundation
@@ -127,8 +128,19 @@ let worker =
     case .serverStreaming: serverStreamingWorker
     case .pingPong: pingPongWorker
     }
+let transportSecurity: HTTP2ClientTransport.Posix.TransportSecurity =
+    if let certificates = options.tls {
+        .tls { $0.trustRoots = .certificates([.file(path: certificates + "/ca.pem", format: .pem)]) }
+    } else {
+        .plaintext
+    }
 try await withGRPCClient(
-    transport: .http2NIOPosix(target: .ipv4(address: String(parts[0]), port: port), transportSecurity: .plaintext)
+    transport: .http2NIOPosix(
+        target: .ipv4(address: String(parts[0]), port: port), transportSecurity: transportSecurity,
+        config: .defaults { config in
+            // As grpc.ssl_target_name_override: the :authority, the SNI name and the name checked.
+            if options.tls != nil { config.http2.authority = ClientOptions.tlsServerName }
+        })
 ) { client in
     let service = Grpc_Testing_BenchmarkService.Client(wrapping: client)
     let window = Window(warmup: options.warmup, duration: options.duration)

@@ -1,11 +1,12 @@
 // bench-server for grpc-swift-2 (grpc-swift-nio-transport, HTTP/2 on SwiftNIO): gRPC's benchmark
 // service.
 //
-//   bench-server --port N [--workers W]
+//   bench-server --port N [--workers W] [--tls CERTS_DIR]
 //
 // Prints "listening on PORT" once it serves (--port 0 picks a free port), then serves until
 // killed. --workers is accepted for the runner's sake and ignored: handlers are async tasks on
-// SwiftNIO's event loops (one per core).
+// SwiftNIO's event loops (one per core). With --tls the port is TLS (SwiftNIO SSL), with
+// CERTS_DIR/server.key and server.pem (Tests/Certificates of the repository).
 
 import BenchmarkService
 import Foundation
@@ -62,14 +63,21 @@ struct BenchmarkService: Grpc_Testing_BenchmarkService.SimpleServiceProtocol {
 }
 
 func usage(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("bench-server: \(message)\nusage: bench-server --port N [--workers W]\n".utf8))
+    let usage = "usage: bench-server --port N [--workers W] [--tls CERTS_DIR]"
+    FileHandle.standardError.write(Data("bench-server: \(message)\n\(usage)\n".utf8))
     exit(2)
 }
 
 var port: Int?
+var certificates: String?
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
-    guard let value = arguments.popFirst(), let number = Int(value) else { usage("\(flag) needs a number") }
+    guard let value = arguments.popFirst() else { usage("\(flag) needs a value") }
+    if flag == "--tls" {
+        certificates = value
+        continue
+    }
+    guard let number = Int(value) else { usage("\(flag) needs a number") }
     switch flag {
     case "--port": port = number
     case "--workers": break
@@ -77,11 +85,19 @@ while let flag = arguments.popFirst() {
     }
 }
 guard let port else { usage("--port is required") }
+let transportSecurity: HTTP2ServerTransport.Posix.TransportSecurity =
+    if let certificates {
+        .tls(
+            certificateChain: [.file(path: certificates + "/server.pem", format: .pem)],
+            privateKey: .file(path: certificates + "/server.key", format: .pem))
+    } else {
+        .plaintext
+    }
 
 let server = GRPCServer(
     transport: .http2NIOPosix(
         address: .ipv4(host: "127.0.0.1", port: port),
-        transportSecurity: .plaintext,
+        transportSecurity: transportSecurity,
         config: .defaults { $0.rpc.maxRequestPayloadSize = maxMessageLength }
     ),
     services: [BenchmarkService()]

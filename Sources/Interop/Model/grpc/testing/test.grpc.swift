@@ -152,7 +152,8 @@ open class Grpc_Testing_TestServiceServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_TestServiceServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_TestServiceServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addTestServiceServicerToServer(_ servicer: Grpc_Testing_TestServiceServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -186,6 +187,7 @@ public func addTestServiceServicerToServer(_ servicer: Grpc_Testing_TestServiceS
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_grpc_testing_test_proto)
 }
 
 /// The name of the `grpc.testing.UnimplementedService` service and the paths of its methods.
@@ -230,7 +232,8 @@ open class Grpc_Testing_UnimplementedServiceServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_UnimplementedServiceServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_UnimplementedServiceServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addUnimplementedServiceServicerToServer(_ servicer: Grpc_Testing_UnimplementedServiceServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -243,6 +246,7 @@ public func addUnimplementedServiceServicerToServer(_ servicer: Grpc_Testing_Uni
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_grpc_testing_test_proto)
 }
 
 /// The name of the `grpc.testing.ReconnectService` service and the paths of its methods.
@@ -301,7 +305,8 @@ open class Grpc_Testing_ReconnectServiceServicer {
     }
 }
 
-/// Registers the methods of `servicer` with `server` (grpcio's `add_ReconnectServiceServicer_to_server`).
+/// Registers the methods of `servicer` with `server` (grpcio's `add_ReconnectServiceServicer_to_server`),
+/// and the service's .proto file with the files it imports, for server reflection.
 public func addReconnectServiceServicerToServer(_ servicer: Grpc_Testing_ReconnectServiceServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -317,6 +322,7 @@ public func addReconnectServiceServicerToServer(_ servicer: Grpc_Testing_Reconne
                 },
             ]),
     ])
+    server.addFileDescriptor(fileDescriptor_grpc_testing_test_proto)
 }
 
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
@@ -324,3 +330,26 @@ public func addReconnectServiceServicerToServer(_ servicer: Grpc_Testing_Reconne
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {
     var description: String { "Method not implemented!" }
 }
+
+/// `grpc/testing/test.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
+/// imports, what a server's reflection service answers with.
+public let fileDescriptor_grpc_testing_test_proto = GRPCSync.SerializedFileDescriptor(
+    name: "grpc/testing/test.proto",
+    latin1: """
+        \n\u{17}grpc/testing/test.proto\u{12}\u{c}grpc.testing\u{1a}\u{18}grpc/testing/empty.proto\u{1a}\u{1b}\
+        grpc/testing/messages.proto2\u{cb}\u{5}\n\u{b}TestService\u{12}5\n\tEmptyCall\u{12}\u{13}.grpc.testi\
+        ng.Empty\u{1a}\u{13}.grpc.testing.Empty\u{12}F\n\tUnaryCall\u{12}\u{1b}.grpc.testing.SimpleRequest\u{1a}\
+        \u{1c}.grpc.testing.SimpleResponse\u{12}O\n\u{12}CacheableUnaryCall\u{12}\u{1b}.grpc.testing.SimpleR\
+        equest\u{1a}\u{1c}.grpc.testing.SimpleResponse\u{12}l\n\u{13}StreamingOutputCall\u{12}(.grpc.testing\
+        .StreamingOutputCallRequest\u{1a}).grpc.testing.StreamingOutputCallResponse0\u{1}\u{12}i\n\u{12}Stre\
+        amingInputCall\u{12}'.grpc.testing.StreamingInputCallRequest\u{1a}(.grpc.testing.StreamingInputCallR\
+        esponse(\u{1}\u{12}i\n\u{e}FullDuplexCall\u{12}(.grpc.testing.StreamingOutputCallRequest\u{1a}).grpc\
+        .testing.StreamingOutputCallResponse(\u{1}0\u{1}\u{12}i\n\u{e}HalfDuplexCall\u{12}(.grpc.testing.Str\
+        eamingOutputCallRequest\u{1a}).grpc.testing.StreamingOutputCallResponse(\u{1}0\u{1}\u{12}=\n\u{11}Un\
+        implementedCall\u{12}\u{13}.grpc.testing.Empty\u{1a}\u{13}.grpc.testing.Empty2U\n\u{14}Unimplemented\
+        Service\u{12}=\n\u{11}UnimplementedCall\u{12}\u{13}.grpc.testing.Empty\u{1a}\u{13}.grpc.testing.Empt\
+        y2\u{89}\u{1}\n\u{10}ReconnectService\u{12};\n\u{5}Start\u{12}\u{1d}.grpc.testing.ReconnectParams\u{1a}\
+        \u{13}.grpc.testing.Empty\u{12}8\n\u{4}Stop\u{12}\u{13}.grpc.testing.Empty\u{1a}\u{1b}.grpc.testing.\
+        ReconnectInfob\u{6}proto3
+        """,
+    dependencies: [fileDescriptor_grpc_testing_empty_proto, fileDescriptor_grpc_testing_messages_proto])

@@ -1,0 +1,101 @@
+import CNGHTTP2
+
+// What nghttp2 reports about a connection (``HTTP2SessionDelegate``), called with the lock held
+// on the thread that reads or flushes: frames and their fields go to the streams and to the
+// connection's state machines.
+
+extension HTTP2Connection: HTTP2SessionDelegate {
+    func sessionBeganHeadersLocked(streamID: Int32, category: HeadersCategory) {
+        lock.assertHeld()
+        if role == .server && category == .request {
+            guard lifecycle.acceptsNewStreams else {
+                session.submitReset(streamID, errorCode: NGHTTP2_REFUSED_STREAM.rawValue)
+                return
+            }
+            streams[streamID] = ServerStream(
+                connection: self, id: streamID, maxReceiveMessageLength: limits.maxReceiveMessageLength)
+        }
+        streams[streamID]?.beginHeadersLocked()
+    }
+
+    func sessionReceivedHeaderLocked(
+        streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
+    ) {
+        lock.assertHeld()
+        streams[streamID]?.headerLocked(name: name, value: value)
+    }
+
+    func sessionReceivedDataLocked(streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
+        lock.assertHeld()
+        // The connection window is returned at once, so one slow reader cannot stall the other
+        // streams; each stream's own window is the back-pressure.
+        session.consumeConnection(bytes.count)
+        streams[streamID]?.dataReceivedLocked(bytes)
+    }
+
+    func sessionReceivedFrameLocked(_ frame: ReceivedFrame) {
+        lock.assertHeld()
+        switch frame {
+        case .headers(let streamID, let category, let endStream):
+            streams[streamID]?.headersReceivedLocked(category: category, endStream: endStream)
+        case .data(let streamID, let endStream):
+            if endStream { streams[streamID]?.endOfStreamReceivedLocked() }
+        case .goAway(let lastStreamID, _, let tooManyPings):
+            if tooManyPings, let clientDelegate {
+                loop.execute { clientDelegate.connectionToldTooManyPings(self) }
+            }
+            applyLocked(lifecycle.goAwayReceived(lastStreamID: lastStreamID))
+        case .ping:
+            pingReceivedLocked()
+        case .pingAck(let payload):
+            applyLocked(lifecycle.pingAcknowledged(payload: payload))
+        case .settings:
+            if !receivedPeerSettings {
+                receivedPeerSettings = true
+                readinessChanged.broadcast()
+            }
+        case .other:
+            break
+        }
+    }
+
+    func sessionSentFrameLocked(_ frame: SentFrame) {
+        lock.assertHeld()
+        switch frame {
+        case .endStream(let streamID):
+            keepalive.dataOrHeadersSent()
+            streams[streamID]?.finalFrameSentLocked()
+        case .dataOrHeaders: keepalive.dataOrHeadersSent()
+        case .goAway(let lastStreamID): applyLocked(lifecycle.goAwaySent(lastStreamID: lastStreamID))
+        case .other: break
+        }
+    }
+
+    func sessionClosedStreamLocked(streamID: Int32, errorCode: UInt32) {
+        lock.assertHeld()
+        streams.removeValue(forKey: streamID)?.closedLocked(errorCode: errorCode)
+        if streams.isEmpty { becameIdleLocked() }
+    }
+
+    func sessionReadDataLocked(streamID: Int32, maxLength: Int) -> DataSourceRead? {
+        lock.assertHeld()
+        guard let stream = streams[streamID] else { return nil }
+        let read = stream.readOutboundLocked(maxLength: maxLength)
+        if case .send(_, .trailers(let status)) = read {
+            session.submitTrailers(streamID, GRPCHeaders.trailers(status: status))
+        }
+        return read
+    }
+
+    /// Queues a DATA frame whose payload is still in its stream's queue: the 9-byte frame header,
+    /// then the payload, from the message buffers it is in (see ``WriteQueue``).
+    func sessionSendDataLocked(streamID: Int32, frameHeader: UnsafeRawBufferPointer, length: Int) -> DataSend {
+        lock.assertHeld()
+        guard let stream = streams[streamID] else { return .unknownStream }
+        // A full batch goes to the socket first; nghttp2 offers this frame again afterwards.
+        if socket.writeQueue.count >= HTTP2Connection.writeBatchSize { return .wouldBlock }
+        socket.writeQueue.append(copying: frameHeader)
+        stream.writeOutboundLocked(length, into: &socket.writeQueue)
+        return .sent
+    }
+}
