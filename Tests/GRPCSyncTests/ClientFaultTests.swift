@@ -4,7 +4,8 @@ import XCTest
 
 /// Servers that misbehave, as a client meets them (Tests/Peers/fake_h2_server.py), each answered
 /// as grpcio's client answers it (Tests/Peers/connectivity_client.py), and a drain under load:
-/// a grpcio server with `grpc.max_connection_age_ms=500` while calls run back to back.
+/// a grpcio server and this runtime's with `grpc.max_connection_age_ms=500` while calls run back
+/// to back.
 final class ClientFaultTests: XCTestCase {
     /// A short connect timeout (the minimum reconnect backoff, as grpc core takes it).
     private let shortConnect: [(String, OptionValue)] = [
@@ -131,14 +132,20 @@ final class ClientFaultTests: XCTestCase {
         }
     }
 
-    /// A drain under load: calls back to back for 20 s against a grpcio server whose connections
-    /// last 500 ms (±10 %) each. Every call succeeds: calls on a draining connection finish there,
-    /// new ones go to a new connection, and a stream the server refused is sent again. grpcio's
-    /// client, run the same way for 10 s, sees no failure either.
+    /// A drain under load: calls back to back for 20 s against a server whose connections last
+    /// 500 ms (±10 %) each, a grpcio server and this runtime's. Every call succeeds: calls on a
+    /// draining connection finish there, new ones go to a new connection, and a stream the server
+    /// refused is sent again. grpcio's client, run the same way for 10 s, sees no failure either.
     func testCallsBackToBackAcrossConnectionAgeDrainsNeverFail() throws {
-        let server = try PythonPeerServer(arguments: ["--option", "grpc.max_connection_age_ms=500"])
-        defer { server.stop() }
-        let channel = insecureChannel(server.target)
+        let grpcioServer = try PythonPeerServer(arguments: ["--option", "grpc.max_connection_age_ms=500"])
+        defer { grpcioServer.stop() }
+        try callBackToBack(grpcioServer.target, server: "grpcio")
+        let swiftServer = try SwiftTestServer(options: [("grpc.max_connection_age_ms", 500)])
+        try callBackToBack(swiftServer.target, server: "swift")
+    }
+
+    private func callBackToBack(_ target: String, server: String) throws {
+        let channel = insecureChannel(target)
         defer { channel.close() }
         let unary = channel.unaryUnary(TestService.path("Unary"))
         let recorder = ConnectivityTests.Recorder()
@@ -154,16 +161,14 @@ final class ClientFaultTests: XCTestCase {
                 failures["\(error.code) \(error.details)", default: 0] += 1
             }
         }
-        print(
-            "swift client: calls \(calls), failures \(failures), READY \(recorder.seen.filter { $0 == .ready }.count) times"
-        )
-        XCTAssertEqual(failures, [:])
-        XCTAssertGreaterThan(recorder.seen.filter { $0 == .ready }.count, 1, "the server's drains were seen")
+        let connections = recorder.seen.filter { $0 == .ready }.count
+        print("\(server) server, swift client: calls \(calls), failures \(failures), READY \(connections) times")
+        XCTAssertEqual(failures, [:], "\(server) server")
+        XCTAssertGreaterThan(connections, 1, "\(server) server: the server's drains were seen")
 
-        let (status, output) = try Peers.run(
-            "connectivity_client.py", ["load", "--target", server.target, "--seconds", "10"])
+        let (status, output) = try Peers.run("connectivity_client.py", ["load", "--target", target, "--seconds", "10"])
         XCTAssertEqual(status, 0, output)
-        print("grpcio client: \(output)")
-        XCTAssertTrue(output.contains(" failed 0"), output)
+        print("\(server) server, grpcio client: \(output)")
+        XCTAssertTrue(output.contains(" failed 0"), "\(server) server: \(output)")
     }
 }
