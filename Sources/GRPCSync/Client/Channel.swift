@@ -1,5 +1,8 @@
 /// A channel to one target, like grpcio's `grpc.Channel`. Connects lazily on the first call,
-/// trying each resolved address in order (pick_first), and reconnects after the connection is lost.
+/// trying each resolved address in order (pick_first), retries a failed connection with grpc's
+/// backoff, and connects anew after its connection closed, drained or went unused for
+/// `grpc.client_idle_timeout_ms`. Its connectivity can be watched with
+/// ``subscribe(_:tryToConnect:)`` and awaited with ``channelReadyFuture(_:)``.
 ///
 /// ```swift
 /// let channel = insecureChannel("localhost:50051")

@@ -16,6 +16,7 @@ public enum ChannelConnectivity: Sendable, Hashable, CaseIterable, CustomStringC
     /// The channel is closed.
     case shutdown
 
+    /// grpcio's name for the state (`IDLE`, `CONNECTING`, `READY`, `TRANSIENT_FAILURE`, `SHUTDOWN`).
     public var description: String {
         switch self {
         case .idle: "IDLE"
@@ -35,7 +36,9 @@ public final class ConnectivitySubscription: Hashable, Sendable {
 
     init(_ callback: @escaping @Sendable (ChannelConnectivity) -> Void) { self.callback = callback }
 
+    /// The same subscription (identity).
     public static func == (lhs: ConnectivitySubscription, rhs: ConnectivitySubscription) -> Bool { lhs === rhs }
+    /// Hashes the subscription's identity.
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
 
@@ -144,8 +147,11 @@ public final class ChannelReadyFuture: @unchecked Sendable {  // state protected
         return lock.withLock { isCancelled }
     }
 
+    /// True once ``cancel()`` stopped the wait (`future.cancelled()`).
     public func cancelled() -> Bool { lock.withLock { isCancelled } }
+    /// True while the future waits for the channel (`future.running()`).
     public func running() -> Bool { lock.withLock { !matured && !isCancelled } }
+    /// True once the channel was ready, or the future was cancelled (`future.done()`).
     public func done() -> Bool { lock.withLock { matured || isCancelled } }
 
     /// Runs `callback` with this future once it is done (ready or cancelled), at once if it is

@@ -188,9 +188,6 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         lock.withLock { deliveries.remove(subscription) }
     }
 
-    /// The connectivity now (tests).
-    var connectivity: ChannelConnectivity { lock.withLock { machine.connectivity } }
-
     /// One worker runs the callbacks, in order, with no lock held.
     private func startDeliveryLocked() {
         lock.assertHeld()
