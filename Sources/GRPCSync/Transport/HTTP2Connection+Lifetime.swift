@@ -3,7 +3,9 @@ import CNGHTTP2
 // A connection's timed events (grpc's doc/keepalive.md): keepalive PINGs and their watchdog, a
 // server's PING enforcement, and a server's idle and age limits, which end in the graceful drain
 // of ``ConnectionStateMachine``. One timer each, rescheduled when it fires rather than on every
-// read or stream, so that calls pay at most a clock read per socket read.
+// read or stream, so that calls pay at most a clock read per socket read. The timers hold the
+// connection strongly until the close cancels them: a weak reference would move every retain
+// and release of the connection to Swift's slower side-table path.
 
 extension HTTP2Connection {
     /// Starts the timers the limits ask for (at the connection's start, lock held).
@@ -14,15 +16,15 @@ extension HTTP2Connection {
         guard role == .server else { return }
         if let idle = limits.maxConnectionIdle {
             idleSince = now
-            idleTimer = loop.schedule(at: Deadline(nanoseconds: now &+ idle)) { [weak self] in
-                self?.lock.withLock { self?.idleTimerFiredLocked() }
+            idleTimer = loop.schedule(at: Deadline(nanoseconds: now &+ idle)) { [self] in
+                lock.withLock { idleTimerFiredLocked() }
             }
         }
         if let age = limits.maxConnectionAge {
             // ±10 % jitter, as grpc, so connections made together do not all drain together.
             let jittered = UInt64(Double(age) * Double.random(in: 0.9...1.1))
-            ageTimer = loop.schedule(at: Deadline(nanoseconds: now &+ jittered)) { [weak self] in
-                self?.lock.withLock { self?.ageReachedLocked() }
+            ageTimer = loop.schedule(at: Deadline(nanoseconds: now &+ jittered)) { [self] in
+                lock.withLock { ageReachedLocked() }
             }
         }
     }
@@ -39,8 +41,8 @@ extension HTTP2Connection {
     // MARK: keepalive
 
     private func scheduleKeepaliveLocked(at time: UInt64) {
-        keepaliveTimer = loop.schedule(at: Deadline(nanoseconds: time)) { [weak self] in
-            self?.lock.withLock { self?.keepaliveTimerFiredLocked() }
+        keepaliveTimer = loop.schedule(at: Deadline(nanoseconds: time)) { [self] in
+            lock.withLock { keepaliveTimerFiredLocked() }
         }
     }
 
@@ -103,8 +105,8 @@ extension HTTP2Connection {
             return
         }
         let next = streams.isEmpty ? idleSince &+ idle : now &+ idle
-        idleTimer = loop.schedule(at: Deadline(nanoseconds: next)) { [weak self] in
-            self?.lock.withLock { self?.idleTimerFiredLocked() }
+        idleTimer = loop.schedule(at: Deadline(nanoseconds: next)) { [self] in
+            lock.withLock { idleTimerFiredLocked() }
         }
     }
 
@@ -114,8 +116,8 @@ extension HTTP2Connection {
         guard !lifecycle.isClosed else { return }
         applyLocked(lifecycle.beginGracefulShutdown())
         guard let grace = limits.maxConnectionAgeGrace else { return }
-        ageTimer = loop.schedule(at: Deadline(nanoseconds: monotonicNanoseconds() &+ grace)) { [weak self] in
-            self?.lock.withLock { self?.ageGraceExpiredLocked() }
+        ageTimer = loop.schedule(at: Deadline(nanoseconds: monotonicNanoseconds() &+ grace)) { [self] in
+            lock.withLock { ageGraceExpiredLocked() }
         }
     }
 
