@@ -20,8 +20,9 @@ final class TLSStream {
     let role: TLSConfiguration.Role
     private let ssl: OpaquePointer
     private let fd: Int32
-    /// Records waiting for the socket.
-    var cipherText = WriteQueue()
+    /// Records waiting for the socket: a batch of encrypted plaintext is a bit over
+    /// ``encryptBatchSize``, and its buffer stays for the next batch.
+    var cipherText = WriteQueue(keptCapacity: 2 * TLSStream.encryptBatchSize)
     private(set) var state = State.handshaking
     /// The peer's close_notify arrived.
     private(set) var sawCloseNotify = false

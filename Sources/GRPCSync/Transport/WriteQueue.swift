@@ -42,8 +42,14 @@ struct WriteQueue {
 
     var isEmpty: Bool { count == 0 }
 
-    init(pool: MessageBufferPool = .shared) {
+    /// The copied bytes' buffer is kept for the next writes up to this capacity.
+    private let keptCapacity: Int
+
+    /// A queue whose copied bytes keep a buffer of up to `keptCapacity` bytes between writes
+    /// (TLS records need more than the 64 KiB that frames do: a batch of them is a bit over).
+    init(pool: MessageBufferPool = .shared, keptCapacity: Int = 64 * 1024) {
         self.pool = pool
+        self.keptCapacity = keptCapacity
     }
 
     enum WriteResult {
@@ -181,7 +187,7 @@ struct WriteQueue {
         }
         if count == 0 {
             // Every piece has left: the copied bytes are all written.
-            copiedBytes.removeAll(keepingCapacity: copiedBytes.capacity <= 64 * 1024)
+            copiedBytes.removeAll(keepingCapacity: copiedBytes.capacity <= keptCapacity)
         }
     }
 
