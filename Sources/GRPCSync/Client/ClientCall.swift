@@ -31,8 +31,14 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
     /// The single response of a unary-response call, taken from the stream once.
     private var keptResponse: [UInt8]?
     /// The request message that goes out with the headers, kept to be sent again when the server
-    /// refuses the stream unprocessed.
+    /// refuses the stream unprocessed; up to ``retryBufferSize`` bytes, as grpc's per-call retry
+    /// buffer (`grpc.per_rpc_retry_buffer_size`): a larger one is dropped once it has left, so
+    /// that its buffer can be reused, and its call is not sent again.
     private var firstMessage: FramedMessage?
+    /// The first message was too large to keep: a refused stream is not sent again.
+    private var firstMessageDropped = false
+    /// grpc's default `grpc.per_rpc_retry_buffer_size`.
+    static let retryBufferSize = 256 * 1024
     /// The request is complete (``endOutput()``, or with the headers): a new stream opens half-closed.
     private var outputEnded = false
     /// The request headers, once made.
@@ -101,14 +107,22 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
                 return
             }
             guard let headers = requestHeaders() else { return }
-            let (message, endOutput) = lock.withLock { (firstMessage, outputEnded) }
+            let (message, endOutput): (FramedMessage?, Bool) = lock.withLock {
+                let message = firstMessage
+                if let message, message.count > Self.retryBufferSize {
+                    firstMessage = nil
+                    firstMessageDropped = true
+                }
+                return (message, outputEnded)
+            }
             let stream: ClientStream
             do {
                 stream = try connection.openStream(
                     headers: headers, maxReceiveMessageLength: channel.options.receiveLimit, firstMessage: message,
                     endOutput: endOutput, deadline: deadline
-                ) { [weak self] byGoAway, callbacks in
-                    self?.streamRefusedLocked(byGoAway: byGoAway, callbacks: callbacks) ?? false
+                ) { [self] byGoAway, callbacks in
+                    // Held by the stream until its response headers or its end: no cycle outlives it.
+                    streamRefusedLocked(byGoAway: byGoAway, callbacks: callbacks)
                 }
             } catch {
                 if !connection.canOpenStreams {
@@ -154,7 +168,7 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
     /// stream's `callbacks` along; false when it does not (it ends with the stream's status).
     private func streamRefusedLocked(byGoAway: Bool, callbacks: [@Sendable () -> Void]) -> Bool {
         lock.withLock {
-            guard !retriedRefusal else { return false }
+            guard !retriedRefusal, !firstMessageDropped else { return false }
             switch phase {
             case .failed:
                 return false

@@ -120,6 +120,8 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         connection.lock.assertHeld()
         let fields = headerBlock.finish()
         if category == .response {
+            // Processed: the server can no longer refuse it, and the call need not be kept.
+            onRefused = nil
             let check: GRPCHeaders.ResponseCheck =
                 switch fields {
                 case .success(let fields): GRPCHeaders.checkResponse(fields, endStream: endStream)
@@ -176,6 +178,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     }
 
     func closedLocked(errorCode: UInt32) {
+        defer { onRefused = nil }  // whatever the stream's end, its call is no longer referred to
         connection.lock.assertHeld()
         if errorCode == NGHTTP2_REFUSED_STREAM.rawValue { handBackLocked(byGoAway: false) }
         inbound.streamClosed()
