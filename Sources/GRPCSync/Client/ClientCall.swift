@@ -2,7 +2,7 @@
 /// multicallable, response stream and future is a view of one of these. Once the call has its
 /// stream (``ClientStream``), the stream owns the call's state and status; before that, the call
 /// knows only whether it is still starting or ended without one.
-final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock`
+final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // state protected by `lock`
     /// How far the call has got towards its stream.
     enum Phase {
         /// Connecting; `callbacks` run once the call ends.
@@ -117,13 +117,10 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
             }
             let stream: ClientStream
             do {
+                // The stream holds the call (`onRefused`) until its response headers or its end.
                 stream = try connection.openStream(
                     headers: headers, maxReceiveMessageLength: channel.options.receiveLimit, firstMessage: message,
-                    endOutput: endOutput, deadline: deadline
-                ) { [self] byGoAway, callbacks in
-                    // Held by the stream until its response headers or its end: no cycle outlives it.
-                    streamRefusedLocked(byGoAway: byGoAway, callbacks: callbacks)
-                }
+                    endOutput: endOutput, deadline: deadline, onRefused: self)
             } catch {
                 if !connection.canOpenStreams {
                     channel.connectionRefusedStream(connection)  // the request never left: try again
@@ -166,7 +163,7 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
     /// stream, or RST_STREAM(REFUSED_STREAM)); called with the connection's lock held. As grpc
     /// core's transparent retry, the call starts again on a new stream once, taking the
     /// stream's `callbacks` along; false when it does not (it ends with the stream's status).
-    private func streamRefusedLocked(byGoAway: Bool, callbacks: [@Sendable () -> Void]) -> Bool {
+    func streamRefusedLocked(byGoAway: Bool, callbacks: [@Sendable () -> Void]) -> Bool {
         lock.withLock {
             guard !retriedRefusal, !firstMessageDropped else { return false }
             switch phase {

@@ -19,7 +19,8 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     /// call starts again elsewhere (grpc's transparent retry): the stream then ends without
     /// running them. Asked only while no response headers have arrived and no request message
     /// was queued after the headers.
-    typealias RefusalHandler = (_ byGoAway: Bool, _ callbacks: [@Sendable () -> Void]) -> Bool
+    /// (An object rather than a closure: nothing is allocated for it per call.)
+    typealias RefusalHandler = any StreamRefusalHandler
 
     /// A stream about to be opened, with `firstMessage` queued to leave with the headers and,
     /// with `endOutput`, the request complete already.
@@ -206,7 +207,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         connection.lock.assertHeld()
         guard let handler = onRefused, state.awaitingResponseHeaders, !sentAfterOpen else { return }
         onRefused = nil
-        if handler(byGoAway, callbacks) { callbacks.removeAll() }
+        if handler.streamRefusedLocked(byGoAway: byGoAway, callbacks: callbacks) { callbacks.removeAll() }
     }
 
     func readOutboundLocked(maxLength: Int) -> DataSourceRead {
@@ -228,4 +229,11 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         callEndedLocked()
         connection.flushLocked()
     }
+}
+
+/// What takes a call back when the server refuses its stream unprocessed (the client call;
+/// see ``ClientStream/RefusalHandler``). Held by the stream until its response headers or its end.
+protocol StreamRefusalHandler: AnyObject {
+    /// Called with the connection's lock held; true when the call starts again elsewhere.
+    func streamRefusedLocked(byGoAway: Bool, callbacks: [@Sendable () -> Void]) -> Bool
 }
