@@ -10,6 +10,12 @@
 
 // OpenSSL's function-like macros and stack accessors, as functions Swift can call.
 
+/// Initializes OpenSSL without its exit-time cleanup: the runtime's threads (an event loop, a
+/// connection attempt) may still be inside OpenSSL while the process exits.
+static inline int copenssl_init_without_atexit(void) {
+    return OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) && OPENSSL_init_ssl(0, NULL);
+}
+
 static inline long copenssl_ctx_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mode(ctx, mode); }
 static inline long copenssl_ctx_set_min_tls12(SSL_CTX *ctx) {
     return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);

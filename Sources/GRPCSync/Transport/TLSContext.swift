@@ -60,7 +60,13 @@ final class TLSContext: @unchecked Sendable {  // the SSL_CTX is not changed aft
     let configuration: TLSConfiguration
     let context: OpaquePointer
 
+    /// OpenSSL set up once, before its first use, without the cleanup it would otherwise run at
+    /// exit: a thread still inside OpenSSL then (a connection attempt the process no longer waits
+    /// for) would find its locks freed.
+    private static let openSSLReady: Bool = copenssl_init_without_atexit() == 1
+
     init(_ configuration: TLSConfiguration) throws(TLSError) {
+        guard TLSContext.openSSLReady else { throw TLSError.fromOpenSSL("OpenSSL cannot be initialized") }
         self.configuration = configuration
         guard let context = SSL_CTX_new(configuration.role == .client ? TLS_client_method() : TLS_server_method())
         else { throw TLSError.fromOpenSSL("cannot make a TLS context") }
