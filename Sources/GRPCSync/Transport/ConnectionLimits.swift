@@ -7,7 +7,7 @@ struct ConnectionLimits: Sendable {
     var initialWindowSize: Int32 = 1 << 20
     /// The connection receive window.
     var connectionWindowSize: Int32 = 16 << 20
-    /// How long a TLS handshake may take, in seconds (grpc's 20 s).
+    /// How long a TLS handshake may take, in seconds (20 s; grpc's servers allow 120 s).
     var handshakeTimeout = 20.0
     /// Our keepalive PINGs and (server) what we accept of the peer's.
     var keepalive = KeepaliveSettings.clientDefault
