@@ -4,7 +4,7 @@
 /// ``compositeCallCredentials(_:_:_:)``; given to a channel with
 /// ``compositeChannelCredentials(_:_:_:)`` or to one call with its `credentials:` argument.
 /// They are sent only over a connection that protects them (TLS or local credentials): on any
-/// other (``insecureChannel(_:options:compression:)``) a call with call credentials ends
+/// other (``insecureChannel(_:options:compression:logger:)``) a call with call credentials ends
 /// UNAUTHENTICATED "Established channel does not have a sufficient security level to transfer
 /// call credential." without its plugins being called, as in grpcio. A call sends the channel's
 /// call credentials' metadata first, then its own.

@@ -1,3 +1,5 @@
+import Logging
+
 /// A channel to one target, like grpcio's `grpc.Channel`. Connects lazily on the first call,
 /// trying each resolved address in order (pick_first), retries a failed connection with grpc's
 /// backoff, and connects anew after its connection closed, drained or went unused for
@@ -80,11 +82,21 @@ public final class Channel: Sendable {
 /// `unix:///absolute/path`. Nothing connects until the first call.
 /// `compression` compresses the requests of every call that does not choose otherwise (see
 /// ``Compression``).
+///
+/// - Parameters:
+///   - target: Where to connect (forms above).
+///   - options: grpcio's options: `[("grpc.max_receive_message_length", 16 << 20)]`; `docs/porting.md`
+///     lists what each key does here.
+///   - compression: The algorithm requests are compressed with, unless a call chooses otherwise.
+///   - logger: Where the channel logs its connections' events (swift-log); nil: a default that
+///     honours `GRPC_VERBOSITY` and `GRPC_TRACE`, as grpcio's core does.
+/// - Returns: The channel; close it with ``Channel/close()``.
 public func insecureChannel(
-    _ target: String, options: [(String, OptionValue)] = [], compression: Compression? = nil
+    _ target: String, options: [(String, OptionValue)] = [], compression: Compression? = nil, logger: Logger? = nil
 ) -> Channel {
     Channel(
-        transport: ChannelTransport(target: target, options: options, compression: compression), interceptors: [])
+        transport: ChannelTransport(target: target, options: options, compression: compression, logger: logger),
+        interceptors: [])
 }
 
 /// A channel whose calls go through `interceptors` (`grpc.intercept_channel(channel, *interceptors)`).

@@ -1,7 +1,9 @@
+import Logging
+
 /// How a channel secures its connections, as grpcio's `grpc.ChannelCredentials`: TLS
 /// (``sslChannelCredentials(rootCertificates:privateKey:certificateChain:)``), local
 /// (``localChannelCredentials(_:)``), either with call credentials
-/// (``compositeChannelCredentials(_:_:_:)``). Given to ``secureChannel(_:_:options:compression:)``.
+/// (``compositeChannelCredentials(_:_:_:)``). Given to ``secureChannel(_:_:options:compression:logger:)``.
 public final class ChannelCredentials: Sendable {
     enum Kind: Sendable {
         /// TLS; the context, or why it cannot be made.
@@ -68,13 +70,14 @@ public func compositeChannelCredentials(
 
 /// Makes a channel whose connections are secured by `credentials`
 /// (`grpc.secure_channel(target, credentials, options, compression)`). Nothing connects until
-/// the first call; see ``insecureChannel(_:options:compression:)`` for the targets.
+/// the first call; see ``insecureChannel(_:options:compression:logger:)`` for the targets,
+/// `options`, `compression` and `logger`.
 public func secureChannel(
     _ target: String, _ credentials: ChannelCredentials, options: [(String, OptionValue)] = [],
-    compression: Compression? = nil
+    compression: Compression? = nil, logger: Logger? = nil
 ) -> Channel {
     Channel(
         transport: ChannelTransport(
-            target: target, options: options, compression: compression, credentials: credentials),
+            target: target, options: options, compression: compression, credentials: credentials, logger: logger),
         interceptors: [])
 }

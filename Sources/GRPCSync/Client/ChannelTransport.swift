@@ -1,3 +1,5 @@
+import Logging
+
 /// The transport side of a channel: its target and options, its connectivity
 /// (``ChannelStateMachine``) and the one HTTP/2 connection it keeps to that target. Connects
 /// lazily on the first call (or when asked to), trying each resolved address in order
@@ -21,6 +23,8 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     let security: ClientSecurity
     /// Credentials every call sends (``compositeChannelCredentials(_:_:_:)``).
     let callCredentials: CallCredentials?
+    /// Where the channel and its connections log.
+    let log: RuntimeLog
 
     /// Guards the state machine, the retired connections, the timers and the subscribers.
     private let lock = Lock()
@@ -46,9 +50,10 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
 
     init(
         target: String, options: [(String, OptionValue)], compression: Compression?,
-        credentials: ChannelCredentials? = nil
+        credentials: ChannelCredentials? = nil, logger: Logger? = nil
     ) {
         self.target = target
+        log = .given(logger)
         self.defaultCompression = compression
         do {
             parsedTarget = .success(try Target(parsing: target, defaultPort: 443))
@@ -66,7 +71,9 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         self.optionsError = optionsError
         machine = ChannelStateMachine(backoff: parsedOptions.reconnectBackoff)
         idleTimeout = parsedOptions.clientIdleTimeout
-        userAgent = parsedOptions.primaryUserAgent.map { "\($0) \(GRPCHeaders.userAgent)" } ?? GRPCHeaders.userAgent
+        // The primary and secondary user agents around the runtime's, as grpc core puts them.
+        userAgent = [parsedOptions.primaryUserAgent, GRPCHeaders.userAgent, parsedOptions.secondaryUserAgent]
+            .compactMap { $0 }.joined(separator: " ")
         let isTLS: Bool
         if case .tls = credentials?.kind { isTLS = true } else { isTLS = false }
         if let authority = parsedOptions.defaultAuthority {
@@ -91,6 +98,8 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
             let name = parsedOptions.sslTargetNameOverride ?? Target.host(ofAuthority: authority)
             security = .tls(context, serverName: name)
         }
+        log.channelCreated(target: target)
+        OptionCatalog.warnAboutUnsupported(parsedOptions.unsupportedKeys, to: log)
     }
 
     deinit {
@@ -221,6 +230,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         }
         stateChanged.broadcast()
         guard before != after else { return }
+        log.connectivityChanged(target: target, from: before.description, to: after.description)
         if after == .ready {
             scheduleIdleTimerLocked()
         } else if before == .ready {
@@ -243,6 +253,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
             switch parsedTarget {
             case .success(let target):
                 var limits = options.connectionLimits(for: .client)
+                limits.log = log
                 limits.keepalive.time = lock.withLock { keepaliveTime ?? limits.keepalive.time }
                 result = Connector.connect(
                     to: target, security: security, limits: limits, deadline: deadline, delegate: self)

@@ -17,8 +17,9 @@ public enum OptionValue: Sendable, Hashable, ExpressibleByIntegerLiteral, Expres
     }
 }
 
-/// The options this runtime understands, read from a grpcio-style options list. Unknown keys are
-/// ignored, as grpcio ignores them.
+/// The options this runtime understands, read from a grpcio-style options list. Keys grpc acts on
+/// that this runtime does not support are kept in ``unsupportedKeys`` (``OptionCatalog``), to be
+/// logged; other unknown keys are ignored, as grpcio ignores them.
 struct ChannelOptions: Sendable {
     static let defaultMaxReceiveMessageLength = 4 * 1024 * 1024
 
@@ -30,6 +31,8 @@ struct ChannelOptions: Sendable {
     var maxMetadataSize = 16 * 1024
     /// `grpc.primary_user_agent`, put before the runtime's own user agent.
     var primaryUserAgent: String?
+    /// `grpc.secondary_user_agent`, put after the runtime's own user agent.
+    var secondaryUserAgent: String?
     /// `grpc.default_authority`.
     var defaultAuthority: String?
     /// `grpc.server_handshake_timeout_ms`: how long a server gives a TLS handshake (default 20 s).
@@ -71,6 +74,8 @@ struct ChannelOptions: Sendable {
     var reusePort = true
     /// `grpc.max_concurrent_streams` (server): SETTINGS_MAX_CONCURRENT_STREAMS.
     var maxConcurrentStreams: Int?
+    /// The keys given that grpc acts on and this runtime does not support, in order.
+    var unsupportedKeys: [String] = []
 
     init() {}
 
@@ -88,6 +93,8 @@ struct ChannelOptions: Sendable {
                 maxMetadataSize = try Self.int(key, value)
             case "grpc.primary_user_agent":
                 if case .string(let s) = value { primaryUserAgent = s }
+            case "grpc.secondary_user_agent":
+                if case .string(let s) = value { secondaryUserAgent = s }
             case "grpc.default_authority":
                 if case .string(let s) = value { defaultAuthority = s }
             case "grpc.server_handshake_timeout_ms":
@@ -120,7 +127,7 @@ struct ChannelOptions: Sendable {
             case "grpc.client_idle_timeout_ms":
                 clientIdleTimeout = try Self.milliseconds(key, value, atLeast: 1000)
             default:
-                continue
+                if OptionCatalog.unsupported[key] != nil { unsupportedKeys.append(key) }
             }
         }
         reconnectBackoff = ConnectionBackoff(

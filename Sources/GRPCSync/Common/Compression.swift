@@ -1,8 +1,8 @@
 /// Message compression algorithms (`grpc.Compression`: `NoCompression`, `Deflate`, `Gzip`).
 ///
 /// Where compression is chosen, the most specific setting winning:
-/// - for a channel or a server: `insecureChannel(_:options:compression:)`,
-///   `Server(_:handlers:options:maximumConcurrentRPCs:compression:)`, or the option
+/// - for a channel or a server: `insecureChannel(_:options:compression:logger:)`,
+///   `Server(_:handlers:interceptors:options:maximumConcurrentRPCs:compression:logger:)`, or the option
 ///   `grpc.default_compression_algorithm` (the raw values 0, 1, 2);
 /// - for a call: the `compression:` parameter of every multicallable, or
 ///   ``ServicerContext/setCompression(_:)`` in a handler;

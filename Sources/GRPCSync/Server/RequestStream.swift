@@ -35,6 +35,7 @@ public struct ResponseSender<Response>: @unchecked Sendable {
         do {
             bytes = try serializer(response)
         } catch {
+            call.server.log.responseSerializationFailed(method: call.method)
             call.finish(.responseSerializationFailed)
             throw RPCError(.responseSerializationFailed)
         }

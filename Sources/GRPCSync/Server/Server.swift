@@ -1,3 +1,5 @@
+import Logging
+
 /// A gRPC server whose handlers run on a thread pool, like `grpc.server(ThreadPoolExecutor(...))`.
 ///
 /// ```swift
@@ -25,6 +27,8 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     /// Asked for every call's handler, outermost first.
     private let interceptors: [any ServerInterceptor]
     let options: ChannelOptions
+    /// Where the server and its connections log.
+    let log: RuntimeLog
     /// The algorithm responses are compressed with unless a handler sets another.
     let defaultCompression: Compression
     private let optionsError: UsageError?
@@ -48,15 +52,27 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     /// `compression` (or the option `grpc.default_compression_algorithm`) compresses every response
     /// whose client accepts the algorithm; a handler may choose otherwise with
     /// ``ServicerContext/setCompression(_:)``. Compressed requests are accepted whatever it is.
+    ///
+    /// - Parameters:
+    ///   - executor: Runs the handlers.
+    ///   - handlers: Generic handlers, asked in order for paths no registered handler serves.
+    ///   - interceptors: Asked for every call's handler, outermost first.
+    ///   - options: grpcio's options; `docs/porting.md` lists what each key does here.
+    ///   - maximumConcurrentRPCs: Calls beyond it get RESOURCE_EXHAUSTED; nil: no limit.
+    ///   - compression: The algorithm responses are compressed with.
+    ///   - logger: Where the server logs its connections' events and its handlers' errors
+    ///     (swift-log); nil: a default that honours `GRPC_VERBOSITY` and `GRPC_TRACE`.
     public init(
         _ executor: ThreadPoolExecutor,
         handlers: [GenericRPCHandler] = [],
         interceptors: [any ServerInterceptor] = [],
         options: [(String, OptionValue)] = [],
         maximumConcurrentRPCs: Int? = nil,
-        compression: Compression? = nil
+        compression: Compression? = nil,
+        logger: Logger? = nil
     ) {
         self.executor = executor
+        log = .given(logger)
         self.interceptors = interceptors
         self.maximumConcurrentRPCs = maximumConcurrentRPCs
         do {
@@ -67,6 +83,7 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
             optionsError = error as? UsageError ?? UsageError("\(error)")
         }
         defaultCompression = compression ?? self.options.defaultCompression ?? .noCompression
+        OptionCatalog.warnAboutUnsupported(self.options.unsupportedKeys, to: log)
         addGenericRPCHandlers(handlers)
     }
 
@@ -139,8 +156,10 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
 
     private func addPort(_ address: String, security: ServerSecurity) throws -> Int {
         if let optionsError { throw optionsError }
+        var limits = options.connectionLimits(for: .server)
+        limits.log = log
         let (bound, port) = try Listener.bind(
-            address, limits: options.connectionLimits(for: .server), reusePort: options.reusePort, security: security,
+            address, limits: limits, reusePort: options.reusePort, security: security,
             delegate: self)
         try lock.withLock {
             guard state == .created || state == .started else {
@@ -160,6 +179,7 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
             guard state == .created else { throw UsageError("the server has already been started") }
             for listener in listeners { try listener.start() }
             state = .started
+            log.serverStarted(ports: listeners.map(\.displayName))
         }
     }
 
@@ -171,6 +191,7 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     /// connection has closed.
     @discardableResult
     public func stop(grace: Double?) -> Event {
+        log.serverStopping(grace: grace)
         let cancelNow = grace.map { $0 <= 0 } ?? true
         let draining: [any ServerConnection]? = lock.withLock {
             switch state {

@@ -13,6 +13,7 @@ extension ServerCall {
         do {
             return try deserializer(message.bytes)
         } catch {
+            server.log.requestDeserializationFailed(method: method)
             finish(.requestDeserializationFailed)
             return nil
         }
@@ -27,6 +28,7 @@ extension ServerCall {
             do {
                 return try deserializer(message.bytes)
             } catch {
+                server.log.requestDeserializationFailed(method: method)
                 finish(.requestDeserializationFailed)
                 throw RPCError(.requestDeserializationFailed)
             }
@@ -47,7 +49,7 @@ extension ServerCall {
         do {
             try withBehaviorWrappers(wrappers, context) { result = try body(context) }
         } catch {
-            finish(afterError: .exceptionCallingApplication(error))
+            finish(afterHandlerError: error, .exceptionCallingApplication(error))
             return
         }
         guard let response = result else {
@@ -58,6 +60,7 @@ extension ServerCall {
         do {
             bytes = try serializer(response)
         } catch {
+            server.log.responseSerializationFailed(method: method)
             finish(.responseSerializationFailed)
             return
         }
@@ -77,10 +80,18 @@ extension ServerCall {
         do {
             try withBehaviorWrappers(wrappers, context) { try body(context) }
         } catch {
-            finish(afterError: .exceptionIteratingResponses(error))
+            finish(afterHandlerError: error, .exceptionIteratingResponses(error))
             return
         }
         finishNormally()
+    }
+
+    /// The behaviour threw `error`: the call ends with `status` (unless the handler set a code or
+    /// details), logged at error level as grpcio logs it, except for an abort and for the error
+    /// of a call that had ended already (a send to a cancelled call), which grpcio does not log.
+    private func finish(afterHandlerError error: any Error, _ status: Status) {
+        if !(error is AbortError) && isActive { server.log.handlerFailed(method: method, status) }
+        finish(afterError: status)
     }
 
     /// Runs `body` inside the behaviour wrappers, outermost first.

@@ -19,6 +19,8 @@ struct ConnectionLimits: Sendable {
     var maxConnectionAge: UInt64?
     /// Server: how long calls may run on after a drain for age (nanoseconds); then they are cancelled.
     var maxConnectionAgeGrace: UInt64?
+    /// Where the connection logs its events: its channel's or server's log.
+    var log = RuntimeLog.processDefault
 }
 
 extension ChannelOptions {

@@ -52,6 +52,7 @@ extension HTTP2Connection {
         guard !lifecycle.isClosed else { return }
         let now = monotonicNanoseconds()
         if keepalive.pingTimedOut(now: now) {
+            limits.log.keepaliveTimedOut(peer: peer.description)
             applyLocked(lifecycle.keepaliveTimedOut())
             return
         }
@@ -84,6 +85,7 @@ extension HTTP2Connection {
     func endAbusiveConnectionLocked() {
         lock.assertHeld()
         peerStruckOut = false
+        limits.log.tooManyPings(peer: peer.description)
         applyLocked(lifecycle.tooManyPings())
     }
 

@@ -40,7 +40,8 @@ extension HTTP2Connection: HTTP2SessionDelegate {
             streams[streamID]?.headersReceivedLocked(category: category, endStream: endStream)
         case .data(let streamID, let endStream):
             if endStream { streams[streamID]?.endOfStreamReceivedLocked() }
-        case .goAway(let lastStreamID, _, let tooManyPings):
+        case .goAway(let lastStreamID, let errorCode, let tooManyPings):
+            limits.log.goAwayReceived(errorCode: errorCode, lastStreamID: lastStreamID, peer: peer.description)
             if tooManyPings, let clientDelegate {
                 loop.execute { clientDelegate.connectionToldTooManyPings(self) }
             }
@@ -66,7 +67,10 @@ extension HTTP2Connection: HTTP2SessionDelegate {
             keepalive.dataOrHeadersSent()
             streams[streamID]?.finalFrameSentLocked()
         case .dataOrHeaders: keepalive.dataOrHeadersSent()
-        case .goAway(let lastStreamID): applyLocked(lifecycle.goAwaySent(lastStreamID: lastStreamID))
+        case .goAway(let lastStreamID, let errorCode, let debugData):
+            limits.log.goAwaySent(
+                errorCode: errorCode, lastStreamID: lastStreamID, debugData: debugData, peer: peer.description)
+            applyLocked(lifecycle.goAwaySent(lastStreamID: lastStreamID))
         case .other: break
         }
     }

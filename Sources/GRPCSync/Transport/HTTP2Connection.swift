@@ -126,6 +126,11 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
             return nil
         }
         setDelegate(connection)
+        if role == .server {
+            limits.log.connectionAccepted(peer: peer.description)
+        } else {
+            limits.log.connectionOpened(peer: peer.description)
+        }
         connection.start()
         return connection
     }
@@ -291,6 +296,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
                 } catch {
                     insideSession = false
                     // A protocol error nghttp2 did not answer itself (for example a bad preface).
+                    limits.log.peerProtocolError(error.reason, peer: peer.description)
                     applyLocked(lifecycle.protocolError(error.reason))
                     return
                 }
@@ -310,6 +316,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
                 applyLocked(lifecycle.socketEnded(.connectionError(reason)))
                 return
             case .handshakeFailed(let reason):
+                limits.log.tlsHandshakeFailed(reason, peer: peer.description)
                 applyLocked(lifecycle.socketEnded(.tlsHandshakeFailed(reason)))
                 return
             }
@@ -370,6 +377,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
     /// closed, after a lingering moment with `linger`.
     private func closeLocked(_ status: Status, linger: Bool) {
         lock.assertHeld()
+        limits.log.connectionClosed(status, peer: peer.description)
         drainTimer?.cancel()
         drainTimer = nil
         handshakeTimer?.cancel()

@@ -35,7 +35,7 @@ enum SentFrame: Equatable {
     case endStream(streamID: Int32)
     /// Any other HEADERS or DATA frame.
     case dataOrHeaders
-    case goAway(lastStreamID: Int32)
+    case goAway(lastStreamID: Int32, errorCode: UInt32, debugData: String)
     case other
 }
 
@@ -290,7 +290,12 @@ private let onFrameSent: nghttp2_on_frame_send_callback = { _, frame, userData i
     case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
         sent = .dataOrHeaders
     case NGHTTP2_GOAWAY.rawValue:
-        sent = .goAway(lastStreamID: frame.pointee.goaway.last_stream_id)
+        let goAway = frame.pointee.goaway
+        sent = .goAway(
+            lastStreamID: goAway.last_stream_id, errorCode: goAway.error_code,
+            debugData: String(
+                decoding: UnsafeRawBufferPointer(start: goAway.opaque_data, count: goAway.opaque_data_len),
+                as: UTF8.self))
     default:
         sent = .other
     }
