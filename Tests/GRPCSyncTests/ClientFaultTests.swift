@@ -1,5 +1,6 @@
 import Foundation
 import GRPCSync
+import TestProcesses
 import XCTest
 
 /// Servers that misbehave, as a client meets them (Tests/Peers/fake_h2_server.py), each answered
@@ -129,6 +130,63 @@ final class ClientFaultTests: XCTestCase {
             let channel = insecureChannel("127.0.0.1:\(server.port)")
             defer { channel.close() }
             XCTAssertEqual(try channel.streamUnary("/x.Y/Z")([[UInt8]](), timeout: 10), [], mode)
+        }
+    }
+
+    /// A client-streaming call refused after its messages have gone out is sent again with all of
+    /// them (grpc's retry buffer, 256 KiB): `a`, `b`, `c` reach the server's second stream and
+    /// its answer is `abc`, as grpcio's client gets after a GOAWAY. A call whose messages passed
+    /// the buffer is not sent again: UNAVAILABLE, as from grpcio. (After RST_STREAM(REFUSED_STREAM)
+    /// grpcio 1.85 never sends a call again; this runtime does, as for a GOAWAY.)
+    func testAClientStreamingCallRefusedAfterItsMessagesIsSentAgainWithThem() throws {
+        let large = [UInt8](repeating: 7, count: 300_000)
+        for mode in ["goaway_after_data", "refuse_after_data"] {
+            var swift: [String] = []
+            for calls in [[[large], [Array("d".utf8), Array("e".utf8)]], [["a", "b", "c"].map { Array($0.utf8) }]] {
+                let server = try PythonPeerServer.fakeH2(mode: mode)
+                defer { server.stop() }
+                let channel = insecureChannel("127.0.0.1:\(server.port)")
+                defer { channel.close() }
+                for messages in calls {
+                    do {
+                        let reply = try channel.streamUnary("/x.Y/Z")(messages, timeout: 10)
+                        swift.append(
+                            "OK \(reply.count > 100 ? "\(reply.count) bytes" : String(decoding: reply, as: UTF8.self))")
+                    } catch let error as RPCError {
+                        swift.append("\(error.code.grpcName)")
+                    }
+                }
+            }
+            XCTAssertEqual(swift, ["UNAVAILABLE", "OK de", "OK abc"], mode)
+
+            var grpcio: [String] = []
+            for calls in ["[[b'x' * 300000], [b'd', b'e']]", "[[b'a', b'b', b'c']]"] {
+                let server = try PythonPeerServer.fakeH2(mode: mode)
+                defer { server.stop() }
+                let (status, output) = try ChildProcess.run(
+                    Repository.python,
+                    [
+                        "-c",
+                        """
+                        import grpc
+                        with grpc.insecure_channel("127.0.0.1:\(server.port)") as channel:
+                            for messages in \(calls):
+                                try:
+                                    reply = channel.stream_unary("/x.Y/Z")(iter(messages), timeout=10)
+                                    print("RESULT OK " + reply.decode())
+                                except grpc.RpcError as error:
+                                    print("RESULT " + error.code().name)
+                        """,
+                    ], timeout: 60)
+                XCTAssertEqual(status, 0, output)
+                grpcio += output.split(separator: "\n").filter { $0.hasPrefix("RESULT ") }.map {
+                    String($0.dropFirst(7))
+                }
+            }
+            let expected =
+                mode == "goaway_after_data"
+                ? ["UNAVAILABLE", "OK de", "OK abc"] : ["UNAVAILABLE", "OK de", "UNAVAILABLE"]
+            XCTAssertEqual(grpcio, expected, mode)
         }
     }
 

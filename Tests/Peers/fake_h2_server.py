@@ -48,6 +48,12 @@ answered according to MODE:
     goaway_first          the first request the server gets: GOAWAY(last_stream_id=0, NO_ERROR) on its
                           HEADERS (its connection then serves nothing); every later one, on a new
                           connection: a normal response echoing the request message
+    refuse_after_data     the first request the server gets: RST_STREAM(REFUSED_STREAM) once its first
+                          DATA frame has arrived; every later one: a response whose one message is
+                          every request message's payload, concatenated
+    goaway_after_data     the first request: GOAWAY(last_stream_id=0, NO_ERROR) once its first DATA
+                          frame has arrived; every later one, on a new connection: as
+                          refuse_after_data
     silent                not HTTP/2 at all: accepts the connection, reads and drops what arrives,
                           never writes
     http1                 not HTTP/2 at all: once bytes arrive, answers `HTTP/1.1 400 Bad Request`
@@ -89,7 +95,11 @@ RAW_MODES = frozenset(['silent', 'http1'])
 LATE_MODES = frozenset(['http503', 'http404_html', 'no_status', 'truncated', 'trailers_only_status',
                         'bad_content_type', 'comma_bin', 'inspect', 'gzip_bomb',
                         'compressed_no_encoding', 'unsupported_encoding', 'corrupt_gzip',
-                        'goaway_unknown_code', 'refuse_first', 'goaway_first'])
+                        'goaway_unknown_code', 'refuse_first', 'goaway_first', 'refuse_after_data',
+                        'goaway_after_data'])
+
+# Modes that refuse the first request once its first DATA frame has arrived.
+AFTER_DATA_MODES = frozenset(['refuse_after_data', 'goaway_after_data'])
 
 # Whether the first request has come (refuse_first, goaway_first).
 FIRST_REQUEST = {'seen': False}
@@ -151,6 +161,16 @@ def describe_request(headers, body):
         encoding, fields.get('grpc-accept-encoding', '-'), ','.join(messages))).encode('ascii')
 
 
+def all_messages(data):
+    """The payloads of every complete length-prefixed message in `data`, concatenated."""
+    payloads = b''
+    while len(data) >= 5:
+        length = int.from_bytes(data[1:5], 'big')
+        payloads += data[5:5 + length]
+        data = data[5 + length:]
+    return payloads
+
+
 def first_message(data):
     """The payload of the first complete length-prefixed message in `data`, or b''."""
     if len(data) < 5:
@@ -168,6 +188,7 @@ class Connection:
         self.conn = h2.connection.H2Connection(
             config=h2.config.H2Configuration(client_side=False, header_encoding='utf-8'))
         self.bodies = {}          # stream id -> request bytes so far
+        self.admitted = set()     # streams past the after-data refusal (refuse_after_data…)
         self.request_headers = {}  # stream id -> the request's headers
         self.gone_away = False    # after our GOAWAY, incoming bytes are read and dropped
 
@@ -240,6 +261,24 @@ class Connection:
                 self.conn.reset_stream(stream_id, error_code=RST_CODES[self.mode])
             elif event.stream_ended is not None:
                 self.answer(stream_id)
+        elif isinstance(event, h2.events.DataReceived) and self.mode in AFTER_DATA_MODES:
+            if event.flow_controlled_length:
+                self.conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            if event.stream_id not in self.bodies:
+                pass  # refused already
+            elif event.stream_id not in self.admitted and first_request():
+                if self.mode == 'refuse_after_data':
+                    self.conn.reset_stream(event.stream_id, error_code=h2.errors.ErrorCodes.REFUSED_STREAM)
+                else:
+                    self.conn.close_connection(error_code=h2.errors.ErrorCodes.NO_ERROR, last_stream_id=0)
+                    self.flush()
+                    self.gone_away = True
+                self.bodies.pop(event.stream_id, None)
+            else:
+                self.admitted.add(event.stream_id)
+                self.bodies[event.stream_id] += event.data
+                if event.stream_ended is not None:
+                    self.answer(event.stream_id)
         elif isinstance(event, h2.events.DataReceived):
             if event.flow_controlled_length:
                 self.conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
@@ -297,6 +336,8 @@ class Connection:
                          grpc_message(b'hello', compressed=True))
         elif mode in ('refuse_first', 'goaway_first'):
             self.respond(stream_id, GRPC_HEADERS, grpc_message(first_message(body)))
+        elif mode in AFTER_DATA_MODES:
+            self.respond(stream_id, GRPC_HEADERS, grpc_message(all_messages(body)))
         elif mode == 'goaway_unknown_code':
             # Built by hand: h2 sends nothing more on a connection once it has sent a GOAWAY.
             goaway = hyperframe.frame.GoAwayFrame(0)

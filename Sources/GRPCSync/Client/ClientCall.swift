@@ -30,15 +30,11 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     var phase = Phase.starting(callbacks: [])
     /// The single response of a unary-response call, taken from the stream once.
     private var keptResponse: [UInt8]?
-    /// The request message that goes out with the headers, kept to be sent again when the server
-    /// refuses the stream unprocessed; up to ``retryBufferSize`` bytes, as grpc's per-call retry
-    /// buffer (`grpc.per_rpc_retry_buffer_size`): a larger one is dropped once it has left, so
-    /// that its buffer can be reused, and its call is not sent again.
+    /// The request message that goes out with the headers, until the stream has taken it.
     private var firstMessage: FramedMessage?
-    /// The first message was too large to keep: a refused stream is not sent again.
-    private var firstMessageDropped = false
-    /// grpc's default `grpc.per_rpc_retry_buffer_size`.
-    static let retryBufferSize = 256 * 1024
+    /// The request messages of a refused stream, to go out again with the next stream's headers
+    /// (after `firstMessage`, which is then the first of them).
+    private var laterMessages: [FramedMessage] = []
     /// The request is complete (``endOutput()``, or with the headers): a new stream opens half-closed.
     private var outputEnded = false
     /// The request headers, once made.
@@ -107,20 +103,14 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
                 return
             }
             guard let headers = requestHeaders() else { return }
-            let (message, endOutput): (FramedMessage?, Bool) = lock.withLock {
-                let message = firstMessage
-                if let message, message.count > Self.retryBufferSize {
-                    firstMessage = nil
-                    firstMessageDropped = true
-                }
-                return (message, outputEnded)
-            }
+            let (message, later, endOutput) = lock.withLock { (firstMessage, laterMessages, outputEnded) }
             let stream: ClientStream
             do {
-                // The stream holds the call (`onRefused`) until its response headers or its end.
+                // The stream holds the call (`onRefused`) and keeps its messages (RetryBuffer)
+                // until its response headers or its end.
                 stream = try connection.openStream(
                     headers: headers, maxReceiveMessageLength: channel.options.receiveLimit, firstMessage: message,
-                    endOutput: endOutput, deadline: deadline, onRefused: self)
+                    laterMessages: later, endOutput: endOutput, deadline: deadline, onRefused: self)
             } catch {
                 if !connection.canOpenStreams {
                     channel.connectionRefusedStream(connection)  // the request never left: try again
@@ -137,6 +127,8 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
                     }
                     switch phase {
                     case .starting(let callbacks):
+                        firstMessage = nil  // the stream keeps it while it may be sent again
+                        laterMessages = []
                         phase = .started(stream)
                         phaseChanged.broadcast()
                         return (callbacks, nil, false, outputEnded && !endOutput)
@@ -162,10 +154,11 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     /// The server refused the call's stream before processing it (its GOAWAY named a lower last
     /// stream, or RST_STREAM(REFUSED_STREAM)); called with the connection's lock held. As grpc
     /// core's transparent retry, the call starts again on a new stream once, taking the
-    /// stream's `callbacks` along; false when it does not (it ends with the stream's status).
-    func streamRefusedLocked(byGoAway: Bool, callbacks: [@Sendable () -> Void]) -> Bool {
+    /// stream's `callbacks` along and sending its `messages` again; false when it does not (it
+    /// ends with the stream's status).
+    func streamRefusedLocked(byGoAway: Bool, callbacks: [@Sendable () -> Void], messages: [FramedMessage]) -> Bool {
         lock.withLock {
-            guard !retriedRefusal, !firstMessageDropped else { return false }
+            guard !retriedRefusal else { return false }
             switch phase {
             case .failed:
                 return false
@@ -176,6 +169,8 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
                 return true
             case .started:
                 retriedRefusal = true
+                firstMessage = messages.first
+                laterMessages = Array(messages.dropFirst())
                 phase = .starting(callbacks: callbacks)
                 phaseChanged.broadcast()
                 ThreadPoolExecutor.blockingWork.submit { [self] in open() }

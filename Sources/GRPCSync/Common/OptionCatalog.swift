@@ -48,7 +48,7 @@ enum OptionCatalog {
         "grpc.happy_eyeballs_connection_attempt_delay_ms": "addresses are tried one after another",
         "grpc.enable_retries": "transparent retries are always on; configured retries are not supported yet",
         "grpc.experimental.enable_hedging": "hedging is not supported",
-        "grpc.per_rpc_retry_buffer_size": "a call keeps at most its first 256 KiB message for a transparent retry",
+        "grpc.per_rpc_retry_buffer_size": "the retry buffer is fixed at grpc's default, 256 KiB",
         "grpc.use_local_subchannel_pool": "channels never share connections, as if it were set",
         "grpc.grpclb_call_timeout_ms": "grpclb is not supported",
         "grpc.grpclb_fallback_timeout_ms": "grpclb is not supported",

@@ -12,14 +12,15 @@ protocol ClientConnection: AnyObject, Sendable {
     /// `deadline`.
     func waitUntilReady(until deadline: Deadline) throws(RPCError)
 
-    /// Opens a stream for a call: request `headers` with `firstMessage` (already framed) queued
-    /// to leave with them, the request complete already with `endOutput`; the call ends
+    /// Opens a stream for a call: request `headers` with `firstMessage` (already framed), then
+    /// `laterMessages` (those of a call sent again), queued to leave with them, the request
+    /// complete already with `endOutput`; the call ends
     /// DEADLINE_EXCEEDED at `deadline`. Throws UNAVAILABLE when the connection takes no new stream.
     /// `onRefused` takes the call back if the server refuses the stream before it has processed it
     /// (``ClientStream/RefusalHandler``).
     func openStream(
-        headers: [HeaderField], maxReceiveMessageLength: Int, firstMessage: FramedMessage?, endOutput: Bool,
-        deadline: Deadline, onRefused: ClientStream.RefusalHandler?
+        headers: [HeaderField], maxReceiveMessageLength: Int, firstMessage: FramedMessage?,
+        laterMessages: [FramedMessage], endOutput: Bool, deadline: Deadline, onRefused: ClientStream.RefusalHandler?
     ) throws(RPCError) -> ClientStream
 
     /// Closes the connection: GOAWAY, then the socket; its calls end with `status`.

@@ -10,31 +10,36 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     @exclusivity(unchecked) private var responseHeaders = Metadata()
     /// Takes the call back when the server refuses the stream unprocessed; nil once asked.
     @exclusivity(unchecked) private var onRefused: RefusalHandler?
-    /// A request message was queued after the stream opened: the call cannot be sent again.
-    @exclusivity(unchecked) private var sentAfterOpen = false
+    /// The request messages queued so far, while the server may still refuse the stream.
+    @exclusivity(unchecked) private var retryBuffer = RetryBuffer()
 
     /// Asked, with the connection's lock held, whether the call takes back a stream the server
     /// refused before processing it (a GOAWAY naming a lower last stream, `byGoAway`, or
     /// RST_STREAM(REFUSED_STREAM)), with the end-of-call callbacks added so far; true when the
     /// call starts again elsewhere (grpc's transparent retry): the stream then ends without
-    /// running them. Asked only while no response headers have arrived and no request message
-    /// was queued after the headers.
+    /// running them, and takes the request messages queued so far (``RetryBuffer``) to send them
+    /// again. Asked only while no response headers have arrived and the messages queued fit the
+    /// retry buffer.
     /// (An object rather than a closure: nothing is allocated for it per call.)
     typealias RefusalHandler = any StreamRefusalHandler
 
-    /// A stream about to be opened, with `firstMessage` queued to leave with the headers and,
-    /// with `endOutput`, the request complete already.
+    /// A stream about to be opened, with `firstMessage` and then `laterMessages` queued to leave
+    /// with the headers and, with `endOutput`, the request complete already.
     init(
-        connection: HTTP2Connection, maxReceiveMessageLength: Int, firstMessage: FramedMessage?, endOutput: Bool,
-        onRefused: RefusalHandler? = nil
+        connection: HTTP2Connection, maxReceiveMessageLength: Int, firstMessage: FramedMessage?,
+        laterMessages: [FramedMessage] = [], endOutput: Bool, onRefused: RefusalHandler? = nil
     ) {
         self.onRefused = onRefused
         state = ClientStreamState(endOutput: endOutput)
         super.init(connection: connection, id: -1, maxReceiveMessageLength: maxReceiveMessageLength)
-        if let firstMessage {
-            outbound.append(firstMessage)
-            pacing.preloaded()
-        }
+        if let firstMessage { preload(firstMessage) }
+        for message in laterMessages { preload(message) }
+    }
+
+    private func preload(_ message: FramedMessage) {
+        outbound.append(message)
+        pacing.preloaded()
+        if onRefused != nil { retryBuffer.keep(message) }
     }
 
     /// The connection opened the stream as `id`; the call ends DEADLINE_EXCEEDED at `deadline`.
@@ -56,7 +61,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         connection.lock.withLock {
             if let result = waitForRoomLocked(deadline: deadline, waitWhileFull: waitWhileFull) { return result }
             guard case .queue(let resume) = state.sendMessage() else { return .finished }
-            sentAfterOpen = true
+            if onRefused != nil { retryBuffer.keep(message) }
             queueLocked(message, resume: resume, timing: .adaptive)
             return .sent
         }
@@ -121,8 +126,9 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         connection.lock.assertHeld()
         let fields = headerBlock.finish()
         if category == .response {
-            // Processed: the server can no longer refuse it, and the call need not be kept.
+            // Processed: the server can no longer refuse it; the call and its messages need not be kept.
             onRefused = nil
+            retryBuffer.release()
             let check: GRPCHeaders.ResponseCheck =
                 switch fields {
                 case .success(let fields): GRPCHeaders.checkResponse(fields, endStream: endStream)
@@ -205,9 +211,13 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     /// back to start again on another stream; the stream then ends without the callbacks.
     private func handBackLocked(byGoAway: Bool) {
         connection.lock.assertHeld()
-        guard let handler = onRefused, state.awaitingResponseHeaders, !sentAfterOpen else { return }
+        guard let handler = onRefused, state.awaitingResponseHeaders, !retryBuffer.isClosed else { return }
         onRefused = nil
-        if handler.streamRefusedLocked(byGoAway: byGoAway, callbacks: callbacks) { callbacks.removeAll() }
+        let messages = retryBuffer.messages
+        retryBuffer.release()
+        if handler.streamRefusedLocked(byGoAway: byGoAway, callbacks: callbacks, messages: messages) {
+            callbacks.removeAll()
+        }
     }
 
     func readOutboundLocked(maxLength: Int) -> DataSourceRead {
@@ -234,6 +244,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
 /// What takes a call back when the server refuses its stream unprocessed (the client call;
 /// see ``ClientStream/RefusalHandler``). Held by the stream until its response headers or its end.
 protocol StreamRefusalHandler: AnyObject {
-    /// Called with the connection's lock held; true when the call starts again elsewhere.
-    func streamRefusedLocked(byGoAway: Bool, callbacks: [@Sendable () -> Void]) -> Bool
+    /// Called with the connection's lock held, with the request messages the stream had queued;
+    /// true when the call starts again elsewhere.
+    func streamRefusedLocked(byGoAway: Bool, callbacks: [@Sendable () -> Void], messages: [FramedMessage]) -> Bool
 }

@@ -23,15 +23,15 @@ extension HTTP2Connection: ClientConnection {
     }
 
     func openStream(
-        headers: [HeaderField], maxReceiveMessageLength: Int, firstMessage: FramedMessage?, endOutput: Bool,
-        deadline: Deadline, onRefused: ClientStream.RefusalHandler?
+        headers: [HeaderField], maxReceiveMessageLength: Int, firstMessage: FramedMessage?,
+        laterMessages: [FramedMessage], endOutput: Bool, deadline: Deadline, onRefused: ClientStream.RefusalHandler?
     ) throws(RPCError) -> ClientStream {
         lock.lock()
         defer { lock.unlock() }
         guard lifecycle.canOpenStreams else { throw RPCError(lifecycle.closeReason ?? .connectionGoingAway) }
         let stream = ClientStream(
             connection: self, maxReceiveMessageLength: maxReceiveMessageLength, firstMessage: firstMessage,
-            endOutput: endOutput, onRefused: onRefused)
+            laterMessages: laterMessages, endOutput: endOutput, onRefused: onRefused)
         switch session.submitRequest(headers) {
         case .failure(let error):
             lifecycle.streamIDsExhausted()
