@@ -46,6 +46,19 @@ final class ClientAPITests: XCTestCase {
         }
     }
 
+    /// A target with no host (`""`, `dns:///`, `:50051`) fails every call with a status that says
+    /// so, as grpcio fails it ("the target uri is not valid"), instead of dialling this machine.
+    func testATargetWithoutAHostFailsItsCalls() {
+        for target in ["", "dns:///", ":50051"] {
+            let channel = insecureChannel(target)
+            defer { channel.close() }
+            XCTAssertThrowsError(try channel.unaryUnary("/a.B/C")([], timeout: 5)) { error in
+                let details = (error as? RPCError)?.details ?? "\(error)"
+                XCTAssertTrue(details.contains("names no host"), "\(target): \(details)")
+            }
+        }
+    }
+
     func testFutureAndCallAPI() throws {
         let channel = try channel()
         defer { channel.close() }

@@ -54,7 +54,8 @@ struct AuthProperties: Sendable, Equatable {
         properties.add("transport_security_type", "ssl")
         if let leaf = chain.first {
             let alternativeNames = subjectAlternativeNames(leaf)
-            if let commonName = commonName(leaf) { properties.add("x509_common_name", commonName) }
+            let commonName = commonName(leaf)
+            if let commonName { properties.add("x509_common_name", commonName) }
             if let subject = subject(leaf) { properties.add("x509_subject", subject) }
             for name in alternativeNames { properties.add("x509_subject_alternative_name", name.text) }
             properties.add("x509_pem_cert", pem(leaf))
@@ -66,7 +67,7 @@ struct AuthProperties: Sendable, Equatable {
             if uris.count == 1, uris[0].text.hasPrefix("spiffe://") { properties.add("peer_spiffe_id", uris[0].text) }
             properties.peerIdentityKey =
                 alternativeNames.isEmpty
-                ? (commonName(leaf) == nil ? nil : "x509_common_name") : "x509_subject_alternative_name"
+                ? (commonName == nil ? nil : "x509_common_name") : "x509_subject_alternative_name"
         }
         properties.add("security_level", "TSI_PRIVACY_AND_INTEGRITY")
         properties.add("ssl_session_reused", session.reused ? "true" : "false")

@@ -60,6 +60,9 @@ struct Target: Sendable, CustomStringConvertible {
         } else {
             host = rest
         }
+        // A channel's target must name a host (an empty one would dial this machine's port 443);
+        // a server's address may leave it out (`:50051`: every interface).
+        if host.isEmpty && defaultPort != nil { throw UsageError("target \"\(text)\" names no host") }
         let port: Int
         if let portText {
             guard let p = Int(portText), (0...65535).contains(p) else {
