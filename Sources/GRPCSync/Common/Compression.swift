@@ -2,7 +2,7 @@
 ///
 /// Where compression is chosen, the most specific setting winning:
 /// - for a channel or a server: `insecureChannel(_:options:compression:logger:)`,
-///   `Server(_:handlers:interceptors:options:maximumConcurrentRPCs:compression:logger:)`, or the option
+///   `Server(_:handlers:interceptors:options:maximumConcurrentRPCs:compression:logger:workersPerConnection:)`, or the option
 ///   `grpc.default_compression_algorithm` (the raw values 0, 1, 2);
 /// - for a call: the `compression:` parameter of every multicallable, or
 ///   ``ServicerContext/setCompression(_:)`` in a handler;

@@ -11,14 +11,20 @@ import Synchronization
 /// request and waking a worker for it. Work submitted while every worker is busy, or the
 /// executor's shutdown, ends the wait; a call read just as other work was queued goes into the
 /// queue behind that work, so the executor stays first in, first out.
-final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // `waiting`: a Mutex
+///
+/// The connection's calls hold at most `Server.workersPerConnection` workers at once
+/// (``WorkerShare``); its calls beyond that wait here for one of its workers.
+final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // `waiting`, `share`: Mutexes
     /// Weak: a server nobody holds any more stops serving its connections.
     private weak var server: Server?
     /// The wait of the worker reading the connection for its next call, if one does.
     private let waiting = Mutex<NextCall?>(nil)
+    /// The connection's share of the workers.
+    private let share: Mutex<WorkerShare<CallWork>>
 
     init(server: Server) {
         self.server = server
+        share = Mutex(WorkerShare(limit: server.workersPerConnection))
     }
 
     // MARK: ServerConnectionDelegate
@@ -48,11 +54,24 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
             connection.wakeReaderLocked()
             return true
         }
+        guard server != nil else { return false }
+        guard let admitted = share.withLock({ $0.admit(work) }) else { return true }  // waits its turn
+        return runOnNewWorker(admitted, on: connection)
+    }
+
+    /// Submits `work` to the executor, counted in the share already: the worker runs it, serves
+    /// the connection's next calls, and leaves, handing the share to the next waiting call.
+    private func runOnNewWorker(_ work: CallWork, on connection: any ServerConnection) -> Bool {
         guard let server else { return false }
-        return server.executor.submit { [self] in
+        let submitted = server.executor.submit { [self] in
             work.run()
             serveNextCalls(on: connection)
+            if let next = share.withLock({ $0.workerLeft() }), !runOnNewWorker(next, on: connection) {
+                next.call.finish(.serverShuttingDown)
+            }
         }
+        if !submitted { share.withLock { $0.withdraw() } }
+        return submitted
     }
 
     /// The worker that has run a call's handler waits for the connection's next call, as long
@@ -77,13 +96,9 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
                         connection.interruptIdleReader()
                     })
             else { return }
-            if executor.hasQueuedWork
-                && executor.submit({ [self] in
-                    work.run()
-                    serveNextCalls(on: connection)
-                })
-            {
-                return
+            if executor.hasQueuedWork {
+                share.withLock { $0.handedOver() }
+                if runOnNewWorker(work, on: connection) { return }
             }
             work.run()
         }

@@ -21,6 +21,9 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     public let executor: ThreadPoolExecutor
     /// `maximum_concurrent_rpcs`: calls beyond it get RESOURCE_EXHAUSTED.
     public let maximumConcurrentRPCs: Int?
+    /// The most workers one connection's calls may hold at once; its calls beyond that wait for
+    /// one of them, so the other connections always have workers (grpcio has no such limit).
+    public let workersPerConnection: Int
     /// How long a worker that has finished a call waits for the same connection's next call, in
     /// nanoseconds (see ``CallDispatcher``). Set before `start()`; tests make it long.
     var nextCallWait: UInt64 = 500_000
@@ -62,6 +65,9 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     ///   - compression: The algorithm responses are compressed with.
     ///   - logger: Where the server logs its connections' events and its handlers' errors
     ///     (swift-log); nil: a default that honours `GRPC_VERBOSITY` and `GRPC_TRACE`.
+    ///   - workersPerConnection: The most workers one connection's calls may hold at once (not in
+    ///     grpcio); nil: all but an eighth of the executor's workers, so that one client with
+    ///     calls that never end cannot starve the others. At least 1.
     public init(
         _ executor: ThreadPoolExecutor,
         handlers: [GenericRPCHandler] = [],
@@ -69,9 +75,12 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
         options: [(String, OptionValue)] = [],
         maximumConcurrentRPCs: Int? = nil,
         compression: Compression? = nil,
-        logger: Logger? = nil
+        logger: Logger? = nil,
+        workersPerConnection: Int? = nil
     ) {
         self.executor = executor
+        self.workersPerConnection = max(
+            1, workersPerConnection ?? WorkerShare<Void>.defaultLimit(maxWorkers: executor.maxWorkers))
         log = .given(logger)
         self.interceptors = interceptors
         self.maximumConcurrentRPCs = maximumConcurrentRPCs
