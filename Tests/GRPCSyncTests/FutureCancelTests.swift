@@ -36,6 +36,34 @@ final class FutureCancelTests: XCTestCase {
         }
     }
 
+    /// Of cancels racing on one call, one ends it: it alone returns true, as grpcio's `cancel()`
+    /// under the call's lock.
+    func testOnlyOneOfConcurrentCancelsEndsTheCall() throws {
+        let server = try SwiftTestServer()
+        let channel = insecureChannel(server.target)
+        defer { channel.close() }
+        for _ in 0..<20 {
+            let request = Array("race \(UUID().uuidString)".utf8)
+            let future = try channel.unaryUnary(TestService.path("WaitForCancel")).future(request, timeout: 30)
+            let ended = CancelCount()
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                if future.cancel() { ended.increment() }
+            }
+            XCTAssertEqual(ended.value, 1)
+            XCTAssertTrue(future.cancelled())
+            XCTAssertThrowsError(try future.result(timeout: 5)) { XCTAssertTrue($0 is FutureCancelledError, "\($0)") }
+        }
+    }
+
+    /// A port nothing listens on (a server bound it, then stopped).
+    private func freePort() throws -> Int {
+        let server = Server(ThreadPoolExecutor(maxWorkers: 1))
+        let port = try server.addInsecurePort("127.0.0.1:0")
+        try server.start()
+        server.stop(grace: nil).wait(timeout: 10)
+        return port
+    }
+
     private func compare(_ observed: [String], _ expected: [String], _ pairing: String) {
         XCTAssertEqual(observed.count, expected.count, "\(pairing): \(observed)")
         for (seen, wanted) in zip(observed, expected) {
@@ -54,6 +82,12 @@ final class FutureCancelTests: XCTestCase {
             ("x-status-code", "1"), ("x-status-details-bin", .binary(Array(Self.abortDetails.utf8))),
         ]
         switch name {
+        case "unary_local_unconnected":
+            let down = insecureChannel("127.0.0.1:\(try freePort())")
+            defer { down.close() }
+            let future = try down.unaryUnary(TestService.path("Unary")).future(
+                Array("hi".utf8), timeout: 30, waitForReady: true)
+            return observe(future, cancel: true)
         case "unary_local":
             let request = Array("future \(UUID().uuidString)".utf8)
             let future = try channel.unaryUnary(TestService.path("WaitForCancel")).future(request, timeout: 30)
@@ -150,6 +184,15 @@ final class FutureCancelTests: XCTestCase {
     }
 
     private func python(_ value: Bool) -> String { value ? "True" : "False" }
+}
+
+/// How many cancels returned true, counted from several threads.
+private final class CancelCount: @unchecked Sendable {  // state protected by `lock`
+    private let lock = NSLock()
+    private var count = 0
+
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }
 
 /// What a done callback saw, set on whichever thread runs it.

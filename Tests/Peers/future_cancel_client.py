@@ -10,6 +10,8 @@ Every case runs against the conformance TestService (SPEC.md) at the target, grp
 Swift one; `--case` picks cases (all of them by default), `--list` prints their names.
 
     unary_local        WaitForCancel as a future, cancelled while it runs
+    unary_local_unconnected a future with wait_for_ready on a channel to a port nobody listens
+                       on, cancelled while it waits for the channel
     stream_unary_local ClientStream as a future, its requests never closed, cancelled while it runs
     unary_server_cancel ServerCancel as a future (the handler calls context.cancel())
     unary_server_abort Unary with x-status-code 1 (the handler aborts with CANCELLED) as a future
@@ -23,6 +25,7 @@ An RpcError is printed as `RpcError CODE` (with its details where both servers s
 
 import argparse
 import queue
+import socket
 import sys
 import threading
 import uuid
@@ -33,6 +36,7 @@ from peer_common import method_path
 
 CASES = [
     "unary_local",
+    "unary_local_unconnected",
     "stream_unary_local",
     "unary_server_cancel",
     "unary_server_abort",
@@ -94,9 +98,19 @@ def observe_future(name, future, cancel, with_details=True):
     line(f"callback cancelled {seen[0] if seen else 'not run'}")
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def run_case(channel, name):
     unary = channel.unary_unary(method_path("Unary"))
-    if name == "unary_local":
+    if name == "unary_local_unconnected":
+        with grpc.insecure_channel(f"127.0.0.1:{free_port()}") as down:
+            future = down.unary_unary(method_path("Unary")).future(b"hi", timeout=30, wait_for_ready=True)
+            observe_future(name, future, cancel=True)
+    elif name == "unary_local":
         wait = channel.unary_unary(method_path("WaitForCancel"))
         request = f"future {uuid.uuid4()}".encode("utf-8")
         observe_future(name, wait.future(request, timeout=30), cancel=True)
