@@ -377,6 +377,8 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
             stream.cancel(status)
         } else {
             failToStart(status)
+            // The stream may have been recorded between the two looks: it is the one to end.
+            currentStream?.cancel(status)
         }
     }
 
