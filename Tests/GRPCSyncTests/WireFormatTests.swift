@@ -141,6 +141,21 @@ final class WireFormatTests: XCTestCase {
         get[0] = HeaderField(":method", "GET")
         guard case .reject(405, _) = GRPCHeaders.checkRequest(get) else { return XCTFail("expected 405") }
     }
+
+    /// The `grpc-message` of an OK status is dropped, as grpc core drops it (what grpcio's client
+    /// shows: `GenericHandlerTests`, case `context_ok`); any other status keeps it.
+    func testTrailersStatusDetailsOnlyForAnError() {
+        let ok = GRPCHeaders.status(fromTrailers: [
+            HeaderField("grpc-status", "0"), HeaderField("grpc-message", "fine"),
+        ])
+        XCTAssertEqual(ok.code, .ok)
+        XCTAssertEqual(ok.details, "")
+        let failed = GRPCHeaders.status(fromTrailers: [
+            HeaderField("grpc-status", "5"), HeaderField("grpc-message", "not%20here"),
+        ])
+        XCTAssertEqual(failed.code, .notFound)
+        XCTAssertEqual(failed.details, "not here")
+    }
 }
 
 /// Message framing: messages split across DATA frames and several messages in one frame.

@@ -43,6 +43,9 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     private var retriedRefusal = false
     /// The stream being opened was refused before the call recorded it.
     private var refusedWhileOpening = false
+    /// ``cancel()`` was asked while the call ran: once the call ends CANCELLED, it was cancelled
+    /// here (``isCancelledHere``), not by the server.
+    private var cancelAsked = false
 
     init(
         channel: ChannelTransport, method: String, timeout: Double?, metadata: Metadata, waitForReady: Bool?,
@@ -369,6 +372,8 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
             stream.cancel(status)
         } else {
             failToStart(status)
+            // The stream may have been recorded between the two looks: it is the one to end.
+            currentStream?.cancel(status)
         }
     }
 
@@ -386,11 +391,24 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     func code() -> StatusCode { waitForStatus().code }
     func details() -> String { waitForStatus().details }
 
+    /// Ends the call CANCELLED "Locally cancelled by application!" unless it has ended; true
+    /// when this cancel ended it (grpcio's `cancel()`, after which `cancelled()` is true).
     @discardableResult
     func cancel() -> Bool {
         if status != nil { return false }
+        let first: Bool = lock.withLock {
+            defer { cancelAsked = true }
+            return !cancelAsked
+        }
+        guard first else { return false }
         fail(.locallyCancelled)
-        return true
+        return isCancelledHere
+    }
+
+    /// The call ended by ``cancel()``: not by the server (a CANCELLED status the server sent), the
+    /// deadline or the channel (grpcio's `future.cancelled()`).
+    var isCancelledHere: Bool {
+        lock.withLock { cancelAsked } && status?.code == .cancelled
     }
 
     func isActive() -> Bool { status == nil }

@@ -15,18 +15,21 @@ public final class Future<Response>: CallHandle, @unchecked Sendable {  // Clien
 
     /// Waits up to `timeout` seconds (nil: until the call ends) and returns the response, or
     /// throws the call's ``RPCError`` (or what an interceptor threw); throws
-    /// ``FutureTimeoutError`` when the wait times out.
+    /// ``FutureTimeoutError`` when the wait times out, ``FutureCancelledError`` when ``cancel()``
+    /// ended the call.
     public func result(timeout: Double? = nil) throws -> Response {
         if let interceptorError { throw interceptorError }
         guard call.waitUntilDone(until: Deadline.after(seconds: timeout)) else { throw FutureTimeoutError() }
+        if call.isCancelledHere { throw FutureCancelledError() }
         return try call.unaryResponse(deserializer)
     }
 
     /// The call's error (an ``RPCError``, or what an interceptor threw), or nil when it succeeded;
-    /// waits like ``result(timeout:)``.
+    /// waits and throws like ``result(timeout:)``.
     public func exception(timeout: Double? = nil) throws -> (any Error)? {
         if let interceptorError { return interceptorError }
         guard call.waitUntilDone(until: Deadline.after(seconds: timeout)) else { throw FutureTimeoutError() }
+        if call.isCancelledHere { throw FutureCancelledError() }
         do {
             _ = try call.unaryResponse(deserializer)
             return nil
@@ -41,8 +44,9 @@ public final class Future<Response>: CallHandle, @unchecked Sendable {  // Clien
     /// True while the call runs (`future.running()`).
     public func running() -> Bool { call.isActive() }
 
-    /// True when the call ended by cancellation (`future.cancelled()`).
-    public func cancelled() -> Bool { done() && call.code() == .cancelled }
+    /// True when ``cancel()`` ended the call (`future.cancelled()`); false when it ended otherwise,
+    /// a CANCELLED status from the server included.
+    public func cancelled() -> Bool { call.isCancelledHere }
 
     /// Runs `callback` with this future when the call ends, at once if it has (`add_done_callback`).
     public func addDoneCallback(_ callback: @escaping @Sendable (Future<Response>) -> Void) {

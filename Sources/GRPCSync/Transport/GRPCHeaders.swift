@@ -182,7 +182,8 @@ enum GRPCHeaders {
         return .headers(metadata, encoding: encoding)
     }
 
-    /// The status and trailing metadata carried by trailers.
+    /// The status and trailing metadata carried by trailers. An OK status has no details: grpc
+    /// core drops the `grpc-message` of an OK status, so grpcio's `call.details()` is empty then.
     static func status(fromTrailers fields: [HeaderField]) -> Status {
         var code: StatusCode?
         var details = ""
@@ -201,7 +202,7 @@ enum GRPCHeaders {
             }
         }
         guard let code else { return .missingStatus(trailingMetadata: metadata) }
-        return Status(code: code, details: details, trailingMetadata: metadata)
+        return Status(code: code, details: code == .ok ? "" : details, trailingMetadata: metadata)
     }
 
     private static func isTransportField(_ name: String) -> Bool {
