@@ -1,5 +1,5 @@
 /// Intercepts incoming calls before their handler is chosen (`grpc.ServerInterceptor`); give
-/// them to ``Server/init(_:handlers:interceptors:options:maximumConcurrentRPCs:compression:)``.
+/// them to ``Server/init(_:handlers:interceptors:options:maximumConcurrentRPCs:compression:logger:workersPerConnection:)``.
 ///
 /// `interceptService` gets a continuation that finds the handler (asking the next interceptor,
 /// then the server's handlers) and the call's ``HandlerCallDetails``. It may return the
