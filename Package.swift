@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "GRPCSync", targets: ["GRPCSync"]),
         .library(name: "GRPCSyncStatus", targets: ["GRPCSyncStatus"]),
         .library(name: "GRPCSyncReflection", targets: ["GRPCSyncReflection"]),
+        .library(name: "GRPCSyncTracing", targets: ["GRPCSyncTracing"]),
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
         .executable(name: "user-service-server", targets: ["user-service-server"]),
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
     ],
     targets: [
         .systemLibrary(
@@ -67,6 +69,15 @@ let package = Package(
         .target(
             name: "GRPCSyncReflection",
             dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // Tracing (swift-distributed-tracing): client and server interceptors that start a span per
+        // call and carry its context through metadata.
+        .target(
+            name: "GRPCSyncTracing",
+            dependencies: [
+                "GRPCSync",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
         ),
         .target(
             name: "HelloWorldModel",
@@ -186,6 +197,15 @@ let package = Package(
             dependencies: [
                 "GRPCSync", "GRPCSyncReflection", "GeneratedGolden", "HelloWorldModel", "TestProcesses",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        // The tracing interceptors with swift-distributed-tracing's in-memory tracer, against grpcio.
+        .testTarget(
+            name: "TracingTests",
+            dependencies: [
+                "GRPCSync", "GRPCSyncTracing", "TestProcesses",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
         // The example executables are dependencies so they are built next to the tests, which launch them.
