@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "GRPCSyncStatus", targets: ["GRPCSyncStatus"]),
         .library(name: "GRPCSyncReflection", targets: ["GRPCSyncReflection"]),
         .library(name: "GRPCSyncTracing", targets: ["GRPCSyncTracing"]),
+        .library(name: "GRPCSyncServiceLifecycle", targets: ["GRPCSyncServiceLifecycle"]),
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
         .executable(name: "user-service-server", targets: ["user-service-server"]),
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -77,6 +79,14 @@ let package = Package(
             dependencies: [
                 "GRPCSync",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        // swift-service-lifecycle: a Server run as a Service, stopped gracefully on SIGTERM.
+        .target(
+            name: "GRPCSyncServiceLifecycle",
+            dependencies: [
+                "GRPCSync",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -206,6 +216,15 @@ let package = Package(
                 "GRPCSync", "GRPCSyncTracing", "TestProcesses",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        // A Server run by a ServiceGroup, stopped by a graceful shutdown.
+        .testTarget(
+            name: "ServiceLifecycleTests",
+            dependencies: [
+                "GRPCSync", "GRPCSyncServiceLifecycle",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The example executables are dependencies so they are built next to the tests, which launch them.
