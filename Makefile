@@ -74,7 +74,7 @@ BENCH_COMPARE_TREE := Benchmarks/.build/compare-before
 PROTOC_GEN_GRPC_SWIFT_2 ?=
 FORMAT_CONFIG := --configuration $(CURDIR)/.swift-format
 
-.PHONY: help deps build protos protos-generate test lint format demo interop clean distclean \
+.PHONY: help deps build protos protos-generate test lint docs format demo interop clean distclean \
 	bench bench-build bench-smoke bench-micro bench-allocations bench-profile bench-compare bench-protos
 
 help: ## List the targets.
@@ -131,6 +131,8 @@ protos-generate:
 # summary stays the last thing printed.
 test: deps lint bench-smoke bench-allocations ## Lint, benchmark smoke run and allocation check, then build and run the tests (Python peers from .venv).
 	$(SWIFT) build --build-tests
+	# A DocC warning (a broken link in a doc comment or the catalog) fails the run.
+	SWIFT="$(SWIFT)" scripts/build-docs.sh
 	# The tests are XCTest; without this flag an empty Swift Testing run would print the last line.
 	# --skip-build: a second build right after the first rebuilds the build plugin's generators.
 	# The watchdog fails a hung run within minutes and prints where it hung.
@@ -141,6 +143,11 @@ lint: ## Check formatting with swift-format (findings fail; generated code skipp
 	if [[ -z "$$files" ]]; then echo "lint: no Swift files"; exit 0; fi; \
 	echo "$(SWIFT) format lint --strict $(FORMAT_CONFIG) <$$(wc -w <<<"$$files") files>"; \
 	$(SWIFT) format lint --strict $(FORMAT_CONFIG) $$files
+
+docs: ## Build the GRPCSync DocC documentation into .build/docs (a DocC warning fails it).
+	# The same build as the tests' (a plain `swift build` would rebuild everything without testing).
+	$(SWIFT) build --build-tests
+	SWIFT="$(SWIFT)" scripts/build-docs.sh
 
 format: ## Reformat the Swift sources in place with swift-format (generated code skipped).
 	@files="$(FORMAT_FILES)"; \

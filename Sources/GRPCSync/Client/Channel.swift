@@ -108,7 +108,7 @@ public func interceptChannel(_ channel: Channel, _ interceptors: any ClientInter
     interceptChannel(channel, interceptors)
 }
 
-/// ``interceptChannel(_:_:)-(_,any ClientInterceptor...)`` with the interceptors in an array.
+/// ``interceptChannel(_:_:)-(_,ClientInterceptor...)`` with the interceptors in an array.
 public func interceptChannel(_ channel: Channel, _ interceptors: [any ClientInterceptor]) -> Channel {
     Channel(transport: channel.transport, interceptors: interceptors + channel.interceptors)
 }

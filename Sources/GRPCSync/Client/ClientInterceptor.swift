@@ -1,4 +1,4 @@
-/// Any client interceptor: what ``interceptChannel(_:_:)-(_,any ClientInterceptor...)`` takes. Adopt
+/// Any client interceptor: what ``interceptChannel(_:_:)-(_,ClientInterceptor...)`` takes. Adopt
 /// one or more of ``UnaryUnaryClientInterceptor``, ``UnaryStreamClientInterceptor``,
 /// ``StreamUnaryClientInterceptor`` and ``StreamStreamClientInterceptor``; an interceptor takes
 /// part only in the kinds of call it adopts the protocol for.

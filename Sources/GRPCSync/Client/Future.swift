@@ -15,8 +15,8 @@ public final class Future<Response>: CallHandle, @unchecked Sendable {  // Clien
 
     /// Waits up to `timeout` seconds (nil: until the call ends) and returns the response, or
     /// throws the call's ``RPCError`` (or what an interceptor threw); throws
-    /// ``FutureTimeoutError`` when the wait times out, ``FutureCancelledError`` when ``cancel()``
-    /// ended the call.
+    /// ``FutureTimeoutError`` when the wait times out, ``FutureCancelledError`` when
+    /// ``CallHandle/cancel()`` ended the call.
     public func result(timeout: Double? = nil) throws -> Response {
         if let interceptorError { throw interceptorError }
         guard call.waitUntilDone(until: Deadline.after(seconds: timeout)) else { throw FutureTimeoutError() }
@@ -44,8 +44,8 @@ public final class Future<Response>: CallHandle, @unchecked Sendable {  // Clien
     /// True while the call runs (`future.running()`).
     public func running() -> Bool { call.isActive() }
 
-    /// True when ``cancel()`` ended the call (`future.cancelled()`); false when it ended otherwise,
-    /// a CANCELLED status from the server included.
+    /// True when ``CallHandle/cancel()`` ended the call (`future.cancelled()`); false when it
+    /// ended otherwise, a CANCELLED status from the server included.
     public func cancelled() -> Bool { call.isCancelledHere }
 
     /// Runs `callback` with this future when the call ends, at once if it has (`add_done_callback`).
