@@ -62,6 +62,8 @@ FORMAT_FILES = $(shell find Sources Tests Plugins Package.swift Benchmarks -name
 # Benchmarks/run.py (e.g. BENCH_ARGS="--implementations swift-grpc-sync,grpc-cpp"; BENCH_ARGS="--scenarios tls"
 # runs only the TLS rows and writes their report to Benchmarks/.build/results/performance.md).
 BENCH_RUNS ?= 3
+# `make soak SOAK_ARGS="--iterations 1000 --minutes 1"` runs a shorter soak.
+SOAK_ARGS ?=
 BENCH_ARGS ?=
 BENCH_SWIFT2 := Benchmarks/peers/grpc-swift-v2
 # `make bench-compare BEFORE=<commit>` compares the release benchmarks of that commit, checked out in a
@@ -74,7 +76,7 @@ BENCH_COMPARE_TREE := Benchmarks/.build/compare-before
 PROTOC_GEN_GRPC_SWIFT_2 ?=
 FORMAT_CONFIG := --configuration $(CURDIR)/.swift-format
 
-.PHONY: help deps build protos protos-generate test lint docs format demo interop clean distclean \
+.PHONY: help deps build protos protos-generate test lint docs soak format demo interop clean distclean \
 	bench bench-build bench-smoke bench-micro bench-allocations bench-profile bench-compare bench-protos
 
 help: ## List the targets.
@@ -143,6 +145,10 @@ lint: ## Check formatting with swift-format (findings fail; generated code skipp
 	if [[ -z "$$files" ]]; then echo "lint: no Swift files"; exit 0; fi; \
 	echo "$(SWIFT) format lint --strict $(FORMAT_CONFIG) <$$(wc -w <<<"$$files") files>"; \
 	$(SWIFT) format lint --strict $(FORMAT_CONFIG) $$files
+
+soak: deps ## Soak run: interop rpc_soak and channel_soak (10^5 iterations), then 10 minutes of mixed load; server RSS and threads sampled (SOAK_ARGS go to scripts/soak.py).
+	$(SWIFT) build --build-tests
+	.venv/bin/python scripts/soak.py --json .build/soak.json $(SOAK_ARGS)
 
 docs: ## Build the GRPCSync DocC documentation into .build/docs (a DocC warning fails it).
 	# The same build as the tests' (a plain `swift build` would rebuild everything without testing).
