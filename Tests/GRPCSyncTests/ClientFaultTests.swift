@@ -135,7 +135,8 @@ final class ClientFaultTests: XCTestCase {
 
     /// A client-streaming call refused after its messages have gone out is sent again with all of
     /// them (grpc's retry buffer, 256 KiB): `a`, `b`, `c` reach the server's second stream and
-    /// its answer is `abc`, as grpcio's client gets after a GOAWAY. A call whose messages passed
+    /// its answer is `abc`, as grpcio's client gets after a GOAWAY (grpcio now and then loses the
+    /// message it was sending as the GOAWAY came; this client never does). A call whose messages passed
     /// the buffer is not sent again: UNAVAILABLE, as from grpcio. (After RST_STREAM(REFUSED_STREAM)
     /// grpcio 1.85 never sends a call again; this runtime does, as for a GOAWAY.)
     func testAClientStreamingCallRefusedAfterItsMessagesIsSentAgainWithThem() throws {
@@ -183,10 +184,15 @@ final class ClientFaultTests: XCTestCase {
                     String($0.dropFirst(7))
                 }
             }
-            let expected =
-                mode == "goaway_after_data"
-                ? ["UNAVAILABLE", "OK de", "OK abc"] : ["UNAVAILABLE", "OK de", "UNAVAILABLE"]
-            XCTAssertEqual(grpcio, expected, mode)
+            XCTAssertEqual(grpcio.prefix(2), ["UNAVAILABLE", "OK de"], mode)
+            if mode == "goaway_after_data" {
+                // grpcio sends the call again, but now and then without the message it was sending
+                // as the GOAWAY came (`ab` or `ac` on the wire, then END_STREAM); this client keeps
+                // every one.
+                XCTAssertTrue(["OK abc", "OK ab", "OK ac"].contains(grpcio.last ?? ""), "\(grpcio)")
+            } else {
+                XCTAssertEqual(grpcio.last, "UNAVAILABLE", mode)
+            }
         }
     }
 
