@@ -54,6 +54,15 @@ answered according to MODE:
     goaway_after_data     the first request: GOAWAY(last_stream_id=0, NO_ERROR) once its first DATA
                           frame has arrived; every later one, on a new connection: as
                           refuse_after_data
+    header_bomb           an HPACK bomb: one 4,000-byte header `x-bomb` (added to the HPACK table),
+                          then 16,000 one-byte references to it, in a response header block of about
+                          20 KB (HEADERS and CONTINUATION frames) that decodes to 64 MB of headers;
+                          then a message `ok` and trailers grpc-status 0
+    endless_continuation  response HEADERS without END_HEADERS, then CONTINUATION frames (each 16 KB
+                          of 1,000-byte never-indexed headers) that never set END_HEADERS, until the
+                          client closes the connection; after 256 MiB the server closes it
+    huge_length_prefix    200 + application/grpc, a message prefix announcing 0xFFFFFFFF bytes (4 GiB)
+                          followed by 16 KiB of zeros, then trailers grpc-status 0
     silent                not HTTP/2 at all: accepts the connection, reads and drops what arrives,
                           never writes
     http1                 not HTTP/2 at all: once bytes arrive, answers `HTTP/1.1 400 Bad Request`
@@ -76,6 +85,7 @@ import h2.connection
 import h2.errors
 import h2.events
 import h2.exceptions
+import hpack
 import hyperframe.frame
 
 RST_CODES = {
@@ -96,7 +106,8 @@ LATE_MODES = frozenset(['http503', 'http404_html', 'no_status', 'truncated', 'tr
                         'bad_content_type', 'comma_bin', 'inspect', 'gzip_bomb',
                         'compressed_no_encoding', 'unsupported_encoding', 'corrupt_gzip',
                         'goaway_unknown_code', 'refuse_first', 'goaway_first', 'refuse_after_data',
-                        'goaway_after_data'])
+                        'goaway_after_data', 'header_bomb', 'endless_continuation',
+                        'huge_length_prefix'])
 
 # Modes that refuse the first request once its first DATA frame has arrived.
 AFTER_DATA_MODES = frozenset(['refuse_after_data', 'goaway_after_data'])
@@ -133,6 +144,12 @@ def gzip_bytes(data):
 
 # About 10 KiB that inflate to 10 MiB, over the default 4 MiB receive limit.
 GZIP_BOMB = gzip_bytes(bytes(10 * 1024 * 1024))
+
+# The largest frame payload every HTTP/2 peer accepts (SETTINGS_MAX_FRAME_SIZE's initial value).
+FRAME_SIZE = 16384
+
+# Bytes endless_continuation sends at most before it gives up on the client.
+ENDLESS_LIMIT = 256 * 1024 * 1024
 
 # zlib window bits for decompressing each grpc-encoding ('deflate' is the zlib format).
 WINDOW_BITS = {'gzip': 31, 'deflate': 15}
@@ -345,9 +362,57 @@ class Connection:
             goaway.error_code = 0xdead
             self.sock.sendall(conn.data_to_send() + goaway.serialize())
             self.respond(stream_id, GRPC_HEADERS, grpc_message(first_message(body)))
+        elif mode == 'header_bomb':
+            bomb = GRPC_HEADERS + [('x-bomb', 'b' * 4000)] * 16000
+            self.send_header_block(stream_id, conn.encoder.encode(bomb))
+            conn.send_data(stream_id, grpc_message(b'ok'))
+            self.sock.sendall(conn.data_to_send())
+            self.send_header_block(stream_id, conn.encoder.encode([('grpc-status', '0')]), end_stream=True)
+        elif mode == 'endless_continuation':
+            self.send_endless_continuation(stream_id)
+        elif mode == 'huge_length_prefix':
+            self.respond(stream_id, GRPC_HEADERS, b'\x00\xff\xff\xff\xff' + bytes(16 * 1024))
         elif mode == 'corrupt_gzip':
             self.respond(stream_id, GRPC_HEADERS + [('grpc-encoding', 'gzip')],
                          grpc_message(b'\x1f\x8b not gzip at all', compressed=True))
+
+    def send_header_block(self, stream_id, block, end_stream=False):
+        """`block` (encoded with h2's own HPACK encoder, so that h2's later header blocks stay
+        right) as a HEADERS frame and as many CONTINUATION frames as it takes, written directly:
+        h2 refuses header blocks it has not built itself."""
+        self.sock.sendall(self.conn.data_to_send())
+        size = FRAME_SIZE
+        chunks = [block[i:i + size] for i in range(0, len(block), size)] or [b'']
+        frames = []
+        for index, chunk in enumerate(chunks):
+            frame = (hyperframe.frame.HeadersFrame(stream_id) if index == 0
+                     else hyperframe.frame.ContinuationFrame(stream_id))
+            frame.data = chunk
+            if index == 0 and end_stream:
+                frame.flags.add('END_STREAM')
+            if index == len(chunks) - 1:
+                frame.flags.add('END_HEADERS')
+            frames.append(frame.serialize())
+        self.sock.sendall(b''.join(frames))
+
+    def send_endless_continuation(self, stream_id):
+        """HEADERS without END_HEADERS, then CONTINUATION frames without it until the client
+        closes the connection (the write fails) or ENDLESS_LIMIT bytes have gone out."""
+        self.sock.sendall(self.conn.data_to_send())
+        headers = hyperframe.frame.HeadersFrame(stream_id)
+        headers.data = self.conn.encoder.encode(GRPC_HEADERS)
+        self.sock.sendall(headers.serialize())
+        # Never-indexed literals leave the HPACK table as it is, so one frame serves for all.
+        field = hpack.NeverIndexedHeaderTuple('x-more', 'c' * 1000)
+        continuation = hyperframe.frame.ContinuationFrame(stream_id)
+        continuation.data = self.conn.encoder.encode([field] * (FRAME_SIZE // 1010))
+        frame = continuation.serialize()
+        sent = 0
+        while sent < ENDLESS_LIMIT:
+            self.sock.sendall(frame)  # an OSError (the client has gone) ends the connection
+            sent += len(frame)
+        log('endless_continuation: %d bytes sent, the client is still there; closing' % sent)
+        raise OSError('endless_continuation: limit reached')
 
     def respond(self, stream_id, headers, data):
         """Headers, `data` (within the client's flow-control window), trailers with status 0."""

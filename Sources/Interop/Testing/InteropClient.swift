@@ -39,6 +39,10 @@ public struct InteropClient: Sendable {
         case .concurrentLargeUnary: try concurrentLargeUnary(stub)
         case .rpcSoak: try soak(stub, newChannelPerIteration: false)
         case .channelSoak: try soak(stub, newChannelPerIteration: true)
+        case .goAway: try goAway(stub)
+        case .rstAfterHeader, .rstDuringData, .rstAfterData: try resetByServer(stub)
+        case .ping: try ping(stub)
+        case .maxStreams: try maxStreams(stub)
         }
     }
 

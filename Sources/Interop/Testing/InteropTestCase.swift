@@ -1,5 +1,6 @@
-/// The client test cases of gRPC's interop test descriptions that need no cloud services, by the
-/// names `--test_case` takes.
+/// The client test cases of gRPC's interop test descriptions that need no cloud services, and the
+/// negative HTTP/2 cases of doc/negative-http2-interop-test-descriptions.md (which need that
+/// document's misbehaving server), by the names `--test_case` takes.
 public enum InteropTestCase: String, CaseIterable, Sendable {
     case emptyUnary = "empty_unary"
     case largeUnary = "large_unary"
@@ -22,4 +23,16 @@ public enum InteropTestCase: String, CaseIterable, Sendable {
     case concurrentLargeUnary = "concurrent_large_unary"
     case rpcSoak = "rpc_soak"
     case channelSoak = "channel_soak"
+    // The negative HTTP/2 cases.
+    case goAway = "goaway"
+    case rstAfterHeader = "rst_after_header"
+    case rstDuringData = "rst_during_data"
+    case rstAfterData = "rst_after_data"
+    case ping = "ping"
+    case maxStreams = "max_streams"
+
+    /// The negative HTTP/2 cases, which run only against a server that misbehaves as each asks.
+    public static let negativeHTTP2Cases: [InteropTestCase] = [
+        .goAway, .rstAfterHeader, .rstDuringData, .rstAfterData, .ping, .maxStreams,
+    ]
 }

@@ -14,6 +14,11 @@ grpc.ssl_channel_credentials; --use_test_ca=true trusts the test CA (Tests/Certi
 grpc.ssl_target_name_override with TLS (the name the server certificate is checked against, as in
 grpc's Python client) and grpc.default_authority without.
 
+The negative HTTP/2 cases of doc/negative-http2-interop-test-descriptions.md (goaway,
+rst_after_header, rst_during_data, rst_after_data, ping, max_streams) run against
+http2_negative_server.py started with the same case; the rst_* cases print `STATUS CODE details`,
+the status their call ended with.
+
 Prints "PASS CASE" and exits 0, or prints "FAIL CASE: what differed" on stderr and exits 1.
 
 Where grpcio's API cannot do what a case asks (docs/interop.md):
@@ -45,6 +50,7 @@ ECHO_INITIAL_KEY = "x-grpc-test-echo-initial"
 ECHO_TRAILING_KEY = "x-grpc-test-echo-trailing-bin"
 LARGE_REQUEST_SIZE = 271828
 LARGE_RESPONSE_SIZE = 314159
+NEGATIVE_DEADLINE = 20  # seconds each call of a negative HTTP/2 case may take
 
 
 class Failure(Exception):
@@ -387,6 +393,48 @@ class InteropClient:
                f"{args.soak_max_failures} allowed{report}")
 
 
+    # The negative HTTP/2 cases (doc/negative-http2-interop-test-descriptions.md), against
+    # Tests/Peers/interop/http2_negative_server.py run with the same case. Each call has a deadline
+    # so that a server left waiting ends the case instead of hanging it.
+
+    def goaway(self, stub, _channel):
+        for i in (1, 2):
+            response = stub.UnaryCall(large_unary_request(), timeout=NEGATIVE_DEADLINE, metadata=self.md())
+            check_payload(response.payload, LARGE_RESPONSE_SIZE, f"the response to UnaryCall {i}")
+
+    def rst_after_header(self, stub, _channel):
+        self._must_fail(stub)
+
+    def rst_during_data(self, stub, _channel):
+        self._must_fail(stub)
+
+    def rst_after_data(self, stub, _channel):
+        self._must_fail(stub)
+
+    def ping(self, stub, _channel):
+        response = stub.UnaryCall(large_unary_request(), timeout=NEGATIVE_DEADLINE, metadata=self.md())
+        check_payload(response.payload, LARGE_RESPONSE_SIZE, "the UnaryCall response")
+
+    def max_streams(self, stub, _channel):
+        response = stub.UnaryCall(large_unary_request(), timeout=NEGATIVE_DEADLINE, metadata=self.md())
+        check_payload(response.payload, LARGE_RESPONSE_SIZE, "the first UnaryCall response")
+        futures = [stub.UnaryCall.future(large_unary_request(), timeout=NEGATIVE_DEADLINE, metadata=self.md())
+                   for _ in range(10)]
+        for i, future in enumerate(futures):
+            check_payload(future.result().payload, LARGE_RESPONSE_SIZE, f"the response to UnaryCall {i + 1} of 10")
+
+    def _must_fail(self, stub):
+        """One UnaryCall that must not succeed; prints the status it ended with."""
+        try:
+            stub.UnaryCall(large_unary_request(), timeout=NEGATIVE_DEADLINE, metadata=self.md())
+        except grpc.RpcError as error:
+            expect(error.code() != grpc.StatusCode.DEADLINE_EXCEEDED,
+                   f"the UnaryCall ran into its {NEGATIVE_DEADLINE} s deadline")
+            print(f"STATUS {error.code().name} {error.details()}")
+            return
+        raise Failure("the UnaryCall succeeded, expected it to fail")
+
+
 CASES = [
     "empty_unary", "large_unary", "client_compressed_unary", "server_compressed_unary", "client_streaming",
     "client_compressed_streaming", "server_streaming", "server_compressed_streaming", "ping_pong",
@@ -394,6 +442,8 @@ CASES = [
     "unimplemented_method", "unimplemented_service", "cancel_after_begin", "cancel_after_first_response",
     "timeout_on_sleeping_server", "concurrent_large_unary", "rpc_soak", "channel_soak",
 ]
+# The negative HTTP/2 cases, run only against http2_negative_server.py.
+NEGATIVE_CASES = ["goaway", "rst_after_header", "rst_during_data", "rst_after_data", "ping", "max_streams"]
 
 
 def parse_additional_metadata(text):
@@ -419,7 +469,7 @@ def main():
     parser.add_argument("--server_host", default="localhost")
     parser.add_argument("--server_port", type=int, default=8080)
     parser.add_argument("--server_host_override")
-    parser.add_argument("--test_case", default="large_unary", choices=CASES)
+    parser.add_argument("--test_case", default="large_unary", choices=CASES + NEGATIVE_CASES)
     add_bool_flag(parser, "use_tls")
     add_bool_flag(parser, "use_test_ca")
     parser.add_argument("--ca_file", default=str(TEST_CA), help="the test CA of --use_test_ca")
