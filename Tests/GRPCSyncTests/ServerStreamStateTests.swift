@@ -147,6 +147,42 @@ final class ServerStreamStateTests: XCTestCase {
         ) { try $0.receiveEndOfStream(partialMessage: true) }
     }
 
+    /// A unary call's request is one message: more end the call INTERNAL "Too many requests".
+    func testTakeUnaryRequest() {
+        for messages in [0, 1] {
+            check(
+                "takeUnaryRequest(\(messages))",
+                [
+                    .clientIdleServerIdle: .invalid,
+                    .clientOpenServerIdle: .result(nil, then: .clientOpenServerIdle),
+                    .clientOpenServerOpen: .result(nil, then: .clientOpenServerOpen),
+                    .clientClosedServerIdle: .result(nil, then: .clientClosedServerIdle),
+                    .clientClosedServerOpen: .result(nil, then: .clientClosedServerOpen),
+                    .clientOpenServerClosed: .result(nil, then: .clientOpenServerClosed),
+                    .clientClosedServerClosed: .result(nil, then: .clientClosedServerClosed),
+                    .closed: .result(nil, then: .closed),
+                ]
+            ) { try $0.takeUnaryRequest(messages: messages) }
+        }
+        let tooMany = Status.tooManyRequests
+        check(
+            "takeUnaryRequest(2)",
+            [
+                .clientIdleServerIdle: .invalid,
+                .clientOpenServerIdle: .result(.trailersOnly(httpStatus: 200, tooMany), then: .clientOpenServerClosed),
+                .clientOpenServerOpen: .result(
+                    .trailersAfterData(tooMany, resume: false), then: .clientOpenServerClosed),
+                .clientClosedServerIdle: .result(
+                    .trailersOnly(httpStatus: 200, tooMany), then: .clientClosedServerClosed),
+                .clientClosedServerOpen: .result(
+                    .trailersAfterData(tooMany, resume: false), then: .clientClosedServerClosed),
+                .clientOpenServerClosed: .result(nil, then: .clientOpenServerClosed),
+                .clientClosedServerClosed: .result(nil, then: .clientClosedServerClosed),
+                .closed: .result(nil, then: .closed),
+            ]
+        ) { try $0.takeUnaryRequest(messages: 2) }
+    }
+
     func testStreamClosedDecidesCancelledUnlessTheCallHadEnded() {
         let cancelled = Status.cancelledByClient
         check(

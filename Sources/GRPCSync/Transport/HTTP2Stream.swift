@@ -58,7 +58,8 @@ class HTTP2Stream: @unchecked Sendable {  // state protected by the connection's
         connection.lock.withLock { takeMessageLocked() }
     }
 
-    private func takeMessageLocked() -> ReceivedMessage? {
+    /// ``takeMessage()`` with the lock held.
+    func takeMessageLocked() -> ReceivedMessage? {
         connection.lock.assertHeld()
         guard let (message, release) = inbound.take() else { return nil }
         if release > 0 && !isClosedLocked {

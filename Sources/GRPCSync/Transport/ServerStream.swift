@@ -130,6 +130,23 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         connection.flushLocked()
     }
 
+    /// The request of a unary-request call, taken once every request message has arrived: its
+    /// only message; nil when none arrived or the call has ended, which more than one message
+    /// does (INTERNAL "Too many requests").
+    func takeUnaryRequest() -> ReceivedMessage? {
+        connection.lock.withLock {
+            let count = inbound.count
+            let action = invokeLocked { () throws(InvalidStreamTransition) in
+                try state.takeUnaryRequest(messages: count)
+            }
+            if let action = action ?? nil {
+                applyLocked(action)
+                return nil
+            }
+            return takeMessageLocked()
+        }
+    }
+
     /// The call's status, once it has one.
     var status: Status? { connection.lock.withLock { state.status } }
 

@@ -171,6 +171,15 @@ struct ServerStreamState {
         return partialMessage ? sendStatus(.streamEndedMidMessage) : nil
     }
 
+    /// A unary-request call takes its request, `messages` having arrived (all of them: such a
+    /// call is handed to its handler once the client half-closed). More than one ends the call
+    /// INTERNAL "Too many requests", as grpc-java answers; returns the status to answer with then.
+    mutating func takeUnaryRequest(messages: Int) throws(InvalidStreamTransition) -> StatusAction? {
+        if case .clientIdleServerIdle = state { throw invalid("takeUnaryRequest") }
+        guard messages > 1, !isFinished else { return nil }
+        return sendStatus(.tooManyRequests)
+    }
+
     /// nghttp2 closed the stream: after END_STREAM both ways, a reset either way, or the
     /// connection's end. Returns the status if this decided it (the client went away first).
     mutating func streamClosed() throws(InvalidStreamTransition) -> Status? {
