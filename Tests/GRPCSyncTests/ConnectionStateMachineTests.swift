@@ -106,6 +106,27 @@ final class ConnectionStateMachineTests: XCTestCase {
         ) { $0.protocolError("bad") }
     }
 
+    /// RFC 9113 §5.1.1: a HEADERS frame opening a stream at or below one the client already
+    /// opened is a connection error; trailers on an open stream are not.
+    func testHeadersFrameBeginsRefusesAStreamIDThatDoesNotIncrease() {
+        for name in Name.allCases where name != .lingering && name != .closed {
+            var machine = Machine(role: .server, in: name)
+            XCTAssertNil(machine.headersFrameBegins(streamID: 5, streamIsOpen: false), "\(name)")
+            XCTAssertEqual(machine.highestPeerStreamID, 5)
+            XCTAssertNotNil(machine.headersFrameBegins(streamID: 3, streamIsOpen: false), "\(name): a skipped id")
+            XCTAssertNotNil(machine.headersFrameBegins(streamID: 5, streamIsOpen: false), "\(name): a closed stream")
+            XCTAssertNil(machine.headersFrameBegins(streamID: 5, streamIsOpen: true), "\(name): trailers")
+            XCTAssertNil(machine.headersFrameBegins(streamID: 2, streamIsOpen: false), "\(name): nghttp2's to answer")
+            XCTAssertNil(machine.headersFrameBegins(streamID: 7, streamIsOpen: false), "\(name)")
+            XCTAssertEqual(machine.name, name, "the check changes no state")
+        }
+        for name in [Name.lingering, .closed] {
+            var machine = Machine(role: .server, in: name)
+            _ = machine.headersFrameBegins(streamID: 5, streamIsOpen: false)
+            XCTAssertNil(machine.headersFrameBegins(streamID: 3, streamIsOpen: false), "\(name): already ended")
+        }
+    }
+
     func testSocketEndedClosesAtOnce() {
         let lost = Status.socketClosedByPeer
         let close = Transition<Machine.Action, Name>.result(

@@ -60,6 +60,8 @@ struct ConnectionStateMachine {
 
     let role: Role
     private var state = State.active
+    /// Server: the highest stream id the client has sent HEADERS on.
+    private(set) var highestPeerStreamID: Int32 = 0
 
     init(role: Role) {
         self.role = role
@@ -141,6 +143,21 @@ struct ConnectionStateMachine {
         case .lingering, .closed:
             return .none
         }
+    }
+
+    /// Server: a HEADERS frame from the client begins on `streamID`, before nghttp2 checks it;
+    /// `streamIsOpen` when nghttp2 has that stream open (trailers). A stream id at or below one
+    /// the client already used, on a stream that is not open, opens no new stream: RFC 9113
+    /// §5.1.1 makes it a connection error of type PROTOCOL_ERROR (nghttp2 would ignore it).
+    /// Returns the error's reason then, else nil. A gRPC client sends one HEADERS per stream, so
+    /// none arrives late on a stream this side reset.
+    mutating func headersFrameBegins(streamID: Int32, streamIsOpen: Bool) -> String? {
+        if streamID > highestPeerStreamID {
+            highestPeerStreamID = streamID
+            return nil
+        }
+        if streamIsOpen || streamID & 1 == 0 || isClosed { return nil }  // nghttp2 answers even ids itself
+        return "HEADERS on stream \(streamID), not above stream \(highestPeerStreamID) the client already opened"
     }
 
     /// nghttp2 can open no more streams (stream ids ran out): new streams go elsewhere.

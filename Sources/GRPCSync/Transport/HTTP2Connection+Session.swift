@@ -5,6 +5,11 @@ import CNGHTTP2
 // connection's state machines.
 
 extension HTTP2Connection: HTTP2SessionDelegate {
+    func sessionBeginsHeadersFrameLocked(streamID: Int32, streamIsOpen: Bool) -> String? {
+        lock.assertHeld()
+        return lifecycle.headersFrameBegins(streamID: streamID, streamIsOpen: streamIsOpen)
+    }
+
     func sessionBeganHeadersLocked(streamID: Int32, category: HeadersCategory) {
         lock.assertHeld()
         if role == .server && category == .request {
