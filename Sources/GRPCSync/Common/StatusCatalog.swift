@@ -220,6 +220,13 @@ extension Status {
         let hex = String(flags, radix: 16)
         return Status(code: .internal, details: "Bad GRPC frame type 0x\(hex.count < 2 ? "0" : "")\(hex)")
     }
+    /// The connection's streams hold `limit` bytes of incomplete messages (`grpc.max_connection_receive_buffer_bytes`),
+    /// the call's the most: it is ended so that the others can complete.
+    static func receiveBufferExhausted(limit: Int) -> Status {
+        Status(
+            code: .resourceExhausted,
+            details: "Incomplete messages exceed the connection's receive buffer (\(limit) bytes)")
+    }
     /// A message with the compressed flag on a stream without `grpc-encoding`.
     static let compressedWithoutEncoding = Status(
         code: .internal, details: "Compression bit set but no encoding configured")

@@ -32,10 +32,15 @@ extension HTTP2Connection: HTTP2SessionDelegate {
 
     func sessionReceivedDataLocked(streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
         lock.assertHeld()
-        // The connection window is returned at once, so one slow reader cannot stall the other
-        // streams; each stream's own window is the back-pressure.
-        session.consumeConnection(bytes.count)
-        streams[streamID]?.dataReceivedLocked(bytes)
+        // The connection window is returned at once while the receive budget has room, so one
+        // slow reader cannot stall the other streams; each stream's own window is the back-pressure.
+        session.consumeConnection(receiveBudget.received(bytes.count))
+        guard let stream = streams[streamID] else {
+            _ = releaseReceivedLocked(bytes.count)
+            return
+        }
+        stream.dataReceivedLocked(bytes)
+        if receiveBudget.isWithholding { shedIfStuckLocked() }
     }
 
     func sessionReceivedFrameLocked(_ frame: ReceivedFrame) {

@@ -56,6 +56,8 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
     @exclusivity(unchecked) var idleSince: UInt64 = 0
     /// The client's PINGs came too often; the connection ends once nghttp2 returns.
     @exclusivity(unchecked) var peerStruckOut = false
+    /// The received bytes the streams hold, and the connection window withheld for them.
+    @exclusivity(unchecked) var receiveBudget: ReceiveBudget
     /// What the connection's security established about the peer (complete once established).
     @exclusivity(unchecked) private(set) var authProperties: AuthProperties
 
@@ -74,6 +76,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
         keepalive = KeepaliveState(settings: limits.keepalive, now: monotonicNanoseconds())
         timesReads = limits.keepalive.time != nil
         lifecycle = ConnectionStateMachine(role: role)
+        receiveBudget = ReceiveBudget(limit: limits.receiveBufferLimit, window: Int(limits.connectionWindowSize))
         session.delegate = self
     }
 
@@ -142,7 +145,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
                 (NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, UInt32(limits.maxHeaderListSize)),
             ]
             if role == .client { settings.append((NGHTTP2_SETTINGS_ENABLE_PUSH, 0)) }
-            if let maxConcurrentStreams = limits.maxConcurrentStreams {
+            if role == .server, let maxConcurrentStreams = limits.maxConcurrentStreams {
                 settings.append((NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, maxConcurrentStreams))
             }
             session.submitSettings(settings, connectionWindow: limits.connectionWindowSize)
@@ -180,6 +183,33 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
     func consumeStreamLocked(_ streamID: Int32, count: Int) {
         lock.assertHeld()
         session.consumeStream(streamID, count)
+    }
+
+    /// `count` received bytes left a stream (taken, dropped or discarded): their connection window
+    /// goes back if it was withheld. True when some did (a flush sends the WINDOW_UPDATE).
+    func releaseReceivedLocked(_ count: Int) -> Bool {
+        lock.assertHeld()
+        let giveBack = receiveBudget.released(count)
+        session.consumeConnection(giveBack)
+        return giveBack > 0
+    }
+
+    /// Window is withheld; when none of the held bytes make a message the application can take,
+    /// the peer can complete none (it has no window left to), so the stream holding the most ends
+    /// RESOURCE_EXHAUSTED and its bytes are dropped.
+    func shedIfStuckLocked() {
+        lock.assertHeld()
+        var largest: (any SessionStream)?
+        var largestBytes = 0
+        for stream in streams.values {
+            let (bytes, hasMessages) = stream.receiveBufferLocked
+            if hasMessages { return }
+            if bytes > largestBytes {
+                largest = stream
+                largestBytes = bytes
+            }
+        }
+        largest?.receiveBudgetExhaustedLocked(.receiveBufferExhausted(limit: receiveBudget.limit))
     }
 
     /// Server: a request head arrived on `stream`; the server takes it.

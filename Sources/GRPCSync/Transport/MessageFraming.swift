@@ -119,6 +119,17 @@ struct MessageDeframer {
     /// True when bytes of a message that is not yet complete have been received.
     var hasPartialMessage: Bool { inMessage || !prefix.isEmpty }
 
+    /// The bytes received of the message that is not yet complete, its prefix included.
+    var partialLength: Int { prefix.count + (inMessage ? MessageFraming.prefixLength + current.count : 0) }
+
+    /// Forgets the message that is not yet complete (it never will be), and its buffer.
+    mutating func dropPartialMessage() {
+        prefix.removeAll(keepingCapacity: true)
+        current = []
+        remaining = 0
+        inMessage = false
+    }
+
     /// Feeds bytes; calls `deliver` with each message completed by them.
     mutating func consume(_ bytes: UnsafeRawBufferPointer, deliver: (ReceivedMessage) -> Void) throws(DeframingError) {
         var offset = 0

@@ -213,16 +213,24 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
 
     func closedLocked(errorCode: UInt32) {
         connection.lock.assertHeld()
-        inbound.streamClosed()
+        inboundClosedLocked()
         let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.streamClosed() }
         if let decided = decided ?? nil { finishedLocked(decided) } else { changedLocked() }
     }
 
     func connectionLostLocked(_ status: Status) {
         connection.lock.assertHeld()
-        inbound.streamClosed()
+        inboundClosedLocked()
         let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.connectionLost(status) }
         if let decided = decided ?? nil { finishedLocked(decided) } else { changedLocked() }
+    }
+
+    /// The connection's receive budget is spent on incomplete messages, this stream's the largest:
+    /// its messages are dropped and the call ends with `status`, sent to the client.
+    override func receiveBudgetExhaustedLocked(_ status: Status) {
+        connection.lock.assertHeld()
+        dropInboundLocked()
+        finishLocked(status)
     }
 
     /// A client's GOAWAY refuses no stream of a server: nothing to do.

@@ -21,6 +21,12 @@ protocol SessionStream: AnyObject {
     /// Client: the server's GOAWAY names a lower last stream: it will not process this one (nghttp2
     /// closes it next).
     func refusedByGoAwayLocked()
+    /// The bytes the stream holds for the connection's ``ReceiveBudget``, and whether any of them
+    /// make a message the application can take.
+    var receiveBufferLocked: (bytes: Int, hasMessages: Bool) { get }
+    /// The connection's receive budget is spent on incomplete messages, this stream's the largest:
+    /// its messages are dropped and the call ends with `status`.
+    func receiveBudgetExhaustedLocked(_ status: Status)
     /// nghttp2's data source asks for up to `maxLength` bytes.
     func readOutboundLocked(maxLength: Int) -> DataSourceRead
     /// The `length` bytes announced by ``readOutboundLocked(maxLength:)`` go into `queue`.
