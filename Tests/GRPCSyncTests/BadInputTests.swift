@@ -76,12 +76,15 @@ final class BadInputTests: XCTestCase {
         }
         XCTAssertTrue(grpcioAnswers["'123456789S'"]?.contains("grpc-status=0") == true, grpcioTimeout)
 
-        // Where the answers differ on purpose (docs/porting.md): grpcio serves the call OK or ignores the frame.
-        for name in ["bad_message_flag", "unary_two_requests"] {
-            let (passed, answer) = try info(name, grpcio.target)
-            XCTAssertFalse(passed, answer)
-            XCTAssertTrue(answer.contains("grpc-status=0"), answer)
-        }
+        // Where the answers differ on purpose (docs/porting.md): grpcio serves the call OK or ignores
+        // the frame; a bad flag byte it takes as an empty request or drops the message (the call
+        // then has none: UNIMPLEMENTED), from one run to the next.
+        let (flagPassed, flag) = try info("bad_message_flag", grpcio.target)
+        XCTAssertFalse(flagPassed, flag)
+        XCTAssertTrue(flag.contains("grpc-status=0") || flag.contains("grpc-status=12"), flag)
+        let (twoPassed, two) = try info("unary_two_requests", grpcio.target)
+        XCTAssertFalse(twoPassed, two)
+        XCTAssertTrue(two.contains("grpc-status=0"), two)
         let (regressionPassed, regression) = try info("stream_id_regression", grpcio.target)
         XCTAssertFalse(regressionPassed, regression)
         XCTAssertEqual(regression, "INFO stream_id_regression: 3 after 5: nothing; 1 after 1, 3: nothing")

@@ -127,6 +127,24 @@ final class ConnectionStateMachineTests: XCTestCase {
         }
     }
 
+    /// Header blocks over the metadata limit, one after another, end the connection with GOAWAY
+    /// ENHANCE_YOUR_CALM; a block within the limit starts the count again.
+    func testTooManyOversizedHeaderBlocksInARow() {
+        var machine = Machine(role: .server)
+        for _ in 1..<Machine.maxOversizedHeaderBlocks { XCTAssertFalse(machine.oversizedHeaderBlockReceived()) }
+        machine.headerBlockWithinLimitReceived()
+        for _ in 1..<Machine.maxOversizedHeaderBlocks { XCTAssertFalse(machine.oversizedHeaderBlockReceived()) }
+        XCTAssertTrue(machine.oversizedHeaderBlockReceived(), "the tenth in a row")
+        let calm = Transition<Machine.Action, Name>.result(
+            .closeAbused(
+                .tooManyOversizedHeaderBlocks, goAwayError: 0xB,
+                debugData: Array("too_many_oversized_header_blocks".utf8)), then: .lingering)
+        check(
+            "tooManyOversizedHeaderBlocks", role: .server,
+            unchanged(but: [.active: calm, .awaitingGoAwaySent: calm, .awaitingPingAck: calm, .draining: calm])
+        ) { $0.tooManyOversizedHeaderBlocks() }
+    }
+
     func testSocketEndedClosesAtOnce() {
         let lost = Status.socketClosedByPeer
         let close = Transition<Machine.Action, Name>.result(

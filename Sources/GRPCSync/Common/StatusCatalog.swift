@@ -125,6 +125,10 @@ extension Status {
     /// The client's PINGs came too often; the server ends the connection (GOAWAY
     /// ENHANCE_YOUR_CALM `too_many_pings`).
     static let tooManyPings = Status(code: .unavailable, details: "Too many pings")
+    /// The client sent header blocks over the metadata limit, one after another; the server ends
+    /// the connection (GOAWAY ENHANCE_YOUR_CALM `too_many_oversized_header_blocks`).
+    static let tooManyOversizedHeaderBlocks = Status(
+        code: .unavailable, details: "Too many header blocks over the metadata limit")
     /// `grpc.max_connection_age_grace_ms` ran out while calls were still running.
     static let connectionAgeGraceExpired = Status(
         code: .unavailable, details: "Connection reached its maximum age and grace period")

@@ -25,9 +25,15 @@ extension HTTP2Connection: HTTP2SessionDelegate {
 
     func sessionReceivedHeaderLocked(
         streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
-    ) {
+    ) -> Bool {
         lock.assertHeld()
-        streams[streamID]?.headerLocked(name: name, value: value)
+        guard let stream = streams[streamID] else { return true }
+        if stream.headerLocked(name: name, value: value) || role == .client { return true }
+        // Server: the rest of an oversized block costs no more work; a peer that keeps sending
+        // such blocks loses the connection once nghttp2 has returned.
+        stream.headerBlockOverflowedLocked()
+        if lifecycle.oversizedHeaderBlockReceived() { peerSentTooManyOversizedHeaders = true }
+        return false
     }
 
     func sessionReceivedDataLocked(streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
@@ -47,6 +53,7 @@ extension HTTP2Connection: HTTP2SessionDelegate {
         lock.assertHeld()
         switch frame {
         case .headers(let streamID, let category, let endStream):
+            if role == .server { lifecycle.headerBlockWithinLimitReceived() }
             streams[streamID]?.headersReceivedLocked(category: category, endStream: endStream)
         case .data(let streamID, let endStream):
             if endStream { streams[streamID]?.endOfStreamReceivedLocked() }
@@ -107,5 +114,36 @@ extension HTTP2Connection: HTTP2SessionDelegate {
         socket.writeQueue.append(copying: frameHeader)
         stream.writeOutboundLocked(length, into: &socket.writeQueue)
         return .sent
+    }
+}
+
+// MARK: the receive budget (lock held)
+
+extension HTTP2Connection {
+    /// `count` received bytes left a stream (taken, dropped or discarded): their connection window
+    /// goes back if it was withheld. True when some did (a flush sends the WINDOW_UPDATE).
+    func releaseReceivedLocked(_ count: Int) -> Bool {
+        lock.assertHeld()
+        let giveBack = receiveBudget.released(count)
+        session.consumeConnection(giveBack)
+        return giveBack > 0
+    }
+
+    /// Window is withheld; when none of the held bytes make a message the application can take,
+    /// the peer can complete none (it has no window left to), so the stream holding the most ends
+    /// RESOURCE_EXHAUSTED and its bytes are dropped.
+    func shedIfStuckLocked() {
+        lock.assertHeld()
+        var largest: (any SessionStream)?
+        var largestBytes = 0
+        for stream in streams.values {
+            let (bytes, hasMessages) = stream.receiveBufferLocked
+            if hasMessages { return }
+            if bytes > largestBytes {
+                largest = stream
+                largestBytes = bytes
+            }
+        }
+        largest?.receiveBudgetExhaustedLocked(.receiveBufferExhausted(limit: receiveBudget.limit))
     }
 }

@@ -54,6 +54,9 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
     @exclusivity(unchecked) var ageTimer: ScheduledTimer?
     /// Since when the connection has had no stream (with an idle limit).
     @exclusivity(unchecked) var idleSince: UInt64 = 0
+    /// The client sent too many oversized header blocks in a row; the connection ends once nghttp2
+    /// returns.
+    @exclusivity(unchecked) var peerSentTooManyOversizedHeaders = false
     /// The client's PINGs came too often; the connection ends once nghttp2 returns.
     @exclusivity(unchecked) var peerStruckOut = false
     /// The received bytes the streams hold, and the connection window withheld for them.
@@ -185,33 +188,6 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
         session.consumeStream(streamID, count)
     }
 
-    /// `count` received bytes left a stream (taken, dropped or discarded): their connection window
-    /// goes back if it was withheld. True when some did (a flush sends the WINDOW_UPDATE).
-    func releaseReceivedLocked(_ count: Int) -> Bool {
-        lock.assertHeld()
-        let giveBack = receiveBudget.released(count)
-        session.consumeConnection(giveBack)
-        return giveBack > 0
-    }
-
-    /// Window is withheld; when none of the held bytes make a message the application can take,
-    /// the peer can complete none (it has no window left to), so the stream holding the most ends
-    /// RESOURCE_EXHAUSTED and its bytes are dropped.
-    func shedIfStuckLocked() {
-        lock.assertHeld()
-        var largest: (any SessionStream)?
-        var largestBytes = 0
-        for stream in streams.values {
-            let (bytes, hasMessages) = stream.receiveBufferLocked
-            if hasMessages { return }
-            if bytes > largestBytes {
-                largest = stream
-                largestBytes = bytes
-            }
-        }
-        largest?.receiveBudgetExhaustedLocked(.receiveBufferExhausted(limit: receiveBudget.limit))
-    }
-
     /// Server: a request head arrived on `stream`; the server takes it.
     func requestArrivedLocked(_ stream: ServerStream, head: RequestHead) {
         lock.assertHeld()
@@ -299,7 +275,12 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
                 if socket.drainLingering(into: loop.readBuffer) { endLingerLocked() }
                 return
             }
-            readLocked(into: loop.readBuffer)
+            // One buffer's worth per turn: a connection whose peer sends without pause must not
+            // keep the loop from its other connections. The loop comes back while the socket is
+            // readable; what TLS has decrypted already is not in the socket, so it asks again.
+            if readLocked(into: loop.readBuffer, reads: 1) && socket.tls != nil {
+                loop.execute { [self] in handleReadable() }
+            }
         }
     }
 
@@ -307,9 +288,12 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
         lock.withLock { flushLocked() }
     }
 
-    /// Reads and handles what the socket has, then flushes.
-    func readLocked(into buffer: UnsafeMutableRawBufferPointer) {
+    /// Reads and handles what the socket has, at most `reads` buffers of it, then flushes. True
+    /// when it stopped at `reads` with more perhaps to come.
+    @discardableResult
+    func readLocked(into buffer: UnsafeMutableRawBufferPointer, reads: Int = .max) -> Bool {
         lock.assertHeld()
+        var readsLeft = reads
         reading: while !lifecycle.isClosed {
             switch socket.read(into: buffer) {
             case .bytes(let n):
@@ -322,29 +306,39 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
                     insideSession = false
                     // A protocol error nghttp2 did not answer itself (for example a bad preface).
                     applyLocked(lifecycle.protocolError(error.reason))
-                    return
+                    return false
                 }
                 insideSession = false
                 if peerStruckOut {
                     endAbusiveConnectionLocked()
-                    return
+                    return false
+                }
+                if peerSentTooManyOversizedHeaders {
+                    applyLocked(lifecycle.tooManyOversizedHeaderBlocks())
+                    return false
                 }
                 if !socket.mayHaveMore(afterReading: n, into: buffer) { break reading }
+                readsLeft -= 1
+                if readsLeft == 0 {
+                    flushLocked()
+                    return true
+                }
             case .wouldBlock:
                 if handshakeTimer != nil && socket.isEstablished && role == .client { handshakeSucceededLocked() }
                 break reading
             case .endOfStream:
                 applyLocked(lifecycle.socketEnded(.socketClosedByPeer))
-                return
+                return false
             case .failed(let reason):
                 applyLocked(lifecycle.socketEnded(.connectionError(reason)))
-                return
+                return false
             case .handshakeFailed(let reason):
                 applyLocked(lifecycle.socketEnded(.tlsHandshakeFailed(reason)))
-                return
+                return false
             }
         }
         flushLocked()
+        return false
     }
 
     /// The TLS handshake has succeeded: its timer stops and a caller waiting for it goes on.

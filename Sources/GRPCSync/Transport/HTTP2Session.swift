@@ -48,8 +48,12 @@ protocol HTTP2SessionDelegate: AnyObject {
     func sessionBeginsHeadersFrameLocked(streamID: Int32, streamIsOpen: Bool) -> String?
     /// A HEADERS block begins on `streamID` (a request head opens a stream on a server).
     func sessionBeganHeadersLocked(streamID: Int32, category: HeadersCategory)
+    /// One field of a block; false to skip the rest of the block and reset its stream (nghttp2's
+    /// `NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE`: the remaining fields are still decoded, HPACK's
+    /// state must stay in step, but neither checked nor handed over).
     func sessionReceivedHeaderLocked(
-        streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
+        streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
+    ) -> Bool
     func sessionReceivedDataLocked(streamID: Int32, _ bytes: UnsafeRawBufferPointer)
     func sessionReceivedFrameLocked(_ frame: ReceivedFrame)
     /// A frame has been sent.
@@ -259,11 +263,11 @@ private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user
 
 private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
     guard let frame, let delegate = delegate(userData) else { return callbackFailure }
-    delegate.sessionReceivedHeaderLocked(
+    let goOn = delegate.sessionReceivedHeaderLocked(
         streamID: frame.pointee.hd.stream_id,
         name: UnsafeBufferPointer(start: name, count: name == nil ? 0 : nameLength),
         value: UnsafeBufferPointer(start: value, count: value == nil ? 0 : valueLength))
-    return 0
+    return goOn ? 0 : NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
 }
 
 private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in

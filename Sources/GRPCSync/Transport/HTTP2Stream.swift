@@ -115,10 +115,15 @@ class HTTP2Stream: @unchecked Sendable {  // state protected by the connection's
         headerBlock.begin()
     }
 
-    func headerLocked(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+    func headerLocked(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Bool {
         connection.lock.assertHeld()
-        headerBlock.append(name: name, value: value, limit: connection.limits.maxHeaderListSize)
+        return headerBlock.append(name: name, value: value, limit: connection.limits.maxHeaderListSize)
     }
+
+    /// Server: the header block went past ``HeaderBlock/resetFactor`` times `grpc.max_metadata_size`
+    /// and nghttp2 stops handing its fields over (it resets the stream, INTERNAL_ERROR, once this
+    /// returns). A client keeps collecting, and answers the block once complete.
+    func headerBlockOverflowedLocked() {}
 
     /// Deframes the bytes of a DATA frame the state machine lets through, giving back what it can
     /// of the stream's window and waking a waiting reader for a first message; the error when

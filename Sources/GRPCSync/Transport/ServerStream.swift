@@ -225,6 +225,15 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         if let decided = decided ?? nil { finishedLocked(decided) } else { changedLocked() }
     }
 
+    /// The header block went far over `grpc.max_metadata_size`: its remaining fields are skipped
+    /// and nghttp2 resets the stream (INTERNAL_ERROR) next, which is the client's answer (nghttp2
+    /// drops a response queued for a stream it resets); the call ends RESOURCE_EXHAUSTED.
+    override func headerBlockOverflowedLocked() {
+        connection.lock.assertHeld()
+        guard case .failure(let overflow) = headerBlock.finish() else { return }
+        if state.headerBlockOverflowed(overflow) { finishedLocked(overflow) }
+    }
+
     /// The connection's receive budget is spent on incomplete messages, this stream's the largest:
     /// its messages are dropped and the call ends with `status`, sent to the client.
     override func receiveBudgetExhaustedLocked(_ status: Status) {

@@ -137,6 +137,16 @@ struct ServerStreamState {
         }
     }
 
+    /// A header block (the request head, or trailers) went far over the metadata limit: nghttp2
+    /// skips the rest of it and resets the stream itself; the call ends with `status`
+    /// (RESOURCE_EXHAUSTED) and nothing more is sent. False when the call had ended already.
+    mutating func headerBlockOverflowed(_ status: Status) -> Bool {
+        if isFinished { return false }
+        if case .clientIdleServerIdle = state { state = .clientOpenServerIdle }
+        end(with: status, .reset)
+        return true
+    }
+
     /// A DATA frame's bytes arrived.
     mutating func receiveData() throws(InvalidStreamTransition) -> InboundData {
         switch state {

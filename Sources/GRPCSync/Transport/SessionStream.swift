@@ -4,8 +4,11 @@ protocol SessionStream: AnyObject {
     var id: Int32 { get }
     /// A HEADERS block begins.
     func beginHeadersLocked()
-    /// One field of the block, as decoded.
-    func headerLocked(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
+    /// One field of the block, as decoded; false once the block is over the metadata limit.
+    func headerLocked(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Bool
+    /// Server: the block went over the metadata limit and its remaining fields are skipped; the
+    /// stream is reset next.
+    func headerBlockOverflowedLocked()
     /// The block is complete; `endStream` when its frame ended the peer's side.
     func headersReceivedLocked(category: HeadersCategory, endStream: Bool)
     /// Bytes of a DATA frame.
