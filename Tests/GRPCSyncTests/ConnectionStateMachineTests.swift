@@ -106,6 +106,45 @@ final class ConnectionStateMachineTests: XCTestCase {
         ) { $0.protocolError("bad") }
     }
 
+    /// RFC 9113 §5.1.1: a HEADERS frame opening a stream at or below one the client already
+    /// opened is a connection error; trailers on an open stream are not.
+    func testHeadersFrameBeginsRefusesAStreamIDThatDoesNotIncrease() {
+        for name in Name.allCases where name != .lingering && name != .closed {
+            var machine = Machine(role: .server, in: name)
+            XCTAssertNil(machine.headersFrameBegins(streamID: 5, streamIsOpen: false), "\(name)")
+            XCTAssertEqual(machine.highestPeerStreamID, 5)
+            XCTAssertNotNil(machine.headersFrameBegins(streamID: 3, streamIsOpen: false), "\(name): a skipped id")
+            XCTAssertNotNil(machine.headersFrameBegins(streamID: 5, streamIsOpen: false), "\(name): a closed stream")
+            XCTAssertNil(machine.headersFrameBegins(streamID: 5, streamIsOpen: true), "\(name): trailers")
+            XCTAssertNil(machine.headersFrameBegins(streamID: 2, streamIsOpen: false), "\(name): nghttp2's to answer")
+            XCTAssertNil(machine.headersFrameBegins(streamID: 7, streamIsOpen: false), "\(name)")
+            XCTAssertEqual(machine.name, name, "the check changes no state")
+        }
+        for name in [Name.lingering, .closed] {
+            var machine = Machine(role: .server, in: name)
+            _ = machine.headersFrameBegins(streamID: 5, streamIsOpen: false)
+            XCTAssertNil(machine.headersFrameBegins(streamID: 3, streamIsOpen: false), "\(name): already ended")
+        }
+    }
+
+    /// Header blocks over the metadata limit, one after another, end the connection with GOAWAY
+    /// ENHANCE_YOUR_CALM; a block within the limit starts the count again.
+    func testTooManyOversizedHeaderBlocksInARow() {
+        var machine = Machine(role: .server)
+        for _ in 1..<Machine.maxOversizedHeaderBlocks { XCTAssertFalse(machine.oversizedHeaderBlockReceived()) }
+        machine.headerBlockWithinLimitReceived()
+        for _ in 1..<Machine.maxOversizedHeaderBlocks { XCTAssertFalse(machine.oversizedHeaderBlockReceived()) }
+        XCTAssertTrue(machine.oversizedHeaderBlockReceived(), "the tenth in a row")
+        let calm = Transition<Machine.Action, Name>.result(
+            .closeAbused(
+                .tooManyOversizedHeaderBlocks, goAwayError: 0xB,
+                debugData: Array("too_many_oversized_header_blocks".utf8)), then: .lingering)
+        check(
+            "tooManyOversizedHeaderBlocks", role: .server,
+            unchanged(but: [.active: calm, .awaitingGoAwaySent: calm, .awaitingPingAck: calm, .draining: calm])
+        ) { $0.tooManyOversizedHeaderBlocks() }
+    }
+
     func testSocketEndedClosesAtOnce() {
         let lost = Status.socketClosedByPeer
         let close = Transition<Machine.Action, Name>.result(

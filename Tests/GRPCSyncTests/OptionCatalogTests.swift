@@ -24,13 +24,16 @@ final class OptionCatalogTests: XCTestCase {
         for key in OptionCatalog.supported.union(OptionCatalog.unsupported.keys) {
             XCTAssertTrue(listed.contains(key), "\(key) is not one of grpc's keys")
         }
+        for key in OptionCatalog.own {
+            XCTAssertFalse(listed.contains(key), "\(key) is one of grpc's keys, not this runtime's own")
+        }
     }
 
     /// Each supported key changes what the options hold; each unsupported one is kept to be
     /// logged; a key grpc does not know is neither.
     func testSupportedKeysTakeEffectAndUnsupportedOnesAreKept() throws {
         let untouched = String(reflecting: ChannelOptions())
-        for key in OptionCatalog.supported.sorted() {
+        for key in OptionCatalog.supported.union(OptionCatalog.own).sorted() {
             let options = try ChannelOptions([(key, Self.value(for: key))])
             XCTAssertNotEqual(String(reflecting: options), untouched, "\(key) has no effect")
             XCTAssertEqual(options.unsupportedKeys, [], key)
@@ -59,7 +62,7 @@ final class OptionCatalogTests: XCTestCase {
     func testPortingGuideListsEveryKey() throws {
         let guide = try String(contentsOfFile: Repository.path("docs/porting.md"), encoding: .utf8)
         let rows = guide.split(separator: "\n").filter { $0.hasPrefix("| `") }.map(String.init)
-        for key in OptionCatalog.supported {
+        for key in OptionCatalog.supported.union(OptionCatalog.own) {
             XCTAssertTrue(rows.contains { $0.contains("`\(key)`") }, "porting.md has no row for \(key)")
         }
         for (key, reason) in OptionCatalog.unsupported {

@@ -147,6 +147,65 @@ final class ServerStreamStateTests: XCTestCase {
         ) { try $0.receiveEndOfStream(partialMessage: true) }
     }
 
+    /// A header block far over the metadata limit ends the call RESOURCE_EXHAUSTED at once, with
+    /// nothing more sent (nghttp2 skips the rest of the block and resets the stream itself).
+    func testHeaderBlockOverflowed() {
+        let tooLarge = Status.metadataTooLarge(limit: 16_384)
+        check(
+            "headerBlockOverflowed",
+            [
+                .clientIdleServerIdle: .result(true, then: .clientOpenServerClosed),
+                .clientOpenServerIdle: .result(true, then: .clientOpenServerClosed),
+                .clientOpenServerOpen: .result(true, then: .clientOpenServerClosed),
+                .clientClosedServerIdle: .result(true, then: .clientClosedServerClosed),
+                .clientClosedServerOpen: .result(true, then: .clientClosedServerClosed),
+                .clientOpenServerClosed: .result(false, then: .clientOpenServerClosed),
+                .clientClosedServerClosed: .result(false, then: .clientClosedServerClosed),
+                .closed: .result(false, then: .closed),
+            ]
+        ) { $0.headerBlockOverflowed(tooLarge) }
+        var machine = State()
+        XCTAssertTrue(machine.headerBlockOverflowed(tooLarge))
+        XCTAssertEqual(machine.status, tooLarge)
+        XCTAssertEqual(machine.ending, .reset, "nothing more is sent")
+    }
+
+    /// A unary call's request is one message: more end the call INTERNAL "Too many requests".
+    func testTakeUnaryRequest() {
+        for messages in [0, 1] {
+            check(
+                "takeUnaryRequest(\(messages))",
+                [
+                    .clientIdleServerIdle: .invalid,
+                    .clientOpenServerIdle: .result(nil, then: .clientOpenServerIdle),
+                    .clientOpenServerOpen: .result(nil, then: .clientOpenServerOpen),
+                    .clientClosedServerIdle: .result(nil, then: .clientClosedServerIdle),
+                    .clientClosedServerOpen: .result(nil, then: .clientClosedServerOpen),
+                    .clientOpenServerClosed: .result(nil, then: .clientOpenServerClosed),
+                    .clientClosedServerClosed: .result(nil, then: .clientClosedServerClosed),
+                    .closed: .result(nil, then: .closed),
+                ]
+            ) { try $0.takeUnaryRequest(messages: messages) }
+        }
+        let tooMany = Status.tooManyRequests
+        check(
+            "takeUnaryRequest(2)",
+            [
+                .clientIdleServerIdle: .invalid,
+                .clientOpenServerIdle: .result(.trailersOnly(httpStatus: 200, tooMany), then: .clientOpenServerClosed),
+                .clientOpenServerOpen: .result(
+                    .trailersAfterData(tooMany, resume: false), then: .clientOpenServerClosed),
+                .clientClosedServerIdle: .result(
+                    .trailersOnly(httpStatus: 200, tooMany), then: .clientClosedServerClosed),
+                .clientClosedServerOpen: .result(
+                    .trailersAfterData(tooMany, resume: false), then: .clientClosedServerClosed),
+                .clientOpenServerClosed: .result(nil, then: .clientOpenServerClosed),
+                .clientClosedServerClosed: .result(nil, then: .clientClosedServerClosed),
+                .closed: .result(nil, then: .closed),
+            ]
+        ) { try $0.takeUnaryRequest(messages: 2) }
+    }
+
     func testStreamClosedDecidesCancelledUnlessTheCallHadEnded() {
         let cancelled = Status.cancelledByClient
         check(

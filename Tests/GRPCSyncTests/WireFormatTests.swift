@@ -207,6 +207,19 @@ final class MessageDeframerTests: XCTestCase {
             XCTAssertEqual(error as? DeframingError, .compressedWithoutEncoding)
         }
     }
+
+    /// PROTOCOL-HTTP2.md: the Compressed-Flag is 0 or 1; any other flag byte is an error
+    /// (INTERNAL "Bad GRPC frame type 0x02", grpc core's words).
+    func testAFlagByteOtherThanZeroOrOneIsAnError() {
+        for flags: UInt8 in [2, 0x80, 0xFF] {
+            XCTAssertThrowsError(try feed([[flags, 0, 0, 0, 1, 7]])) { error in
+                XCTAssertEqual(error as? DeframingError, .invalidFlags(flags))
+            }
+        }
+        XCTAssertEqual(
+            DeframingError.invalidFlags(2).status, Status(code: .internal, details: "Bad GRPC frame type 0x02"))
+        XCTAssertEqual(DeframingError.invalidFlags(0xFF).status.details, "Bad GRPC frame type 0xff")
+    }
 }
 
 /// Target and address parsing.

@@ -61,7 +61,7 @@ ERROR_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERR
                'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM',
                'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM',
                'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED']
-NO_ERROR, PROTOCOL_ERROR, FRAME_SIZE_ERROR = 0, 1, 6
+NO_ERROR, PROTOCOL_ERROR, STREAM_CLOSED, FRAME_SIZE_ERROR = 0, 1, 5, 6
 
 GRPC_CODE_NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED',
                    'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED',
@@ -689,6 +689,101 @@ def case_connection_churn(target):
     note('%d connections opened and dropped in %.2f s' % (opened, time.monotonic() - start))
 
 
+def grpc_status_of(events, stream_id):
+    """(grpc-status, decoded grpc-message) the server sent on a stream, or (None, None)."""
+    headers = merged_headers(events, stream_id)
+    return first(headers, 'grpc-status'), percent_decode(first(headers, 'grpc-message') or '')
+
+
+def expect_internal(events, stream_id, info, want_text=None):
+    """The stream was answered grpc-status 13 INTERNAL (with `want_text` in grpc-message)."""
+    status, message = grpc_status_of(events, stream_id)
+    if status != '13':
+        raise CaseFailure('grpc-status %s, expected 13 INTERNAL: %s' % (grpc_code_name(status), info))
+    if want_text is not None and want_text not in message:
+        raise CaseFailure('grpc-message %r does not contain %r: %s' % (message, want_text, info))
+
+
+def case_bad_message_flag(target):
+    """A message whose flag byte is 2 (PROTOCOL-HTTP2.md: the Compressed-Flag is 0 or 1; grpc
+    core reads any other value as a bad frame type): the call ends INTERNAL."""
+    conn = RawConnection(target)
+    conn.send_headers(1, request_headers(conn.authority))
+    conn.send(frame(DATA, END_STREAM, 1, struct.pack('>BI', 2, 4) + b'ping'))
+    events = conn.wait_for_stream(1)
+    conn.close()
+    info = note('%s (grpc-message %r)' % (describe(events), grpc_status_of(events, 1)[1]))
+    expect_internal(events, 1, info)
+
+
+def case_unary_two_requests(target):
+    """Two request messages for a unary method, then END_STREAM: the call ends INTERNAL (as
+    grpc-java answers, 'Too many requests'), and the handler's answer is not sent."""
+    conn = RawConnection(target)
+    conn.send_headers(1, request_headers(conn.authority))
+    conn.send(frame(DATA, END_STREAM, 1, grpc_message(b'one') + grpc_message(b'two')))
+    events = conn.wait_for_stream(1)
+    conn.close()
+    info = note('%s (grpc-message %r, messages %r)'
+                % (describe(events), grpc_status_of(events, 1)[1], response_messages(events, 1)))
+    expect_internal(events, 1, info)
+
+
+def case_bad_grpc_timeout(target):
+    """grpc-timeout that is not 1-8 digits plus a unit (H M S m u n): 'abc', nine digits, an
+    unknown unit, a sign, no digits. Each call ends INTERNAL (grpcio answers 'abc' so)."""
+    infos, problems = [], []
+    for value in ('abc', '123456789S', '10x', '-1S', 'S'):
+        conn = RawConnection(target)
+        conn.send_headers(1, request_headers(conn.authority, extra=[('grpc-timeout', value)]))
+        conn.send(frame(DATA, END_STREAM, 1, grpc_message(b'ping')))
+        events = conn.wait_for_stream(1)
+        conn.close()
+        info = '%r: %s (grpc-message %r)' % (value, describe(events), grpc_status_of(events, 1)[1])
+        infos.append(info)
+        try:
+            expect_internal(events, 1, info)
+        except CaseFailure as e:
+            problems.append(str(e))
+    note('; '.join(infos))
+    if problems:
+        raise CaseFailure('; '.join(problems))
+
+
+def case_stream_id_regression(target):
+    """HEADERS opening a stream whose id is lower than one the client already opened: once a
+    skipped id (3 after 5), once a finished stream's (1 after 3). RFC 9113 5.1.1: a connection
+    error of type PROTOCOL_ERROR, so GOAWAY(PROTOCOL_ERROR) and the connection closes; the call
+    on the reused id must not be served. A finished stream the server still knows may instead
+    be answered STREAM_CLOSED (5.1, half-closed (remote)), also a connection error."""
+    infos, problems = [], []
+    for name, first_ids, reused, codes in (('3 after 5', (5,), 3, (PROTOCOL_ERROR,)),
+                                           ('1 after 1, 3', (1, 3), 1, (PROTOCOL_ERROR, STREAM_CLOSED))):
+        conn = RawConnection(target)
+        for sid in first_ids:
+            conn.send_headers(sid, request_headers(conn.authority))
+            conn.send(frame(DATA, END_STREAM, sid, grpc_message(b'ping')))
+            conn.wait_for_stream(sid)
+        seen = len(conn.events)
+        conn.send_headers(reused, request_headers(conn.authority))
+        conn.send(frame(DATA, END_STREAM, reused, grpc_message(b'ping')))
+        events = conn.wait_for_close()
+        conn.close()
+        info = '%s: %s' % (name, describe(events[seen:]))
+        infos.append(info)
+        gs = goaways(events[seen:])
+        if not gs or gs[0].code not in codes:
+            problems.append('%s: expected GOAWAY(%s): %s'
+                            % (name, ' or '.join(error_name(c) for c in codes), info))
+        elif not conn.eof:
+            problems.append('%s: connection still open after the GOAWAY: %s' % (name, info))
+        if any(e.kind == HEADERS and e.stream_id == reused for e in events[seen:]):
+            problems.append('%s: the reused stream %d was answered: %s' % (name, reused, info))
+    note('; '.join(infos))
+    if problems:
+        raise CaseFailure('; '.join(problems))
+
+
 def percent_decode(text):
     """grpc-message is percent-encoded (PROTOCOL-HTTP2.md)."""
     data = text.encode('utf-8')
@@ -715,6 +810,10 @@ CASES = {
     'huge_header_block': case_huge_header_block,
     'disconnect_mid_message': case_disconnect_mid_message,
     'connection_churn': case_connection_churn,
+    'bad_message_flag': case_bad_message_flag,
+    'unary_two_requests': case_unary_two_requests,
+    'bad_grpc_timeout': case_bad_grpc_timeout,
+    'stream_id_regression': case_stream_id_regression,
 }
 
 

@@ -74,6 +74,9 @@ struct ChannelOptions: Sendable {
     var reusePort = true
     /// `grpc.max_concurrent_streams` (server): SETTINGS_MAX_CONCURRENT_STREAMS.
     var maxConcurrentStreams: Int?
+    /// `grpc.max_connection_receive_buffer_bytes`: the received bytes one connection's streams may
+    /// hold, incomplete and unread messages together (negative: no limit).
+    var maxConnectionReceiveBufferBytes: Int?
     /// The keys given that grpc acts on and this runtime does not support, in order.
     var unsupportedKeys: [String] = []
 
@@ -111,6 +114,7 @@ struct ChannelOptions: Sendable {
             case "grpc.max_connection_age_grace_ms": maxConnectionAgeGraceMs = try Self.int(key, value)
             case "grpc.so_reuseport": reusePort = try Self.int(key, value) != 0
             case "grpc.max_concurrent_streams": maxConcurrentStreams = try Self.int(key, value)
+            case "grpc.max_connection_receive_buffer_bytes": maxConnectionReceiveBufferBytes = try Self.int(key, value)
             case "grpc.ssl_target_name_override":
                 if case .string(let s) = value { sslTargetNameOverride = s }
             case "grpc.default_compression_algorithm":

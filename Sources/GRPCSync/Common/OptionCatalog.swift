@@ -18,6 +18,12 @@ enum OptionCatalog {
         "grpc.max_concurrent_streams",
     ]
 
+    /// This runtime's own keys, for limits grpc has no option for (they have no effect on grpcio,
+    /// which ignores keys it does not know).
+    static let own: Set<String> = [
+        "grpc.max_connection_receive_buffer_bytes"
+    ]
+
     /// Keys grpc acts on that have no effect here, with the reason.
     static let unsupported: [String: String] = [
         // Features this runtime does not have.

@@ -35,6 +35,8 @@ extension Status {
     static func missingRequest(method: String) -> Status {
         Status(code: .unimplemented, details: "\"\(method)\" requires exactly one request message.")
     }
+    /// A unary-request call received more than one request message (grpc-java's wording).
+    static let tooManyRequests = Status(code: .internal, details: "Too many requests")
     /// A unary-response handler threw (grpcio's wording).
     static func exceptionCallingApplication(_ error: any Error) -> Status {
         Status(code: .unknown, details: "Exception calling application: \(error)")
@@ -123,6 +125,10 @@ extension Status {
     /// The client's PINGs came too often; the server ends the connection (GOAWAY
     /// ENHANCE_YOUR_CALM `too_many_pings`).
     static let tooManyPings = Status(code: .unavailable, details: "Too many pings")
+    /// The client sent header blocks over the metadata limit, one after another; the server ends
+    /// the connection (GOAWAY ENHANCE_YOUR_CALM `too_many_oversized_header_blocks`).
+    static let tooManyOversizedHeaderBlocks = Status(
+        code: .unavailable, details: "Too many header blocks over the metadata limit")
     /// `grpc.max_connection_age_grace_ms` ran out while calls were still running.
     static let connectionAgeGraceExpired = Status(
         code: .unavailable, details: "Connection reached its maximum age and grace period")
@@ -176,6 +182,8 @@ extension Status {
     }
     /// A request without `:path` (with HTTP status 400).
     static let missingPath = Status(code: .internal, details: "Missing :path")
+    /// A request whose `grpc-timeout` is not 1–8 digits and a unit (grpcio's wording).
+    static let invalidTimeout = Status(code: .internal, details: "Error parsing 'grpc-timeout' metadata")
     /// A request compressed with an algorithm this server does not support (compression.md).
     static func unsupportedRequestEncoding(_ name: String) -> Status {
         Status(code: .unimplemented, details: "Compression algorithm \"\(name)\" is not supported (grpc-encoding)")
@@ -210,6 +218,18 @@ extension Status {
     /// A message to send over `grpc.max_send_message_length` (grpc core's wording).
     static func sentMessageTooLarge(length: Int, limit: Int) -> Status {
         Status(code: .resourceExhausted, details: "Sent message larger than max (\(length) vs. \(limit))")
+    }
+    /// A message whose flag byte is neither 0 nor 1 (grpc core's wording).
+    static func invalidMessageFlags(_ flags: UInt8) -> Status {
+        let hex = String(flags, radix: 16)
+        return Status(code: .internal, details: "Bad GRPC frame type 0x\(hex.count < 2 ? "0" : "")\(hex)")
+    }
+    /// The connection's streams hold `limit` bytes of incomplete messages (`grpc.max_connection_receive_buffer_bytes`),
+    /// the call's the most: it is ended so that the others can complete.
+    static func receiveBufferExhausted(limit: Int) -> Status {
+        Status(
+            code: .resourceExhausted,
+            details: "Incomplete messages exceed the connection's receive buffer (\(limit) bytes)")
     }
     /// A message with the compressed flag on a stream without `grpc-encoding`.
     static let compressedWithoutEncoding = Status(

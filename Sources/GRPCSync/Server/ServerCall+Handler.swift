@@ -5,7 +5,7 @@ extension ServerCall {
     /// The single request of a unary-request method; nil when the call has ended (then with
     /// its status).
     func receiveUnaryRequest<Request>(_ deserializer: Deserializer<Request>) -> Request? {
-        guard let message = stream.takeMessage() else {
+        guard let message = stream.takeUnaryRequest() else {
             finish(.missingRequest(method: method))
             return nil
         }

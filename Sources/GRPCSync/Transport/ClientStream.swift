@@ -115,8 +115,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     private func endHereLocked(_ action: ClientStreamState.EndAction) {
         connection.lock.assertHeld()
         guard case .ended = action else { return }
-        let release = inbound.dropAll()
-        if release > 0 && !state.isClosed { connection.consumeStreamLocked(id, count: release) }
+        dropInboundLocked()
         applyLocked(action)
     }
 
@@ -188,7 +187,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         defer { onRefused = nil }  // whatever the stream's end, its call is no longer referred to
         connection.lock.assertHeld()
         if errorCode == NGHTTP2_REFUSED_STREAM.rawValue { handBackLocked(byGoAway: false) }
-        inbound.streamClosed()
+        inboundClosedLocked()
         let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.streamClosed(errorCode: errorCode)
         }
         if decided ?? nil != nil { callEndedLocked() } else { changedLocked() }
@@ -196,7 +195,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
 
     func connectionLostLocked(_ status: Status) {
         connection.lock.assertHeld()
-        inbound.streamClosed()
+        inboundClosedLocked()
         let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.connectionLost(status) }
         if decided ?? nil != nil { callEndedLocked() } else { changedLocked() }
     }

@@ -1,5 +1,8 @@
 /// Settings of one end of a connection.
 struct ConnectionLimits: Sendable {
+    /// A server's SETTINGS_MAX_CONCURRENT_STREAMS unless `grpc.max_concurrent_streams` says
+    /// otherwise: 100, the least RFC 9113 §6.5.2 recommends (docs/architecture.md).
+    static let defaultMaxConcurrentStreams: UInt32 = 100
     var maxReceiveMessageLength = 4 * 1024 * 1024
     /// Largest header block accepted (`grpc.max_metadata_size`).
     var maxHeaderListSize = 16 * 1024
@@ -11,8 +14,10 @@ struct ConnectionLimits: Sendable {
     var handshakeTimeout = 20.0
     /// Our keepalive PINGs and (server) what we accept of the peer's.
     var keepalive = KeepaliveSettings.clientDefault
-    /// Server: SETTINGS_MAX_CONCURRENT_STREAMS, when set.
-    var maxConcurrentStreams: UInt32?
+    /// Server: SETTINGS_MAX_CONCURRENT_STREAMS (`grpc.max_concurrent_streams`); nil advertises none.
+    var maxConcurrentStreams: UInt32? = ConnectionLimits.defaultMaxConcurrentStreams
+    /// The received bytes a connection's streams may hold (``ReceiveBudget``).
+    var receiveBufferLimit = ReceiveBudget.defaultLimit
     /// Server: a connection without calls for this long (nanoseconds) is drained.
     var maxConnectionIdle: UInt64?
     /// Server: a connection this old (nanoseconds, ±10 % jitter) is drained.
@@ -46,9 +51,16 @@ extension ChannelOptions {
         }
         if let maxPingStrikes { keepalive.maxPingStrikes = max(0, maxPingStrikes) }
         limits.keepalive = keepalive
-        if let maxConcurrentStreams, maxConcurrentStreams >= 0 {
-            limits.maxConcurrentStreams = UInt32(clamping: maxConcurrentStreams)
+        if let maxConcurrentStreams {
+            // grpc's "no limit" is INT_MAX or a negative value: no SETTINGS_MAX_CONCURRENT_STREAMS.
+            limits.maxConcurrentStreams =
+                maxConcurrentStreams < 0 || maxConcurrentStreams >= Int(Int32.max)
+                ? nil : UInt32(clamping: maxConcurrentStreams)
         }
+        limits.receiveBufferLimit = ReceiveBudget.effectiveLimit(
+            requested: maxConnectionReceiveBufferBytes.map { $0 < 0 ? Int.max : $0 },
+            maxMessageLength: limits.maxReceiveMessageLength, window: Int(limits.connectionWindowSize),
+            streamWindow: Int(limits.initialWindowSize))
         limits.maxConnectionIdle = maxConnectionIdleMs.flatMap(Self.duration(milliseconds:))
         limits.maxConnectionAge = maxConnectionAgeMs.flatMap(Self.duration(milliseconds:))
         limits.maxConnectionAgeGrace = maxConnectionAgeGraceMs.flatMap(Self.duration(milliseconds:))

@@ -60,6 +60,13 @@ struct ConnectionStateMachine {
 
     let role: Role
     private var state = State.active
+    /// Server: the highest stream id the client has sent HEADERS on.
+    private(set) var highestPeerStreamID: Int32 = 0
+    /// Server: header blocks over the metadata limit the client has sent in a row.
+    private(set) var oversizedHeaderBlocks = 0
+    /// Server: after this many header blocks over the metadata limit in a row, the connection ends
+    /// (GOAWAY ENHANCE_YOUR_CALM): a peer that sends nothing else is abusing it.
+    static let maxOversizedHeaderBlocks = 10
 
     init(role: Role) {
         self.role = role
@@ -143,6 +150,21 @@ struct ConnectionStateMachine {
         }
     }
 
+    /// Server: a HEADERS frame from the client begins on `streamID`, before nghttp2 checks it;
+    /// `streamIsOpen` when nghttp2 has that stream open (trailers). A stream id at or below one
+    /// the client already used, on a stream that is not open, opens no new stream: RFC 9113
+    /// §5.1.1 makes it a connection error of type PROTOCOL_ERROR (nghttp2 would ignore it).
+    /// Returns the error's reason then, else nil. A gRPC client sends one HEADERS per stream, so
+    /// none arrives late on a stream this side reset.
+    mutating func headersFrameBegins(streamID: Int32, streamIsOpen: Bool) -> String? {
+        if streamID > highestPeerStreamID {
+            highestPeerStreamID = streamID
+            return nil
+        }
+        if streamIsOpen || streamID & 1 == 0 || isClosed { return nil }  // nghttp2 answers even ids itself
+        return "HEADERS on stream \(streamID), not above stream \(highestPeerStreamID) the client already opened"
+    }
+
     /// nghttp2 can open no more streams (stream ids ran out): new streams go elsewhere.
     mutating func streamIDsExhausted() {
         if state == .active { state = .draining }
@@ -162,6 +184,28 @@ struct ConnectionStateMachine {
         let status = Status.protocolError(reason)
         state = .lingering(status)
         return .close(status, goAwayError: 0x1, linger: true)
+    }
+
+    /// Server: a header block over the metadata limit arrived (its call ends RESOURCE_EXHAUSTED).
+    /// True when that makes ``maxOversizedHeaderBlocks`` in a row: the connection is to end with
+    /// ``tooManyOversizedHeaderBlocks()`` once nghttp2 has returned.
+    mutating func oversizedHeaderBlockReceived() -> Bool {
+        oversizedHeaderBlocks += 1
+        return oversizedHeaderBlocks == Self.maxOversizedHeaderBlocks && !isClosed
+    }
+
+    /// Server: a header block within the limit arrived: the count of oversized ones starts again.
+    mutating func headerBlockWithinLimitReceived() {
+        oversizedHeaderBlocks = 0
+    }
+
+    /// Server: the client sent ``maxOversizedHeaderBlocks`` header blocks over the metadata limit
+    /// in a row: GOAWAY ENHANCE_YOUR_CALM, then the connection closes.
+    mutating func tooManyOversizedHeaderBlocks() -> Action {
+        guard !isClosed else { return .none }
+        state = .lingering(.tooManyOversizedHeaderBlocks)
+        return .closeAbused(
+            .tooManyOversizedHeaderBlocks, goAwayError: 0xB, debugData: Array("too_many_oversized_header_blocks".utf8))
     }
 
     /// Server: the client's PINGs came too often (grpc's ping strikes): GOAWAY

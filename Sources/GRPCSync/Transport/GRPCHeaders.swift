@@ -90,6 +90,7 @@ enum GRPCHeaders {
         var path = ""
         var contentType = ""
         var timeout: UInt64?
+        var timeoutIsValid = true
         var encodingName: String?
         var acceptEncoding: [UInt8]?
         var metadata = Metadata()
@@ -98,7 +99,9 @@ enum GRPCHeaders {
             case ":method": method = String(decoding: field.value, as: UTF8.self)
             case ":path": path = String(decoding: field.value, as: UTF8.self)
             case "content-type": contentType = String(decoding: field.value, as: UTF8.self)
-            case "grpc-timeout": timeout = WireFormat.decodeTimeout(String(decoding: field.value, as: UTF8.self))
+            case "grpc-timeout":
+                timeout = WireFormat.decodeTimeout(String(decoding: field.value, as: UTF8.self))
+                timeoutIsValid = timeout != nil
             case "grpc-encoding": encodingName = String(decoding: field.value, as: UTF8.self)
             case "grpc-accept-encoding": acceptEncoding = field.value
             case ":scheme", "te", ":authority":
@@ -118,6 +121,10 @@ enum GRPCHeaders {
         }
         if path.isEmpty {
             return .reject(httpStatus: 400, status: .missingPath)
+        }
+        if !timeoutIsValid {
+            // PROTOCOL-HTTP2.md: at most 8 digits and a unit; grpcio answers a malformed one so too.
+            return .reject(httpStatus: 200, status: .invalidTimeout)
         }
         var head = RequestHead(path: path, timeout: timeout, metadata: metadata)
         if let encodingName {

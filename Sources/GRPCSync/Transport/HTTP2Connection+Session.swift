@@ -5,6 +5,11 @@ import CNGHTTP2
 // connection's state machines.
 
 extension HTTP2Connection: HTTP2SessionDelegate {
+    func sessionBeginsHeadersFrameLocked(streamID: Int32, streamIsOpen: Bool) -> String? {
+        lock.assertHeld()
+        return lifecycle.headersFrameBegins(streamID: streamID, streamIsOpen: streamIsOpen)
+    }
+
     func sessionBeganHeadersLocked(streamID: Int32, category: HeadersCategory) {
         lock.assertHeld()
         if role == .server && category == .request {
@@ -20,23 +25,36 @@ extension HTTP2Connection: HTTP2SessionDelegate {
 
     func sessionReceivedHeaderLocked(
         streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
-    ) {
+    ) -> Bool {
         lock.assertHeld()
-        streams[streamID]?.headerLocked(name: name, value: value)
+        // Optional chaining, not a bound `let`: see sessionReceivedDataLocked.
+        if streams[streamID]?.headerLocked(name: name, value: value) ?? true || role == .client { return true }
+        // Server: the rest of an oversized block costs no more work; a peer that keeps sending
+        // such blocks loses the connection once nghttp2 has returned.
+        streams[streamID]?.headerBlockOverflowedLocked()
+        if lifecycle.oversizedHeaderBlockReceived() { peerSentTooManyOversizedHeaders = true }
+        return false
     }
 
     func sessionReceivedDataLocked(streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
         lock.assertHeld()
-        // The connection window is returned at once, so one slow reader cannot stall the other
-        // streams; each stream's own window is the back-pressure.
-        session.consumeConnection(bytes.count)
-        streams[streamID]?.dataReceivedLocked(bytes)
+        // The connection window is returned at once while the receive budget has room, so one
+        // slow reader cannot stall the other streams; each stream's own window is the back-pressure.
+        session.consumeConnection(receiveBudget.received(bytes.count))
+        // Optional chaining, not a bound `let`, which retains and releases the stream each time:
+        // for a request's header fields that came to about 4,000 instructions per unary call.
+        if case .none = streams[streamID]?.dataReceivedLocked(bytes) {
+            _ = releaseReceivedLocked(bytes.count)
+            return
+        }
+        if receiveBudget.isWithholding { shedIfStuckLocked() }
     }
 
     func sessionReceivedFrameLocked(_ frame: ReceivedFrame) {
         lock.assertHeld()
         switch frame {
         case .headers(let streamID, let category, let endStream):
+            if role == .server { lifecycle.headerBlockWithinLimitReceived() }
             streams[streamID]?.headersReceivedLocked(category: category, endStream: endStream)
         case .data(let streamID, let endStream):
             if endStream { streams[streamID]?.endOfStreamReceivedLocked() }
@@ -101,5 +119,36 @@ extension HTTP2Connection: HTTP2SessionDelegate {
         socket.writeQueue.append(copying: frameHeader)
         stream.writeOutboundLocked(length, into: &socket.writeQueue)
         return .sent
+    }
+}
+
+// MARK: the receive budget (lock held)
+
+extension HTTP2Connection {
+    /// `count` received bytes left a stream (taken, dropped or discarded): their connection window
+    /// goes back if it was withheld. True when some did (a flush sends the WINDOW_UPDATE).
+    func releaseReceivedLocked(_ count: Int) -> Bool {
+        lock.assertHeld()
+        let giveBack = receiveBudget.released(count)
+        session.consumeConnection(giveBack)
+        return giveBack > 0
+    }
+
+    /// Window is withheld; when none of the held bytes make a message the application can take,
+    /// the peer can complete none (it has no window left to), so the stream holding the most ends
+    /// RESOURCE_EXHAUSTED and its bytes are dropped.
+    func shedIfStuckLocked() {
+        lock.assertHeld()
+        var largest: (any SessionStream)?
+        var largestBytes = 0
+        for stream in streams.values {
+            let (bytes, hasMessages) = stream.receiveBufferLocked
+            if hasMessages { return }
+            if bytes > largestBytes {
+                largest = stream
+                largestBytes = bytes
+            }
+        }
+        largest?.receiveBudgetExhaustedLocked(.receiveBufferExhausted(limit: receiveBudget.limit))
     }
 }

@@ -54,8 +54,13 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
     @exclusivity(unchecked) var ageTimer: ScheduledTimer?
     /// Since when the connection has had no stream (with an idle limit).
     @exclusivity(unchecked) var idleSince: UInt64 = 0
+    /// The client sent too many oversized header blocks in a row; the connection ends once nghttp2
+    /// returns.
+    @exclusivity(unchecked) var peerSentTooManyOversizedHeaders = false
     /// The client's PINGs came too often; the connection ends once nghttp2 returns.
     @exclusivity(unchecked) var peerStruckOut = false
+    /// The received bytes the streams hold, and the connection window withheld for them.
+    @exclusivity(unchecked) var receiveBudget: ReceiveBudget
     /// What the connection's security established about the peer (complete once established).
     @exclusivity(unchecked) private(set) var authProperties: AuthProperties
 
@@ -74,6 +79,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
         keepalive = KeepaliveState(settings: limits.keepalive, now: monotonicNanoseconds())
         timesReads = limits.keepalive.time != nil
         lifecycle = ConnectionStateMachine(role: role)
+        receiveBudget = ReceiveBudget(limit: limits.receiveBufferLimit, window: Int(limits.connectionWindowSize))
         session.delegate = self
     }
 
@@ -147,7 +153,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
                 (NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, UInt32(limits.maxHeaderListSize)),
             ]
             if role == .client { settings.append((NGHTTP2_SETTINGS_ENABLE_PUSH, 0)) }
-            if let maxConcurrentStreams = limits.maxConcurrentStreams {
+            if role == .server, let maxConcurrentStreams = limits.maxConcurrentStreams {
                 settings.append((NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, maxConcurrentStreams))
             }
             session.submitSettings(settings, connectionWindow: limits.connectionWindowSize)
@@ -274,7 +280,12 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
                 if socket.drainLingering(into: loop.readBuffer) { endLingerLocked() }
                 return
             }
-            readLocked(into: loop.readBuffer)
+            // One buffer's worth per turn: a connection whose peer sends without pause must not
+            // keep the loop from its other connections. The loop comes back while the socket is
+            // readable; what TLS has decrypted already is not in the socket, so it asks again.
+            if readLocked(into: loop.readBuffer, reads: 1) && socket.tls != nil {
+                loop.execute { [self] in handleReadable() }
+            }
         }
     }
 
@@ -282,9 +293,12 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
         lock.withLock { flushLocked() }
     }
 
-    /// Reads and handles what the socket has, then flushes.
-    func readLocked(into buffer: UnsafeMutableRawBufferPointer) {
+    /// Reads and handles what the socket has, at most `reads` buffers of it, then flushes. True
+    /// when it stopped at `reads` with more perhaps to come.
+    @discardableResult
+    func readLocked(into buffer: UnsafeMutableRawBufferPointer, reads: Int = .max) -> Bool {
         lock.assertHeld()
+        var readsLeft = reads
         reading: while !lifecycle.isClosed {
             switch socket.read(into: buffer) {
             case .bytes(let n):
@@ -298,30 +312,40 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
                     // A protocol error nghttp2 did not answer itself (for example a bad preface).
                     limits.log.peerProtocolError(error.reason, peer: peer.description)
                     applyLocked(lifecycle.protocolError(error.reason))
-                    return
+                    return false
                 }
                 insideSession = false
                 if peerStruckOut {
                     endAbusiveConnectionLocked()
-                    return
+                    return false
+                }
+                if peerSentTooManyOversizedHeaders {
+                    applyLocked(lifecycle.tooManyOversizedHeaderBlocks())
+                    return false
                 }
                 if !socket.mayHaveMore(afterReading: n, into: buffer) { break reading }
+                readsLeft -= 1
+                if readsLeft == 0 {
+                    flushLocked()
+                    return true
+                }
             case .wouldBlock:
                 if handshakeTimer != nil && socket.isEstablished && role == .client { handshakeSucceededLocked() }
                 break reading
             case .endOfStream:
                 applyLocked(lifecycle.socketEnded(.socketClosedByPeer))
-                return
+                return false
             case .failed(let reason):
                 applyLocked(lifecycle.socketEnded(.connectionError(reason)))
-                return
+                return false
             case .handshakeFailed(let reason):
                 limits.log.tlsHandshakeFailed(reason, peer: peer.description)
                 applyLocked(lifecycle.socketEnded(.tlsHandshakeFailed(reason)))
-                return
+                return false
             }
         }
         flushLocked()
+        return false
     }
 
     /// The TLS handshake has succeeded: its timer stops and a caller waiting for it goes on.

@@ -42,10 +42,18 @@ enum SentFrame: Equatable {
 /// What nghttp2 reports while it reads and writes, turned into Swift values at the boundary.
 /// Called on the thread that feeds or drains the session, with the connection's lock held.
 protocol HTTP2SessionDelegate: AnyObject {
+    /// Server: a HEADERS frame from the client begins on `streamID` (before nghttp2 checks it);
+    /// `streamIsOpen` when nghttp2 has that stream open. Nil to go on, else the protocol error
+    /// that ends the connection (GOAWAY PROTOCOL_ERROR).
+    func sessionBeginsHeadersFrameLocked(streamID: Int32, streamIsOpen: Bool) -> String?
     /// A HEADERS block begins on `streamID` (a request head opens a stream on a server).
     func sessionBeganHeadersLocked(streamID: Int32, category: HeadersCategory)
+    /// One field of a block; false to skip the rest of the block and reset its stream (nghttp2's
+    /// `NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE`: the remaining fields are still decoded, HPACK's
+    /// state must stay in step, but neither checked nor handed over).
     func sessionReceivedHeaderLocked(
-        streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
+        streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
+    ) -> Bool
     func sessionReceivedDataLocked(streamID: Int32, _ bytes: UnsafeRawBufferPointer)
     func sessionReceivedFrameLocked(_ frame: ReceivedFrame)
     /// A frame has been sent.
@@ -80,6 +88,8 @@ struct SessionError: Error {
 /// delegate. Not thread-safe: its owner (``HTTP2Connection``) calls it with its lock held.
 final class HTTP2Session {
     private var session: OpaquePointer?
+    /// Why a callback stopped the session (a protocol error of ours, not nghttp2's).
+    fileprivate var refusal: String?
     /// Set right after init; the connection owns the session, so it outlives every callback.
     unowned(unsafe) var delegate: (any HTTP2SessionDelegate)!
 
@@ -89,6 +99,7 @@ final class HTTP2Session {
         var callbacks: OpaquePointer?
         guard nghttp2_session_callbacks_new(&callbacks) == 0 else { return nil }
         defer { nghttp2_session_callbacks_del(callbacks) }
+        if server { nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks, onBeginFrame) }
         nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, onBeginHeaders)
         nghttp2_session_callbacks_set_on_header_callback(callbacks, onHeader)
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
@@ -119,7 +130,7 @@ final class HTTP2Session {
     func receive(_ bytes: UnsafeRawBufferPointer) throws(SessionError) {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         let rc = nghttp2_session_mem_recv(session, base, bytes.count)
-        if rc < 0 { throw SessionError(reason: String(cString: nghttp2_strerror(Int32(rc)))) }
+        if rc < 0 { throw SessionError(reason: refusal ?? String(cString: nghttp2_strerror(Int32(rc)))) }
     }
 
     /// The next bytes nghttp2 has ready to send (valid until the next call), or nil.
@@ -232,6 +243,18 @@ private func category(_ frame: UnsafePointer<nghttp2_frame>) -> HeadersCategory 
 
 private let callbackFailure = NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
 
+private let onBeginFrame: nghttp2_on_begin_frame_callback = { session, hd, userData in
+    guard let hd, UInt32(hd.pointee.type) == NGHTTP2_HEADERS.rawValue else { return 0 }
+    guard let userData else { return callbackFailure }
+    let owner = Unmanaged<HTTP2Session>.fromOpaque(userData).takeUnretainedValue()
+    let streamID = hd.pointee.stream_id
+    let isOpen = nghttp2_session_find_stream(session, streamID) != nil
+    guard let refusal = owner.delegate.sessionBeginsHeadersFrameLocked(streamID: streamID, streamIsOpen: isOpen)
+    else { return 0 }
+    owner.refusal = refusal
+    return callbackFailure
+}
+
 private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, userData in
     guard let frame, let delegate = delegate(userData) else { return callbackFailure }
     delegate.sessionBeganHeadersLocked(streamID: frame.pointee.hd.stream_id, category: category(frame))
@@ -240,11 +263,11 @@ private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user
 
 private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
     guard let frame, let delegate = delegate(userData) else { return callbackFailure }
-    delegate.sessionReceivedHeaderLocked(
+    let goOn = delegate.sessionReceivedHeaderLocked(
         streamID: frame.pointee.hd.stream_id,
         name: UnsafeBufferPointer(start: name, count: name == nil ? 0 : nameLength),
         value: UnsafeBufferPointer(start: value, count: value == nil ? 0 : valueLength))
-    return 0
+    return goOn ? 0 : NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
 }
 
 private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in

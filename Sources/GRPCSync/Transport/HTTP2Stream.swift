@@ -58,13 +58,13 @@ class HTTP2Stream: @unchecked Sendable {  // state protected by the connection's
         connection.lock.withLock { takeMessageLocked() }
     }
 
-    private func takeMessageLocked() -> ReceivedMessage? {
+    /// ``takeMessage()`` with the lock held.
+    func takeMessageLocked() -> ReceivedMessage? {
         connection.lock.assertHeld()
-        guard let (message, release) = inbound.take() else { return nil }
-        if release > 0 && !isClosedLocked {
-            connection.consumeStreamLocked(id, count: release)
-            connection.flushLocked()
-        }
+        guard let (message, release, freed) = inbound.take() else { return nil }
+        let returned = freed > 0 && connection.releaseReceivedLocked(freed)
+        if release > 0 && !isClosedLocked { connection.consumeStreamLocked(id, count: release) }
+        if returned || (release > 0 && !isClosedLocked) { connection.flushLocked() }
         return message
     }
 
@@ -115,10 +115,15 @@ class HTTP2Stream: @unchecked Sendable {  // state protected by the connection's
         headerBlock.begin()
     }
 
-    func headerLocked(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+    func headerLocked(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Bool {
         connection.lock.assertHeld()
-        headerBlock.append(name: name, value: value, limit: connection.limits.maxHeaderListSize)
+        return headerBlock.append(name: name, value: value, limit: connection.limits.maxHeaderListSize)
     }
+
+    /// Server: the header block went past ``HeaderBlock/resetFactor`` times `grpc.max_metadata_size`
+    /// and nghttp2 stops handing its fields over (it resets the stream, INTERNAL_ERROR, once this
+    /// returns). A client keeps collecting, and answers the block once complete.
+    func headerBlockOverflowedLocked() {}
 
     /// Deframes the bytes of a DATA frame the state machine lets through, giving back what it can
     /// of the stream's window and waking a waiting reader for a first message; the error when
@@ -139,7 +144,37 @@ class HTTP2Stream: @unchecked Sendable {  // state protected by the connection's
     /// Drops the bytes of a DATA frame that arrived after the call ended, giving their window back.
     func discardLocked(_ bytes: UnsafeRawBufferPointer) {
         connection.lock.assertHeld()
+        _ = connection.releaseReceivedLocked(bytes.count)
         connection.consumeStreamLocked(id, count: bytes.count)
+    }
+
+    /// nghttp2 closed the stream, or the connection is gone: the incomplete message is dropped and
+    /// what the stream held leaves the connection's budget.
+    func inboundClosedLocked() {
+        connection.lock.assertHeld()
+        let freed = inbound.streamClosed()
+        if freed > 0 { _ = connection.releaseReceivedLocked(freed) }
+    }
+
+    /// The bytes the stream holds for the connection's budget, and whether any of them make a
+    /// message the application can take.
+    var receiveBufferLocked: (bytes: Int, hasMessages: Bool) { (inbound.bufferedBytes, inbound.count > 0) }
+
+    /// The connection's receive budget is spent on incomplete messages, this stream's the largest:
+    /// its messages are dropped and the call ends with `status` (``cancelLocked(_:)`` here; a
+    /// server answers with the status instead).
+    func receiveBudgetExhaustedLocked(_ status: Status) {
+        connection.lock.assertHeld()
+        dropInboundLocked()
+        cancelLocked(status)
+    }
+
+    /// Drops the messages not yet taken and the incomplete one, giving their windows back.
+    func dropInboundLocked() {
+        connection.lock.assertHeld()
+        let (release, freed) = inbound.dropAll()
+        if freed > 0 { _ = connection.releaseReceivedLocked(freed) }
+        if release > 0 && !isClosedLocked { connection.consumeStreamLocked(id, count: release) }
     }
 
     /// Takes the `length` bytes of a DATA frame announced by nghttp2's data source.

@@ -1,7 +1,12 @@
 /// The fields of one HEADERS block as nghttp2 hands them over, one by one, kept up to the
 /// metadata limit (`grpc.max_metadata_size`). Past it, the fields are still decoded (HPACK's state
 /// must stay in step) but not kept, and the block is answered with RESOURCE_EXHAUSTED once complete.
+/// Past ``resetFactor`` times the limit the block is given up (a server resets its stream), so
+/// that a block decoding to far more than it took on the wire (an HPACK bomb) costs no more work.
 struct HeaderBlock {
+    /// How many times the limit a block may decode to before it is given up.
+    static let resetFactor = 4
+
     private var fields: [HeaderField] = []
     /// Bytes counted as HTTP/2 does for SETTINGS_MAX_HEADER_LIST_SIZE: name, value and 32 per field.
     private var size = 0
@@ -15,17 +20,20 @@ struct HeaderBlock {
         overflow = nil
     }
 
-    /// One decoded field of the block.
-    mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int) {
+    /// One decoded field of the block; false once the block is past ``resetFactor`` times the
+    /// limit: it is given up.
+    @discardableResult
+    mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int) -> Bool {
         size += name.count + value.count + 32
         if size > limit {
             if overflow == nil {
                 overflow = .metadataTooLarge(limit: limit)
                 fields.removeAll()
             }
-            return
+            return size / HeaderBlock.resetFactor <= limit
         }
         fields.append(HeaderField(String(decoding: name, as: UTF8.self), Array(value)))
+        return true
     }
 
     /// The complete block: its fields, or the status it is answered with when it went over the limit.

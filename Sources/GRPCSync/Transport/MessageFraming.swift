@@ -79,6 +79,8 @@ enum DeframingError: Error, Equatable {
     case tooLarge(UInt32, Int)
     /// The compressed flag is set but the stream has no message encoding.
     case compressedWithoutEncoding
+    /// The flag byte is neither 0 (uncompressed) nor 1 (compressed).
+    case invalidFlags(UInt8)
     /// A compressed message inflates to more than the receive limit.
     case decompressedTooLarge(Int)
     /// A compressed message is not valid in the stream's encoding.
@@ -89,6 +91,7 @@ enum DeframingError: Error, Equatable {
         switch self {
         case .tooLarge(let length, let limit): .receivedMessageTooLarge(length: length, limit: limit)
         case .compressedWithoutEncoding: .compressedWithoutEncoding
+        case .invalidFlags(let flags): .invalidMessageFlags(flags)
         case .decompressedTooLarge(let limit): .decompressedMessageTooLarge(limit: limit)
         case .decompressionFailed(let reason): .decompressionFailed(reason)
         }
@@ -116,6 +119,17 @@ struct MessageDeframer {
     /// True when bytes of a message that is not yet complete have been received.
     var hasPartialMessage: Bool { inMessage || !prefix.isEmpty }
 
+    /// The bytes received of the message that is not yet complete, its prefix included.
+    var partialLength: Int { prefix.count + (inMessage ? MessageFraming.prefixLength + current.count : 0) }
+
+    /// Forgets the message that is not yet complete (it never will be), and its buffer.
+    mutating func dropPartialMessage() {
+        prefix.removeAll(keepingCapacity: true)
+        current = []
+        remaining = 0
+        inMessage = false
+    }
+
     /// Feeds bytes; calls `deliver` with each message completed by them.
     mutating func consume(_ bytes: UnsafeRawBufferPointer, deliver: (ReceivedMessage) -> Void) throws(DeframingError) {
         var offset = 0
@@ -128,8 +142,10 @@ struct MessageDeframer {
                 if prefix.count < MessageFraming.prefixLength { return }
                 let length =
                     UInt32(prefix[1]) << 24 | UInt32(prefix[2]) << 16 | UInt32(prefix[3]) << 8 | UInt32(prefix[4])
-                let compressed = prefix[0] & 1 != 0
+                let flags = prefix[0]
                 prefix.removeAll(keepingCapacity: true)
+                if flags > 1 { throw .invalidFlags(flags) }
+                let compressed = flags == 1
                 if compressed && encoding == .noCompression { throw .compressedWithoutEncoding }
                 if Int(length) > maxMessageLength { throw .tooLarge(length, maxMessageLength) }
                 currentIsCompressed = compressed

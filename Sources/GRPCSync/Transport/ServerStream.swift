@@ -130,6 +130,23 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         connection.flushLocked()
     }
 
+    /// The request of a unary-request call, taken once every request message has arrived: its
+    /// only message; nil when none arrived or the call has ended, which more than one message
+    /// does (INTERNAL "Too many requests").
+    func takeUnaryRequest() -> ReceivedMessage? {
+        connection.lock.withLock {
+            let count = inbound.count
+            let action = invokeLocked { () throws(InvalidStreamTransition) in
+                try state.takeUnaryRequest(messages: count)
+            }
+            if let action = action ?? nil {
+                applyLocked(action)
+                return nil
+            }
+            return takeMessageLocked()
+        }
+    }
+
     /// The call's status, once it has one.
     var status: Status? { connection.lock.withLock { state.status } }
 
@@ -196,16 +213,33 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
 
     func closedLocked(errorCode: UInt32) {
         connection.lock.assertHeld()
-        inbound.streamClosed()
+        inboundClosedLocked()
         let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.streamClosed() }
         if let decided = decided ?? nil { finishedLocked(decided) } else { changedLocked() }
     }
 
     func connectionLostLocked(_ status: Status) {
         connection.lock.assertHeld()
-        inbound.streamClosed()
+        inboundClosedLocked()
         let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.connectionLost(status) }
         if let decided = decided ?? nil { finishedLocked(decided) } else { changedLocked() }
+    }
+
+    /// The header block went far over `grpc.max_metadata_size`: its remaining fields are skipped
+    /// and nghttp2 resets the stream (INTERNAL_ERROR) next, which is the client's answer (nghttp2
+    /// drops a response queued for a stream it resets); the call ends RESOURCE_EXHAUSTED.
+    override func headerBlockOverflowedLocked() {
+        connection.lock.assertHeld()
+        guard case .failure(let overflow) = headerBlock.finish() else { return }
+        if state.headerBlockOverflowed(overflow) { finishedLocked(overflow) }
+    }
+
+    /// The connection's receive budget is spent on incomplete messages, this stream's the largest:
+    /// its messages are dropped and the call ends with `status`, sent to the client.
+    override func receiveBudgetExhaustedLocked(_ status: Status) {
+        connection.lock.assertHeld()
+        dropInboundLocked()
+        finishLocked(status)
     }
 
     /// A client's GOAWAY refuses no stream of a server: nothing to do.

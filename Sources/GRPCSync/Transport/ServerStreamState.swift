@@ -137,6 +137,16 @@ struct ServerStreamState {
         }
     }
 
+    /// A header block (the request head, or trailers) went far over the metadata limit: nghttp2
+    /// skips the rest of it and resets the stream itself; the call ends with `status`
+    /// (RESOURCE_EXHAUSTED) and nothing more is sent. False when the call had ended already.
+    mutating func headerBlockOverflowed(_ status: Status) -> Bool {
+        if isFinished { return false }
+        if case .clientIdleServerIdle = state { state = .clientOpenServerIdle }
+        end(with: status, .reset)
+        return true
+    }
+
     /// A DATA frame's bytes arrived.
     mutating func receiveData() throws(InvalidStreamTransition) -> InboundData {
         switch state {
@@ -169,6 +179,15 @@ struct ServerStreamState {
             throw invalid("receiveEndOfStream")
         }
         return partialMessage ? sendStatus(.streamEndedMidMessage) : nil
+    }
+
+    /// A unary-request call takes its request, `messages` having arrived (all of them: such a
+    /// call is handed to its handler once the client half-closed). More than one ends the call
+    /// INTERNAL "Too many requests", as grpc-java answers; returns the status to answer with then.
+    mutating func takeUnaryRequest(messages: Int) throws(InvalidStreamTransition) -> StatusAction? {
+        if case .clientIdleServerIdle = state { throw invalid("takeUnaryRequest") }
+        guard messages > 1, !isFinished else { return nil }
+        return sendStatus(.tooManyRequests)
     }
 
     /// nghttp2 closed the stream: after END_STREAM both ways, a reset either way, or the

@@ -4,8 +4,11 @@ protocol SessionStream: AnyObject {
     var id: Int32 { get }
     /// A HEADERS block begins.
     func beginHeadersLocked()
-    /// One field of the block, as decoded.
-    func headerLocked(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
+    /// One field of the block, as decoded; false once the block is over the metadata limit.
+    func headerLocked(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Bool
+    /// Server: the block went over the metadata limit and its remaining fields are skipped; the
+    /// stream is reset next.
+    func headerBlockOverflowedLocked()
     /// The block is complete; `endStream` when its frame ended the peer's side.
     func headersReceivedLocked(category: HeadersCategory, endStream: Bool)
     /// Bytes of a DATA frame.
@@ -21,6 +24,12 @@ protocol SessionStream: AnyObject {
     /// Client: the server's GOAWAY names a lower last stream: it will not process this one (nghttp2
     /// closes it next).
     func refusedByGoAwayLocked()
+    /// The bytes the stream holds for the connection's ``ReceiveBudget``, and whether any of them
+    /// make a message the application can take.
+    var receiveBufferLocked: (bytes: Int, hasMessages: Bool) { get }
+    /// The connection's receive budget is spent on incomplete messages, this stream's the largest:
+    /// its messages are dropped and the call ends with `status`.
+    func receiveBudgetExhaustedLocked(_ status: Status)
     /// nghttp2's data source asks for up to `maxLength` bytes.
     func readOutboundLocked(maxLength: Int) -> DataSourceRead
     /// The `length` bytes announced by ``readOutboundLocked(maxLength:)`` go into `queue`.
