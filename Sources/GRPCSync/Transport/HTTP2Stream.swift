@@ -120,8 +120,9 @@ class HTTP2Stream: @unchecked Sendable {  // state protected by the connection's
         return headerBlock.append(name: name, value: value, limit: connection.limits.maxHeaderListSize)
     }
 
-    /// Server: the header block went past ``HeaderBlock/resetFactor`` times `grpc.max_metadata_size`
-    /// and nghttp2 stops handing its fields over (it resets the stream, INTERNAL_ERROR, once this
+    /// Server: the header block went past ``HeaderBlock/resetFactor`` times
+    /// `grpc.max_metadata_size` (and ``HeaderBlock/minimumGiveUpSize``) and nghttp2 stops handing
+    /// its fields over (it resets the stream, INTERNAL_ERROR, once this
     /// returns). A client keeps collecting, and answers the block once complete.
     func headerBlockOverflowedLocked() {}
 

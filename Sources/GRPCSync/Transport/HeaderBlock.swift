@@ -1,11 +1,16 @@
 /// The fields of one HEADERS block as nghttp2 hands them over, one by one, kept up to the
 /// metadata limit (`grpc.max_metadata_size`). Past it, the fields are still decoded (HPACK's state
 /// must stay in step) but not kept, and the block is answered with RESOURCE_EXHAUSTED once complete.
-/// Past ``resetFactor`` times the limit the block is given up (a server resets its stream), so
-/// that a block decoding to far more than it took on the wire (an HPACK bomb) costs no more work.
+/// Past ``resetFactor`` times the limit, and ``minimumGiveUpSize``, the block is given up (a
+/// server resets its stream), so that a block decoding to far more than it took on the wire (an
+/// HPACK bomb) costs no more work; a block of honest metadata over the limit (which decodes to
+/// about what it took on the wire, at most some 150 KB with nghttp2's CONTINUATION limit) is
+/// answered RESOURCE_EXHAUSTED, as grpcio answers it.
 struct HeaderBlock {
     /// How many times the limit a block may decode to before it is given up.
     static let resetFactor = 4
+    /// The decoded size below which a block is never given up.
+    static let minimumGiveUpSize = 256 * 1024
 
     private var fields: [HeaderField] = []
     /// Bytes counted as HTTP/2 does for SETTINGS_MAX_HEADER_LIST_SIZE: name, value and 32 per field.
@@ -21,7 +26,7 @@ struct HeaderBlock {
     }
 
     /// One decoded field of the block; false once the block is past ``resetFactor`` times the
-    /// limit: it is given up.
+    /// limit and ``minimumGiveUpSize``: it is given up.
     @discardableResult
     mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int) -> Bool {
         size += name.count + value.count + 32
@@ -30,7 +35,7 @@ struct HeaderBlock {
                 overflow = .metadataTooLarge(limit: limit)
                 fields.removeAll()
             }
-            return size / HeaderBlock.resetFactor <= limit
+            return size <= max(limit * HeaderBlock.resetFactor, HeaderBlock.minimumGiveUpSize)
         }
         fields.append(HeaderField(String(decoding: name, as: UTF8.self), Array(value)))
         return true
