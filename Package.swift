@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "GRPCSync", targets: ["GRPCSync"]),
         .library(name: "GRPCSyncStatus", targets: ["GRPCSyncStatus"]),
         .library(name: "GRPCSyncReflection", targets: ["GRPCSyncReflection"]),
+        .library(name: "GRPCSyncHealth", targets: ["GRPCSyncHealth"]),
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
         .executable(name: "user-service-server", targets: ["user-service-server"]),
@@ -64,6 +65,12 @@ let package = Package(
         // protos/grpc/reflection by `make protos`, and enableServerReflection.
         .target(
             name: "GRPCSyncReflection",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // Health checking (grpcio-health-checking): grpc.health.v1, generated from protos/grpc/health
+        // by `make protos`, and HealthServicer.
+        .target(
+            name: "GRPCSyncHealth",
             dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(
@@ -182,6 +189,14 @@ let package = Package(
             name: "ReflectionTests",
             dependencies: [
                 "GRPCSync", "GRPCSyncReflection", "GeneratedGolden", "HelloWorldModel", "TestProcesses",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        // Health checking against grpcio-health-checking (Tests/Peers/health_peer.py).
+        .testTarget(
+            name: "HealthTests",
+            dependencies: [
+                "GRPCSync", "GRPCSyncHealth", "HelloWorldModel", "TestProcesses",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

@@ -1,0 +1,81 @@
+import GRPCSync
+import GRPCSyncHealth
+import XCTest
+
+/// Check and Watch against grpcio-health-checking: one scenario of status changes and questions
+/// runs with grpcio's HealthServicer and the Swift one as servers, and grpcio's HealthStub and the
+/// generated Swift stub as clients; every pairing must observe what grpcio observes of itself.
+final class HealthInteropTests: XCTestCase {
+    /// `server …` lines act on the server, the others are client commands whose answers are compared.
+    static let scenario = [
+        "check -",  // the whole server starts SERVING
+        "check svc",  // unknown: NOT_FOUND
+        "watch svc",  // unknown: SERVICE_UNKNOWN at once
+        "server set svc 1",
+        "next",  // SERVING
+        "server set svc 2",
+        "next",  // NOT_SERVING
+        "check svc",
+        "server set svc 2",
+        "next",  // the same status again is sent again
+        "server set other 1",
+        "check other",
+        "server set - 2",
+        "check -",
+        "server set - 1",
+        "server shutdown",
+        "next",  // NOT_SERVING for every service
+        "server set svc 1",  // ignored from now on
+        "check svc",
+        "check -",
+        "check other",
+    ]
+
+    /// The observations of the scenario's client commands.
+    private func observe(_ server: HealthServerSide, _ client: HealthClientSide) -> [String] {
+        var observed: [String] = []
+        for step in Self.scenario {
+            let words = step.split(separator: " ")
+            if words.first == "server" {
+                if words[1] == "shutdown" {
+                    server.enterGracefulShutdown()
+                } else {
+                    server.set(serviceName(words[2]), Int(words[3]) ?? -1)
+                }
+            } else {
+                observed.append("\(step) -> \(client.command(step))")
+            }
+        }
+        return observed
+    }
+
+    private func run(
+        _ makeServer: () throws -> HealthServerSide, _ makeClient: (String) throws -> HealthClientSide
+    ) throws -> [String] {
+        let server = try makeServer()
+        defer { server.stop() }
+        let client = try makeClient(server.target)
+        defer { client.stop() }
+        return observe(server, client)
+    }
+
+    func testEveryPairingObservesWhatGrpcioObserves() throws {
+        let expected = try run({ try GrpcioHealthServer() }, { try GrpcioHealthClient(target: $0) })
+        // What grpcio observes, spelled out: codes 0 OK, 5 NOT_FOUND; statuses 1 SERVING,
+        // 2 NOT_SERVING, 3 SERVICE_UNKNOWN.
+        XCTAssertEqual(
+            expected,
+            [
+                "check - -> check - 0 1 -", "check svc -> check svc 5 - -", "watch svc -> watch svc 3",
+                "next -> watch svc 1", "next -> watch svc 2", "check svc -> check svc 0 2 -", "next -> watch svc 2",
+                "check other -> check other 0 1 -", "check - -> check - 0 2 -", "next -> watch svc 2",
+                "check svc -> check svc 0 2 -", "check - -> check - 0 2 -", "check other -> check other 0 2 -",
+            ])
+        let swiftClientGrpcioServer = try run({ try GrpcioHealthServer() }, { SwiftHealthClient(target: $0) })
+        XCTAssertEqual(swiftClientGrpcioServer, expected, "Swift client, grpcio server")
+        let grpcioClientSwiftServer = try run({ try SwiftHealthServer() }, { try GrpcioHealthClient(target: $0) })
+        XCTAssertEqual(grpcioClientSwiftServer, expected, "grpcio client, Swift server")
+        let swiftBoth = try run({ try SwiftHealthServer() }, { SwiftHealthClient(target: $0) })
+        XCTAssertEqual(swiftBoth, expected, "Swift client, Swift server")
+    }
+}
