@@ -1,14 +1,19 @@
 import Foundation
 import GRPCSync
-import GRPCSyncHealth
 import TestProcesses
 import XCTest
+
+@testable import GRPCSyncHealth
 
 /// The server side of a health scenario: where the statuses are set.
 protocol HealthServerSide {
     var target: String { get }
     func set(_ service: String, _ status: Int)
     func enterGracefulShutdown()
+    /// `server.stop(grace)`, not waiting for it.
+    func beginStop(grace: Double)
+    /// The Watch calls the servicer holds.
+    func watcherCount() -> Int
     func stop()
 }
 
@@ -24,7 +29,11 @@ private final class PeerAnswers {
     let process: ChildProcess
     private var count = 0
 
-    init(_ process: ChildProcess) { self.process = process }
+    init(_ process: ChildProcess) {
+        // A peer that died must fail the test, not kill the test process on its next command.
+        signal(SIGPIPE, SIG_IGN)
+        self.process = process
+    }
 
     func ask(_ line: String) -> String {
         count += 1
@@ -63,6 +72,14 @@ final class GrpcioHealthServer: HealthServerSide {
 
     func enterGracefulShutdown() { XCTAssertEqual(peer.ask("shutdown"), "done") }
 
+    func beginStop(grace: Double) { XCTAssertEqual(peer.ask("stop \(grace)"), "done") }
+
+    func watcherCount() -> Int {
+        let answer = peer.ask("watchers")
+        XCTAssertTrue(answer.hasPrefix("watchers "), answer)
+        return Int(answer.dropFirst("watchers ".count)) ?? -1
+    }
+
     func stop() { peer.stop() }
 }
 
@@ -71,6 +88,7 @@ final class SwiftHealthServer: HealthServerSide {
     let server = GRPCSync.Server(ThreadPoolExecutor(maxWorkers: 10))
     let servicer = HealthServicer()
     let target: String
+    private var stopped: Event?
 
     init() throws {
         addHealthServicerToServer(servicer, server)
@@ -85,7 +103,14 @@ final class SwiftHealthServer: HealthServerSide {
 
     func enterGracefulShutdown() { servicer.enterGracefulShutdown() }
 
-    func stop() { _ = server.stop(grace: nil).wait(timeout: 10) }
+    func beginStop(grace: Double) { stopped = server.stop(grace: grace) }
+
+    func watcherCount() -> Int { servicer.watcherCount }
+
+    /// Stops the server now, unless a stop has begun; either way, the stop must complete.
+    func stop() {
+        XCTAssertTrue((stopped ?? server.stop(grace: nil)).wait(timeout: 30), "the server did not stop")
+    }
 }
 
 /// grpcio's HealthStub (health_peer.py client).

@@ -55,6 +55,12 @@ public struct DetachedResponseSender<Response>: @unchecked Sendable {
 
     /// False once the call has ended (`context.is_active()`).
     public var isActive: Bool { call.isActive }
+
+    /// Bytes the call holds for its client: queued on its stream and held.
+    var queuedBytes: Int { call.stream.detachedQueuedBytes }
+
+    /// Responses replaced by newer ones before they were written.
+    var replacedCount: Int { call.stream.detachedReplacedCount }
 }
 
 extension ResponseSender {
