@@ -29,7 +29,7 @@ final class HealthWatchTests: XCTestCase {
     /// and a Check still succeeds while they are open.
     private func thousandWatchers(_ server: HealthServerSide) throws {
         let channels = (0..<10).map { _ in insecureChannel(server.target) }
-        defer { channels.forEach { $0.close() } }
+        defer { for channel in channels { channel.close() } }
         var watches: [ResponseStream<Grpc_Health_V1_HealthCheckResponse>] = []
         for index in 0..<1000 {
             let stub = Grpc_Health_V1_HealthStub(channels[index % channels.count])
@@ -37,7 +37,7 @@ final class HealthWatchTests: XCTestCase {
             watches.append(watch)
             XCTAssertEqual(try watch.next()?.status, .serviceUnknown)
         }
-        defer { watches.forEach { $0.cancel() } }
+        defer { for watch in watches { watch.cancel() } }
         XCTAssertEqual(server.watcherCount(), 1000)
 
         let probe = insecureChannel(server.target)
@@ -75,7 +75,7 @@ final class HealthWatchTests: XCTestCase {
                 XCTAssertEqual(try watch.next()?.status, .serviceUnknown)
                 batch.append(watch)
             }
-            batch.forEach { $0.cancel() }
+            for watch in batch { watch.cancel() }
         }
         XCTAssertTrue(eventually { server.watcherCount() == 0 }, "\(server.watcherCount()) watchers left")
         XCTAssertEqual(try stub.check(request(""), timeout: 10).status, .serving)
