@@ -80,7 +80,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "helloworld-server",
-            dependencies: ["GRPCSync", "HelloWorldModel"],
+            dependencies: ["GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "HelloWorldModel"],
             path: "Sources/Examples/HelloWorld/Server"
         ),
         .executableTarget(
@@ -95,7 +95,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "user-service-server",
-            dependencies: ["GRPCSync", "UserServiceModel"],
+            dependencies: ["GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "UserServiceModel"],
             path: "Sources/Examples/UserService/Server"
         ),
         .executableTarget(
@@ -110,7 +110,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "route-guide-server",
-            dependencies: ["GRPCSync", "RouteGuideModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "RouteGuideModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             path: "Sources/Examples/RouteGuide/Server"
         ),
         .executableTarget(
@@ -125,7 +128,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "dispatcher-server",
-            dependencies: ["GRPCSync", "DispatcherModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "DispatcherModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             path: "Sources/Examples/Dispatcher/Server"
         ),
         .executableTarget(
@@ -136,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "errors-server",
             dependencies: [
-                "GRPCSync", "GRPCSyncStatus", "HelloWorldModel",
+                "GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "GRPCSyncStatus", "HelloWorldModel",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Sources/Examples/Errors/Server"
@@ -223,7 +229,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "interop-server",
-            dependencies: ["GRPCSync", "InteropTesting"],
+            dependencies: ["GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "InteropTesting"],
             path: "Sources/Interop/Server"
         ),
         .executableTarget(
