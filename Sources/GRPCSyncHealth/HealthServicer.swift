@@ -41,6 +41,7 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
     /// were set: sending never waits (a detached call holds what its client has not taken).
     private let state = Mutex(State())
 
+    /// A servicer with the whole server SERVING and no other service known (`HealthServicer()`).
     public override init() { super.init() }
 
     /// The status of `request.service`; NOT_FOUND, with an empty response, when it was never set.
