@@ -107,10 +107,10 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     /// (``DetachedSends``).
     func sendDetached(framed message: FramedMessage, encoding: Compression) -> SendResult {
         connection.lock.withLock {
-            guard !state.isFinished, detached != nil else { return .finished }
-            guard case .queue(let message) = detached!.send(message, outboundIsEmpty: outbound.isEmpty) else {
-                return .sent
+            guard !state.isFinished, let action = detached?.send(message, outboundIsEmpty: outbound.isEmpty) else {
+                return .finished
             }
+            guard case .queue(let message) = action else { return .sent }
             switch invokeLocked({ () throws(InvalidStreamTransition) in try state.sendMessage() }) {
             case .queue(let submitHeaders, let resume)?:
                 if submitHeaders {
@@ -269,7 +269,7 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
 
     func readOutboundLocked(maxLength: Int) -> DataSourceRead {
         connection.lock.assertHeld()
-        if outbound.isEmpty, detached != nil, let held = detached!.outboundDrained() { outbound.append(held) }
+        if outbound.isEmpty, let held = detached?.outboundDrained() { outbound.append(held) }
         return invokeLocked { () throws(InvalidStreamTransition) in
             try state.readOutbound(queued: outbound.count, maxLength: maxLength)
         } ?? .deferred
@@ -308,7 +308,7 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         connection.lock.assertHeld()
         let observer = self.observer
         self.observer = nil  // breaks the call ↔ stream cycle
-        if detached != nil { detached!.callEnded() }
+        detached?.callEnded()
         observer?.streamFinishedLocked(self, status: status)
         callEndedLocked()
     }
