@@ -88,8 +88,8 @@ final class DetachedResponseSenderTests: XCTestCase {
             "Watch": unaryStreamRPCMethodHandler { request, responses, context in
                 try context.setTrailingMetadata([("x-kept", "yes")])
                 let sender = responses.detach()
-                sender.send(request)
                 senders.add(sender)
+                sender.send(request)
             },
             "Unary": unaryUnaryRPCMethodHandler { request, _ in request },
         ]
