@@ -40,6 +40,7 @@ PROTOS := \
 	protos/grpc/testing/benchmark_service.proto=Benchmarks/Sources/BenchmarkService \
 	protos/grpc/reflection/v1/reflection.proto=Sources/GRPCSyncReflection=FileNaming=PathToUnderscores \
 	protos/grpc/reflection/v1alpha/reflection.proto=Sources/GRPCSyncReflection=FileNaming=PathToUnderscores \
+	protos/grpc/health/v1/health.proto=Sources/GRPCSyncHealth=FileNaming=PathToUnderscores \
 
 # Each proto's own directory comes first, before these, so protos/route_guide.proto is not
 # shadowed by protos/testing/route_guide.proto.

@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "GRPCSyncReflection", targets: ["GRPCSyncReflection"]),
         .library(name: "GRPCSyncTracing", targets: ["GRPCSyncTracing"]),
         .library(name: "GRPCSyncServiceLifecycle", targets: ["GRPCSyncServiceLifecycle"]),
+        .library(name: "GRPCSyncHealth", targets: ["GRPCSyncHealth"]),
         .executable(name: "helloworld-server", targets: ["helloworld-server"]),
         .executable(name: "helloworld-client", targets: ["helloworld-client"]),
         .executable(name: "user-service-server", targets: ["user-service-server"]),
@@ -89,6 +90,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Health checking (grpcio-health-checking): grpc.health.v1, generated from protos/grpc/health
+        // by `make protos`, and HealthServicer.
+        .target(
+            name: "GRPCSyncHealth",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .target(
             name: "HelloWorldModel",
             dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
@@ -96,7 +103,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "helloworld-server",
-            dependencies: ["GRPCSync", "HelloWorldModel"],
+            dependencies: ["GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "HelloWorldModel"],
             path: "Sources/Examples/HelloWorld/Server"
         ),
         .executableTarget(
@@ -111,7 +118,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "user-service-server",
-            dependencies: ["GRPCSync", "UserServiceModel"],
+            dependencies: ["GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "UserServiceModel"],
             path: "Sources/Examples/UserService/Server"
         ),
         .executableTarget(
@@ -126,7 +133,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "route-guide-server",
-            dependencies: ["GRPCSync", "RouteGuideModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "RouteGuideModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             path: "Sources/Examples/RouteGuide/Server"
         ),
         .executableTarget(
@@ -141,7 +151,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "dispatcher-server",
-            dependencies: ["GRPCSync", "DispatcherModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "DispatcherModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             path: "Sources/Examples/Dispatcher/Server"
         ),
         .executableTarget(
@@ -152,7 +165,7 @@ let package = Package(
         .executableTarget(
             name: "errors-server",
             dependencies: [
-                "GRPCSync", "GRPCSyncStatus", "HelloWorldModel",
+                "GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "GRPCSyncStatus", "HelloWorldModel",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Sources/Examples/Errors/Server"
@@ -227,6 +240,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Health checking against grpcio-health-checking (Tests/Peers/health_peer.py).
+        .testTarget(
+            name: "HealthTests",
+            dependencies: [
+                "GRPCSync", "GRPCSyncHealth", "HelloWorldModel", "TestProcesses",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         // The example executables are dependencies so they are built next to the tests, which launch them.
         .testTarget(
             name: "ExamplesTests",
@@ -250,7 +271,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "interop-server",
-            dependencies: ["GRPCSync", "InteropTesting"],
+            dependencies: ["GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "InteropTesting"],
             path: "Sources/Interop/Server"
         ),
         .executableTarget(

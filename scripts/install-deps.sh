@@ -9,8 +9,8 @@
 #     (plus python3-venv when `python3 -m venv` cannot work, as on a fresh
 #     Debian 12);
 #   * a Python venv at <repo>/.venv with grpcio, grpcio-tools, grpcio-status
-#     (with googleapis-common-protos, its dependency), grpcio-reflection and h2, used by the Swift
-#     tests as interoperability peers.
+#     (with googleapis-common-protos, its dependency), grpcio-reflection, grpcio-health-checking
+#     and h2, used by the Swift tests as interoperability peers.
 #
 # With --bench (`make bench` only; the tests and CI do not need it) also what the
 # benchmarks compare with: Debian's libgrpc++-dev and protobuf-compiler-grpc (the
@@ -32,7 +32,7 @@ python="${PYTHON:-python3}"
 # procps (pgrep, ps) and gdb: scripts/run-tests.sh finds a run's processes and prints a hung test's stacks.
 # libprotobuf-dev: google/protobuf/*.proto, which protoc finds in /usr/include.
 apt_packages=(libnghttp2-dev libssl-dev pkg-config protobuf-compiler libprotobuf-dev zlib1g-dev nghttp2-client procps gdb)
-pip_packages=(grpcio grpcio-tools grpcio-status grpcio-reflection h2)
+pip_packages=(grpcio grpcio-tools grpcio-status grpcio-reflection grpcio-health-checking h2)
 
 bench=false
 for arg in "$@"; do
@@ -105,7 +105,7 @@ command -v protoc >/dev/null 2>&1 || { log "protoc not found on PATH"; exit 1; }
 
 # --- Python venv for the test peers ------------------------------------------
 
-if ! "${venv}/bin/python" -c 'import grpc, grpc_tools, grpc_status, grpc_reflection, h2' >/dev/null 2>&1; then
+if ! "${venv}/bin/python" -c 'import grpc, grpc_tools, grpc_status, grpc_reflection, grpc_health, h2' >/dev/null 2>&1; then
     if ! "${venv}/bin/python" -c '' >/dev/null 2>&1; then
         # Missing, or broken (e.g. its base interpreter went away): rebuild it.
         log "creating Python venv at ${venv}"
@@ -113,7 +113,7 @@ if ! "${venv}/bin/python" -c 'import grpc, grpc_tools, grpc_status, grpc_reflect
     fi
     log "installing into ${venv}: ${pip_packages[*]}"
     "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
-    "${venv}/bin/python" -c 'import grpc, grpc_tools, grpc_status, grpc_reflection, h2'
+    "${venv}/bin/python" -c 'import grpc, grpc_tools, grpc_status, grpc_reflection, grpc_health, h2'
 fi
 
 # --- Benchmarks only: matplotlib for the chart of docs/performance.md -----------

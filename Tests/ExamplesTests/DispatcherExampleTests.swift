@@ -21,4 +21,13 @@ final class DispatcherExampleTests: XCTestCase {
         XCTAssertEqual(try Examples.runSwiftClient("dispatcher-client", target: server.target), Self.expected)
         XCTAssertEqual(try Examples.runGRPCIOClient("dispatcher_client.py", target: server.target), Self.expected)
     }
+
+    /// The server serves health and reflection, as grpc's Python examples show: grpcio's clients
+    /// find its service, health and reflection listed and every one SERVING.
+    func testServerServesHealthAndReflection() throws {
+        let server = try Examples.swiftServer("dispatcher-server")
+        XCTAssertEqual(
+            try Examples.askHealthAndReflection(server.target),
+            Examples.expectedHealthAndReflection(["dispatcher.Dispatcher"]))
+    }
 }

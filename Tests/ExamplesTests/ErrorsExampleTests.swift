@@ -36,4 +36,13 @@ final class ErrorsExampleTests: XCTestCase {
         let server = try Examples.grpcioServer("errors_server.py")
         XCTAssertEqual(try Examples.runGRPCIOClient("errors_client.py", target: server.target), Self.expected)
     }
+
+    /// The server serves health and reflection, as grpc's Python examples show: grpcio's clients
+    /// find its service, health and reflection listed and every one SERVING.
+    func testServerServesHealthAndReflection() throws {
+        let server = try Examples.swiftServer("errors-server")
+        XCTAssertEqual(
+            try Examples.askHealthAndReflection(server.target),
+            Examples.expectedHealthAndReflection(["helloworld.Greeter"]))
+    }
 }

@@ -38,4 +38,13 @@ final class HelloWorldTLSExampleTests: XCTestCase {
             XCTAssertTrue(anonymous.output.contains("UNAVAILABLE"), anonymous.output)
         }
     }
+
+    /// The server serves health and reflection, as grpc's Python examples show: grpcio's clients
+    /// find its service, health and reflection listed and every one SERVING.
+    func testServerServesHealthAndReflection() throws {
+        let server = try Examples.swiftServer("helloworld-server")
+        XCTAssertEqual(
+            try Examples.askHealthAndReflection(server.target),
+            Examples.expectedHealthAndReflection(["helloworld.Greeter"]))
+    }
 }

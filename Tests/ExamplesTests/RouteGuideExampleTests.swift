@@ -70,4 +70,13 @@ final class RouteGuideExampleTests: XCTestCase {
         let others = chatLines.filter { !$0.hasPrefix("Sending ") && !$0.hasPrefix("Received ") }.sorted()
         return (lines[...chat] + sent + received + others).joined(separator: "\n")
     }
+
+    /// The server serves health and reflection, as grpc's Python examples show: grpcio's clients
+    /// find its service, health and reflection listed and every one SERVING.
+    func testServerServesHealthAndReflection() throws {
+        let server = try Examples.swiftServer("route-guide-server")
+        XCTAssertEqual(
+            try Examples.askHealthAndReflection(server.target),
+            Examples.expectedHealthAndReflection(["routeguide.RouteGuide"]))
+    }
 }

@@ -48,4 +48,13 @@ final class UserServiceExampleTests: XCTestCase {
         let server = try Examples.grpcioServer("user_service_server.py", flaky)
         XCTAssertEqual(try Examples.runGRPCIOClient("user_service_client.py", target: server.target), Self.expected)
     }
+
+    /// The server serves health and reflection, as grpc's Python examples show: grpcio's clients
+    /// find its service, health and reflection listed and every one SERVING.
+    func testServerServesHealthAndReflection() throws {
+        let server = try Examples.swiftServer("user-service-server")
+        XCTAssertEqual(
+            try Examples.askHealthAndReflection(server.target),
+            Examples.expectedHealthAndReflection(["userservice.UsersService"]))
+    }
 }

@@ -47,6 +47,30 @@ final class InteropServerFeaturesTests: XCTestCase {
 
     /// Runs `body` with a stub of the Swift interop service, then of the grpcio interop server,
     /// and the name of the server ("Swift server", "grpcio server").
+    /// interop-server serves health and reflection: grpcio's clients
+    /// (Tests/Peers/examples/health_reflection_client.py) find the test service, health and
+    /// reflection listed and every one SERVING.
+    func testInteropServerServesHealthAndReflection() throws {
+        let server = try ChildProcess(InteropPrograms.program("interop-server"), ["--port=0"])
+        defer { server.terminate() }
+        let port = try server.waitForPort(prefix: "interop-server listening on port ")
+        let (status, output) = try ChildProcess.run(
+            Repository.python,
+            [Repository.path("Tests/Peers/examples/health_reflection_client.py"), "--target", "localhost:\(port)"],
+            timeout: 60)
+        XCTAssertEqual(status, 0, output)
+        XCTAssertEqual(
+            output,
+            """
+            SERVICES grpc.health.v1.Health,grpc.reflection.v1alpha.ServerReflection,grpc.testing.TestService
+            HEALTH - SERVING
+            HEALTH grpc.health.v1.Health SERVING
+            HEALTH grpc.reflection.v1alpha.ServerReflection SERVING
+            HEALTH grpc.testing.TestService SERVING
+
+            """)
+    }
+
     private func forEachServer(_ body: (Grpc_Testing_TestServiceStub, String) throws -> Void) throws {
         let server = Server(ThreadPoolExecutor(maxWorkers: 8))
         addTestServiceServicerToServer(InteropTestService(), server)

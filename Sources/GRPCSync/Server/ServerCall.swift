@@ -18,6 +18,9 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
         /// The algorithm of the response messages, fixed when the first of them or the initial
         /// metadata goes out.
         var responseCompression: Compression?
+        /// The handler handed its sending to a ``DetachedResponseSender``: the call stays open
+        /// when it returns.
+        var detached = false
     }
 
     /// Where the call is in being run.
@@ -134,11 +137,11 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
         }
     }
 
-    /// Runs the handler on this worker; every factory ends the call, the last line guards
-    /// against one that did not.
+    /// Runs the handler on this worker; every factory ends the call, unless the handler detached
+    /// it, the last line guards against one that did not.
     func run(_ handler: RPCMethodHandler) {
         handler.run(self)
-        if stream.status == nil { finish(.handlerReturnedWithoutAnswer) }
+        if stream.status == nil && !withState({ $0.detached }) { finish(.handlerReturnedWithoutAnswer) }
     }
 
     // MARK: ServerStreamObserver (connection lock held)
@@ -202,9 +205,10 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
         stream.finish(status)
     }
 
-    /// The handler returned: the code and details it set, or OK.
+    /// The handler returned: the code and details it set, or OK; a detached call stays open.
     func finishNormally() {
-        let (code, details) = state.withLock { ($0.code, $0.details) }
+        let (code, details, detached) = state.withLock { ($0.code, $0.details, $0.detached) }
+        if detached { return }
         finish(Status(code: code ?? .ok, details: details ?? ""))
     }
 

@@ -19,6 +19,8 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     @exclusivity(unchecked) private var state = ServerStreamState()
     /// The call, from the moment it takes the stream until the stream finishes.
     @exclusivity(unchecked) private var observer: ServerStreamObserver?
+    /// Set once the call is detached (``detach()``): the response held behind the one being written.
+    @exclusivity(unchecked) private var detached: DetachedSends?
 
     override var mayReceiveMoreLocked: Bool { state.mayReceiveMore }
     override var isFinishedLocked: Bool { state.isFinished }
@@ -86,6 +88,60 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
                 return .finished
             }
         }
+    }
+
+    // MARK: a detached call (any thread)
+
+    /// The call's sending leaves its handler: responses go through ``sendDetached(framed:encoding:)``,
+    /// which never waits. False when the call has ended.
+    func detach() -> Bool {
+        connection.lock.withLock {
+            if state.isFinished { return false }
+            if detached == nil { detached = DetachedSends() }
+            return true
+        }
+    }
+
+    /// Queues one response of a detached call without waiting: at once when the stream has
+    /// written what it queued before, otherwise held in place of any response held already
+    /// (``DetachedSends``).
+    func sendDetached(framed message: FramedMessage, encoding: Compression) -> SendResult {
+        connection.lock.withLock {
+            guard !state.isFinished, let action = detached?.send(message, outboundIsEmpty: outbound.isEmpty) else {
+                return .finished
+            }
+            guard case .queue(let message) = action else { return .sent }
+            switch invokeLocked({ () throws(InvalidStreamTransition) in try state.sendMessage() }) {
+            case .queue(let submitHeaders, let resume)?:
+                if submitHeaders {
+                    connection.submitResponseLocked(
+                        id, headers: GRPCHeaders.response(metadata: [], encoding: encoding), withBody: true)
+                }
+                queueLocked(message, resume: resume, timing: .adaptive)
+                return .sent
+            case .callEnded?, nil:
+                return .finished
+            }
+        }
+    }
+
+    /// Ends a detached call with `status`, after its held response. False when it had ended.
+    @discardableResult
+    func finishDetached(_ status: Status) -> Bool {
+        connection.lock.withLock {
+            if !state.isFinished, let held = detached?.finishing() { outbound.append(held) }
+            return finishLocked(status)
+        }
+    }
+
+    /// Bytes a detached call holds for its client: queued on the stream and held.
+    var detachedQueuedBytes: Int {
+        connection.lock.withLock { outbound.count + (detached?.heldBytes ?? 0) }
+    }
+
+    /// Responses of a detached call replaced by newer ones before they were written.
+    var detachedReplacedCount: Int {
+        connection.lock.withLock { detached?.replacedCount ?? 0 }
     }
 
     /// Sends the response headers now (initial metadata), unless they have gone out.
@@ -247,6 +303,7 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
 
     func readOutboundLocked(maxLength: Int) -> DataSourceRead {
         connection.lock.assertHeld()
+        if outbound.isEmpty, let held = detached?.outboundDrained() { outbound.append(held) }
         return invokeLocked { () throws(InvalidStreamTransition) in
             try state.readOutbound(queued: outbound.count, maxLength: maxLength)
         } ?? .deferred
@@ -285,6 +342,7 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         connection.lock.assertHeld()
         let observer = self.observer
         self.observer = nil  // breaks the call ↔ stream cycle
+        detached?.callEnded()
         observer?.streamFinishedLocked(self, status: status)
         callEndedLocked()
     }

@@ -10,6 +10,8 @@
 // option (`grpc.max_connection_age_ms=500`): an int when VALUE parses as one, else a string.
 import Foundation
 import GRPCSync
+import GRPCSyncHealth
+import GRPCSyncReflection
 import InteropModel
 import InteropTesting
 
@@ -43,6 +45,12 @@ do {
     // Streaming cases keep a worker busy for their whole call, so there are plenty.
     let server = Server(ThreadPoolExecutor(maxWorkers: 64), options: serverOptions)
     addTestServiceServicerToServer(InteropTestService(), server)
+    // Health checking and reflection, as grpc's Python examples serve them: every service SERVING.
+    let health = HealthServicer()
+    addHealthServicerToServer(health, server)
+    let services = [Grpc_Testing_TestServiceMethods.serviceName, healthServiceName, reflectionServiceName]
+    enableServerReflection(services, server)
+    for service in services { health.set(service, .serving) }
     let bound: Int
     if useTLS {
         let certificate = try InteropCertificates.read(

@@ -63,6 +63,20 @@ enum Examples {
         try runClient(ChildProcess(python, [peer(script), "--target", target], environment: pythonEnvironment()))
     }
 
+    /// What grpcio's reflection and health clients find on a server that serves `services`
+    /// (health_reflection_client.py): the services with health and reflection listed, and every
+    /// one SERVING, as the example servers set them.
+    static func expectedHealthAndReflection(_ services: [String]) -> String {
+        let all = (services + ["grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"]).sorted()
+        return (["SERVICES " + all.joined(separator: ","), "HEALTH - SERVING"] + all.map { "HEALTH \($0) SERVING" })
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// Asks `target` what health_reflection_client.py asks and returns what it printed.
+    static func askHealthAndReflection(_ target: String) throws -> String {
+        try runClient(ChildProcess(python, [peer("health_reflection_client.py"), "--target", target]))
+    }
+
     private static func runClient(_ client: ChildProcess) throws -> String {
         let (status, output) = client.waitForExit(timeout: 120)
         guard status == 0 else { throw ChildProcessFailure("\(client.name) failed (status \(status)):\n\(output)") }

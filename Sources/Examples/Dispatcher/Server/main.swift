@@ -6,6 +6,8 @@
 import DispatcherModel
 import Foundation
 import GRPCSync
+import GRPCSyncHealth
+import GRPCSyncReflection
 import SwiftProtobuf
 
 /// Dispatches objects; events are not served yet.
@@ -20,6 +22,12 @@ final class ObjectDispatcher: Dispatcher_DispatcherServicer {
 func serve(port: Int) throws {
     let server = Server(ThreadPoolExecutor(maxWorkers: 10))
     addDispatcherServicerToServer(ObjectDispatcher(), server)
+    // Health checking and reflection, as grpc's Python examples serve them: every service SERVING.
+    let health = HealthServicer()
+    addHealthServicerToServer(health, server)
+    let services = [Dispatcher_DispatcherMethods.serviceName, healthServiceName, reflectionServiceName]
+    enableServerReflection(services, server)
+    for service in services { health.set(service, .serving) }
     let bound = try server.addInsecurePort("[::]:\(port)")
     try server.start()
     print("Server started, listening on \(bound)")

@@ -5,6 +5,8 @@
 //     swift run errors-server --port 50051
 import Foundation
 import GRPCSync
+import GRPCSyncHealth
+import GRPCSyncReflection
 import GRPCSyncStatus
 import HelloWorldModel
 import SwiftProtobuf
@@ -45,6 +47,12 @@ final class LimitedGreeter: Helloworld_GreeterServicer, @unchecked Sendable {  /
 func serve(port: Int) throws {
     let server = Server(ThreadPoolExecutor(maxWorkers: 10))
     addGreeterServicerToServer(LimitedGreeter(), server)
+    // Health checking and reflection, as grpc's Python examples serve them: every service SERVING.
+    let health = HealthServicer()
+    addHealthServicerToServer(health, server)
+    let services = [Helloworld_GreeterMethods.serviceName, healthServiceName, reflectionServiceName]
+    enableServerReflection(services, server)
+    for service in services { health.set(service, .serving) }
     let bound = try server.addInsecurePort("[::]:\(port)")
     try server.start()
     print("Server started, listening on \(bound)")

@@ -7,6 +7,8 @@
 // clients whose certificate that CA signed (mutual TLS).
 import Foundation
 import GRPCSync
+import GRPCSyncHealth
+import GRPCSyncReflection
 import HelloWorldModel
 
 final class Greeter: Helloworld_GreeterServicer {
@@ -32,6 +34,12 @@ func readFile(_ path: String) throws -> [UInt8] {
 func serve(port: Int, tls: TLSFiles?) throws {
     let server = Server(ThreadPoolExecutor(maxWorkers: 10))
     addGreeterServicerToServer(Greeter(), server)
+    // Health checking and reflection, as grpc's Python examples serve them: every service SERVING.
+    let health = HealthServicer()
+    addHealthServicerToServer(health, server)
+    let services = [Helloworld_GreeterMethods.serviceName, healthServiceName, reflectionServiceName]
+    enableServerReflection(services, server)
+    for service in services { health.set(service, .serving) }
     let bound: Int
     if let tls {
         let credentials = try sslServerCredentials(

@@ -3,6 +3,8 @@
 //     swift run route-guide-server --port 50051 --db route_guide_db.json
 import Foundation
 import GRPCSync
+import GRPCSyncHealth
+import GRPCSyncReflection
 import RouteGuideModel
 import SwiftProtobuf
 
@@ -114,6 +116,12 @@ final class RouteGuideServicer: Routeguide_RouteGuideServicer {
 func serve(port: Int, dbPath: String) throws {
     let server = Server(ThreadPoolExecutor(maxWorkers: 10))
     addRouteGuideServicerToServer(try RouteGuideServicer(dbPath: dbPath), server)
+    // Health checking and reflection, as grpc's Python examples serve them: every service SERVING.
+    let health = HealthServicer()
+    addHealthServicerToServer(health, server)
+    let services = [Routeguide_RouteGuideMethods.serviceName, healthServiceName, reflectionServiceName]
+    enableServerReflection(services, server)
+    for service in services { health.set(service, .serving) }
     let bound = try server.addInsecurePort("[::]:\(port)")
     try server.start()
     print("Server started, listening on \(bound)")

@@ -5,6 +5,8 @@
 //     swift run user-service-server --port 50051 --fail-first 2
 import Foundation
 import GRPCSync
+import GRPCSyncHealth
+import GRPCSyncReflection
 import UserServiceModel
 
 /// Keeps users in memory; ids are `user-1`, `user-2`, … in creation order.
@@ -61,6 +63,12 @@ final class UsersService: Userservice_UsersServiceServicer, @unchecked Sendable 
 func serve(port: Int, failFirst: Int) throws {
     let server = Server(ThreadPoolExecutor(maxWorkers: 10))
     addUsersServiceServicerToServer(UsersService(failFirst: failFirst), server)
+    // Health checking and reflection, as grpc's Python examples serve them: every service SERVING.
+    let health = HealthServicer()
+    addHealthServicerToServer(health, server)
+    let services = [Userservice_UsersServiceMethods.serviceName, healthServiceName, reflectionServiceName]
+    enableServerReflection(services, server)
+    for service in services { health.set(service, .serving) }
     let bound = try server.addInsecurePort("[::]:\(port)")
     try server.start()
     print("Server started, listening on \(bound)")
