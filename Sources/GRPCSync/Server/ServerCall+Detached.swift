@@ -15,13 +15,7 @@ extension ServerCall {
             finishDetached(tooLarge)
             return false
         }
-        let (encoding, compression): (Compression, Compression) = withState {
-            let encoding = responseCompression(&$0)
-            let disabled = $0.disableNextMessageCompression
-            $0.disableNextMessageCompression = false
-            return (encoding, disabled ? .noCompression : encoding)
-        }
-        let framed = MessageFraming.frame(bytes, compression: compression)
+        let (framed, encoding) = frameResponse(bytes)
         return stream.sendDetached(framed: framed, encoding: encoding) == .sent
     }
 

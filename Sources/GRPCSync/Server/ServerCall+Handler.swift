@@ -115,14 +115,20 @@ extension ServerCall {
             finish(tooLarge)
             throw RPCError(tooLarge)
         }
+        let (framed, encoding) = frameResponse(bytes)
+        if stream.send(framed: framed, encoding: encoding, timing: timing) == .sent { return }
+        throw RPCError(stream.status ?? .rpcNoLongerActive)
+    }
+
+    /// A response message framed with the call's response compression (unless the handler turned
+    /// it off for this message), and that compression's `grpc-encoding`.
+    func frameResponse(_ bytes: [UInt8]) -> (FramedMessage, encoding: Compression) {
         let (encoding, compression): (Compression, Compression) = withState {
             let encoding = responseCompression(&$0)
             let disabled = $0.disableNextMessageCompression
             $0.disableNextMessageCompression = false
             return (encoding, disabled ? .noCompression : encoding)
         }
-        let framed = MessageFraming.frame(bytes, compression: compression)
-        if stream.send(framed: framed, encoding: encoding, timing: timing) == .sent { return }
-        throw RPCError(stream.status ?? .rpcNoLongerActive)
+        return (MessageFraming.frame(bytes, compression: compression), encoding)
     }
 }
