@@ -55,8 +55,8 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
             return true
         }
         guard server != nil else { return false }
-        guard let admitted = share.withLock({ $0.admit(work) }) else { return true }  // waits its turn
-        return runOnNewWorker(admitted, on: connection)
+        guard share.withLock({ $0.admit(work) }) else { return true }  // waits its turn
+        return runOnNewWorker(work, on: connection)
     }
 
     /// Submits `work` to the executor, counted in the share already: the worker runs it, serves

@@ -27,14 +27,15 @@ struct WorkerShare<Work> {
     /// Calls waiting for the share.
     var waitingCount: Int { waiting.count }
 
-    /// A call is ready to run: returned to be run on a new worker (counted), or kept to wait.
-    mutating func admit(_ work: Work) -> Work? {
+    /// A call is ready to run: true when it is to run on a new worker now (counted); otherwise it
+    /// is kept to wait. (The work is only read, and kept only when it waits.)
+    mutating func admit(_ work: borrowing Work) -> Bool {
         guard holding < limit else {
-            waiting.append(work)
-            return nil
+            waiting.append(copy work)
+            return false
         }
         holding += 1
-        return work
+        return true
     }
 
     /// A worker that ran the connection's calls has left it: the next waiting call, to run on a
