@@ -28,55 +28,55 @@ extension RuntimeLog {
     }
 
     /// The peer broke the HTTP/2 or gRPC protocol; the connection ends.
-    func peerProtocolError(_ reason: String, peer: String) {
-        log(.info, "protocol error from the peer, closing the connection: \(reason)", peer: peer)
+    func peerProtocolError(_ reason: String, peer: @autoclosure () -> String) {
+        log(.info, "protocol error from the peer, closing the connection: \(reason)", peer: peer())
     }
 
     /// A TLS handshake failed (grpc logs this at info level).
-    func tlsHandshakeFailed(_ reason: String, peer: String) {
-        log(.info, "TLS handshake failed: \(reason)", peer: peer)
+    func tlsHandshakeFailed(_ reason: String, peer: @autoclosure () -> String) {
+        log(.info, "TLS handshake failed: \(reason)", peer: peer())
     }
 
     // MARK: tracer http
 
     /// A server accepted a connection.
-    func connectionAccepted(peer: String) {
-        trace(.http, "connection accepted", peer: peer)
+    func connectionAccepted(peer: @autoclosure () -> String) {
+        trace(.http, "connection accepted", peer: peer())
     }
 
     /// A client connected to a server (its HTTP/2 preface and, with TLS, handshake follow).
-    func connectionOpened(peer: String) {
-        trace(.http, "connection opened", peer: peer)
+    func connectionOpened(peer: @autoclosure () -> String) {
+        trace(.http, "connection opened", peer: peer())
     }
 
     /// A connection ended, with the status its open calls were given.
-    func connectionClosed(_ reason: Status, peer: String) {
-        trace(.http, "connection closed: \(reason.details)", peer: peer)
+    func connectionClosed(_ reason: Status, peer: @autoclosure () -> String) {
+        trace(.http, "connection closed: \(reason.details)", peer: peer())
     }
 
     /// We sent a GOAWAY.
-    func goAwaySent(errorCode: UInt32, lastStreamID: Int32, debugData: String, peer: String) {
+    func goAwaySent(errorCode: UInt32, lastStreamID: Int32, debugData: String, peer: @autoclosure () -> String) {
         trace(
             .http,
             "GOAWAY sent: \(HTTP2ErrorCode.name(errorCode)), last stream \(lastStreamID)"
-                + (debugData.isEmpty ? "" : ", debug data \"\(debugData)\""), peer: peer)
+                + (debugData.isEmpty ? "" : ", debug data \"\(debugData)\""), peer: peer())
     }
 
     /// The peer sent a GOAWAY.
-    func goAwayReceived(errorCode: UInt32, lastStreamID: Int32, peer: String) {
-        trace(.http, "GOAWAY received: \(HTTP2ErrorCode.name(errorCode)), last stream \(lastStreamID)", peer: peer)
+    func goAwayReceived(errorCode: UInt32, lastStreamID: Int32, peer: @autoclosure () -> String) {
+        trace(.http, "GOAWAY received: \(HTTP2ErrorCode.name(errorCode)), last stream \(lastStreamID)", peer: peer())
     }
 
     // MARK: tracer http_keepalive
 
     /// The peer did not acknowledge a keepalive PING in time.
-    func keepaliveTimedOut(peer: String) {
-        trace(.keepalive, "keepalive PING not acknowledged in time, closing the connection", peer: peer)
+    func keepaliveTimedOut(peer: @autoclosure () -> String) {
+        trace(.keepalive, "keepalive PING not acknowledged in time, closing the connection", peer: peer())
     }
 
     /// A client's PINGs came more often than the server allows: it is sent GOAWAY too_many_pings.
-    func tooManyPings(peer: String) {
-        trace(.keepalive, "the peer's PINGs come too often, ending the connection (too_many_pings)", peer: peer)
+    func tooManyPings(peer: @autoclosure () -> String) {
+        trace(.keepalive, "the peer's PINGs come too often, ending the connection (too_many_pings)", peer: peer())
     }
 
     // MARK: tracer connectivity_state

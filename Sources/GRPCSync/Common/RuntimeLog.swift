@@ -113,19 +113,20 @@ struct RuntimeLog: Sendable {
     }
 
     /// Logs a tracer event (at the trace level), when its tracer is on.
-    func trace(_ tracer: Tracers, _ message: @autoclosure () -> String, peer: String? = nil) {
+    func trace(_ tracer: Tracers, _ message: @autoclosure () -> String, peer: @autoclosure () -> String? = nil) {
         guard isOn(tracer) else { return }
-        log(traceLevel, message(), peer: peer)
+        log(traceLevel, message(), peer: peer())
     }
 
     /// Logs an event at `level`, with the peer's address or the call's method as metadata
     /// (`grpc.peer`, `grpc.method`).
     func log(
-        _ level: Logger.Level, _ message: @autoclosure () -> String, peer: String? = nil, method: String? = nil
+        _ level: Logger.Level, _ message: @autoclosure () -> String, peer: @autoclosure () -> String? = nil,
+        method: String? = nil
     ) {
         guard logger.logLevel <= level else { return }
         var metadata: Logger.Metadata = [:]
-        if let peer { metadata["grpc.peer"] = "\(peer)" }
+        if let peer = peer() { metadata["grpc.peer"] = "\(peer)" }
         if let method { metadata["grpc.method"] = "\(method)" }
         logger.log(level: level, "\(message())", metadata: metadata, source: "GRPCSync")
     }
