@@ -48,11 +48,22 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     /// our PINGs come too often, as grpc does.
     private var keepaliveTime: UInt64?
 
+    /// How a connection attempt reaches the target: ``Connector/connect(to:security:limits:deadline:delegate:)``,
+    /// or another way in socket-free tests and fuzzing.
+    typealias Dial =
+        @Sendable (
+            _ target: Target, _ security: ClientSecurity, _ limits: ConnectionLimits, _ deadline: Deadline,
+            _ delegate: any ClientConnectionDelegate
+        ) -> Result<any ClientConnection, RPCError>
+
+    private let dial: Dial
+
     init(
         target: String, options: [(String, OptionValue)], compression: Compression?,
-        credentials: ChannelCredentials? = nil, logger: Logger? = nil
+        credentials: ChannelCredentials? = nil, logger: Logger? = nil, dial: @escaping Dial = Connector.connect
     ) {
         self.target = target
+        self.dial = dial
         log = .given(logger)
         self.defaultCompression = compression
         do {
@@ -255,8 +266,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
                 var limits = options.connectionLimits(for: .client)
                 limits.log = log
                 limits.keepalive.time = lock.withLock { keepaliveTime ?? limits.keepalive.time }
-                result = Connector.connect(
-                    to: target, security: security, limits: limits, deadline: deadline, delegate: self)
+                result = dial(target, security, limits, deadline, self)
             case .failure(let error):
                 result = .failure(RPCError(.invalidChannelConfiguration(error.message)))
             }

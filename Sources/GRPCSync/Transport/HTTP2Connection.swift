@@ -65,7 +65,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
     @exclusivity(unchecked) private(set) var authProperties: AuthProperties
 
     private init?(
-        fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits, tls: TLSStream?,
+        socket: ConnectionSocket, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits,
         isLocal: Bool
     ) {
         guard let session = HTTP2Session(server: role == .server) else { return nil }
@@ -74,7 +74,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
         self.peer = peer
         self.loop = loop
         self.limits = limits
-        socket = ConnectionSocket(fd: fd, tls: tls)
+        self.socket = socket
         authProperties = isLocal ? .local : .insecure
         keepalive = KeepaliveState(settings: limits.keepalive, now: monotonicNanoseconds())
         timesReads = limits.keepalive.time != nil
@@ -111,6 +111,24 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
         }
     }
 
+    /// A connection over `memory` instead of a socket (socket-free tests and fuzzing), started as
+    /// a server or client one is; its delegate is set by `setDelegate` before it starts.
+    static func overMemory(
+        _ memory: InMemoryByteStream, role: Role, loop: EventLoop, limits: ConnectionLimits,
+        setDelegate: (HTTP2Connection) -> Void
+    ) -> HTTP2Connection? {
+        // Named like a Unix socket client: the address only labels logs.
+        guard let peer = try? SocketAddress(unixPath: "memory") else { return nil }
+        guard
+            let connection = HTTP2Connection(
+                socket: ConnectionSocket(memory: memory), role: role, peer: peer, loop: loop, limits: limits,
+                isLocal: false)
+        else { return nil }
+        setDelegate(connection)
+        connection.start()
+        return connection
+    }
+
     private static func started(
         fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits, tls: TLSContext?,
         serverName: String?, isLocal: Bool, setDelegate: (HTTP2Connection) -> Void
@@ -126,7 +144,8 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
         }
         guard
             let connection = HTTP2Connection(
-                fd: fd, role: role, peer: peer, loop: loop, limits: limits, tls: stream, isLocal: isLocal)
+                socket: ConnectionSocket(fd: fd, tls: stream), role: role, peer: peer, loop: loop, limits: limits,
+                isLocal: isLocal)
         else {
             Socket.close(fd)
             return nil
