@@ -195,6 +195,10 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
 
     func connectionLostLocked(_ status: Status) {
         connection.lock.assertHeld()
+        // nghttp2 reports no close for the streams of a connection that is gone: the call, which
+        // holds this stream, must be let go here, or the two keep each other alive.
+        onRefused = nil
+        retryBuffer.release()
         inboundClosedLocked()
         let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.connectionLost(status) }
         if decided ?? nil != nil { callEndedLocked() } else { changedLocked() }
