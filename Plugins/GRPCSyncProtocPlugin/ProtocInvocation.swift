@@ -62,7 +62,7 @@ struct ProtocInvocation {
                 + "add its directory to importPaths in \(PluginConfiguration.fileName)")
     }
 
-    /// The protoc command writing `<name>.pb.swift` and `<name>.grpc.swift` for every proto into
+    /// The command running protoc that writes `<name>.pb.swift` and `<name>.grpc.swift` for every proto into
     /// `outputDirectory`, with the path of the proto below its import path joined by underscores
     /// (`FileNaming=PathToUnderscores`) so files of the same name in two folders do not collide.
     func command(protoc: URL, protocGenSwift: URL, protocGenGRPCSync: URL, outputDirectory: URL) throws -> Command {
@@ -94,11 +94,13 @@ struct ProtocInvocation {
             outputs.append(outputDirectory.appendingPathComponent(baseName + ".pb.swift"))
             outputs.append(outputDirectory.appendingPathComponent(baseName + ".grpc.swift"))
         }
+        // protoc runs under protoc-gen-grpc-sync, which prints its diagnostics with full paths, a
+        // severity and the target's name (`/…/x.proto:13:1: error: Expected ";". (target 'Model')`).
         return .buildCommand(
             displayName:
                 "Generating \(targetName)'s messages and services from \(protoFiles.count) .proto file(s) with protoc",
-            executable: protoc,
-            arguments: arguments,
+            executable: protocGenGRPCSync,
+            arguments: ["--run-protoc", protoc.path, targetName] + arguments,
             inputFiles: protoFiles + extraInputs + [protocGenSwift, protocGenGRPCSync],
             outputFiles: outputs)
     }

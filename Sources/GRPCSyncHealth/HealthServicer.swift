@@ -45,6 +45,12 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
     public override init() { super.init() }
 
     /// The status of `request.service`; NOT_FOUND, with an empty response, when it was never set.
+    ///
+    /// - Parameters:
+    ///   - request: Names the service; `""` is the whole server.
+    ///   - context: The call's context, given NOT_FOUND for an unknown service.
+    /// - Returns: The service's status.
+    /// - Throws: Nothing; the signature is the generated servicer's.
     public override func check(
         _ request: Grpc_Health_V1_HealthCheckRequest, _ context: ServicerContext
     ) throws -> Grpc_Health_V1_HealthCheckResponse {
@@ -58,6 +64,12 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
     /// Sends the status of `request.service` (SERVICE_UNKNOWN when never set) at once, and each
     /// status set later, until the call ends. Returns at once: the call stays open without a
     /// worker thread.
+    ///
+    /// - Parameters:
+    ///   - request: Names the service; `""` is the whole server.
+    ///   - responses: Detached to send the statuses after the method returns.
+    ///   - context: The call's context; its end removes the watcher.
+    /// - Throws: Nothing; the signature is the generated servicer's.
     public override func watch(
         _ request: Grpc_Health_V1_HealthCheckRequest, _ responses: ResponseSender<Grpc_Health_V1_HealthCheckResponse>,
         _ context: ServicerContext
@@ -76,6 +88,10 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
 
     /// Sets the status of `service` (`""`: the whole server) and sends it to its watchers
     /// (`set(service, status)`); ignored after ``enterGracefulShutdown()``.
+    ///
+    /// - Parameters:
+    ///   - service: The full service name (`helloworld.Greeter`), or `""` for the whole server.
+    ///   - status: The status that Check answers and Watch sends from now on.
     public func set(_ service: String, _ status: Grpc_Health_V1_HealthCheckResponse.ServingStatus) {
         state.withLock { state in
             guard !state.gracefullyShuttingDown else { return }

@@ -27,6 +27,11 @@ public let reflectionV1ServiceName = Grpc_Reflection_V1_ServerReflectionMethods.
 ///
 /// Each reflection stream holds one of the server's worker threads while it is open, as grpcio's
 /// does.
+///
+/// - Parameters:
+///   - serviceNames: The full names of the services to list (`helloworld.Greeter`), with
+///     ``reflectionServiceName`` to list reflection itself.
+///   - server: The server to add the v1 and v1alpha reflection services to, before it starts.
 public func enableServerReflection(_ serviceNames: [String], _ server: Server) {
     let files = ServerFiles(server)
     addServerReflectionServicerToServer(V1AlphaReflectionServicer(serviceNames, files), server)

@@ -27,6 +27,11 @@ public enum RPCStatus {
     /// (`rpc_status.to_status(status)`): its code and message, and the serialized `status` as
     /// `grpc-status-details-bin` trailing metadata. Throws ``RPCStatusError`` (grpcio's
     /// `ValueError`) when `status.code` is not a gRPC status code (0–16).
+    ///
+    /// - Parameter status: The rich status: code, message and details (`google.protobuf.Any`).
+    /// - Returns: The status to give ``GRPCSync/ServicerContext/abortWithStatus(_:)``.
+    /// - Throws: ``RPCStatusError`` when the code is outside 0–16; SwiftProtobuf's error when the
+    ///   status does not serialize.
     public static func toStatus(_ status: Google_Rpc_Status) throws -> Status {
         let code = try statusCode(status.code)
         let bytes: [UInt8] = try status.serializedBytes()
@@ -38,6 +43,12 @@ public enum RPCStatus {
     /// ``RPCStatusError`` when the first such value is not a `google.rpc.Status` (grpcio raises
     /// protobuf's `DecodeError`), or when its code or message differ from the call's (grpcio's
     /// `ValueError`).
+    ///
+    /// - Parameter call: A client call: a ``GRPCSync/Future``, a ``GRPCSync/ResponseStream``, or
+    ///   the call `withCall` returns.
+    /// - Returns: The decoded `google.rpc.Status`, or nil when the server sent none.
+    /// - Throws: ``RPCStatusError`` when the details do not decode or do not match the call's
+    ///   status.
     public static func fromCall(_ call: some Call) throws -> Google_Rpc_Status? {
         try fromCall(code: call.code(), details: call.details(), trailingMetadata: call.trailingMetadata())
     }
@@ -45,6 +56,11 @@ public enum RPCStatus {
     /// The rich status of the call an ``GRPCSync/RPCError`` ended (`rpc_status.from_call(rpc_error)`),
     /// or nil when its trailing metadata has no `grpc-status-details-bin`; throws as
     /// ``fromCall(_:)-(Call)`` does.
+    ///
+    /// - Parameter error: The error a blocking call threw.
+    /// - Returns: The decoded `google.rpc.Status`, or nil when the server sent none.
+    /// - Throws: ``RPCStatusError`` when the details do not decode or do not match the error's
+    ///   code and details.
     public static func fromCall(_ error: RPCError) throws -> Google_Rpc_Status? {
         try fromCall(code: error.code, details: error.details, trailingMetadata: error.trailingMetadata)
     }

@@ -62,6 +62,14 @@ public struct ClientTracingInterceptor: UnaryUnaryClientInterceptor, UnaryStream
     }
 
     /// Traces a unary call.
+    ///
+    /// - Parameters:
+    ///   - continuation: Starts the call; it is given the details with the span's `traceparent`
+    ///     (and `tracestate`) added to the metadata.
+    ///   - clientCallDetails: The call's details; the method names the span.
+    ///   - request: The request, passed on unchanged.
+    /// - Returns: The continuation's future; the span ends with the call's status.
+    /// - Throws: What the continuation throws, once the span has ended with the error.
     public func interceptUnaryUnary<Request, Response>(
         _ continuation: (ClientCallDetails, Request) throws -> Future<Response>,
         _ clientCallDetails: ClientCallDetails,
@@ -71,6 +79,14 @@ public struct ClientTracingInterceptor: UnaryUnaryClientInterceptor, UnaryStream
     }
 
     /// Traces a server-streaming call.
+    ///
+    /// - Parameters:
+    ///   - continuation: Starts the call; it is given the details with the span's `traceparent`
+    ///     (and `tracestate`) added to the metadata.
+    ///   - clientCallDetails: The call's details; the method names the span.
+    ///   - request: The request, passed on unchanged.
+    /// - Returns: The continuation's response stream; the span ends with the call's status.
+    /// - Throws: What the continuation throws, once the span has ended with the error.
     public func interceptUnaryStream<Request, Response>(
         _ continuation: (ClientCallDetails, Request) throws -> ResponseStream<Response>,
         _ clientCallDetails: ClientCallDetails,
@@ -80,6 +96,14 @@ public struct ClientTracingInterceptor: UnaryUnaryClientInterceptor, UnaryStream
     }
 
     /// Traces a client-streaming call.
+    ///
+    /// - Parameters:
+    ///   - continuation: Starts the call; it is given the details with the span's `traceparent`
+    ///     (and `tracestate`) added to the metadata.
+    ///   - clientCallDetails: The call's details; the method names the span.
+    ///   - requests: The requests, passed on unchanged.
+    /// - Returns: The continuation's future; the span ends with the call's status.
+    /// - Throws: What the continuation throws, once the span has ended with the error.
     public func interceptStreamUnary<Request, Response>(
         _ continuation: (ClientCallDetails, AnySequence<Request>) throws -> Future<Response>,
         _ clientCallDetails: ClientCallDetails,
@@ -89,6 +113,14 @@ public struct ClientTracingInterceptor: UnaryUnaryClientInterceptor, UnaryStream
     }
 
     /// Traces a bidirectional-streaming call.
+    ///
+    /// - Parameters:
+    ///   - continuation: Starts the call; it is given the details with the span's `traceparent`
+    ///     (and `tracestate`) added to the metadata.
+    ///   - clientCallDetails: The call's details; the method names the span.
+    ///   - requests: The requests, passed on unchanged.
+    /// - Returns: The continuation's response stream; the span ends with the call's status.
+    /// - Throws: What the continuation throws, once the span has ended with the error.
     public func interceptStreamStream<Request, Response>(
         _ continuation: (ClientCallDetails, AnySequence<Request>) throws -> ResponseStream<Response>,
         _ clientCallDetails: ClientCallDetails,

@@ -22,6 +22,14 @@ public struct ServerTracingInterceptor: ServerInterceptor {
     }
 
     /// The handler the continuation finds, its behaviour run inside the call's span.
+    ///
+    /// - Parameters:
+    ///   - continuation: Finds the call's handler.
+    ///   - handlerCallDetails: The call's method, which names the span, and metadata, whose
+    ///     `traceparent` makes the span the client's child.
+    /// - Returns: The handler, its behaviour wrapped in the span; nil when the continuation found
+    ///   none.
+    /// - Throws: What the continuation throws.
     public func interceptService(
         _ continuation: (HandlerCallDetails) throws -> RPCMethodHandler?,
         _ handlerCallDetails: HandlerCallDetails

@@ -1,3 +1,4 @@
+import Foundation
 import SwiftProtobuf
 import SwiftProtobufPluginLibrary
 
@@ -7,9 +8,19 @@ import SwiftProtobufPluginLibrary
 ///
 ///     protoc --plugin=protoc-gen-grpc-sync=PATH --grpc-sync_out=DIR [--grpc-sync_opt=Visibility=Public] x.proto
 ///
-/// See ``GeneratorOptions`` for the options.
+/// See ``GeneratorOptions`` for the options. The build plugin also runs it as a wrapper around
+/// protoc (``ProtocRunner``), so that protoc's diagnostics name full paths and the target.
 @main
 struct GRPCSyncGeneratorPlugin: CodeGenerator {
+    /// A protoc plugin, or ``ProtocRunner`` when the first argument is its flag.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == ProtocRunner.flag {
+            exit(ProtocRunner.run(Array(arguments.dropFirst())))
+        }
+        GRPCSyncGeneratorPlugin().main(nil)
+    }
+
     func generate(
         files: [FileDescriptor],
         parameter: any CodeGeneratorParameter,

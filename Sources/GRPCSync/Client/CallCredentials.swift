@@ -29,6 +29,10 @@ public struct AuthMetadataContext: Sendable {
     public let methodName: String
 
     /// A context with the given service URL and method name (to call a plugin in a test).
+    ///
+    /// - Parameters:
+    ///   - serviceURL: The URL of the call's service, as ``serviceURL`` describes it.
+    ///   - methodName: The method's name, without the service.
     public init(serviceURL: String, methodName: String) {
         self.serviceURL = serviceURL
         self.methodName = methodName
@@ -78,7 +82,8 @@ public typealias AuthMetadataPluginCallback = @Sendable (_ metadata: Metadata?, 
 ///
 /// ```swift
 /// struct TokenPlugin: AuthMetadataPlugin {
-///     func callAsFunction(_ context: AuthMetadataContext, _ callback: @escaping AuthMetadataPluginCallback) {
+///     func callAsFunction(_ context: AuthMetadataContext, _ callback: @escaping AuthMetadataPluginCallback)
+/// {
 ///         callback([("x-token", .text(fetchToken(for: context.serviceURL)))], nil)
 ///     }
 /// }
@@ -87,22 +92,42 @@ public typealias AuthMetadataPluginCallback = @Sendable (_ metadata: Metadata?, 
 public protocol AuthMetadataPlugin: Sendable {
     /// Gives metadata for the call `context` describes: calls `callback` once, now or later from
     /// any thread, or throws.
+    ///
+    /// - Parameters:
+    ///   - context: The call's service URL and method name (grpcio's `AuthMetadataContext`).
+    ///   - callback: Takes the metadata to send, or an error that fails the call; call it once.
+    /// - Throws: Anything; the call then ends UNAVAILABLE "Getting metadata from plugin failed
+    ///   with error: …".
     func callAsFunction(_ context: AuthMetadataContext, _ callback: @escaping AuthMetadataPluginCallback) throws
 }
 
 /// Call credentials sending `authorization: Bearer <token>` (`grpc.access_token_call_credentials`).
+///
+/// - Parameter accessToken: The token, sent after `Bearer `.
+/// - Returns: Credentials for a call's `credentials:` or ``compositeChannelCredentials(_:_:_:)``.
 public func accessTokenCallCredentials(_ accessToken: String) -> CallCredentials {
     CallCredentials(plugins: [AccessTokenPlugin(token: accessToken)])
 }
 
 /// Call credentials whose metadata `plugin` gives (`grpc.metadata_call_credentials(plugin, name)`);
 /// `name` is accepted for grpcio's sake and not used.
+///
+/// - Parameters:
+///   - plugin: Gives each call its metadata.
+///   - name: grpcio's plugin name; not used.
+/// - Returns: Credentials for a call's `credentials:` or ``compositeChannelCredentials(_:_:_:)``.
 public func metadataCallCredentials(_ plugin: some AuthMetadataPlugin, name: String? = nil) -> CallCredentials {
     CallCredentials(plugins: [plugin])
 }
 
-/// Call credentials that send the metadata of each of `credentials`, in order
+/// Call credentials that send the metadata of each of the given credentials, in order
 /// (`grpc.composite_call_credentials`).
+///
+/// - Parameters:
+///   - first: The credentials asked first.
+///   - second: The credentials asked next.
+///   - more: Further credentials, asked in order.
+/// - Returns: Credentials whose plugins are all of theirs, in order.
 public func compositeCallCredentials(
     _ first: CallCredentials, _ second: CallCredentials, _ more: CallCredentials...
 ) -> CallCredentials {

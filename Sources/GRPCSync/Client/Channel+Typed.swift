@@ -2,6 +2,14 @@ import SwiftProtobuf
 
 /// Multicallables for SwiftProtobuf messages and raw bytes, so nobody writes serializers by hand.
 extension Channel {
+    /// A multicallable for `method` with SwiftProtobuf messages (`channel.unary_unary(method,
+    /// request_serializer=Req.SerializeToString, response_deserializer=Resp.FromString)`).
+    ///
+    /// - Parameters:
+    ///   - method: The full method path, `/package.Service/Method`.
+    ///   - request: The request message type, when the context does not say it.
+    ///   - response: The response message type, when the context does not say it.
+    /// - Returns: The multicallable; making it opens no connection.
     public func unaryUnary<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: String, request: Request.Type = Request.self, response: Response.Type = Response.self
     ) -> UnaryUnaryMultiCallable<Request, Response> {
@@ -10,6 +18,14 @@ extension Channel {
             responseDeserializer: ProtobufSerialization.deserializer())
     }
 
+    /// A multicallable for `method` with SwiftProtobuf messages (`channel.unary_stream(method,
+    /// request_serializer=Req.SerializeToString, response_deserializer=Resp.FromString)`).
+    ///
+    /// - Parameters:
+    ///   - method: The full method path, `/package.Service/Method`.
+    ///   - request: The request message type, when the context does not say it.
+    ///   - response: The response message type, when the context does not say it.
+    /// - Returns: The multicallable; making it opens no connection.
     public func unaryStream<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: String, request: Request.Type = Request.self, response: Response.Type = Response.self
     ) -> UnaryStreamMultiCallable<Request, Response> {
@@ -18,6 +34,14 @@ extension Channel {
             responseDeserializer: ProtobufSerialization.deserializer())
     }
 
+    /// A multicallable for `method` with SwiftProtobuf messages (`channel.stream_unary(method,
+    /// request_serializer=Req.SerializeToString, response_deserializer=Resp.FromString)`).
+    ///
+    /// - Parameters:
+    ///   - method: The full method path, `/package.Service/Method`.
+    ///   - request: The request message type, when the context does not say it.
+    ///   - response: The response message type, when the context does not say it.
+    /// - Returns: The multicallable; making it opens no connection.
     public func streamUnary<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: String, request: Request.Type = Request.self, response: Response.Type = Response.self
     ) -> StreamUnaryMultiCallable<Request, Response> {
@@ -26,6 +50,14 @@ extension Channel {
             responseDeserializer: ProtobufSerialization.deserializer())
     }
 
+    /// A multicallable for `method` with SwiftProtobuf messages (`channel.stream_stream(method,
+    /// request_serializer=Req.SerializeToString, response_deserializer=Resp.FromString)`).
+    ///
+    /// - Parameters:
+    ///   - method: The full method path, `/package.Service/Method`.
+    ///   - request: The request message type, when the context does not say it.
+    ///   - response: The response message type, when the context does not say it.
+    /// - Returns: The multicallable; making it opens no connection.
     public func streamStream<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: String, request: Request.Type = Request.self, response: Response.Type = Response.self
     ) -> StreamStreamMultiCallable<Request, Response> {
@@ -34,19 +66,38 @@ extension Channel {
             responseDeserializer: ProtobufSerialization.deserializer())
     }
 
-    /// Raw bytes in and out (grpcio's multicallables without serializers).
+    /// A multicallable for `method` with raw bytes in and out (`channel.unary_unary(method)`, without
+    /// serializers).
+    ///
+    /// - Parameter method: The full method path, `/package.Service/Method`.
+    /// - Returns: The multicallable; making it opens no connection.
     public func unaryUnary(_ method: String) -> UnaryUnaryMultiCallable<[UInt8], [UInt8]> {
         unaryUnary(method, requestSerializer: RawBytes.serializer, responseDeserializer: RawBytes.deserializer)
     }
 
+    /// A multicallable for `method` with raw bytes in and out (`channel.unary_stream(method)`, without
+    /// serializers).
+    ///
+    /// - Parameter method: The full method path, `/package.Service/Method`.
+    /// - Returns: The multicallable; making it opens no connection.
     public func unaryStream(_ method: String) -> UnaryStreamMultiCallable<[UInt8], [UInt8]> {
         unaryStream(method, requestSerializer: RawBytes.serializer, responseDeserializer: RawBytes.deserializer)
     }
 
+    /// A multicallable for `method` with raw bytes in and out (`channel.stream_unary(method)`, without
+    /// serializers).
+    ///
+    /// - Parameter method: The full method path, `/package.Service/Method`.
+    /// - Returns: The multicallable; making it opens no connection.
     public func streamUnary(_ method: String) -> StreamUnaryMultiCallable<[UInt8], [UInt8]> {
         streamUnary(method, requestSerializer: RawBytes.serializer, responseDeserializer: RawBytes.deserializer)
     }
 
+    /// A multicallable for `method` with raw bytes in and out (`channel.stream_stream(method)`, without
+    /// serializers).
+    ///
+    /// - Parameter method: The full method path, `/package.Service/Method`.
+    /// - Returns: The multicallable; making it opens no connection.
     public func streamStream(_ method: String) -> StreamStreamMultiCallable<[UInt8], [UInt8]> {
         streamStream(method, requestSerializer: RawBytes.serializer, responseDeserializer: RawBytes.deserializer)
     }

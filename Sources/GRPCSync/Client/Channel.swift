@@ -32,6 +32,14 @@ public final class Channel: Sendable {
     // MARK: multicallables
 
     /// A unary-unary method (`channel.unary_unary(method, request_serializer=, response_deserializer=)`).
+    ///
+    /// - Parameters:
+    ///   - method: The full method path, `/package.Service/Method`.
+    ///   - requestSerializer: Turns a request into bytes; what it throws fails the call INTERNAL
+    ///     "Exception serializing request!".
+    ///   - responseDeserializer: Turns a response's bytes into a `Response`; what it throws fails
+    ///     the call INTERNAL "Exception deserializing response!".
+    /// - Returns: The multicallable; making it opens no connection.
     public func unaryUnary<Request, Response>(
         _ method: String,
         requestSerializer: @escaping Serializer<Request>,
@@ -41,6 +49,14 @@ public final class Channel: Sendable {
     }
 
     /// A unary-stream method (`channel.unary_stream`).
+    ///
+    /// - Parameters:
+    ///   - method: The full method path, `/package.Service/Method`.
+    ///   - requestSerializer: Turns a request into bytes; what it throws fails the call INTERNAL
+    ///     "Exception serializing request!".
+    ///   - responseDeserializer: Turns a response's bytes into a `Response`; what it throws fails
+    ///     the call INTERNAL "Exception deserializing response!".
+    /// - Returns: The multicallable; making it opens no connection.
     public func unaryStream<Request, Response>(
         _ method: String,
         requestSerializer: @escaping Serializer<Request>,
@@ -50,6 +66,14 @@ public final class Channel: Sendable {
     }
 
     /// A stream-unary method (`channel.stream_unary`).
+    ///
+    /// - Parameters:
+    ///   - method: The full method path, `/package.Service/Method`.
+    ///   - requestSerializer: Turns a request into bytes; what it throws fails the call INTERNAL
+    ///     "Exception serializing request!".
+    ///   - responseDeserializer: Turns a response's bytes into a `Response`; what it throws fails
+    ///     the call INTERNAL "Exception deserializing response!".
+    /// - Returns: The multicallable; making it opens no connection.
     public func streamUnary<Request, Response>(
         _ method: String,
         requestSerializer: @escaping Serializer<Request>,
@@ -59,6 +83,14 @@ public final class Channel: Sendable {
     }
 
     /// A stream-stream method (`channel.stream_stream`).
+    ///
+    /// - Parameters:
+    ///   - method: The full method path, `/package.Service/Method`.
+    ///   - requestSerializer: Turns a request into bytes; what it throws fails the call INTERNAL
+    ///     "Exception serializing request!".
+    ///   - responseDeserializer: Turns a response's bytes into a `Response`; what it throws fails
+    ///     the call INTERNAL "Exception deserializing response!".
+    /// - Returns: The multicallable; making it opens no connection.
     public func streamStream<Request, Response>(
         _ method: String,
         requestSerializer: @escaping Serializer<Request>,
@@ -104,11 +136,21 @@ public func insecureChannel(
 /// interceptor takes part only in the kinds of call whose protocol it adopts
 /// (``UnaryUnaryClientInterceptor`` and its three siblings). The new channel shares `channel`'s
 /// connection; intercepting an intercepted channel puts the new interceptors outside the old ones.
+///
+/// - Parameters:
+///   - channel: The channel whose connection the calls use.
+///   - interceptors: The interceptors, outermost first.
+/// - Returns: A channel running its calls through `interceptors`, then `channel`'s own.
 public func interceptChannel(_ channel: Channel, _ interceptors: any ClientInterceptor...) -> Channel {
     interceptChannel(channel, interceptors)
 }
 
 /// ``interceptChannel(_:_:)-(_,ClientInterceptor...)`` with the interceptors in an array.
+///
+/// - Parameters:
+///   - channel: The channel whose connection the calls use.
+///   - interceptors: The interceptors, outermost first.
+/// - Returns: A channel running its calls through `interceptors`, then `channel`'s own.
 public func interceptChannel(_ channel: Channel, _ interceptors: [any ClientInterceptor]) -> Channel {
     Channel(transport: channel.transport, interceptors: interceptors + channel.interceptors)
 }

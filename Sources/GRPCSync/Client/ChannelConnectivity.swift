@@ -37,8 +37,15 @@ public final class ConnectivitySubscription: Hashable, Sendable {
     init(_ callback: @escaping @Sendable (ChannelConnectivity) -> Void) { self.callback = callback }
 
     /// The same subscription (identity).
+    ///
+    /// - Parameters:
+    ///   - lhs: A subscription.
+    ///   - rhs: Another subscription.
+    /// - Returns: Whether both are the same object.
     public static func == (lhs: ConnectivitySubscription, rhs: ConnectivitySubscription) -> Bool { lhs === rhs }
     /// Hashes the subscription's identity.
+    ///
+    /// - Parameter hasher: The hasher to feed the object's identity to.
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
 
@@ -48,6 +55,11 @@ extension Channel {
     /// starts connecting. Callbacks run one at a time, in order, on a blocking worker with no
     /// runtime lock held (never on the subscribing thread). Like grpcio, ``close()`` ends every
     /// subscription without a last callback.
+    ///
+    /// - Parameters:
+    ///   - callback: Called with the current state first, then with each new state.
+    ///   - tryToConnect: Whether an idle channel starts connecting (grpcio's `try_to_connect`).
+    /// - Returns: The subscription to give ``unsubscribe(_:)``.
     @discardableResult
     public func subscribe(
         _ callback: @escaping @Sendable (ChannelConnectivity) -> Void, tryToConnect: Bool = false
@@ -59,6 +71,9 @@ extension Channel {
 
     /// Stops the callbacks of `subscription` (`channel.unsubscribe(callback)`); a callback already
     /// running finishes.
+    ///
+    /// - Parameter subscription: What ``subscribe(_:tryToConnect:)`` returned; an unknown or
+    ///   ended subscription is ignored.
     public func unsubscribe(_ subscription: ConnectivitySubscription) {
         transport.unsubscribe(subscription)
     }
@@ -70,6 +85,10 @@ extension Channel {
 /// ```swift
 /// try channelReadyFuture(channel).result(timeout: 5)  // throws FutureTimeoutError if not ready
 /// ```
+///
+/// - Parameter channel: The channel to wait for.
+/// - Returns: A future whose ``ChannelReadyFuture/result(timeout:)`` returns once the channel is
+///   ready.
 public func channelReadyFuture(_ channel: Channel) -> ChannelReadyFuture {
     let future = ChannelReadyFuture(channel: channel)
     future.start()
@@ -121,6 +140,11 @@ public final class ChannelReadyFuture: @unchecked Sendable {  // state protected
 
     /// Waits up to `timeout` seconds (nil: no limit) for the channel to be ready; throws
     /// ``FutureTimeoutError`` when it is not by then, ``FutureCancelledError`` once cancelled.
+    ///
+    /// - Parameter timeout: The most seconds to wait; nil waits until the channel is ready or the
+    ///   future is cancelled.
+    /// - Throws: ``FutureTimeoutError`` when the channel is not ready in time,
+    ///   ``FutureCancelledError`` when the future was cancelled.
     public func result(timeout: Double? = nil) throws {
         let deadline = Deadline.after(seconds: timeout)
         try lock.withLock {
@@ -131,12 +155,19 @@ public final class ChannelReadyFuture: @unchecked Sendable {  // state protected
     }
 
     /// Nil (the channel got ready), as grpcio's; waits and throws like ``result(timeout:)``.
+    ///
+    /// - Parameter timeout: The most seconds to wait; nil: no limit.
+    /// - Returns: Nil, always: a channel that gets ready has no error.
+    /// - Throws: ``FutureTimeoutError`` or ``FutureCancelledError``, as ``result(timeout:)``.
     public func exception(timeout: Double? = nil) throws -> (any Error)? {
         try result(timeout: timeout)
         return nil
     }
 
     /// Stops waiting for the channel; false when it is ready already (`future.cancel()`).
+    ///
+    /// - Returns: Whether the future is cancelled: true when this or an earlier call cancelled it,
+    ///   false when the channel was ready first.
     @discardableResult
     public func cancel() -> Bool {
         let wasDone = lock.withLock { matured || isCancelled }
@@ -147,15 +178,26 @@ public final class ChannelReadyFuture: @unchecked Sendable {  // state protected
         return lock.withLock { isCancelled }
     }
 
-    /// True once ``cancel()`` stopped the wait (`future.cancelled()`).
+    /// Whether ``cancel()`` stopped the wait (`future.cancelled()`).
+    ///
+    /// - Returns: True once cancelled.
     public func cancelled() -> Bool { lock.withLock { isCancelled } }
-    /// True while the future waits for the channel (`future.running()`).
+
+    /// Whether the future still waits for the channel (`future.running()`).
+    ///
+    /// - Returns: True until the channel is ready or the future is cancelled.
     public func running() -> Bool { lock.withLock { !matured && !isCancelled } }
-    /// True once the channel was ready, or the future was cancelled (`future.done()`).
+
+    /// Whether the future is done (`future.done()`).
+    ///
+    /// - Returns: True once the channel was ready, or the future was cancelled.
     public func done() -> Bool { lock.withLock { matured || isCancelled } }
 
     /// Runs `callback` with this future once it is done (ready or cancelled), at once if it is
     /// (`add_done_callback`).
+    ///
+    /// - Parameter callback: Called once with this future: on the thread that completes or cancels
+    ///   it, or on the calling thread when it is done already.
     public func addDoneCallback(_ callback: @escaping @Sendable (ChannelReadyFuture) -> Void) {
         let runNow: Bool = lock.withLock {
             if matured || isCancelled { return true }
@@ -168,6 +210,7 @@ public final class ChannelReadyFuture: @unchecked Sendable {  // state protected
 
 /// A cancelled future's result was asked for (`grpc.FutureCancelledError`).
 public struct FutureCancelledError: Error, Sendable, CustomStringConvertible {
+    /// "the future was cancelled".
     public var description: String { "the future was cancelled" }
 }
 

@@ -23,6 +23,15 @@ public struct ClientCallDetails: Sendable {
 
     /// Details for a call of `method` (`/package.Service/Method`); the rest as a multicallable's
     /// arguments of the same names.
+    ///
+    /// - Parameters:
+    ///   - method: The full method path, `/package.Service/Method`.
+    ///   - timeout: Seconds the call may take (its deadline); nil: none.
+    ///   - metadata: Metadata sent with the request headers.
+    ///   - waitForReady: True waits for the channel to connect instead of failing UNAVAILABLE at
+    ///     once while it cannot; nil or false fails fast, as grpcio does by default.
+    ///   - compression: The call's message compression; nil: the channel's.
+    ///   - credentials: Call credentials for this call, sent after the channel's.
     public init(
         method: String, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil

@@ -18,6 +18,16 @@ public protocol ClientInterceptor: Sendable {}
 /// for the status.
 public protocol UnaryUnaryClientInterceptor: ClientInterceptor {
     /// `intercept_unary_unary(continuation, client_call_details, request)`.
+    ///
+    /// - Parameters:
+    ///   - continuation: Runs the rest of the chain and the call: its outcome is a ``Future`` (for a blocking
+    /// call, of a call that has ended).
+    ///   - clientCallDetails: The call's method, timeout, metadata, wait-for-ready, compression
+    ///     and credentials; pass a changed copy to the continuation to change them.
+    ///   - request: The request message; pass it, or another, to the continuation.
+    /// - Returns: Usually the continuation's outcome; the caller reads the response or error from it.
+    /// - Throws: Whatever the interceptor decides to; a blocking call rethrows it as is, a
+    ///   `future(…)` or response stream reports it as the call's error.
     func interceptUnaryUnary<Request, Response>(
         _ continuation: (ClientCallDetails, Request) throws -> Future<Response>,
         _ clientCallDetails: ClientCallDetails,
@@ -28,6 +38,15 @@ public protocol UnaryUnaryClientInterceptor: ClientInterceptor {
 /// Intercepts unary-request, streaming-response calls (`grpc.UnaryStreamClientInterceptor`).
 public protocol UnaryStreamClientInterceptor: ClientInterceptor {
     /// `intercept_unary_stream(continuation, client_call_details, request)`.
+    ///
+    /// - Parameters:
+    ///   - continuation: Runs the rest of the chain and starts the call; returns its response stream.
+    ///   - clientCallDetails: The call's method, timeout, metadata, wait-for-ready, compression
+    ///     and credentials; pass a changed copy to the continuation to change them.
+    ///   - request: The request message; pass it, or another, to the continuation.
+    /// - Returns: Usually the continuation's stream, or a stream wrapping it.
+    /// - Throws: Whatever the interceptor decides to; a blocking call rethrows it as is, a
+    ///   `future(…)` or response stream reports it as the call's error.
     func interceptUnaryStream<Request, Response>(
         _ continuation: (ClientCallDetails, Request) throws -> ResponseStream<Response>,
         _ clientCallDetails: ClientCallDetails,
@@ -40,6 +59,17 @@ public protocol UnaryStreamClientInterceptor: ClientInterceptor {
 /// change each one.
 public protocol StreamUnaryClientInterceptor: ClientInterceptor {
     /// `intercept_stream_unary(continuation, client_call_details, request_iterator)`.
+    ///
+    /// - Parameters:
+    ///   - continuation: Runs the rest of the chain and the call with the requests it is given: its outcome
+    ///     is a ``Future``.
+    ///   - clientCallDetails: The call's method, timeout, metadata, wait-for-ready, compression
+    ///     and credentials; pass a changed copy to the continuation to change them.
+    ///   - requests: The requests, read lazily once the call runs; wrap them (`.lazy.map`) to see or change
+    /// each.
+    /// - Returns: Usually the continuation's outcome; the caller reads the response or error from it.
+    /// - Throws: Whatever the interceptor decides to; a blocking call rethrows it as is, a
+    ///   `future(…)` or response stream reports it as the call's error.
     func interceptStreamUnary<Request, Response>(
         _ continuation: (ClientCallDetails, AnySequence<Request>) throws -> Future<Response>,
         _ clientCallDetails: ClientCallDetails,
@@ -50,6 +80,17 @@ public protocol StreamUnaryClientInterceptor: ClientInterceptor {
 /// Intercepts streaming-request, streaming-response calls (`grpc.StreamStreamClientInterceptor`).
 public protocol StreamStreamClientInterceptor: ClientInterceptor {
     /// `intercept_stream_stream(continuation, client_call_details, request_iterator)`.
+    ///
+    /// - Parameters:
+    ///   - continuation: Runs the rest of the chain and starts the call with the requests it is given;
+    /// returns its response stream.
+    ///   - clientCallDetails: The call's method, timeout, metadata, wait-for-ready, compression
+    ///     and credentials; pass a changed copy to the continuation to change them.
+    ///   - requests: The requests, read lazily once the call runs; wrap them (`.lazy.map`) to see or change
+    /// each.
+    /// - Returns: Usually the continuation's stream, or a stream wrapping it.
+    /// - Throws: Whatever the interceptor decides to; a blocking call rethrows it as is, a
+    ///   `future(…)` or response stream reports it as the call's error.
     func interceptStreamStream<Request, Response>(
         _ continuation: (ClientCallDetails, AnySequence<Request>) throws -> ResponseStream<Response>,
         _ clientCallDetails: ClientCallDetails,

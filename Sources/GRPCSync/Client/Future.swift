@@ -17,6 +17,11 @@ public final class Future<Response>: CallHandle, @unchecked Sendable {  // Clien
     /// throws the call's ``RPCError`` (or what an interceptor threw); throws
     /// ``FutureTimeoutError`` when the wait times out, ``FutureCancelledError`` when
     /// ``CallHandle/cancel()`` ended the call.
+    ///
+    /// - Parameter timeout: The most seconds to wait; nil waits until the call ends.
+    /// - Returns: The response message.
+    /// - Throws: The call's ``RPCError`` when it did not end OK, what an interceptor threw,
+    ///   ``FutureTimeoutError`` or ``FutureCancelledError``.
     public func result(timeout: Double? = nil) throws -> Response {
         if let interceptorError { throw interceptorError }
         guard call.waitUntilDone(until: Deadline.after(seconds: timeout)) else { throw FutureTimeoutError() }
@@ -26,6 +31,11 @@ public final class Future<Response>: CallHandle, @unchecked Sendable {  // Clien
 
     /// The call's error (an ``RPCError``, or what an interceptor threw), or nil when it succeeded;
     /// waits and throws like ``result(timeout:)``.
+    ///
+    /// - Parameter timeout: The most seconds to wait; nil waits until the call ends.
+    /// - Returns: The call's error, or nil when it ended OK with a response.
+    /// - Throws: ``FutureTimeoutError`` when the call has not ended in time,
+    ///   ``FutureCancelledError`` when it was cancelled here.
     public func exception(timeout: Double? = nil) throws -> (any Error)? {
         if let interceptorError { return interceptorError }
         guard call.waitUntilDone(until: Deadline.after(seconds: timeout)) else { throw FutureTimeoutError() }
@@ -38,17 +48,26 @@ public final class Future<Response>: CallHandle, @unchecked Sendable {  // Clien
         }
     }
 
-    /// True once the call has ended, however (`future.done()`).
+    /// Whether the call has ended, however (`future.done()`).
+    ///
+    /// - Returns: True once the call has ended.
     public func done() -> Bool { !call.isActive() }
 
-    /// True while the call runs (`future.running()`).
+    /// Whether the call runs (`future.running()`).
+    ///
+    /// - Returns: True until the call ends.
     public func running() -> Bool { call.isActive() }
 
     /// True when ``CallHandle/cancel()`` ended the call (`future.cancelled()`); false when it
     /// ended otherwise, a CANCELLED status from the server included.
+    ///
+    /// - Returns: Whether the call was cancelled here.
     public func cancelled() -> Bool { call.isCancelledHere }
 
     /// Runs `callback` with this future when the call ends, at once if it has (`add_done_callback`).
+    ///
+    /// - Parameter callback: Called once with this future: on a blocking worker when the call
+    ///   ends, or on the calling thread when it has ended already.
     public func addDoneCallback(_ callback: @escaping @Sendable (Future<Response>) -> Void) {
         if !call.addCallback({ callback(self) }) { callback(self) }
     }
@@ -57,5 +76,6 @@ public final class Future<Response>: CallHandle, @unchecked Sendable {  // Clien
 /// `future.result(timeout:)` waited `timeout` seconds and the call had not ended
 /// (`grpc.FutureTimeoutError`).
 public struct FutureTimeoutError: Error, Sendable, CustomStringConvertible {
+    /// "the future did not complete within its timeout".
     public var description: String { "the future did not complete within its timeout" }
 }

@@ -14,6 +14,11 @@ public struct OutgoingMessage<Message> {
     /// False to send this message uncompressed even when the call compresses.
     public var compressed: Bool
 
+    /// A request and its compression choice.
+    ///
+    /// - Parameters:
+    ///   - message: The request.
+    ///   - compressed: False to send it uncompressed on a call that compresses.
     public init(_ message: Message, compressed: Bool = true) {
         self.message = message
         self.compressed = compressed

@@ -38,14 +38,20 @@ public final class RequestQueue<Request>: Sequence, @unchecked Sendable {  // st
     /// `feed` answered that the call has ended: everything is dropped from then on.
     private var callEnded = false
 
+    /// An open, empty queue; give it to a streaming call as its requests.
     public init() {}
 
     /// Adds a request; it is sent after those put before it.
+    ///
+    /// - Parameter request: The request; ignored once the queue is closed or its call has ended.
     public func put(_ request: Request) {
         put(OutgoingMessage(request))
     }
 
     /// Adds a request with its own compression choice (see ``OutgoingMessage``).
+    ///
+    /// - Parameter message: The request and whether it may be compressed; ignored once the queue
+    ///   is closed or its call has ended.
     public func put(_ message: OutgoingMessage<Request>) {
         lock.lock()
         defer { lock.unlock() }
@@ -84,6 +90,9 @@ public final class RequestQueue<Request>: Sequence, @unchecked Sendable {  // st
         if endNow { feed?.end() }
     }
 
+    /// An iterator taking the queue's requests, for a call that reads the queue as a sequence.
+    ///
+    /// - Returns: An iterator that waits for each request.
     public func makeIterator() -> Iterator {
         Iterator(queue: self)
     }
@@ -93,6 +102,9 @@ public final class RequestQueue<Request>: Sequence, @unchecked Sendable {  // st
     public struct Iterator: IteratorProtocol {
         fileprivate let queue: RequestQueue
 
+        /// The next request put, waiting until there is one.
+        ///
+        /// - Returns: The request, or nil once the queue is closed and empty.
         public mutating func next() -> Request? {
             queue.take()?.message
         }

@@ -16,6 +16,13 @@ public final class ResponseStream<Response>: CallHandle, @unchecked Sendable {  
     }
 
     /// The next response; nil after the last one of a call that ended OK.
+    ///
+    /// Waits until a response arrives or the call ends.
+    ///
+    /// - Returns: The response, or nil once the call has ended OK and every response was read.
+    /// - Throws: ``RPCError`` with the call's status when it ends otherwise (INTERNAL "Exception
+    ///   deserializing response!" for a response that does not deserialize), or what an
+    ///   interceptor threw.
     public func next() throws -> Response? {
         if let interceptorError { throw interceptorError }
         return try call.receive(deserializer)

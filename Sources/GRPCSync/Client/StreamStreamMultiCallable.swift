@@ -10,6 +10,20 @@ public struct StreamStreamMultiCallable<Request, Response>: Sendable {
     public var method: String { binding.method }
 
     /// Starts the call (`stub.RouteChat(iter(notes))`); read the responses with `next()`.
+    ///
+    /// - Parameters:
+    ///   - requests: The requests, read lazily on a sender thread as flow control allows; the
+    ///     call half-closes after the last.
+    ///   - timeout: Seconds the call may take (its deadline); nil: none.
+    ///   - metadata: Metadata sent with the request headers.
+    ///   - waitForReady: True waits for the channel to connect instead of failing UNAVAILABLE at
+    ///     once while it cannot; nil or false fails fast, as grpcio does by default.
+    ///   - compression: The call's message compression; nil: the channel's.
+    ///   - credentials: Call credentials for this call, sent after the channel's.
+    /// - Returns: The stream of responses; its `next()` throws the call's error when it does not end OK.
+    /// - Throws: ``UsageError`` when the channel is closed or the metadata cannot be sent (an illegal or
+    ///   reserved key, a text value that is not printable ASCII). A failed call or an interceptor's error
+    ///   is thrown by the stream's `next()`.
     public func callAsFunction<Requests: Sequence>(
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil
@@ -22,6 +36,20 @@ public struct StreamStreamMultiCallable<Request, Response>: Sendable {
     }
 
     /// Starts the call with requests each compressed or not as it says; read the responses with `next()`.
+    ///
+    /// - Parameters:
+    ///   - requests: The requests, each an ``OutgoingMessage`` saying whether it is compressed,
+    ///     read lazily on a sender thread; the call half-closes after the last.
+    ///   - timeout: Seconds the call may take (its deadline); nil: none.
+    ///   - metadata: Metadata sent with the request headers.
+    ///   - waitForReady: True waits for the channel to connect instead of failing UNAVAILABLE at
+    ///     once while it cannot; nil or false fails fast, as grpcio does by default.
+    ///   - compression: The call's message compression; nil: the channel's.
+    ///   - credentials: Call credentials for this call, sent after the channel's.
+    /// - Returns: The stream of responses; its `next()` throws the call's error when it does not end OK.
+    /// - Throws: ``UsageError`` when the channel is closed or the metadata cannot be sent (an illegal or
+    ///   reserved key, a text value that is not printable ASCII). A failed call or an interceptor's error
+    ///   is thrown by the stream's `next()`.
     public func callAsFunction<Requests: Sequence>(
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil

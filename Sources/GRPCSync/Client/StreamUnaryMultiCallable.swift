@@ -10,6 +10,21 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
     public var method: String { binding.method }
 
     /// Sends the requests and waits for the response (`stub.RecordRoute(iter(points))`).
+    ///
+    /// - Parameters:
+    ///   - requests: The requests, read lazily on a sender thread as flow control allows; the
+    ///     call half-closes after the last.
+    ///   - timeout: Seconds the call may take (its deadline); nil: none.
+    ///   - metadata: Metadata sent with the request headers.
+    ///   - waitForReady: True waits for the channel to connect instead of failing UNAVAILABLE at
+    ///     once while it cannot; nil or false fails fast, as grpcio does by default.
+    ///   - compression: The call's message compression; nil: the channel's.
+    ///   - credentials: Call credentials for this call, sent after the channel's.
+    /// - Returns: The response message.
+    /// - Throws: ``RPCError`` with the call's status when it does not end OK (its ``RPCError/code``,
+    ///   ``RPCError/details``); ``UsageError`` when the channel is closed or the metadata cannot be sent
+    ///   (an illegal or reserved key, a text value that is not printable ASCII); what a client interceptor
+    ///   throws.
     public func callAsFunction<Requests: Sequence>(
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil
@@ -21,6 +36,21 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
     }
 
     /// Sends the requests, each compressed or not as it says, and waits for the response.
+    ///
+    /// - Parameters:
+    ///   - requests: The requests, each an ``OutgoingMessage`` saying whether it is compressed,
+    ///     read lazily on a sender thread; the call half-closes after the last.
+    ///   - timeout: Seconds the call may take (its deadline); nil: none.
+    ///   - metadata: Metadata sent with the request headers.
+    ///   - waitForReady: True waits for the channel to connect instead of failing UNAVAILABLE at
+    ///     once while it cannot; nil or false fails fast, as grpcio does by default.
+    ///   - compression: The call's message compression; nil: the channel's.
+    ///   - credentials: Call credentials for this call, sent after the channel's.
+    /// - Returns: The response message.
+    /// - Throws: ``RPCError`` with the call's status when it does not end OK (its ``RPCError/code``,
+    ///   ``RPCError/details``); ``UsageError`` when the channel is closed or the metadata cannot be sent
+    ///   (an illegal or reserved key, a text value that is not printable ASCII); what a client interceptor
+    ///   throws.
     public func callAsFunction<Requests: Sequence>(
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil
@@ -32,6 +62,21 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
     }
 
     /// Sends the requests and returns the response with the call (`stub.Method.with_call`).
+    ///
+    /// - Parameters:
+    ///   - requests: The requests, read lazily on a sender thread as flow control allows; the
+    ///     call half-closes after the last.
+    ///   - timeout: Seconds the call may take (its deadline); nil: none.
+    ///   - metadata: Metadata sent with the request headers.
+    ///   - waitForReady: True waits for the channel to connect instead of failing UNAVAILABLE at
+    ///     once while it cannot; nil or false fails fast, as grpcio does by default.
+    ///   - compression: The call's message compression; nil: the channel's.
+    ///   - credentials: Call credentials for this call, sent after the channel's.
+    /// - Returns: The response and the ended call, for its metadata and status.
+    /// - Throws: ``RPCError`` with the call's status when it does not end OK (its ``RPCError/code``,
+    ///   ``RPCError/details``); ``UsageError`` when the channel is closed or the metadata cannot be sent
+    ///   (an illegal or reserved key, a text value that is not printable ASCII); what a client interceptor
+    ///   throws.
     public func withCall<Requests: Sequence>(
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil
@@ -44,6 +89,21 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
     }
 
     /// Sends the requests, each compressed or not as it says, and returns the response with the call.
+    ///
+    /// - Parameters:
+    ///   - requests: The requests, each an ``OutgoingMessage`` saying whether it is compressed,
+    ///     read lazily on a sender thread; the call half-closes after the last.
+    ///   - timeout: Seconds the call may take (its deadline); nil: none.
+    ///   - metadata: Metadata sent with the request headers.
+    ///   - waitForReady: True waits for the channel to connect instead of failing UNAVAILABLE at
+    ///     once while it cannot; nil or false fails fast, as grpcio does by default.
+    ///   - compression: The call's message compression; nil: the channel's.
+    ///   - credentials: Call credentials for this call, sent after the channel's.
+    /// - Returns: The response and the ended call, for its metadata and status.
+    /// - Throws: ``RPCError`` with the call's status when it does not end OK (its ``RPCError/code``,
+    ///   ``RPCError/details``); ``UsageError`` when the channel is closed or the metadata cannot be sent
+    ///   (an illegal or reserved key, a text value that is not printable ASCII); what a client interceptor
+    ///   throws.
     public func withCall<Requests: Sequence>(
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil
@@ -56,6 +116,21 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
     }
 
     /// Starts the call and returns at once (`stub.Method.future`).
+    ///
+    /// - Parameters:
+    ///   - requests: The requests, read lazily on a sender thread as flow control allows; the
+    ///     call half-closes after the last.
+    ///   - timeout: Seconds the call may take (its deadline); nil: none.
+    ///   - metadata: Metadata sent with the request headers.
+    ///   - waitForReady: True waits for the channel to connect instead of failing UNAVAILABLE at
+    ///     once while it cannot; nil or false fails fast, as grpcio does by default.
+    ///   - compression: The call's message compression; nil: the channel's.
+    ///   - credentials: Call credentials for this call, sent after the channel's.
+    /// - Returns: The future of the response; ``Future/result(timeout:)`` waits for it and throws the
+    ///   call's error.
+    /// - Throws: ``UsageError`` when the channel is closed or the metadata cannot be sent (an illegal or
+    ///   reserved key, a text value that is not printable ASCII). A failed call or an interceptor's error
+    ///   is the future's.
     public func future<Requests: Sequence>(
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil
@@ -68,6 +143,21 @@ public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
     }
 
     /// Starts the call with requests each compressed or not as it says, and returns at once.
+    ///
+    /// - Parameters:
+    ///   - requests: The requests, each an ``OutgoingMessage`` saying whether it is compressed,
+    ///     read lazily on a sender thread; the call half-closes after the last.
+    ///   - timeout: Seconds the call may take (its deadline); nil: none.
+    ///   - metadata: Metadata sent with the request headers.
+    ///   - waitForReady: True waits for the channel to connect instead of failing UNAVAILABLE at
+    ///     once while it cannot; nil or false fails fast, as grpcio does by default.
+    ///   - compression: The call's message compression; nil: the channel's.
+    ///   - credentials: Call credentials for this call, sent after the channel's.
+    /// - Returns: The future of the response; ``Future/result(timeout:)`` waits for it and throws the
+    ///   call's error.
+    /// - Throws: ``UsageError`` when the channel is closed or the metadata cannot be sent (an illegal or
+    ///   reserved key, a text value that is not printable ASCII). A failed call or an interceptor's error
+    ///   is the future's.
     public func future<Requests: Sequence>(
         _ requests: Requests, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil

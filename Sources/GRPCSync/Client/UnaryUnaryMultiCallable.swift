@@ -8,6 +8,20 @@ public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
     public var method: String { binding.method }
 
     /// Calls the method and waits for the response (`stub.Method(request, timeout=, metadata=, …)`).
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - timeout: Seconds the call may take (its deadline); nil: none.
+    ///   - metadata: Metadata sent with the request headers.
+    ///   - waitForReady: True waits for the channel to connect instead of failing UNAVAILABLE at
+    ///     once while it cannot; nil or false fails fast, as grpcio does by default.
+    ///   - compression: The call's message compression; nil: the channel's.
+    ///   - credentials: Call credentials for this call, sent after the channel's.
+    /// - Returns: The response message.
+    /// - Throws: ``RPCError`` with the call's status when it does not end OK (its ``RPCError/code``,
+    ///   ``RPCError/details``); ``UsageError`` when the channel is closed or the metadata cannot be sent
+    ///   (an illegal or reserved key, a text value that is not printable ASCII); what a client interceptor
+    ///   throws.
     public func callAsFunction(
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil
@@ -19,6 +33,20 @@ public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
     }
 
     /// Calls the method and returns the response with the call (`stub.Method.with_call`).
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - timeout: Seconds the call may take (its deadline); nil: none.
+    ///   - metadata: Metadata sent with the request headers.
+    ///   - waitForReady: True waits for the channel to connect instead of failing UNAVAILABLE at
+    ///     once while it cannot; nil or false fails fast, as grpcio does by default.
+    ///   - compression: The call's message compression; nil: the channel's.
+    ///   - credentials: Call credentials for this call, sent after the channel's.
+    /// - Returns: The response and the ended call, for its metadata and status.
+    /// - Throws: ``RPCError`` with the call's status when it does not end OK (its ``RPCError/code``,
+    ///   ``RPCError/details``); ``UsageError`` when the channel is closed or the metadata cannot be sent
+    ///   (an illegal or reserved key, a text value that is not printable ASCII); what a client interceptor
+    ///   throws.
     public func withCall(
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil
@@ -47,6 +75,20 @@ public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
     }
 
     /// Starts the call and returns at once (`stub.Method.future`).
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - timeout: Seconds the call may take (its deadline); nil: none.
+    ///   - metadata: Metadata sent with the request headers.
+    ///   - waitForReady: True waits for the channel to connect instead of failing UNAVAILABLE at
+    ///     once while it cannot; nil or false fails fast, as grpcio does by default.
+    ///   - compression: The call's message compression; nil: the channel's.
+    ///   - credentials: Call credentials for this call, sent after the channel's.
+    /// - Returns: The future of the response; ``Future/result(timeout:)`` waits for it and throws the
+    ///   call's error.
+    /// - Throws: ``UsageError`` when the channel is closed or the metadata cannot be sent (an illegal or
+    ///   reserved key, a text value that is not printable ASCII). A failed call or an interceptor's error
+    ///   is the future's.
     public func future(
         _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
         compression: Compression? = nil, credentials: CallCredentials? = nil

@@ -2,11 +2,24 @@
 public enum OptionValue: Sendable, Hashable, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral,
     ExpressibleByBooleanLiteral
 {
+    /// A number: a size, a time in milliseconds, 0 or 1 for a switch.
     case int(Int)
+    /// A text: a user agent, a load-balancing policy name; numbers in text are read as numbers.
     case string(String)
 
+    /// A number from an integer literal: `("grpc.max_receive_message_length", 1024)`.
+    ///
+    /// - Parameter value: The number.
     public init(integerLiteral value: Int) { self = .int(value) }
+
+    /// A text from a string literal: `("grpc.primary_user_agent", "my-app/1.0")`.
+    ///
+    /// - Parameter value: The text.
     public init(stringLiteral value: String) { self = .string(value) }
+
+    /// 1 for true, 0 for false, as Python's `True` and `False` are integers.
+    ///
+    /// - Parameter value: The switch.
     public init(booleanLiteral value: Bool) { self = .int(value ? 1 : 0) }
 
     var intValue: Int? {

@@ -7,11 +7,17 @@ public struct Deadline: Sendable, Comparable, Hashable {
 
     init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 
+    /// No deadline: a wait with it ends only by what it waits for.
     public static let never = Deadline(nanoseconds: .max)
 
+    /// The present moment, which has passed as soon as it is read.
     public static var now: Deadline { Deadline(nanoseconds: monotonicNanoseconds()) }
 
     /// The deadline `seconds` from now; nil means never (as a Python `timeout=None`).
+    ///
+    /// - Parameter seconds: Seconds from now; 0 or less is now, nil or a span beyond the clock's
+    ///   range is never.
+    /// - Returns: The deadline.
     public static func after(seconds: Double?) -> Deadline {
         guard let seconds else { return .never }
         if seconds <= 0 { return .now }
@@ -20,7 +26,9 @@ public struct Deadline: Sendable, Comparable, Hashable {
         return Deadline(nanoseconds: monotonicNanoseconds() &+ UInt64(span))
     }
 
+    /// Whether this is ``never``.
     public var isNever: Bool { nanoseconds == .max }
+    /// Whether the monotonic clock has reached the deadline; never for ``never``.
     public var hasPassed: Bool { !isNever && monotonicNanoseconds() >= nanoseconds }
 
     /// Seconds left (never below zero), or nil for a call without a deadline.
@@ -37,6 +45,12 @@ public struct Deadline: Sendable, Comparable, Hashable {
         return now >= nanoseconds ? 0 : nanoseconds - now
     }
 
+    /// Whether `lhs` comes before `rhs`; ``never`` comes after every other deadline.
+    ///
+    /// - Parameters:
+    ///   - lhs: A deadline.
+    ///   - rhs: Another deadline.
+    /// - Returns: True when `lhs` is earlier.
     public static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 }
 

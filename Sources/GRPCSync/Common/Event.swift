@@ -5,6 +5,7 @@ public final class Event: @unchecked Sendable {  // `lock` protects `flag`
     private let condition = Condition()
     private var flag = false
 
+    /// An event whose flag is not set.
     public init() {}
 
     /// Sets the flag and wakes every waiter.
@@ -15,9 +16,15 @@ public final class Event: @unchecked Sendable {  // `lock` protects `flag`
         }
     }
 
+    /// Whether the flag is set (`event.is_set()`).
+    ///
+    /// - Returns: True once ``set()`` has been called.
     public func isSet() -> Bool { lock.withLock { flag } }
 
     /// Waits until the flag is set or `timeout` seconds pass (nil: no limit); returns the flag.
+    ///
+    /// - Parameter timeout: The most seconds to wait; nil waits until the flag is set.
+    /// - Returns: The flag: false when the timeout passed first, as Python's `event.wait`.
     @discardableResult
     public func wait(timeout: Double? = nil) -> Bool {
         let deadline = Deadline.after(seconds: timeout)

@@ -17,6 +17,15 @@ public struct RPCError: Error, Sendable, CustomStringConvertible {
     /// Where the status came from: a transport event, an HTTP status, or the server's trailers.
     public let debugErrorString: String
 
+    /// An error with the status a call ended with: what an interceptor or a test makes, since
+    /// calls make their own.
+    ///
+    /// - Parameters:
+    ///   - code: The status code, not OK.
+    ///   - details: The status message.
+    ///   - initialMetadata: The server's initial metadata.
+    ///   - trailingMetadata: The server's trailing metadata.
+    ///   - debugErrorString: Where the status came from, printed by ``description`` when not empty.
     public init(
         code: StatusCode,
         details: String,
@@ -31,6 +40,9 @@ public struct RPCError: Error, Sendable, CustomStringConvertible {
         self.debugErrorString = debugErrorString
     }
 
+    /// grpcio's text for the error, so a log reads the same:
+    /// `<RPCError of RPC that terminated with: status = StatusCode.UNAVAILABLE details = "…">`, over
+    /// several lines, with `debug_error_string` when there is one.
     public var description: String {
         var text = "<RPCError of RPC that terminated with:\n\tstatus = \(code)\n\tdetails = \"\(details)\""
         if !debugErrorString.isEmpty { text += "\n\tdebug_error_string = \"\(debugErrorString)\"" }
@@ -41,7 +53,14 @@ public struct RPCError: Error, Sendable, CustomStringConvertible {
 /// A misuse of the API or a bad argument (an invalid target, a reserved metadata key, starting a
 /// server twice…). The message says what was wrong and with which value.
 public struct UsageError: Error, Sendable, CustomStringConvertible {
+    /// What was wrong, naming the value: "target \"\" names no host".
     public let message: String
+
+    /// An error with `message`.
+    ///
+    /// - Parameter message: What was wrong, naming the value.
     public init(_ message: String) { self.message = message }
+
+    /// The message.
     public var description: String { message }
 }

@@ -7,10 +7,18 @@ public typealias Deserializer<T> = @Sendable ([UInt8]) throws -> T
 
 /// The serializers for SwiftProtobuf messages, so nobody writes them by hand.
 public enum ProtobufSerialization {
+    /// Serializes a message to its protobuf binary form (grpcio's `M.SerializeToString`).
+    ///
+    /// - Returns: A serializer that throws SwiftProtobuf's error for a message it cannot encode
+    ///   (a required field missing).
     public static func serializer<M: SwiftProtobuf.Message>(_: M.Type = M.self) -> Serializer<M> {
         { message in try (message.serializedBytes() as SerializationBuffer).bytes }
     }
 
+    /// Parses a message from its protobuf binary form (grpcio's `M.FromString`).
+    ///
+    /// - Returns: A deserializer that throws SwiftProtobuf's error for bytes that are not a valid
+    ///   message of the type.
     public static func deserializer<M: SwiftProtobuf.Message>(_: M.Type = M.self) -> Deserializer<M> {
         { bytes in
             // SwiftProtobuf copies what it keeps, so a large buffer can serve the next message.
@@ -22,6 +30,8 @@ public enum ProtobufSerialization {
 
 /// The identity serializers for raw bytes (grpcio's `None` serializer).
 public enum RawBytes {
+    /// Sends the bytes as they are.
     public static let serializer: Serializer<[UInt8]> = { $0 }
+    /// Gives the received bytes as they are.
     public static let deserializer: Deserializer<[UInt8]> = { $0 }
 }

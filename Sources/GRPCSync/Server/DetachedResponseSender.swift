@@ -7,7 +7,8 @@
 /// Get one with ``ResponseSender/detach()`` inside the handler, keep it, and return:
 ///
 /// ```swift
-/// override func watch(_ request: Req, _ responses: ResponseSender<Resp>, _ context: ServicerContext) throws {
+/// override func watch(_ request: Req, _ responses: ResponseSender<Resp>, _ context: ServicerContext) throws
+/// {
 ///     let sender = responses.detach()
 ///     watchers.add(sender)
 ///     context.addCallback { watchers.remove(sender) }  // the call ended: drop the sender
@@ -34,6 +35,10 @@ public struct DetachedResponseSender<Response>: @unchecked Sendable {
     /// previous response, it replaces any response queued and not yet written. False once the
     /// call has ended (then nothing was sent); a response that does not serialize ends the call
     /// INTERNAL "Failed to serialize response!".
+    ///
+    /// - Parameter response: The response message; any thread may send.
+    /// - Returns: True when the response was queued (or held), false when the call had ended or
+    ///   the response did not serialize.
     @discardableResult
     public func send(_ response: Response) -> Bool {
         let bytes: [UInt8]
@@ -48,6 +53,11 @@ public struct DetachedResponseSender<Response>: @unchecked Sendable {
 
     /// Ends the call with `code` and `details` (and the trailing metadata set on the context),
     /// after the response it holds. False when the call had ended.
+    ///
+    /// - Parameters:
+    ///   - code: The status the client gets.
+    ///   - details: The status message; empty for none.
+    /// - Returns: True when this ended the call, false when it had ended already.
     @discardableResult
     public func finish(_ code: StatusCode = .ok, _ details: String = "") -> Bool {
         call.finishDetached(Status(code: code, details: details))
@@ -68,6 +78,8 @@ extension ResponseSender {
     /// handler returns: the call then stays open, holding no worker thread, until the sender
     /// finishes it or it ends otherwise. Without it, a streaming call ends when its handler
     /// returns. Call it inside the handler; once it has been called, use the detached sender only.
+    ///
+    /// - Returns: The sender that owns the call's responses from now on.
     public func detach() -> DetachedResponseSender<Response> {
         _ = call.detach()
         return DetachedResponseSender(call: call, serializer: serializer)

@@ -10,7 +10,9 @@ public struct RPCMethodHandler: Sendable {
         @Sendable (_ context: ServicerContext, _ proceed: () throws -> Void) throws
         -> Void
 
+    /// Whether the client sends a stream of requests (grpcio's `request_streaming`).
     public let requestStreaming: Bool
+    /// Whether the server sends a stream of responses (grpcio's `response_streaming`).
     public let responseStreaming: Bool
     /// Runs the handler for one call on a worker thread, its behaviour inside the wrappers, and
     /// ends the call.
@@ -46,6 +48,10 @@ public struct RPCMethodHandler: Sendable {
     ///     try proceed()
     /// }
     /// ```
+    ///
+    /// - Parameter wrapper: Runs around the behaviour, outside the wrappers added before it, with
+    ///   the call's context and the `proceed` function that runs what it wraps.
+    /// - Returns: A copy of this handler with `wrapper` outermost; this handler is left as it is.
     public func wrappingBehavior(_ wrapper: @escaping BehaviorWrapper) -> RPCMethodHandler {
         var wrapped = self
         wrapped.behaviorWrappers.insert(wrapper, at: 0)
@@ -56,7 +62,9 @@ public struct RPCMethodHandler: Sendable {
 /// What a generic handler is asked about: the method path and the invocation metadata
 /// (`grpc.HandlerCallDetails`).
 public struct HandlerCallDetails: Sendable {
+    /// The full method path, `/package.Service/Method` (grpcio's `method`).
     public let method: String
+    /// The metadata the client sent (grpcio's `invocation_metadata`).
     public let invocationMetadata: Metadata
 }
 
@@ -65,6 +73,10 @@ public struct HandlerCallDetails: Sendable {
 /// are looked up by path instead, without calling it.
 public protocol GenericRPCHandler: Sendable {
     /// The handler for a call, or nil when this handler does not serve its method.
+    ///
+    /// - Parameter handlerCallDetails: The call's method path and metadata.
+    /// - Returns: The handler that serves the call, or nil to let the next generic handler try
+    ///   (UNIMPLEMENTED "Method not found!" when none does).
     func service(_ handlerCallDetails: HandlerCallDetails) -> RPCMethodHandler?
 }
 
@@ -74,18 +86,34 @@ public struct MethodHandlersGenericHandler: GenericRPCHandler {
     /// Method handlers by full path, `/package.Service/Method`.
     public let handlersByPath: [String: RPCMethodHandler]
 
+    /// A generic handler serving `handlers` under `service`.
+    ///
+    /// - Parameters:
+    ///   - service: The full service name, `package.Service`.
+    ///   - handlers: Method handlers by method name (`"SayHello"`), not by path.
     public init(service: String, handlers: [String: RPCMethodHandler]) {
         var byPath: [String: RPCMethodHandler] = [:]
         for (method, handler) in handlers { byPath["/\(service)/\(method)"] = handler }
         handlersByPath = byPath
     }
 
+    /// The handler registered for the call's path.
+    ///
+    /// - Parameter handlerCallDetails: The call's method path and metadata.
+    /// - Returns: The handler for `/service/Method`, or nil for another path.
     public func service(_ handlerCallDetails: HandlerCallDetails) -> RPCMethodHandler? {
         handlersByPath[handlerCallDetails.method]
     }
 }
 
-/// `grpc.method_handlers_generic_handler(service, method_handlers)`.
+/// A generic handler for one service (`grpc.method_handlers_generic_handler(service,
+/// method_handlers)`), for ``Server/addGenericRPCHandlers(_:)``. Its paths are looked up in a
+/// dictionary on the thread that reads the connection, with no user code.
+///
+/// - Parameters:
+///   - service: The full service name, `package.Service`.
+///   - handlers: Method handlers by method name (`"SayHello"`).
+/// - Returns: The handler serving `/service/Method` for each entry of `handlers`.
 public func methodHandlersGenericHandler(_ service: String, _ handlers: [String: RPCMethodHandler])
     -> MethodHandlersGenericHandler
 {
@@ -95,6 +123,16 @@ public func methodHandlersGenericHandler(_ service: String, _ handlers: [String:
 // MARK: the four factories
 
 /// A unary-request, unary-response handler (`grpc.unary_unary_rpc_method_handler`).
+///
+/// - Parameters:
+///   - behavior: Runs once per call on a worker thread with the request and the call's context, and returns
+/// the response; what it throws ends the call (UNKNOWN "Exception calling application: …" unless a code was
+/// set on the context).
+///   - requestDeserializer: Turns each request message's bytes into a `Request`; what it throws
+///     ends the call INTERNAL "Exception deserializing request!".
+///   - responseSerializer: Turns each `Response` into bytes; what it throws ends the call
+///     INTERNAL "Failed to serialize response!".
+/// - Returns: The handler, for ``methodHandlersGenericHandler(_:_:)`` or a generic handler.
 public func unaryUnaryRPCMethodHandler<Request, Response>(
     _ behavior: @escaping @Sendable (Request, ServicerContext) throws -> Response,
     requestDeserializer: @escaping Deserializer<Request>,
@@ -110,6 +148,16 @@ public func unaryUnaryRPCMethodHandler<Request, Response>(
 
 /// A unary-request, streaming-response handler (`grpc.unary_stream_rpc_method_handler`); the
 /// behaviour sends with `try responses.send(x)` where Python would `yield x`.
+///
+/// - Parameters:
+///   - behavior: Runs once per call on a worker thread with the request, the sender of the responses (`try
+///     responses.send(x)`) and the context; the call ends OK when it returns, and what it throws ends the
+///     call as a unary behaviour's error does.
+///   - requestDeserializer: Turns each request message's bytes into a `Request`; what it throws
+///     ends the call INTERNAL "Exception deserializing request!".
+///   - responseSerializer: Turns each `Response` into bytes; what it throws ends the call
+///     INTERNAL "Failed to serialize response!".
+/// - Returns: The handler, for ``methodHandlersGenericHandler(_:_:)`` or a generic handler.
 public func unaryStreamRPCMethodHandler<Request, Response>(
     _ behavior: @escaping @Sendable (Request, ResponseSender<Response>, ServicerContext) throws -> Void,
     requestDeserializer: @escaping Deserializer<Request>,
@@ -124,6 +172,15 @@ public func unaryStreamRPCMethodHandler<Request, Response>(
 }
 
 /// A streaming-request, unary-response handler (`grpc.stream_unary_rpc_method_handler`).
+///
+/// - Parameters:
+///   - behavior: Runs once per call on a worker thread with the stream of requests and the context, and
+/// returns the response; what it throws ends the call as a unary behaviour's error does.
+///   - requestDeserializer: Turns each request message's bytes into a `Request`; what it throws
+///     ends the call INTERNAL "Exception deserializing request!".
+///   - responseSerializer: Turns each `Response` into bytes; what it throws ends the call
+///     INTERNAL "Failed to serialize response!".
+/// - Returns: The handler, for ``methodHandlersGenericHandler(_:_:)`` or a generic handler.
 public func streamUnaryRPCMethodHandler<Request, Response>(
     _ behavior: @escaping @Sendable (RequestStream<Request>, ServicerContext) throws -> Response,
     requestDeserializer: @escaping Deserializer<Request>,
@@ -137,6 +194,15 @@ public func streamUnaryRPCMethodHandler<Request, Response>(
 }
 
 /// A streaming-request, streaming-response handler (`grpc.stream_stream_rpc_method_handler`).
+///
+/// - Parameters:
+///   - behavior: Runs once per call on a worker thread with the stream of requests, the sender of the
+/// responses and the context; the call ends OK when it returns.
+///   - requestDeserializer: Turns each request message's bytes into a `Request`; what it throws
+///     ends the call INTERNAL "Exception deserializing request!".
+///   - responseSerializer: Turns each `Response` into bytes; what it throws ends the call
+///     INTERNAL "Failed to serialize response!".
+/// - Returns: The handler, for ``methodHandlersGenericHandler(_:_:)`` or a generic handler.
 public func streamStreamRPCMethodHandler<Request, Response>(
     _ behavior: @escaping @Sendable (RequestStream<Request>, ResponseSender<Response>, ServicerContext) throws -> Void,
     requestDeserializer: @escaping Deserializer<Request>,
@@ -153,6 +219,14 @@ public func streamStreamRPCMethodHandler<Request, Response>(
 
 // MARK: raw bytes (grpcio's serializer=None)
 
+/// A unary-request, unary-response handler on raw message bytes (grpcio's
+/// `grpc.unary_unary_rpc_method_handler` without
+/// serializers).
+///
+/// - Parameter behavior: Runs once per call on a worker thread with the request's bytes and the call's
+///   context, and returns the response; what it throws ends the call (UNKNOWN "Exception calling
+///   application: …" unless a code was set on the context).
+/// - Returns: The handler, for ``methodHandlersGenericHandler(_:_:)`` or a generic handler.
 public func unaryUnaryRPCMethodHandler(
     _ behavior: @escaping @Sendable ([UInt8], ServicerContext) throws -> [UInt8]
 ) -> RPCMethodHandler {
@@ -160,6 +234,14 @@ public func unaryUnaryRPCMethodHandler(
         behavior, requestDeserializer: RawBytes.deserializer, responseSerializer: RawBytes.serializer)
 }
 
+/// A unary-request, streaming-response handler on raw message bytes (grpcio's
+/// `grpc.unary_stream_rpc_method_handler` without
+/// serializers).
+///
+/// - Parameter behavior: Runs once per call on a worker thread with the request's bytes, the sender of the
+///   responses (`try responses.send(x)`) and the context; the call ends OK when it returns, and what it
+///   throws ends the call as a unary behaviour's error does.
+/// - Returns: The handler, for ``methodHandlersGenericHandler(_:_:)`` or a generic handler.
 public func unaryStreamRPCMethodHandler(
     _ behavior: @escaping @Sendable ([UInt8], ResponseSender<[UInt8]>, ServicerContext) throws -> Void
 ) -> RPCMethodHandler {
@@ -167,6 +249,13 @@ public func unaryStreamRPCMethodHandler(
         behavior, requestDeserializer: RawBytes.deserializer, responseSerializer: RawBytes.serializer)
 }
 
+/// A streaming-request, unary-response handler on raw message bytes (grpcio's
+/// `grpc.stream_unary_rpc_method_handler` without
+/// serializers).
+///
+/// - Parameter behavior: Runs once per call on a worker thread with the stream of request bytes and the
+///   context, and returns the response; what it throws ends the call as a unary behaviour's error does.
+/// - Returns: The handler, for ``methodHandlersGenericHandler(_:_:)`` or a generic handler.
 public func streamUnaryRPCMethodHandler(
     _ behavior: @escaping @Sendable (RequestStream<[UInt8]>, ServicerContext) throws -> [UInt8]
 ) -> RPCMethodHandler {
@@ -174,6 +263,13 @@ public func streamUnaryRPCMethodHandler(
         behavior, requestDeserializer: RawBytes.deserializer, responseSerializer: RawBytes.serializer)
 }
 
+/// A streaming-request, streaming-response handler on raw message bytes (grpcio's
+/// `grpc.stream_stream_rpc_method_handler` without
+/// serializers).
+///
+/// - Parameter behavior: Runs once per call on a worker thread with the stream of request bytes, the sender
+///   of the responses and the context; the call ends OK when it returns.
+/// - Returns: The handler, for ``methodHandlersGenericHandler(_:_:)`` or a generic handler.
 public func streamStreamRPCMethodHandler(
     _ behavior: @escaping @Sendable (RequestStream<[UInt8]>, ResponseSender<[UInt8]>, ServicerContext) throws -> Void
 ) -> RPCMethodHandler {
@@ -183,6 +279,14 @@ public func streamStreamRPCMethodHandler(
 
 // MARK: SwiftProtobuf messages
 
+/// A unary-request, unary-response handler of SwiftProtobuf messages (grpcio's
+/// `grpc.unary_unary_rpc_method_handler`
+/// with `FromString` and `SerializeToString`): what generated code registers.
+///
+/// - Parameter behavior: Runs once per call on a worker thread with the request and the call's context, and
+///   returns the response; what it throws ends the call (UNKNOWN "Exception calling application: …" unless
+///   a code was set on the context).
+/// - Returns: The handler, for ``methodHandlersGenericHandler(_:_:)`` or a generic handler.
 public func unaryUnaryRPCMethodHandler<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
     _ behavior: @escaping @Sendable (Request, ServicerContext) throws -> Response
 ) -> RPCMethodHandler {
@@ -191,6 +295,14 @@ public func unaryUnaryRPCMethodHandler<Request: SwiftProtobuf.Message, Response:
         responseSerializer: ProtobufSerialization.serializer())
 }
 
+/// A unary-request, streaming-response handler of SwiftProtobuf messages (grpcio's
+/// `grpc.unary_stream_rpc_method_handler`
+/// with `FromString` and `SerializeToString`): what generated code registers.
+///
+/// - Parameter behavior: Runs once per call on a worker thread with the request, the sender of the
+///   responses (`try responses.send(x)`) and the context; the call ends OK when it returns, and what it
+///   throws ends the call as a unary behaviour's error does.
+/// - Returns: The handler, for ``methodHandlersGenericHandler(_:_:)`` or a generic handler.
 public func unaryStreamRPCMethodHandler<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
     _ behavior: @escaping @Sendable (Request, ResponseSender<Response>, ServicerContext) throws -> Void
 ) -> RPCMethodHandler {
@@ -199,6 +311,13 @@ public func unaryStreamRPCMethodHandler<Request: SwiftProtobuf.Message, Response
         responseSerializer: ProtobufSerialization.serializer())
 }
 
+/// A streaming-request, unary-response handler of SwiftProtobuf messages (grpcio's
+/// `grpc.stream_unary_rpc_method_handler`
+/// with `FromString` and `SerializeToString`): what generated code registers.
+///
+/// - Parameter behavior: Runs once per call on a worker thread with the stream of requests and the context,
+///   and returns the response; what it throws ends the call as a unary behaviour's error does.
+/// - Returns: The handler, for ``methodHandlersGenericHandler(_:_:)`` or a generic handler.
 public func streamUnaryRPCMethodHandler<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
     _ behavior: @escaping @Sendable (RequestStream<Request>, ServicerContext) throws -> Response
 ) -> RPCMethodHandler {
@@ -207,6 +326,13 @@ public func streamUnaryRPCMethodHandler<Request: SwiftProtobuf.Message, Response
         responseSerializer: ProtobufSerialization.serializer())
 }
 
+/// A streaming-request, streaming-response handler of SwiftProtobuf messages (grpcio's
+/// `grpc.stream_stream_rpc_method_handler`
+/// with `FromString` and `SerializeToString`): what generated code registers.
+///
+/// - Parameter behavior: Runs once per call on a worker thread with the stream of requests, the sender of
+///   the responses and the context; the call ends OK when it returns.
+/// - Returns: The handler, for ``methodHandlersGenericHandler(_:_:)`` or a generic handler.
 public func streamStreamRPCMethodHandler<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
     _ behavior: @escaping @Sendable (RequestStream<Request>, ResponseSender<Response>, ServicerContext) throws -> Void
 ) -> RPCMethodHandler {

@@ -16,6 +16,11 @@ public struct SerializedFileDescriptor: Sendable {
 
     /// A file from its serialized `FileDescriptorProto` (as `protoc --descriptor_set_out` writes
     /// them, one per file) and the descriptors of the files it imports.
+    ///
+    /// - Parameters:
+    ///   - name: The file's name as protoc saw it, relative to its import path.
+    ///   - serializedProto: The serialized `FileDescriptorProto`.
+    ///   - dependencies: The descriptors of the files it imports, in its import order.
     public init(name: String, serializedProto: [UInt8], dependencies: [SerializedFileDescriptor] = []) {
         self.name = name
         self.serializedProto = serializedProto
@@ -25,6 +30,12 @@ public struct SerializedFileDescriptor: Sendable {
     /// The form generated code uses: each byte of the serialized proto is one Unicode scalar of
     /// `latin1` (U+0000 to U+00FF), so the file's names stay readable in the source, as in
     /// grpcio's `b'\n\x10helloworld.proto…'`.
+    ///
+    /// - Parameters:
+    ///   - name: The file's name as protoc saw it, relative to its import path.
+    ///   - latin1: The serialized `FileDescriptorProto`, one scalar per byte; a scalar above U+00FF
+    ///     is a precondition failure (generated code never has one).
+    ///   - dependencies: The descriptors of the files it imports, in its import order.
     public init(name: String, latin1: String, dependencies: [SerializedFileDescriptor] = []) {
         let bytes = latin1.unicodeScalars.map { scalar in
             precondition(scalar.value <= 0xFF, "\(name): serialized descriptor holds U+\(scalar.value)")

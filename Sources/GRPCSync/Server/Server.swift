@@ -102,6 +102,9 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
 
     /// Registers generic handlers (`server.add_generic_rpc_handlers`). Handlers built with
     /// ``methodHandlersGenericHandler(_:_:)`` are looked up by path directly.
+    ///
+    /// - Parameter handlers: Asked in order, after the handlers registered by path; for a path
+    ///   that several serve, the first registered wins.
     public func addGenericRPCHandlers(_ handlers: [GenericRPCHandler]) {
         lock.withLock {
             for handler in handlers {
@@ -118,6 +121,13 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     /// by method name (`"GetFeature"`) and served at `/service/method`. As in grpcio, a registered
     /// handler wins over any generic handler for the same path, and registering is possible only
     /// before ``start()``: afterwards this throws (grpcio logs a warning and ignores the handlers).
+    ///
+    /// - Parameters:
+    ///   - service: The full service name, `package.Service`.
+    ///   - handlers: Method handlers by method name; one replaces a handler registered before for
+    ///     the same path.
+    /// - Throws: ``UsageError`` "Cannot register method handlers once server has started" once
+    ///   ``start()`` or ``stop(grace:)`` has been called.
     public func addRegisteredMethodHandlers(_ service: String, _ handlers: [String: RPCMethodHandler]) throws {
         try lock.withLock {
             guard state == .created else {
@@ -132,6 +142,8 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     /// functions (`addGreeterServicerToServer`) call it with their service's file; grpcio has no
     /// counterpart, its reflection reads protobuf's default descriptor pool, which every imported
     /// `_pb2` module fills.
+    ///
+    /// - Parameter file: The file's serialized descriptor and those of its imports.
     public func addFileDescriptor(_ file: SerializedFileDescriptor) {
         lock.withLock {
             if !registeredFiles.contains(where: { $0.name == file.name }) { registeredFiles.append(file) }
@@ -148,6 +160,13 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
 
     /// Binds `address` (`[::]:0`, `0.0.0.0:50051`, `localhost:0`, `unix:path`) and returns the port
     /// (0 for Unix sockets). Throws an error naming the address when it cannot be bound.
+    ///
+    /// - Parameter address: `host:port`, `[ipv6]:port` or `unix:path`; port 0 picks a free port.
+    ///   The server listens on it once started.
+    /// - Returns: The port bound, the one picked for port 0; 0 for a Unix socket.
+    /// - Throws: ``UsageError`` naming the address when it does not parse, resolves to nothing or
+    ///   cannot be bound ("cannot bind [::]:50051: Address already in use"), when the server has
+    ///   stopped, or when the server's options are invalid.
     @discardableResult
     public func addInsecurePort(_ address: String) throws -> Int {
         try addPort(address, security: .insecure)
@@ -158,6 +177,12 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     /// (``sslServerCredentials(_:rootCertificates:requireClientAuth:)``,
     /// ``dynamicSSLServerCredentials(_:fetcher:requireClientAuthentication:)``) or local
     /// (``localServerCredentials(_:)``). One server may have plaintext and secure ports.
+    ///
+    /// - Parameters:
+    ///   - address: `host:port`, `[ipv6]:port` or `unix:path`; port 0 picks a free port.
+    ///   - credentials: How the port's connections are secured.
+    /// - Returns: The port bound, the one picked for port 0; 0 for a Unix socket.
+    /// - Throws: ``UsageError`` as ``addInsecurePort(_:)`` does.
     @discardableResult
     public func addSecurePort(_ address: String, _ credentials: ServerCredentials) throws -> Int {
         try addPort(address, security: credentials.security)
@@ -182,6 +207,9 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     }
 
     /// Starts serving (`server.start()`); a second call throws.
+    ///
+    /// - Throws: ``UsageError`` when the server was started or stopped before, when a port cannot
+    ///   listen, or when the server's options are invalid.
     public func start() throws {
         if let optionsError { throw optionsError }
         try lock.withLock {
@@ -198,6 +226,9 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     /// is cancelled now; with a grace period, calls may finish, and those still running when it
     /// ends are cancelled. The returned event is set once every call has ended and every
     /// connection has closed.
+    ///
+    /// - Parameter grace: Seconds running calls may take to finish; nil or 0 cancels them now.
+    /// - Returns: The event set once the server has stopped; ``Event/wait(timeout:)`` waits for it.
     @discardableResult
     public func stop(grace: Double?) -> Event {
         log.serverStopping(grace: grace)
@@ -235,6 +266,9 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
 
     /// Blocks until the server has stopped, or `timeout` seconds pass. Returns true when the
     /// timeout passed first, like grpcio's `wait_for_termination`.
+    ///
+    /// - Parameter timeout: The most seconds to wait; nil waits until the server has stopped.
+    /// - Returns: True when the timeout passed first, false once the server has stopped.
     @discardableResult
     public func waitForTermination(timeout: Double? = nil) -> Bool {
         !stopped.wait(timeout: timeout)

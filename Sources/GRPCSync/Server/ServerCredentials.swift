@@ -1,6 +1,7 @@
 /// How a server port secures its connections, as grpcio's `grpc.ServerCredentials`: TLS
 /// (``sslServerCredentials(_:rootCertificates:requireClientAuth:)``), TLS whose certificates
-/// can change while the server runs (``dynamicSSLServerCredentials(_:fetcher:requireClientAuthentication:)``),
+/// can change while the server runs
+/// (``dynamicSSLServerCredentials(_:fetcher:requireClientAuthentication:)``),
 /// or local (``localServerCredentials(_:)``). Given to ``Server/addSecurePort(_:_:)``.
 public final class ServerCredentials: Sendable {
     let security: ServerSecurity
@@ -20,6 +21,17 @@ public typealias PrivateKeyCertificateChainPair = (privateKey: [UInt8], certific
 /// roots (as grpcio raises), or when the PEM bytes cannot be used.
 ///
 /// Only the first pair is used: a server presents one certificate chain.
+///
+/// - Parameters:
+///   - privateKeyCertificateChainPairs: The server's PEM private key and certificate chain (leaf
+///     first); only the first pair is used.
+///   - rootCertificates: PEM certificates that client certificates must lead to; nil asks
+///     clients for no certificate.
+///   - requireClientAuth: Whether a client without a certificate that leads to the roots is
+///     refused at the handshake.
+/// - Returns: Credentials for ``Server/addSecurePort(_:_:)``.
+/// - Throws: ``UsageError`` when there is no pair, when client authentication is required
+///   without roots, or when OpenSSL cannot use the key, the chain or the roots.
 public func sslServerCredentials(
     _ privateKeyCertificateChainPairs: [PrivateKeyCertificateChainPair], rootCertificates: [UInt8]? = nil,
     requireClientAuth: Bool = false
@@ -56,6 +68,15 @@ struct KeyAndChain: Sendable {
 
 /// A server certificate configuration (`grpc.ssl_server_certificate_configuration(
 /// private_key_certificate_chain_pairs, root_certificates)`). Throws when the pairs are empty.
+///
+/// - Parameters:
+///   - privateKeyCertificateChainPairs: The server's PEM private key and certificate chain (leaf
+///     first); only the first pair is used.
+///   - rootCertificates: PEM certificates that client certificates must lead to; nil: none.
+/// - Returns: The configuration. Its PEM bytes are checked only when it is used, by
+///   ``dynamicSSLServerCredentials(_:fetcher:requireClientAuthentication:)`` or its fetcher.
+/// - Throws: ``UsageError`` "At least one private key-certificate chain pair is required!" when
+///   `privateKeyCertificateChainPairs` is empty.
 public func sslServerCertificateConfiguration(
     _ privateKeyCertificateChainPairs: [PrivateKeyCertificateChainPair], rootCertificates: [UInt8]? = nil
 ) throws -> ServerCertificateConfiguration {
@@ -74,6 +95,16 @@ public func sslServerCertificateConfiguration(
 /// quick) and may return a new configuration, used from then on, or nil to keep the current one.
 /// A configuration that cannot be used is ignored and the current one stays. Throws when
 /// `initialConfiguration` cannot be used.
+///
+/// - Parameters:
+///   - initialConfiguration: The certificates used until `fetcher` returns others.
+///   - fetcher: Called before each new connection's handshake; returns new certificates, or nil
+///     to keep the current ones.
+///   - requireClientAuthentication: Whether a client without a certificate that leads to the
+///     configuration's roots is refused at the handshake.
+/// - Returns: Credentials for ``Server/addSecurePort(_:_:)``.
+/// - Throws: ``UsageError`` when client authentication is required and `initialConfiguration` has
+///   no roots, or when OpenSSL cannot use its key, chain or roots.
 public func dynamicSSLServerCredentials(
     _ initialConfiguration: ServerCertificateConfiguration,
     fetcher: @escaping @Sendable () -> ServerCertificateConfiguration?,
@@ -97,6 +128,9 @@ public func dynamicSSLServerCredentials(
 /// Credentials for a port that serves only clients on this machine, without encryption
 /// (`grpc.local_server_credentials(local_connect_type)`): a connection from elsewhere is closed
 /// at once.
+///
+/// - Parameter localConnectType: `.localTCP` (loopback addresses) or `.uds` (Unix sockets).
+/// - Returns: Credentials for ``Server/addSecurePort(_:_:)``.
 public func localServerCredentials(_ localConnectType: LocalConnectionType = .localTCP) -> ServerCredentials {
     ServerCredentials(security: .local(localConnectType.kind))
 }

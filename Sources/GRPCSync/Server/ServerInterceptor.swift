@@ -1,5 +1,6 @@
 /// Intercepts incoming calls before their handler is chosen (`grpc.ServerInterceptor`); give
-/// them to ``Server/init(_:handlers:interceptors:options:maximumConcurrentRPCs:compression:logger:workersPerConnection:)``.
+/// them to
+/// ``Server/init(_:handlers:interceptors:options:maximumConcurrentRPCs:compression:logger:workersPerConnection:)``.
 ///
 /// `interceptService` gets a continuation that finds the handler (asking the next interceptor,
 /// then the server's handlers) and the call's ``HandlerCallDetails``. It may return the
@@ -29,6 +30,15 @@
 /// ```
 public protocol ServerInterceptor: Sendable {
     /// `intercept_service(continuation, handler_call_details)`.
+    ///
+    /// - Parameters:
+    ///   - continuation: Asks the interceptors after this one, then the server's handlers, for the
+    ///     call's handler (nil when none serves the method).
+    ///   - handlerCallDetails: The call's method path and invocation metadata.
+    /// - Returns: The handler that serves the call: usually the continuation's, perhaps wrapped
+    ///   with ``RPCMethodHandler/wrappingBehavior(_:)``, or one of the interceptor's own; nil
+    ///   answers UNIMPLEMENTED "Method not found!".
+    /// - Throws: Anything; the call then ends UNKNOWN "Error in service handler!", as in grpcio.
     func interceptService(
         _ continuation: (HandlerCallDetails) throws -> RPCMethodHandler?,
         _ handlerCallDetails: HandlerCallDetails

@@ -27,13 +27,20 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
     /// worker per task that needs one, reused when idle.
     static let blockingWork = ThreadPoolExecutor(maxWorkers: 1 << 20)
 
-    /// `maxWorkers` defaults to Python's `min(32, cpu_count + 4)`.
+    /// An executor running at most `maxWorkers` work items at once, the rest queued in order
+    /// (`ThreadPoolExecutor(max_workers=)`).
+    ///
+    /// - Parameter maxWorkers: The most worker threads; nil: Python's `min(32, cpu_count + 4)`.
+    ///   Values below 1 count as 1.
     public init(maxWorkers: Int? = nil) {
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         self.maxWorkers = max(1, maxWorkers ?? min(32, cores + 4))
     }
 
     /// Schedules `work`; false after ``shutdown(wait:)``.
+    ///
+    /// - Parameter work: Runs on a worker thread once one is free, after the work queued before it.
+    /// - Returns: True when the work was queued, false when the executor is shut down.
     @discardableResult
     public func submit(_ work: @escaping @Sendable () -> Void) -> Bool {
         let (accepted, queue, interrupts): (Bool, DispatchQueue?, [@Sendable () -> Void]) = lock.withLock {
@@ -84,6 +91,8 @@ public final class ThreadPoolExecutor: @unchecked Sendable {  // `lock` protects
     }
 
     /// Stops taking work; with `wait`, returns once queued and running work has finished.
+    ///
+    /// - Parameter wait: Whether to block until the queued and running work has finished.
     public func shutdown(wait: Bool = true) {
         let interrupts = lock.withLock {
             isShutDown = true

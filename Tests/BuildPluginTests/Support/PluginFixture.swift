@@ -1,9 +1,9 @@
 import Foundation
 import TestProcesses
 
-/// A one-target package that depends on this repository by path and applies GRPCSyncProtocPlugin to
-/// an empty .proto file, built with `swift build` in a controlled environment: how a user's build
-/// meets the plugin's protoc lookup.
+/// A one-target package (`Model`) that depends on this repository by path and applies
+/// GRPCSyncProtocPlugin to one .proto file, built with `swift build` in a controlled environment:
+/// how a user's build meets the plugin's protoc lookup and its reports of a bad .proto file.
 ///
 /// It lives at a fixed place in the build directory, `.build/plugin-fixture/plugin-fixture`, so only
 /// its first build compiles the plugin's generators; later ones take seconds.
@@ -11,9 +11,17 @@ enum PluginFixture {
     private static let root = Repository.root.appendingPathComponent(".build/plugin-fixture")
     static let directory = root.appendingPathComponent("plugin-fixture")
 
-    /// Writes the package (files whose content changed only) and runs `swift build` in it with
-    /// `environment`, bounded by `timeout` seconds; returns the exit status and output.
-    static func build(environment: [String: String], timeout: Double = 900) throws -> (Int32, String) {
+    /// The .proto file of the fixture's `Model` target.
+    static func protoFile(_ name: String) -> URL {
+        directory.appendingPathComponent("Sources/Model/" + name)
+    }
+
+    /// Writes the package (files whose content changed only) with `proto` as its only .proto file
+    /// (by default an empty one) and runs `swift build` in it with `environment`, bounded by
+    /// `timeout` seconds; returns the exit status and output.
+    static func build(
+        environment: [String: String], proto: (name: String, source: String)? = nil, timeout: Double = 900
+    ) throws -> (Int32, String) {
         let repository = Repository.root.lastPathComponent
         try write(
             "Package.swift",
@@ -30,7 +38,13 @@ enum PluginFixture {
             )
 
             """)
-        try write("Sources/Model/empty.proto", "syntax = \"proto3\";\npackage fixture;\n")
+        let proto = proto ?? ("empty.proto", "syntax = \"proto3\";\npackage fixture;\n")
+        let model = directory.appendingPathComponent("Sources/Model")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: model.path)) ?? []
+        where name.hasSuffix(".proto") && name != proto.name {
+            try FileManager.default.removeItem(at: model.appendingPathComponent(name))
+        }
+        try write("Sources/Model/" + proto.name, proto.source)
         try write("Sources/Model/Model.swift", "public let model = \"fixture\"\n")
 
         guard let swift = ChildProcess.executable(named: "swift") else {
