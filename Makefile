@@ -55,7 +55,7 @@ PROTOC_GEN_GRPC_SYNC ?=
 PROTOS_OUT ?= .
 
 # Swift files checked by swift-format: everything but generated code, build folders and links.
-FORMAT_FILES = $(shell find Sources Tests Plugins Package.swift Benchmarks -name '.build*' -prune -o -type f -name '*.swift' \
+FORMAT_FILES = $(shell find Sources Tests Plugins Package.swift Benchmarks Fuzz -name '.build*' -prune -o -type f -name '*.swift' \
 	! -name '*.pb.swift' ! -name '*.grpc.swift' -print 2>/dev/null | LC_ALL=C sort)
 
 # Benchmarks (Benchmarks/README.md): `make bench` runs every scenario BENCH_RUNS times for every
@@ -64,6 +64,8 @@ FORMAT_FILES = $(shell find Sources Tests Plugins Package.swift Benchmarks -name
 # runs only the TLS rows and writes their report to Benchmarks/.build/results/performance.md).
 BENCH_RUNS ?= 3
 # `make soak SOAK_ARGS="--iterations 1000 --minutes 1"` runs a shorter soak.
+# `make fuzz FUZZ_ARGS="--seconds 3600 server-connection"` fuzzes one target for an hour (scripts/fuzz.sh).
+FUZZ_ARGS ?= --seconds 600
 SOAK_ARGS ?=
 BENCH_ARGS ?=
 BENCH_SWIFT2 := Benchmarks/peers/grpc-swift-v2
@@ -77,7 +79,7 @@ BENCH_COMPARE_TREE := Benchmarks/.build/compare-before
 PROTOC_GEN_GRPC_SWIFT_2 ?=
 FORMAT_CONFIG := --configuration $(CURDIR)/.swift-format
 
-.PHONY: help deps build protos protos-generate test lint docs soak format demo interop clean distclean \
+.PHONY: help deps build protos protos-generate test lint docs soak fuzz fuzz-corpus format demo interop clean distclean \
 	bench bench-build bench-smoke bench-micro bench-allocations bench-profile bench-compare bench-protos
 
 help: ## List the targets.
@@ -140,6 +142,8 @@ test: deps lint bench-smoke bench-allocations ## Lint, benchmark smoke run and a
 	# --skip-build: a second build right after the first rebuilds the build plugin's generators.
 	# The watchdog fails a hung run within minutes and prints where it hung.
 	SWIFT="$(SWIFT)" scripts/run-tests.sh --skip-build --disable-swift-testing
+	# Each fuzz target briefly, from its seed corpus (a crash or leak fails the run).
+	SWIFT="$(SWIFT)" scripts/fuzz.sh --seconds 15
 
 lint: ## Check formatting with swift-format (findings fail; generated code skipped).
 	@files="$(FORMAT_FILES)"; \
@@ -150,6 +154,13 @@ lint: ## Check formatting with swift-format (findings fail; generated code skipp
 soak: deps ## Soak run: interop rpc_soak and channel_soak (10^5 iterations), then 10 minutes of mixed load; server RSS and threads sampled (SOAK_ARGS go to scripts/soak.py).
 	$(SWIFT) build --build-tests
 	.venv/bin/python scripts/soak.py --json .build/soak.json $(SOAK_ARGS)
+
+fuzz: deps ## Run the libFuzzer targets of Fuzz/ (ASan, LeakSanitizer), 10 minutes each by default (FUZZ_ARGS go to scripts/fuzz.sh).
+	SWIFT="$(SWIFT)" scripts/fuzz.sh $(FUZZ_ARGS)
+
+fuzz-corpus: deps ## Capture the fuzz targets' seed corpus (Fuzz/Corpus) from a grpcio client and server.
+	rm -rf Fuzz/Corpus
+	$(VENV)/bin/python Fuzz/capture_corpus.py Fuzz/Corpus
 
 docs: ## Build the GRPCSync DocC documentation into .build/docs (a DocC warning fails it).
 	# The same build as the tests' (a plain `swift build` would rebuild everything without testing).
@@ -239,8 +250,8 @@ bench-protos: ## Regenerate the grpc-swift-2 peer's committed benchmark service 
 		--grpc-swift-2_opt=Visibility=Public,FileNaming=DropPath,Server=true,Client=true \
 		--grpc-swift-2_out="$$out" grpc/testing/benchmark_service.proto
 
-clean: ## Remove build output (.build, Benchmarks/.build and the peers' .build).
-	rm -rf .build Benchmarks/.build $(BENCH_SWIFT2)/.build
+clean: ## Remove build output (.build, Benchmarks/.build, Fuzz/.build and the peers' .build).
+	rm -rf .build Benchmarks/.build Fuzz/.build $(BENCH_SWIFT2)/.build
 
 distclean: clean ## Also remove the Python venv (.venv).
 	rm -rf .venv
