@@ -233,6 +233,21 @@ final class ClientStreamStateTests: XCTestCase {
         ) { $0.cancel(cancelled) }
     }
 
+    func testAnOversizedHeaderBlockEndsTheCallWithoutAResetOfItsOwn() {
+        let tooLarge = Status.metadataTooLarge(limit: 16384)
+        check(
+            "headerBlockOverflowed",
+            [
+                .clientOpenServerIdle: .result(.ended(tooLarge, reset: false), then: .finished),
+                .clientOpenServerOpen: .result(.ended(tooLarge, reset: false), then: .finished),
+                .clientClosedServerIdle: .result(.ended(tooLarge, reset: false), then: .finished),
+                .clientClosedServerOpen: .result(.ended(tooLarge, reset: false), then: .finished),
+                .finished: .result(.alreadyEnded, then: .finished),
+                .closed: .result(.alreadyEnded, then: .closed),
+            ]
+        ) { $0.headerBlockOverflowed(tooLarge) }
+    }
+
     func testDeadlineExceeded() {
         let late = Status.deadlineExceeded
         check(

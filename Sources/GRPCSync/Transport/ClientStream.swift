@@ -204,6 +204,19 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         if decided ?? nil != nil { callEndedLocked() } else { changedLocked() }
     }
 
+    /// The response headers or trailers went over `grpc.max_metadata_size`: the rest of the block
+    /// is skipped, nghttp2 resets the stream (INTERNAL_ERROR) next, and the call ends
+    /// RESOURCE_EXHAUSTED at once, as grpcio's client ends it, however long the block would have
+    /// gone on.
+    override func headerBlockOverflowedLocked() {
+        connection.lock.assertHeld()
+        guard case .failure(let overflow) = headerBlock.finish() else { return }
+        onRefused = nil
+        retryBuffer.release()
+        dropInboundLocked()
+        applyLocked(state.headerBlockOverflowed(overflow))
+    }
+
     func refusedByGoAwayLocked() {
         connection.lock.assertHeld()
         handBackLocked(byGoAway: true)

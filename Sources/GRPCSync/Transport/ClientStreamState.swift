@@ -256,6 +256,14 @@ struct ClientStreamState {
         return .ended(status, reset: true)
     }
 
+    /// A header block went over `grpc.max_metadata_size` and nghttp2 resets the stream itself:
+    /// the call ends with `status`, without a reset of its own.
+    mutating func headerBlockOverflowed(_ status: Status) -> EndAction {
+        if isFinished { return .alreadyEnded }
+        finish(status, remainder: nil)
+        return .ended(status, reset: false)
+    }
+
     /// The call's deadline passed.
     mutating func deadlineExceeded() -> EndAction {
         cancel(.deadlineExceeded)

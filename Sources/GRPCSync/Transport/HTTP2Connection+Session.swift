@@ -28,11 +28,11 @@ extension HTTP2Connection: HTTP2SessionDelegate {
     ) -> Bool {
         lock.assertHeld()
         // Optional chaining, not a bound `let`: see sessionReceivedDataLocked.
-        if streams[streamID]?.headerLocked(name: name, value: value) ?? true || role == .client { return true }
-        // Server: the rest of an oversized block costs no more work; a peer that keeps sending
-        // such blocks loses the connection once nghttp2 has returned.
+        if streams[streamID]?.headerLocked(name: name, value: value) ?? true { return true }
+        // The rest of an oversized block costs no more work; a client that keeps sending such
+        // blocks loses the connection once nghttp2 has returned.
         streams[streamID]?.headerBlockOverflowedLocked()
-        if lifecycle.oversizedHeaderBlockReceived() { peerSentTooManyOversizedHeaders = true }
+        if role == .server && lifecycle.oversizedHeaderBlockReceived() { peerSentTooManyOversizedHeaders = true }
         return false
     }
 

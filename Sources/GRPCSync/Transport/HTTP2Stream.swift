@@ -117,13 +117,14 @@ class HTTP2Stream: @unchecked Sendable {  // state protected by the connection's
 
     func headerLocked(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Bool {
         connection.lock.assertHeld()
-        return headerBlock.append(name: name, value: value, limit: connection.limits.maxHeaderListSize)
+        return headerBlock.append(
+            name: name, value: value, limit: connection.limits.maxHeaderListSize,
+            givesUpAtLimit: connection.role == .client)
     }
 
-    /// Server: the header block went past ``HeaderBlock/resetFactor`` times
-    /// `grpc.max_metadata_size` (and ``HeaderBlock/minimumGiveUpSize``) and nghttp2 stops handing
-    /// its fields over (it resets the stream, INTERNAL_ERROR, once this
-    /// returns). A client keeps collecting, and answers the block once complete.
+    /// The header block went past `grpc.max_metadata_size` (on a server, past
+    /// ``HeaderBlock/resetFactor`` times it and ``HeaderBlock/minimumGiveUpSize``) and nghttp2
+    /// stops handing its fields over: it resets the stream, INTERNAL_ERROR, once this returns.
     func headerBlockOverflowedLocked() {}
 
     /// Deframes the bytes of a DATA frame the state machine lets through, giving back what it can

@@ -5,7 +5,8 @@
 /// server resets its stream), so that a block decoding to far more than it took on the wire (an
 /// HPACK bomb) costs no more work; a block of honest metadata over the limit (which decodes to
 /// about what it took on the wire, at most some 150 KB with nghttp2's CONTINUATION limit) is
-/// answered RESOURCE_EXHAUSTED, as grpcio answers it.
+/// answered RESOURCE_EXHAUSTED, as grpcio answers it. A client, which answers nothing, gives a
+/// block up as soon as it passes the limit, as grpcio's client does.
 struct HeaderBlock {
     /// How many times the limit a block may decode to before it is given up.
     static let resetFactor = 4
@@ -25,17 +26,20 @@ struct HeaderBlock {
         overflow = nil
     }
 
-    /// One decoded field of the block; false once the block is past ``resetFactor`` times the
-    /// limit and ``minimumGiveUpSize``: it is given up.
+    /// One decoded field of the block; false once the block is given up: past the limit with
+    /// `givesUpAtLimit` (a client), else past ``resetFactor`` times the limit and
+    /// ``minimumGiveUpSize``.
     @discardableResult
-    mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int) -> Bool {
+    mutating func append(
+        name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int, givesUpAtLimit: Bool = false
+    ) -> Bool {
         size += name.count + value.count + 32
         if size > limit {
             if overflow == nil {
                 overflow = .metadataTooLarge(limit: limit)
                 fields.removeAll()
             }
-            return size <= max(limit * HeaderBlock.resetFactor, HeaderBlock.minimumGiveUpSize)
+            return !givesUpAtLimit && size <= max(limit * HeaderBlock.resetFactor, HeaderBlock.minimumGiveUpSize)
         }
         fields.append(HeaderField(String(decoding: name, as: UTF8.self), Array(value)))
         return true
