@@ -179,6 +179,11 @@ let package = Package(
             name: "BuildPluginTests",
             dependencies: ["GRPCSync", "PluginGreeter", "PluginWords", "TestProcesses"]
         ),
+        // A user's package that names its targets as this repository's programs and fixtures are named.
+        .testTarget(
+            name: "UserPackageTests",
+            dependencies: ["TestProcesses"]
+        ),
         // What every test target uses to start peers, tools and builds, with bounded waits (the
         // Programs package's tests use it too, through Programs/Tests/TestProcesses, a link to it).
         .target(
