@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(name: "swift-grpc-sync", path: ".."),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -35,6 +37,19 @@ let package = Package(
             name: "helloworld-client",
             dependencies: [.product(name: "GRPCSync", package: "swift-grpc-sync"), "HelloWorldModel"],
             path: "Sources/Examples/HelloWorld/Client"
+        ),
+        // The helloworld Greeter run by a swift-service-lifecycle ServiceGroup: SIGTERM stops it gracefully.
+        .executableTarget(
+            name: "service-lifecycle-server",
+            dependencies: [
+                .product(name: "GRPCSync", package: "swift-grpc-sync"),
+                .product(name: "GRPCSyncHealth", package: "swift-grpc-sync"),
+                .product(name: "GRPCSyncServiceLifecycle", package: "swift-grpc-sync"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                "HelloWorldModel",
+            ],
+            path: "Sources/Examples/ServiceLifecycle/Server"
         ),
         .target(
             name: "UserServiceModel",
@@ -141,7 +156,7 @@ let package = Package(
             dependencies: [
                 "route-guide-server", "route-guide-client", "dispatcher-server", "dispatcher-client",
                 "user-service-server", "user-service-client", "helloworld-server", "helloworld-client",
-                "errors-server", "errors-client", "TestProcesses",
+                "errors-server", "errors-client", "service-lifecycle-server", "TestProcesses",
             ]
         ),
         // gRPC's interop test suite: the grpc.testing protos, the test service and the test cases,
