@@ -18,10 +18,11 @@ export GRPCSYNC_PYTHON := $(VENV)/bin/python
 # (.pb.swift) and protoc-gen-grpc-sync (.grpc.swift: services and the file's descriptor), both
 # with public visibility and the module mappings below; a FileNaming option goes to both.
 PROTOS := \
-	protos/helloworld.proto=Sources/Examples/HelloWorld/Model \
-	protos/user_service.proto=Sources/Examples/UserService/Model \
-	protos/route_guide.proto=Sources/Examples/RouteGuide/Model \
-	protos/dispatcher.proto=Sources/Examples/Dispatcher/Model \
+	protos/helloworld.proto=Programs/Sources/Examples/HelloWorld/Model \
+	protos/user_service.proto=Programs/Sources/Examples/UserService/Model \
+	protos/route_guide.proto=Programs/Sources/Examples/RouteGuide/Model \
+	protos/dispatcher.proto=Programs/Sources/Examples/Dispatcher/Model \
+	protos/helloworld.proto=Sources/GeneratedHelloWorld \
 	protos/testing/messages.proto=Sources/GeneratedGolden \
 	protos/testing/route_guide.proto=Sources/GeneratedGolden \
 	protos/testing/imported.proto=Sources/GeneratedGolden \
@@ -31,9 +32,9 @@ PROTOS := \
 	protos/testing/keep_casing.proto=Sources/GeneratedGolden=KeepMethodCasing=true \
 	protos/testing/package_visibility.proto=Sources/GeneratedGolden=Visibility=Package \
 	protos/testing/extensions.proto=Sources/GeneratedGolden \
-	protos/grpc/testing/empty.proto=Sources/Interop/Model \
-	protos/grpc/testing/messages.proto=Sources/Interop/Model \
-	protos/grpc/testing/test.proto=Sources/Interop/Model \
+	protos/grpc/testing/empty.proto=Programs/Sources/Interop/Model \
+	protos/grpc/testing/messages.proto=Programs/Sources/Interop/Model \
+	protos/grpc/testing/test.proto=Programs/Sources/Interop/Model \
 	protos/grpc/testing/messages.proto=Benchmarks/Sources/BenchmarkService \
 	protos/google/rpc/status.proto=Sources/GRPCSyncStatus \
 	protos/google/rpc/error_details.proto=Sources/GRPCSyncStatus \
@@ -55,7 +56,7 @@ PROTOC_GEN_GRPC_SYNC ?=
 PROTOS_OUT ?= .
 
 # Swift files checked by swift-format: everything but generated code, build folders and links.
-FORMAT_FILES = $(shell find Sources Tests Plugins Package.swift Benchmarks Fuzz -name '.build*' -prune -o -type f -name '*.swift' \
+FORMAT_FILES = $(shell find Sources Tests Plugins Package.swift Benchmarks Programs Fuzz -name '.build*' -prune -o -type f -name '*.swift' \
 	! -name '*.pb.swift' ! -name '*.grpc.swift' -print 2>/dev/null | LC_ALL=C sort)
 
 # Benchmarks (Benchmarks/README.md): `make bench` runs every scenario BENCH_RUNS times for every
@@ -136,12 +137,15 @@ protos-generate:
 # summary stays the last thing printed.
 test: deps lint bench-smoke bench-allocations ## Lint, benchmark smoke run and allocation check, then build and run the tests (Python peers from .venv).
 	$(SWIFT) build --build-tests
+	# The example and interop programs and their tests: the Programs package (docs/architecture.md).
+	$(SWIFT) build --package-path Programs --build-tests
 	# A DocC warning (a broken link in a doc comment or the catalog) fails the run.
 	SWIFT="$(SWIFT)" scripts/build-docs.sh
 	# The tests are XCTest; without this flag an empty Swift Testing run would print the last line.
 	# --skip-build: a second build right after the first rebuilds the build plugin's generators.
 	# The watchdog fails a hung run within minutes and prints where it hung.
 	SWIFT="$(SWIFT)" scripts/run-tests.sh --skip-build --disable-swift-testing
+	SWIFT="$(SWIFT)" scripts/run-tests.sh --package-path Programs --skip-build --disable-swift-testing
 	# Each fuzz target briefly, from its seed corpus (a crash or leak fails the run).
 	SWIFT="$(SWIFT)" scripts/fuzz.sh --seconds 15
 
@@ -152,7 +156,9 @@ lint: ## Check formatting with swift-format (findings fail; generated code skipp
 	$(SWIFT) format lint --strict $(FORMAT_CONFIG) $$files
 
 soak: deps ## Soak run: interop rpc_soak and channel_soak (10^5 iterations), then 10 minutes of mixed load; server RSS and threads sampled (SOAK_ARGS go to scripts/soak.py).
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --package-path Programs --product interop-server
+	$(SWIFT) build --package-path Programs --product interop-client
+	mkdir -p .build
 	.venv/bin/python scripts/soak.py --json .build/soak.json $(SOAK_ARGS)
 
 fuzz: deps ## Run the libFuzzer targets of Fuzz/ (ASan, LeakSanitizer), 10 minutes each by default (FUZZ_ARGS go to scripts/fuzz.sh).
@@ -250,8 +256,8 @@ bench-protos: ## Regenerate the grpc-swift-2 peer's committed benchmark service 
 		--grpc-swift-2_opt=Visibility=Public,FileNaming=DropPath,Server=true,Client=true \
 		--grpc-swift-2_out="$$out" grpc/testing/benchmark_service.proto
 
-clean: ## Remove build output (.build, Benchmarks/.build, Fuzz/.build and the peers' .build).
-	rm -rf .build Benchmarks/.build Fuzz/.build $(BENCH_SWIFT2)/.build
+clean: ## Remove build output (.build, Programs/.build, Fuzz/.build, Benchmarks/.build and the peers' .build).
+	rm -rf .build Programs/.build Fuzz/.build Benchmarks/.build $(BENCH_SWIFT2)/.build
 
 distclean: clean ## Also remove the Python venv (.venv).
 	rm -rf .venv

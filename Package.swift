@@ -10,19 +10,7 @@ let package = Package(
         .library(name: "GRPCSyncTracing", targets: ["GRPCSyncTracing"]),
         .library(name: "GRPCSyncServiceLifecycle", targets: ["GRPCSyncServiceLifecycle"]),
         .library(name: "GRPCSyncHealth", targets: ["GRPCSyncHealth"]),
-        .executable(name: "helloworld-server", targets: ["helloworld-server"]),
-        .executable(name: "helloworld-client", targets: ["helloworld-client"]),
-        .executable(name: "user-service-server", targets: ["user-service-server"]),
-        .executable(name: "user-service-client", targets: ["user-service-client"]),
-        .executable(name: "route-guide-server", targets: ["route-guide-server"]),
-        .executable(name: "route-guide-client", targets: ["route-guide-client"]),
-        .executable(name: "dispatcher-server", targets: ["dispatcher-server"]),
-        .executable(name: "dispatcher-client", targets: ["dispatcher-client"]),
-        .executable(name: "errors-server", targets: ["errors-server"]),
-        .executable(name: "errors-client", targets: ["errors-client"]),
         .executable(name: "protoc-gen-grpc-sync", targets: ["protoc-gen-grpc-sync"]),
-        .executable(name: "interop-server", targets: ["interop-server"]),
-        .executable(name: "interop-client", targets: ["interop-client"]),
         .plugin(name: "GRPCSyncProtocPlugin", targets: ["GRPCSyncProtocPlugin"]),
     ],
     dependencies: [
@@ -96,88 +84,6 @@ let package = Package(
             name: "GRPCSyncHealth",
             dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
-        .target(
-            name: "HelloWorldModel",
-            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            path: "Sources/Examples/HelloWorld/Model"
-        ),
-        .executableTarget(
-            name: "helloworld-server",
-            dependencies: ["GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "HelloWorldModel"],
-            path: "Sources/Examples/HelloWorld/Server"
-        ),
-        .executableTarget(
-            name: "helloworld-client",
-            dependencies: ["GRPCSync", "HelloWorldModel"],
-            path: "Sources/Examples/HelloWorld/Client"
-        ),
-        .target(
-            name: "UserServiceModel",
-            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            path: "Sources/Examples/UserService/Model"
-        ),
-        .executableTarget(
-            name: "user-service-server",
-            dependencies: ["GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "UserServiceModel"],
-            path: "Sources/Examples/UserService/Server"
-        ),
-        .executableTarget(
-            name: "user-service-client",
-            dependencies: ["GRPCSync", "UserServiceModel"],
-            path: "Sources/Examples/UserService/Client"
-        ),
-        .target(
-            name: "RouteGuideModel",
-            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            path: "Sources/Examples/RouteGuide/Model"
-        ),
-        .executableTarget(
-            name: "route-guide-server",
-            dependencies: [
-                "GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "RouteGuideModel",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ],
-            path: "Sources/Examples/RouteGuide/Server"
-        ),
-        .executableTarget(
-            name: "route-guide-client",
-            dependencies: ["GRPCSync", "RouteGuideModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            path: "Sources/Examples/RouteGuide/Client"
-        ),
-        .target(
-            name: "DispatcherModel",
-            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            path: "Sources/Examples/Dispatcher/Model"
-        ),
-        .executableTarget(
-            name: "dispatcher-server",
-            dependencies: [
-                "GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "DispatcherModel",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ],
-            path: "Sources/Examples/Dispatcher/Server"
-        ),
-        .executableTarget(
-            name: "dispatcher-client",
-            dependencies: ["GRPCSync", "DispatcherModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            path: "Sources/Examples/Dispatcher/Client"
-        ),
-        .executableTarget(
-            name: "errors-server",
-            dependencies: [
-                "GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "GRPCSyncStatus", "HelloWorldModel",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ],
-            path: "Sources/Examples/Errors/Server"
-        ),
-        .executableTarget(
-            name: "errors-client",
-            dependencies: [
-                "GRPCSync", "GRPCSyncStatus", "HelloWorldModel",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ],
-            path: "Sources/Examples/Errors/Client"
-        ),
         .executableTarget(
             name: "protoc-gen-grpc-sync",
             dependencies: [
@@ -203,14 +109,20 @@ let package = Package(
         .target(
             name: "GeneratedGolden",
             dependencies: [
-                "GRPCSync", "HelloWorldModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "GRPCSync", "GeneratedHelloWorld", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
+        ),
+        // protos/helloworld.proto generated by `make protos`: the module the golden protos import it from
+        // (protos/testing/module_mappings.asciipb).
+        .target(
+            name: "GeneratedHelloWorld",
+            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         // The plugins are dependencies so they are built next to the tests, which regenerate protos/ with them.
         .testTarget(
             name: "GeneratorTests",
             dependencies: [
-                "GRPCSync", "GeneratedGolden", "HelloWorldModel", "protoc-gen-grpc-sync", "TestProcesses",
+                "GRPCSync", "GeneratedGolden", "GeneratedHelloWorld", "protoc-gen-grpc-sync", "TestProcesses",
                 .product(name: "protoc-gen-swift", package: "swift-protobuf"),
             ]
         ),
@@ -218,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "ReflectionTests",
             dependencies: [
-                "GRPCSync", "GRPCSyncReflection", "GeneratedGolden", "HelloWorldModel", "TestProcesses",
+                "GRPCSync", "GRPCSyncReflection", "GeneratedGolden", "GeneratedHelloWorld", "TestProcesses",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -244,46 +156,8 @@ let package = Package(
         .testTarget(
             name: "HealthTests",
             dependencies: [
-                "GRPCSync", "GRPCSyncHealth", "HelloWorldModel", "TestProcesses",
+                "GRPCSync", "GRPCSyncHealth", "TestProcesses",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ]
-        ),
-        // The example executables are dependencies so they are built next to the tests, which launch them.
-        .testTarget(
-            name: "ExamplesTests",
-            dependencies: [
-                "route-guide-server", "route-guide-client", "dispatcher-server", "dispatcher-client",
-                "user-service-server", "user-service-client", "helloworld-server", "helloworld-client",
-                "errors-server", "errors-client", "TestProcesses",
-            ]
-        ),
-        // gRPC's interop test suite: the grpc.testing protos, the test service and the test cases,
-        // and the interop-server and interop-client programs (docs/interop.md).
-        .target(
-            name: "InteropModel",
-            dependencies: ["GRPCSync", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            path: "Sources/Interop/Model"
-        ),
-        .target(
-            name: "InteropTesting",
-            dependencies: ["GRPCSync", "InteropModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            path: "Sources/Interop/Testing"
-        ),
-        .executableTarget(
-            name: "interop-server",
-            dependencies: ["GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "InteropTesting"],
-            path: "Sources/Interop/Server"
-        ),
-        .executableTarget(
-            name: "interop-client",
-            dependencies: ["GRPCSync", "InteropTesting"],
-            path: "Sources/Interop/Client"
-        ),
-        // Runs the interop matrix (scripts/interop.py); the programs are dependencies so they are built first.
-        .testTarget(
-            name: "InteropTests",
-            dependencies: [
-                "GRPCSync", "InteropModel", "InteropTesting", "interop-server", "interop-client", "TestProcesses",
             ]
         ),
         // Generated at build time by GRPCSyncProtocPlugin for BuildPluginTests: PluginGreeter from the
@@ -305,7 +179,13 @@ let package = Package(
             name: "BuildPluginTests",
             dependencies: ["GRPCSync", "PluginGreeter", "PluginWords", "TestProcesses"]
         ),
-        // What every test target uses to start peers, tools and builds, with bounded waits.
+        // A user's package that names its targets as this repository's programs and fixtures are named.
+        .testTarget(
+            name: "UserPackageTests",
+            dependencies: ["TestProcesses"]
+        ),
+        // What every test target uses to start peers, tools and builds, with bounded waits (the
+        // Programs package's tests use it too, through Programs/Tests/TestProcesses, a link to it).
         .target(
             name: "TestProcesses",
             path: "Tests/TestProcesses"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the HelloWorld example, starts helloworld-server on 127.0.0.1:$PORT in
+# Builds the HelloWorld example (in the Programs package), starts helloworld-server on 127.0.0.1:$PORT in
 # the background, waits until it accepts connections, runs helloworld-client
 # against it and stops the server again, also when something fails.
 #
@@ -24,9 +24,9 @@ port_open() {
 
 # SwiftPM takes one --product per invocation, hence two builds (the second one
 # only links what the first did not already build).
-swift build --product helloworld-server
-swift build --product helloworld-client
-bin="$(swift build --show-bin-path)"
+swift build --package-path Programs --product helloworld-server
+swift build --package-path Programs --product helloworld-client
+bin="$(swift build --package-path Programs --show-bin-path)"
 
 if port_open; then
     log "something is already listening on port ${port}; stop it or set PORT"

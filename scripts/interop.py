@@ -5,8 +5,8 @@ and prints the matrix; with --update-docs, also rewrites the matrix in docs/inte
 Usage: scripts/interop.py [--bin DIR] [--columns NAME,...] [--cases NAME,...] [--soak-iterations N]
                           [--jobs N] [--update-docs]
 
-Without --bin, builds interop-server and interop-client with `swift build` first. Servers listen on
-ports the OS picks; the columns ending in "-tls" run over TLS with the certificates of
+Without --bin, builds interop-server and interop-client with `swift build --package-path Programs`
+first. Servers listen on ports the OS picks; the columns ending in "-tls" run over TLS with the certificates of
 Tests/Certificates. Every (case, column) cell runs the column's client once against the column's
 server; a cell passes when the client exits 0. Run it with the Python of .venv (grpcio,
 grpcio-tools): `make interop`. Exits 1 when a cell fails or a server dies.
@@ -102,8 +102,8 @@ class Server:
 
 def build(swift):
     for product in ("interop-server", "interop-client"):
-        subprocess.run([swift, "build", "--product", product], cwd=REPO, check=True)
-    return Path(subprocess.run([swift, "build", "--show-bin-path"], cwd=REPO, check=True,
+        subprocess.run([swift, "build", "--package-path", "Programs", "--product", product], cwd=REPO, check=True)
+    return Path(subprocess.run([swift, "build", "--package-path", "Programs", "--show-bin-path"], cwd=REPO, check=True,
                                capture_output=True, text=True).stdout.strip())
 
 

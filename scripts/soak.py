@@ -81,12 +81,13 @@ def main():
     parser.add_argument("--iterations", type=int, default=100_000, help="iterations of rpc_soak and channel_soak")
     parser.add_argument("--minutes", type=float, default=10.0, help="minutes of mixed load")
     parser.add_argument("--parallel", type=int, default=4, help="client loops of the mixed load")
-    parser.add_argument("--bin", help="directory of interop-server and interop-client (default: swift build's)")
+    parser.add_argument("--bin", help="directory of interop-server and interop-client (default: the Programs "
+                        "package's swift build)")
     parser.add_argument("--json", help="write the samples and results here")
     args = parser.parse_args()
 
-    bin_dir = args.bin or subprocess.run(["swift", "build", "--show-bin-path"], capture_output=True, text=True,
-                                         check=True).stdout.strip()
+    bin_dir = args.bin or subprocess.run(["swift", "build", "--package-path", "Programs", "--show-bin-path"],
+                                         capture_output=True, text=True, check=True).stdout.strip()
     server = subprocess.Popen([os.path.join(bin_dir, "interop-server"), "--port=0"], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     port = None

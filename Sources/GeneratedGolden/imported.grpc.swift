@@ -6,7 +6,7 @@
 // Source: imported.proto
 
 import GRPCSync
-import HelloWorldModel
+import GeneratedHelloWorld
 import SwiftProtobuf
 
 /// The name of the `golden.imported.Imported` service and the paths of its methods.
@@ -23,7 +23,7 @@ public enum Golden_Imported_ImportedMethods {
 /// method, called like a function or with `withCall` / `future`.
 public final class Golden_Imported_ImportedStub: Sendable {
     /// Calls `SayHello`.
-    public let sayHello: GRPCSync.UnaryUnaryMultiCallable<HelloWorldModel.Helloworld_HelloRequest, HelloWorldModel.Helloworld_HelloReply>
+    public let sayHello: GRPCSync.UnaryUnaryMultiCallable<GeneratedHelloWorld.Helloworld_HelloRequest, GeneratedHelloWorld.Helloworld_HelloReply>
 
     /// Calls `Ping`.
     public let ping: GRPCSync.UnaryUnaryMultiCallable<SwiftProtobuf.Google_Protobuf_Empty, SwiftProtobuf.Google_Protobuf_Empty>
@@ -31,7 +31,7 @@ public final class Golden_Imported_ImportedStub: Sendable {
     /// Binds every method of `golden.imported.Imported` to `channel`.
     public init(_ channel: GRPCSync.Channel) {
         self.sayHello = channel.unaryUnary(
-            Golden_Imported_ImportedMethods.sayHello, request: HelloWorldModel.Helloworld_HelloRequest.self, response: HelloWorldModel.Helloworld_HelloReply.self)
+            Golden_Imported_ImportedMethods.sayHello, request: GeneratedHelloWorld.Helloworld_HelloRequest.self, response: GeneratedHelloWorld.Helloworld_HelloReply.self)
         self.ping = channel.unaryUnary(
             Golden_Imported_ImportedMethods.ping, request: SwiftProtobuf.Google_Protobuf_Empty.self, response: SwiftProtobuf.Google_Protobuf_Empty.self)
     }
@@ -47,7 +47,7 @@ open class Golden_Imported_ImportedServicer {
     public init() {}
 
     /// Serves `SayHello`.
-    open func sayHello(_ request: HelloWorldModel.Helloworld_HelloRequest, _ context: GRPCSync.ServicerContext) throws -> HelloWorldModel.Helloworld_HelloReply {
+    open func sayHello(_ request: GeneratedHelloWorld.Helloworld_HelloRequest, _ context: GRPCSync.ServicerContext) throws -> GeneratedHelloWorld.Helloworld_HelloReply {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
         throw _MethodNotImplementedError()
@@ -97,7 +97,7 @@ public let fileDescriptor_imported_proto = GRPCSync.SerializedFileDescriptor(
         \u{16}.helloworld.HelloReply\"\0\u{12}8\n\u{4}Ping\u{12}\u{16}.google.protobuf.Empty\u{1a}\u{16}.goo\
         gle.protobuf.Empty\"\0b\u{6}proto3
         """,
-    dependencies: [fileDescriptor_google_protobuf_empty_proto, HelloWorldModel.fileDescriptor_helloworld_proto])
+    dependencies: [fileDescriptor_google_protobuf_empty_proto, GeneratedHelloWorld.fileDescriptor_helloworld_proto])
 
 /// `google/protobuf/empty.proto` as protoc described it: its serialized `FileDescriptorProto` and the files it
 /// imports, what a server's reflection service answers with.

@@ -9,9 +9,9 @@
 //   https://github.com/apple/swift-protobuf/
 
 // Golden input for protoc-gen-grpc-sync: a service whose messages come from
-// another module (helloworld.proto, mapped to HelloWorldModel by
+// another module (helloworld.proto, mapped to GeneratedHelloWorld by
 // module_mappings.asciipb) and from SwiftProtobuf (a well-known type).
 
-import HelloWorldModel
+import GeneratedHelloWorld
 
 // This file contained no messages, enums, or extensions.

@@ -1,14 +1,14 @@
 import Foundation
 import GRPCSync
 import GeneratedGolden
-import HelloWorldModel
+import GeneratedHelloWorld
 import SwiftProtobuf
 import XCTest
 
 /// The descriptors in the generated code: each is the `FileDescriptorProto` protoc makes of the
 /// file (as `protoc --descriptor_set_out` writes it, without source code info), survives its
 /// string literal byte for byte, and names its imports' descriptors in this module, in another
-/// (HelloWorldModel) and, for well-known types, in a private copy.
+/// (GeneratedHelloWorld) and, for well-known types, in a private copy.
 final class FileDescriptorTests: XCTestCase {
     private func protocDescriptors(_ proto: String) throws -> [String: Google_Protobuf_FileDescriptorProto] {
         guard let protoc = Tools.which("protoc") else { throw XCTSkip("protoc is not installed") }
@@ -45,7 +45,7 @@ final class FileDescriptorTests: XCTestCase {
             ["imported.proto", "google/protobuf/empty.proto", "helloworld.proto"])
         XCTAssertEqual(
             fileDescriptor_imported_proto.dependencies[1].serializedProto,
-            HelloWorldModel.fileDescriptor_helloworld_proto.serializedProto)
+            GeneratedHelloWorld.fileDescriptor_helloworld_proto.serializedProto)
         XCTAssertEqual(
             fileDescriptor_route_guide_proto.dependencies.map(\.serializedProto),
             [fileDescriptor_messages_proto.serializedProto])

@@ -1,6 +1,6 @@
 import GRPCSync
 import GeneratedGolden
-import HelloWorldModel
+import GeneratedHelloWorld
 import SwiftProtobuf
 import XCTest
 
@@ -30,7 +30,7 @@ final class NamingTests: XCTestCase {
         XCTAssertEqual(try A_B_C_NestedStub(golden.channel).call(ping, timeout: 5).id, 42)
     }
 
-    /// Request and response types from HelloWorldModel (through ProtoPathModuleMappings) and from
+    /// Request and response types from GeneratedHelloWorld (through ProtoPathModuleMappings) and from
     /// SwiftProtobuf (a well-known type).
     func testMessagesFromOtherModules() throws {
         let golden = try GoldenServer { addImportedServicerToServer(Imported(), $0) }

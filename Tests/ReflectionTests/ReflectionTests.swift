@@ -2,7 +2,7 @@ import Foundation
 import GRPCSync
 import GRPCSyncReflection
 import GeneratedGolden
-import HelloWorldModel
+import GeneratedHelloWorld
 import SwiftProtobuf
 import TestProcesses
 import XCTest
@@ -86,7 +86,7 @@ final class ReflectionTests: XCTestCase {
     }
 
     /// The registration functions give the server their file and its imports: from this module
-    /// (messages.proto), from another (helloworld.proto, HelloWorldModel) and well-known types.
+    /// (messages.proto), from another (helloworld.proto, GeneratedHelloWorld) and well-known types.
     func testGeneratedRegistrationAddsTheFilesAndTheirImports() throws {
         let server = GRPCSync.Server(ThreadPoolExecutor(maxWorkers: 1))
         addImportedServicerToServer(Golden_Imported_ImportedServicer(), server)
@@ -108,7 +108,7 @@ final class ReflectionTests: XCTestCase {
         XCTAssertEqual(
             try Google_Protobuf_FileDescriptorProto(serializedBytes: fileDescriptor_route_guide_proto.serializedProto)
                 .service.map(\.name), ["RouteGuide", "Echo", "Legacy"])
-        XCTAssertEqual(HelloWorldModel.fileDescriptor_helloworld_proto.name, "helloworld.proto")
+        XCTAssertEqual(GeneratedHelloWorld.fileDescriptor_helloworld_proto.name, "helloworld.proto")
     }
 
     /// Files are read when a reflection stream opens, so one added after `enableServerReflection`

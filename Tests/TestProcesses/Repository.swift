@@ -3,9 +3,10 @@ import Foundation
 /// Where the tests find the repository's pieces: its root, the Python with grpcio, and the build
 /// products next to the test binary.
 public enum Repository {
-    /// The repository root, found from this file's place in it.
+    /// The repository root, found from this file's place in it (Programs/Tests/TestProcesses is a
+    /// link to this directory: the link is resolved).
     public static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
+        var url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url
     }()

@@ -5,10 +5,10 @@ import Foundation
 /// `127.0.0.1` and `::1` (Tests/Certificates, made by scripts/make-test-certs.sh), found in the
 /// source tree the programs were built from.
 public enum InteropCertificates {
-    /// The folder of the test certificates.
+    /// The folder of the test certificates (this file is Programs/Sources/Interop/Testing/…).
     public static let directory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Tests/Certificates")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Tests/Certificates")
 
     /// The path of the test certificate file `name` (`ca.pem`, `server.pem`, `server.key`).
     public static func path(_ name: String) -> String {

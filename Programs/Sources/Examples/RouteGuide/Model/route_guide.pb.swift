@@ -9,7 +9,7 @@
 //   https://github.com/apple/swift-protobuf/
 
 // The route guide service of gRPC's route_guide example (same package, messages, fields and
-// methods), used by the RouteGuide example server and client (Sources/Examples/RouteGuide) and
+// methods), used by the RouteGuide example server and client (Programs/Sources/Examples/RouteGuide) and
 // their grpcio peers (Tests/Peers/examples).
 //
 // Regenerate the Swift code with `make protos`.

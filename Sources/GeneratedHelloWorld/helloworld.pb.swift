@@ -9,7 +9,7 @@
 //   https://github.com/apple/swift-protobuf/
 
 // The "helloworld" Greeter service from gRPC's quick-start examples, used by
-// the HelloWorld example server and client (Sources/Examples/HelloWorld).
+// the HelloWorld example server and client (Programs/Sources/Examples/HelloWorld).
 //
 // Regenerate the Swift messages with `make protos`.
 

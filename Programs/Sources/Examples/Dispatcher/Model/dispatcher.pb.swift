@@ -9,7 +9,7 @@
 //   https://github.com/apple/swift-protobuf/
 
 // A dispatcher of objects and events, used by the Dispatcher example server and
-// client (Sources/Examples/Dispatcher) and their grpcio peers
+// client (Programs/Sources/Examples/Dispatcher) and their grpcio peers
 // (Tests/Peers/examples). The example server implements Dispatch only, so
 // DispatchEvent answers UNIMPLEMENTED "Method not implemented!".
 //
