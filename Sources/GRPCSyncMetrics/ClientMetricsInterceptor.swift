@@ -18,7 +18,8 @@ import CoreMetrics
 /// 5-byte prefix). The call's duration runs from the interceptor's turn (so interceptors outside
 /// it are not in it) until the call has its status. Every method is recorded by its name: the
 /// application chooses the paths it calls. A call that never starts (a closed channel, metadata
-/// that cannot be sent) throws before any attempt and is not recorded.
+/// that cannot be sent, an interceptor after this one that throws) throws before any attempt and
+/// is not recorded.
 public struct ClientMetricsInterceptor: UnaryUnaryClientInterceptor, UnaryStreamClientInterceptor,
     StreamUnaryClientInterceptor, StreamStreamClientInterceptor
 {

@@ -19,7 +19,8 @@ import CoreMetrics
 /// registration function, `methodHandlersGenericHandler`, `addRegisteredMethodHandlers`), and
 /// `other` for paths a `GenericRPCHandler` of the application serves or nothing serves, so a
 /// client cannot make the server record any number of label values. A call answered
-/// UNIMPLEMENTED is recorded at once, with no message bytes. A call the server refuses before its
+/// UNIMPLEMENTED (no handler) or UNKNOWN (an interceptor after this one threw) is recorded at
+/// once, with no message bytes. A call the server refuses before its
 /// handler runs (`maximumConcurrentRPCs` reached, the client gone while its request arrived) is
 /// counted as started and has no duration or sizes; the server refuses calls while it stops
 /// before asking its interceptors.
@@ -53,17 +54,23 @@ public struct ServerMetricsInterceptor: ServerInterceptor {
         _ handlerCallDetails: HandlerCallDetails
     ) throws -> RPCMethodHandler? {
         let begin = ContinuousClock.now
-        let handler = try continuation(handlerCallDetails)
         let name = MetricLabels.method(handlerCallDetails.method)
-        let known = handler?.isRegisteredMethod == true || recordsGenericMethod(name)
+        let found: RPCMethodHandler?
+        do {
+            found = try continuation(handlerCallDetails)
+        } catch {
+            // The server answers UNKNOWN "Error in service handler!".
+            recordAtOnce(.unknown, method: recordsGenericMethod(name) ? name : GRPCMetricNames.otherMethod, begin)
+            throw error
+        }
+        guard let handler = found else {
+            recordAtOnce(.unimplemented, method: recordsGenericMethod(name) ? name : GRPCMetricNames.otherMethod, begin)
+            return nil
+        }
+        let known = handler.isRegisteredMethod || recordsGenericMethod(name)
         let method = [(GRPCMetricNames.methodLabel, known ? name : GRPCMetricNames.otherMethod)]
         Counter(label: GRPCMetricNames.serverCallStarted, dimensions: method, factory: factory).increment()
         let factory = factory
-        guard let handler else {
-            Self.record(
-                .unimplemented, MessageByteCounts(sent: 0, received: 0), since: begin, method: method, factory: factory)
-            return nil
-        }
         return handler.wrappingBehavior { context, proceed in
             let end: @Sendable () -> Void = {
                 Self.record(
@@ -73,6 +80,13 @@ public struct ServerMetricsInterceptor: ServerInterceptor {
             if !context.addCallback(end) { end() }
             try proceed()
         }
+    }
+
+    /// Counts a call that ends without a handler, and records it, with no message bytes.
+    private func recordAtOnce(_ code: StatusCode, method: String, _ begin: ContinuousClock.Instant) {
+        let labels = [(GRPCMetricNames.methodLabel, method)]
+        Counter(label: GRPCMetricNames.serverCallStarted, dimensions: labels, factory: factory).increment()
+        Self.record(code, MessageByteCounts(sent: 0, received: 0), since: begin, method: labels, factory: factory)
     }
 
     /// Records the end of a call.

@@ -129,7 +129,7 @@ final class MetricsInterceptorTests: XCTestCase {
                     assert channel.unary_unary(path("EchoGzip"))(
                         data, timeout=10, compression=grpc.Compression.Gzip) == data
                     print("GZIP", gzip_size(data))
-                    for method in ["/\(Self.service)/Missing", "/generic.Service/Anything"]:
+                    for method in ["/\(Self.service)/Missing", "/generic.Service/Anything", "/\(Self.service)/Refused"]:
                         try:
                             channel.unary_unary(method)(b"", timeout=10)
                         except grpc.RpcError as error:
@@ -144,6 +144,7 @@ final class MetricsInterceptorTests: XCTestCase {
         XCTAssertLessThan(gzipSize, 1000)
         XCTAssertTrue(output.contains("CODE UNIMPLEMENTED"), output)
         XCTAssertTrue(output.contains("CODE INVALID_ARGUMENT"), output)
+        XCTAssertTrue(output.contains("CODE UNKNOWN"), output)
 
         let method = { (name: String) in "\(Self.service)/\(name)" }
         try expectServerCall(metrics, method("Echo"), status: "OK", sent: 100, received: 100)
@@ -155,10 +156,12 @@ final class MetricsInterceptorTests: XCTestCase {
         // The unknown path and the one a generic handler serves are `other`.
         try expectServerCall(metrics, Names.otherMethod, status: "UNIMPLEMENTED", sent: 0, received: 0)
         try expectServerCall(metrics, Names.otherMethod, status: "INVALID_ARGUMENT", sent: 0, received: 0)
+        // An interceptor behind the metrics one threw: UNKNOWN, with no handler.
+        try expectServerCall(metrics, Names.otherMethod, status: "UNKNOWN", sent: 0, received: 0)
         XCTAssertEqual(
             try metrics.expectCounter(Names.serverCallStarted, [(Names.methodLabel, method("Echo"))]).totalValue, 1)
         XCTAssertEqual(
-            try metrics.expectCounter(Names.serverCallStarted, [(Names.methodLabel, Names.otherMethod)]).totalValue, 2)
+            try metrics.expectCounter(Names.serverCallStarted, [(Names.methodLabel, Names.otherMethod)]).totalValue, 3)
     }
 
     /// With `recordGenericMethod`, a generic handler's method keeps its name.
@@ -207,7 +210,7 @@ final class MetricsInterceptorTests: XCTestCase {
     /// A server with `Echo`, `EchoGzip` (answers gzip-compressed), `Fail` (aborts NOT_FOUND),
     /// `Stream` (three copies), `Collect` (the requests joined), `Bidi` (echoes), `Sleep` (until
     /// cancelled), and a generic handler answering INVALID_ARGUMENT for `generic.Service`, behind
-    /// `ServerMetricsInterceptor`.
+    /// `ServerMetricsInterceptor` and then an interceptor that throws for `Refused`.
     static func server(
         metrics: TestMetrics, recordGenericMethod: @escaping @Sendable (String) -> Bool = { _ in false }
     ) throws -> (Server, Int) {
@@ -238,11 +241,26 @@ final class MetricsInterceptorTests: XCTestCase {
             ])
         let server = Server(
             ThreadPoolExecutor(maxWorkers: 4), handlers: [handler, GenericService()],
-            interceptors: [ServerMetricsInterceptor(factory: metrics, recordGenericMethod: recordGenericMethod)])
+            interceptors: [
+                ServerMetricsInterceptor(factory: metrics, recordGenericMethod: recordGenericMethod),
+                RefusingInterceptor(),
+            ])
         let port = try server.addInsecurePort("localhost:0")
         try server.start()
         return (server, port)
     }
+
+    /// Throws for `Refused`, before any handler is looked up.
+    struct RefusingInterceptor: ServerInterceptor {
+        func interceptService(
+            _ continuation: (HandlerCallDetails) throws -> RPCMethodHandler?, _ handlerCallDetails: HandlerCallDetails
+        ) throws -> RPCMethodHandler? {
+            if handlerCallDetails.method == "/\(MetricsInterceptorTests.service)/Refused" { throw RefusedError() }
+            return try continuation(handlerCallDetails)
+        }
+    }
+
+    struct RefusedError: Error {}
 
     /// Serves every method of `generic.Service` with INVALID_ARGUMENT.
     struct GenericService: GenericRPCHandler {
