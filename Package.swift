@@ -129,12 +129,22 @@ let package = Package(
         ),
         .executableTarget(
             name: "user-service-server",
-            dependencies: ["GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "UserServiceModel"],
+            dependencies: [
+                "GRPCSync", "GRPCSyncHealth", "GRPCSyncReflection", "UserServiceModel", "GRPCSyncMetrics",
+                "GRPCSyncTracing", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Examples/UserService/Server"
         ),
         .executableTarget(
             name: "user-service-client",
-            dependencies: ["GRPCSync", "UserServiceModel"],
+            dependencies: [
+                "GRPCSync", "UserServiceModel", "GRPCSyncMetrics", "GRPCSyncTracing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
             path: "Sources/Examples/UserService/Client"
         ),
         .target(
