@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "GRPCSyncStatus", targets: ["GRPCSyncStatus"]),
         .library(name: "GRPCSyncReflection", targets: ["GRPCSyncReflection"]),
         .library(name: "GRPCSyncTracing", targets: ["GRPCSyncTracing"]),
+        .library(name: "GRPCSyncMetrics", targets: ["GRPCSyncMetrics"]),
         .library(name: "GRPCSyncServiceLifecycle", targets: ["GRPCSyncServiceLifecycle"]),
         .library(name: "GRPCSyncHealth", targets: ["GRPCSyncHealth"]),
         .executable(name: "protoc-gen-grpc-sync", targets: ["protoc-gen-grpc-sync"]),
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -68,6 +70,15 @@ let package = Package(
             dependencies: [
                 "GRPCSync",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        // Metrics (swift-metrics): client and server interceptors recording gRPC's OpenTelemetry
+        // metrics (gRFC A66).
+        .target(
+            name: "GRPCSyncMetrics",
+            dependencies: [
+                "GRPCSync",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // swift-service-lifecycle: a Server run as a Service, stopped gracefully on SIGTERM.
@@ -141,6 +152,15 @@ let package = Package(
                 "GRPCSync", "GRPCSyncTracing", "TestProcesses",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        // The metrics interceptors with swift-metrics' test kit, against grpcio.
+        .testTarget(
+            name: "MetricsTests",
+            dependencies: [
+                "GRPCSync", "GRPCSyncMetrics", "TestProcesses",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         // A Server run by a ServiceGroup, stopped by a graceful shutdown.

@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
     ],
     targets: [
         .target(
@@ -65,13 +67,26 @@ let package = Package(
                 .product(name: "GRPCSync", package: "swift-grpc-sync"),
                 .product(name: "GRPCSyncHealth", package: "swift-grpc-sync"),
                 .product(name: "GRPCSyncReflection", package: "swift-grpc-sync"),
+                .product(name: "GRPCSyncMetrics", package: "swift-grpc-sync"),
+                .product(name: "GRPCSyncTracing", package: "swift-grpc-sync"),
+                .product(name: "Logging", package: "swift-log"),
                 "UserServiceModel",
             ],
             path: "Sources/Examples/UserService/Server"
         ),
         .executableTarget(
             name: "user-service-client",
-            dependencies: [.product(name: "GRPCSync", package: "swift-grpc-sync"), "UserServiceModel"],
+            dependencies: [
+                .product(name: "GRPCSync", package: "swift-grpc-sync"),
+                .product(name: "GRPCSyncMetrics", package: "swift-grpc-sync"),
+                .product(name: "GRPCSyncTracing", package: "swift-grpc-sync"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                "UserServiceModel",
+            ],
             path: "Sources/Examples/UserService/Client"
         ),
         .target(

@@ -49,6 +49,34 @@ final class UserServiceExampleTests: XCTestCase {
         XCTAssertEqual(try Examples.runGRPCIOClient("user_service_client.py", target: server.target), Self.expected)
     }
 
+    /// With `--print-telemetry`, the client prints, after its usual output, the metrics and spans
+    /// its interceptors recorded: each attempt of the retry interceptor counted, timed and sized,
+    /// and traced (the server records its side with the process's no-op backends).
+    func testSwiftClientPrintsItsMetricsAndSpans() throws {
+        let server = try Examples.swiftServer("user-service-server", flaky)
+        let output = try Examples.runSwiftClient("user-service-client", target: server.target, ["--print-telemetry"])
+        XCTAssertTrue(output.hasPrefix(Self.expected), output)
+        let target = "grpc.target=dns:///\(server.target)"
+        let create = "grpc.method=userservice.UsersService/CreateUser"
+        let get = "grpc.method=userservice.UsersService/GetUsers"
+        for line in [
+            "[metric] grpc.client.attempt.started{\(create), \(target)} 5",
+            "[metric] grpc.client.attempt.started{\(get), \(target)} 2",
+            "[metric] grpc.client.attempt.duration{\(create), grpc.status=UNAVAILABLE, \(target)} 2 timings",
+            "[metric] grpc.client.attempt.duration{\(create), grpc.status=OK, \(target)} 3 timings",
+            "[metric] grpc.client.call.duration{\(get), grpc.status=NOT_FOUND, \(target)} 1 timings",
+            "[span] userservice.UsersService/CreateUser client UNAVAILABLE",
+            "[span] userservice.UsersService/GetUsers client NOT_FOUND",
+        ] {
+            XCTAssertTrue(output.contains(line + "\n"), "\(line)\n\(output)")
+        }
+        let sizes = output.split(separator: "\n").filter {
+            $0.hasPrefix("[metric] grpc.client.attempt.rcvd_total_compressed_message_size{\(get), grpc.status=OK")
+        }
+        XCTAssertEqual(sizes.count, 1, output)
+        XCTAssertFalse(sizes.first?.hasSuffix("bytes 0") ?? true, "two users came back: \(output)")
+    }
+
     /// The server serves health and reflection, as grpc's Python examples show: grpcio's clients
     /// find its service, health and reflection listed and every one SERVING.
     func testServerServesHealthAndReflection() throws {

@@ -19,6 +19,8 @@ public struct RPCMethodHandler: Sendable {
     private let body: @Sendable (ServerCall, [BehaviorWrapper]) -> Void
     /// Run around the behaviour, outermost first.
     private var behaviorWrappers: [BehaviorWrapper] = []
+    /// The server found this handler by its path (a registered method), not through a generic handler.
+    var isFoundByPath = false
 
     init(
         requestStreaming: Bool, responseStreaming: Bool,

@@ -109,7 +109,7 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
         lock.withLock {
             for handler in handlers {
                 if let byPath = handler as? MethodHandlersGenericHandler {
-                    handlersByPath.merge(byPath.handlersByPath) { first, _ in first }
+                    handlersByPath.merge(byPath.handlersByPath.mapValues(\.foundByPath)) { first, _ in first }
                 } else {
                     genericHandlers.append(handler)
                 }
@@ -133,7 +133,7 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
             guard state == .created else {
                 throw UsageError("Cannot register method handlers once server has started")
             }
-            for (method, handler) in handlers { handlersByPath["/\(service)/\(method)"] = handler }
+            for (method, handler) in handlers { handlersByPath["/\(service)/\(method)"] = handler.foundByPath }
         }
     }
 

@@ -40,6 +40,12 @@ class HTTP2Stream: @unchecked Sendable {  // state protected by the connection's
 
     // MARK: the call's threads
 
+    /// Bytes of the messages this stream has sent (queued) and received, as on the wire
+    /// (compressed, prefixes excluded): what ``MessageByteCounts`` reports.
+    var messageByteCounts: MessageByteCounts {
+        connection.lock.withLock { MessageByteCounts(sent: outbound.messageBytes, received: inbound.messageBytes) }
+    }
+
     /// Waits for the next message, the end of the peer's messages, or `deadline`.
     func receive(deadline: Deadline) -> ReceiveResult {
         connection.lock.withLock {

@@ -23,6 +23,9 @@ struct InboundMessages {
     /// Messages received and not yet taken.
     var count: Int { queue.count }
 
+    /// Bytes of the messages received so far, as on the wire (compressed, prefixes excluded).
+    var messageBytes: Int { deframer.messageBytes }
+
     /// Bytes of a message that has not completely arrived have been received.
     var hasPartialMessage: Bool { deframer.hasPartialMessage }
 

@@ -110,6 +110,9 @@ struct MessageDeframer {
     private var remaining = 0
     private var inMessage = false
     private var currentIsCompressed = false
+    /// Bytes of the messages received so far, as on the wire (compressed, prefixes excluded); a
+    /// message counts once its prefix has arrived and passed the checks.
+    private(set) var messageBytes = 0
 
     init(maxMessageLength: Int) {
         self.maxMessageLength = maxMessageLength
@@ -149,6 +152,7 @@ struct MessageDeframer {
                 if compressed && encoding == .noCompression { throw .compressedWithoutEncoding }
                 if Int(length) > maxMessageLength { throw .tooLarge(length, maxMessageLength) }
                 currentIsCompressed = compressed
+                messageBytes &+= Int(length)
                 if length == 0 {
                     deliver(try complete([]))
                     continue

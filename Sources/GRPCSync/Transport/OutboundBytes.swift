@@ -9,6 +9,8 @@ struct OutboundBytes {
     private var offset = 0
     /// Bytes queued and not yet taken.
     private(set) var count = 0
+    /// Bytes of the messages queued so far, as on the wire (compressed, prefixes excluded).
+    private(set) var messageBytes = 0
 
     var isEmpty: Bool { count == 0 }
 
@@ -19,6 +21,7 @@ struct OutboundBytes {
     }
 
     mutating func append(_ message: FramedMessage) {
+        messageBytes &+= message.count &- MessageFraming.prefixLength
         append(message.head)
         if let tail = message.tail { append(tail) }
     }

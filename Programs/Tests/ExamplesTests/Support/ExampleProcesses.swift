@@ -54,8 +54,8 @@ enum Examples {
     }
 
     /// Runs a Swift example client against `target` and returns what it printed.
-    static func runSwiftClient(_ name: String, target: String) throws -> String {
-        try runClient(ChildProcess(executable(name), ["--target", target]))
+    static func runSwiftClient(_ name: String, target: String, _ arguments: [String] = []) throws -> String {
+        try runClient(ChildProcess(executable(name), ["--target", target] + arguments))
     }
 
     /// Runs a grpcio peer client against `target` and returns what it printed.

@@ -1,9 +1,14 @@
 // The user service client: creates three users and streams them back, through a logging and a
-// retry interceptor, as grpcio's sync_client.py with its interceptors does.
+// retry interceptor, as grpcio's sync_client.py with its interceptors does. It logs through
+// swift-log, and records gRPC's metrics and a span per attempt; `--print-telemetry` prints
+// those at the end.
 //
-//     swift run user-service-client --target localhost:50051
+//     swift run user-service-client --target localhost:50051 [--print-telemetry]
 import GRPCSync
+import GRPCSyncMetrics
+import GRPCSyncTracing
 import Glibc
+import Logging
 import UserServiceModel
 
 func describe(_ user: Userservice_User) -> String {
@@ -11,8 +16,13 @@ func describe(_ user: Userservice_User) -> String {
 }
 
 func run(target: String) throws {
+    // Logging: the channel's events go to this logger. Tracing and metrics: every attempt the
+    // retry interceptor makes gets a span and its metrics, in the process's tracer and metrics
+    // backend (`Telemetry` with --print-telemetry; no-op ones otherwise).
+    let logger = Logger(label: "user-service-client")
     let channel = interceptChannel(
-        insecureChannel(target), LoggingInterceptor(), RetryInterceptor(maxAttempts: 4, initialBackoff: 0.05))
+        insecureChannel(target, logger: logger), LoggingInterceptor(),
+        RetryInterceptor(maxAttempts: 4, initialBackoff: 0.05), ClientTracingInterceptor(), ClientMetricsInterceptor())
     defer { channel.close() }
     let stub = Userservice_UsersServiceStub(channel)
 
@@ -44,19 +54,26 @@ func run(target: String) throws {
 }
 
 var target = "localhost:50051"
+var telemetry: Telemetry?
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
+    if argument == "--print-telemetry" {
+        telemetry = Telemetry()
+        continue
+    }
     let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
     let value = parts.count == 2 ? parts[1] : arguments.popFirst()
     switch (parts[0], value) {
     case ("--target", let v?): target = v
     default:
-        print("usage: user-service-client [--target HOST:PORT]")
+        print("usage: user-service-client [--target HOST:PORT] [--print-telemetry]")
         exit(2)
     }
 }
+telemetry?.bootstrap()
 do {
     try run(target: target)
+    telemetry?.printRecorded()
 } catch {
     print("user-service-client: \(error)")
     exit(1)

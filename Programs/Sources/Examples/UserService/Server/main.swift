@@ -1,12 +1,16 @@
 // The user service server: CreateUser reads the caller's metadata, GetUsers streams users back.
 // `--fail-first N` makes the first N CreateUser calls fail with UNAVAILABLE, as a busy backend
-// would, so the client's retry interceptor has something to do.
+// would, so the client's retry interceptor has something to do. It logs through swift-log, and
+// records gRPC's metrics and a span per call with the process's metrics backend and tracer.
 //
 //     swift run user-service-server --port 50051 --fail-first 2
 import Foundation
 import GRPCSync
 import GRPCSyncHealth
+import GRPCSyncMetrics
 import GRPCSyncReflection
+import GRPCSyncTracing
+import Logging
 import UserServiceModel
 
 /// Keeps users in memory; ids are `user-1`, `user-2`, … in creation order.
@@ -61,7 +65,10 @@ final class UsersService: Userservice_UsersServiceServicer, @unchecked Sendable 
 }
 
 func serve(port: Int, failFirst: Int) throws {
-    let server = Server(ThreadPoolExecutor(maxWorkers: 10))
+    // Logging, tracing and metrics: one argument each.
+    let server = Server(
+        ThreadPoolExecutor(maxWorkers: 10), interceptors: [ServerTracingInterceptor(), ServerMetricsInterceptor()],
+        logger: Logger(label: "user-service-server"))
     addUsersServiceServicerToServer(UsersService(failFirst: failFirst), server)
     // Health checking and reflection, as grpc's Python examples serve them: every service SERVING.
     let health = HealthServicer()
