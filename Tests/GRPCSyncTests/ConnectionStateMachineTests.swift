@@ -131,10 +131,16 @@ final class ConnectionStateMachineTests: XCTestCase {
     /// ENHANCE_YOUR_CALM; a block within the limit starts the count again.
     func testTooManyOversizedHeaderBlocksInARow() {
         var machine = Machine(role: .server)
-        for _ in 1..<Machine.maxOversizedHeaderBlocks { XCTAssertFalse(machine.oversizedHeaderBlockReceived()) }
+        XCTAssertEqual(machine.maxOversizedHeaderBlocks, 10)
+        for _ in 1..<10 { XCTAssertFalse(machine.oversizedHeaderBlockReceived()) }
         machine.headerBlockWithinLimitReceived()
-        for _ in 1..<Machine.maxOversizedHeaderBlocks { XCTAssertFalse(machine.oversizedHeaderBlockReceived()) }
+        for _ in 1..<10 { XCTAssertFalse(machine.oversizedHeaderBlockReceived()) }
         XCTAssertTrue(machine.oversizedHeaderBlockReceived(), "the tenth in a row")
+        // `grpc.max_oversized_header_blocks`.
+        var three = Machine(role: .server, maxOversizedHeaderBlocks: 3)
+        XCTAssertFalse(three.oversizedHeaderBlockReceived())
+        XCTAssertFalse(three.oversizedHeaderBlockReceived())
+        XCTAssertTrue(three.oversizedHeaderBlockReceived(), "the third in a row")
         let calm = Transition<Machine.Action, Name>.result(
             .closeAbused(
                 .tooManyOversizedHeaderBlocks, goAwayError: 0xB,

@@ -20,6 +20,24 @@ final class HeaderBombTests: XCTestCase {
         XCTAssertGreaterThan(served, 0)
     }
 
+    /// The two defences' options: with `grpc.max_oversized_header_blocks` 0 no connection ends for
+    /// oversized blocks, and with `grpc.max_read_bytes_per_turn` at its 16 KiB minimum the loop
+    /// reads in small slices, still serving other clients and a 1 MiB message.
+    func testTheDefencesOptions() throws {
+        let server = try SwiftTestServer(
+            options: [("grpc.max_oversized_header_blocks", 0), ("grpc.max_read_bytes_per_turn", 16384)], workers: 4)
+        let channel = insecureChannel(server.target)
+        defer { channel.close() }
+        let large = [UInt8](repeating: 7, count: 1024 * 1024)
+        XCTAssertEqual(try channel.unaryUnary(TestService.path("Unary"))(large, timeout: 30), large)
+        let (served, failed, output) = try callsDuringBomb(target: server.target, seconds: 4)
+        print("HPACK bomb, no oversized-block limit, 16 KiB reads: \(output); \(served) served, \(failed) failed")
+        let report = try Self.bombReport(output)
+        XCTAssertFalse(report["goaways"]?.contains("11:") == true, "no GOAWAY ENHANCE_YOUR_CALM: \(output)")
+        XCTAssertEqual(failed, 0)
+        XCTAssertGreaterThan(served, 0)
+    }
+
     /// grpcio's server under the same bomb, for docs/porting.md: what its other clients get.
     func testGrpcioUnderTheSameBomb() throws {
         let grpcio = try PythonPeerServer()

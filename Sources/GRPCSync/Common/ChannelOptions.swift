@@ -90,6 +90,12 @@ struct ChannelOptions: Sendable {
     /// `grpc.max_connection_receive_buffer_bytes`: the received bytes one connection's streams may
     /// hold, incomplete and unread messages together (negative: no limit).
     var maxConnectionReceiveBufferBytes: Int?
+    /// `grpc.max_oversized_header_blocks` (server): header blocks over `grpc.max_metadata_size` in a
+    /// row after which the connection ends (0 or negative: no limit).
+    var maxOversizedHeaderBlocks: Int?
+    /// `grpc.max_read_bytes_per_turn`: the input an event loop reads from one connection before it
+    /// serves its other connections.
+    var maxReadBytesPerTurn: Int?
     /// The keys given that grpc acts on and this runtime does not support, in order.
     var unsupportedKeys: [String] = []
 
@@ -128,6 +134,8 @@ struct ChannelOptions: Sendable {
             case "grpc.so_reuseport": reusePort = try Self.int(key, value) != 0
             case "grpc.max_concurrent_streams": maxConcurrentStreams = try Self.int(key, value)
             case "grpc.max_connection_receive_buffer_bytes": maxConnectionReceiveBufferBytes = try Self.int(key, value)
+            case "grpc.max_oversized_header_blocks": maxOversizedHeaderBlocks = try Self.int(key, value)
+            case "grpc.max_read_bytes_per_turn": maxReadBytesPerTurn = try Self.int(key, value)
             case "grpc.ssl_target_name_override":
                 if case .string(let s) = value { sslTargetNameOverride = s }
             case "grpc.default_compression_algorithm":

@@ -21,7 +21,7 @@ enum OptionCatalog {
     /// This runtime's own keys, for limits grpc has no option for (they have no effect on grpcio,
     /// which ignores keys it does not know).
     static let own: Set<String> = [
-        "grpc.max_connection_receive_buffer_bytes"
+        "grpc.max_connection_receive_buffer_bytes", "grpc.max_oversized_header_blocks", "grpc.max_read_bytes_per_turn",
     ]
 
     /// Keys grpc acts on that have no effect here, with the reason.

@@ -24,6 +24,11 @@ struct ConnectionLimits: Sendable {
     var maxConnectionAge: UInt64?
     /// Server: how long calls may run on after a drain for age (nanoseconds); then they are cancelled.
     var maxConnectionAgeGrace: UInt64?
+    /// Server: header blocks over the metadata limit in a row that end the connection.
+    var maxOversizedHeaderBlocks = ConnectionStateMachine.defaultMaxOversizedHeaderBlocks
+    /// The input the loop reads from the connection per turn (``EventLoop/readBufferSize`` by
+    /// default: one read buffer).
+    var readBytesPerTurn = EventLoop.readBufferSize
     /// Where the connection logs its events: its channel's or server's log.
     var log = RuntimeLog.processDefault
 }
@@ -61,6 +66,13 @@ extension ChannelOptions {
             requested: maxConnectionReceiveBufferBytes.map { $0 < 0 ? Int.max : $0 },
             maxMessageLength: limits.maxReceiveMessageLength, window: Int(limits.connectionWindowSize),
             streamWindow: Int(limits.initialWindowSize))
+        if let maxOversizedHeaderBlocks {
+            limits.maxOversizedHeaderBlocks = maxOversizedHeaderBlocks > 0 ? maxOversizedHeaderBlocks : .max
+        }
+        if let maxReadBytesPerTurn {
+            // At least one HTTP/2 frame header and a bit: 16 KiB.
+            limits.readBytesPerTurn = max(16 * 1024, maxReadBytesPerTurn)
+        }
         limits.maxConnectionIdle = maxConnectionIdleMs.flatMap(Self.duration(milliseconds:))
         limits.maxConnectionAge = maxConnectionAgeMs.flatMap(Self.duration(milliseconds:))
         limits.maxConnectionAgeGrace = maxConnectionAgeGraceMs.flatMap(Self.duration(milliseconds:))

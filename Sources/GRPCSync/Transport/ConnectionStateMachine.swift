@@ -64,12 +64,15 @@ struct ConnectionStateMachine {
     private(set) var highestPeerStreamID: Int32 = 0
     /// Server: header blocks over the metadata limit the client has sent in a row.
     private(set) var oversizedHeaderBlocks = 0
-    /// Server: after this many header blocks over the metadata limit in a row, the connection ends
-    /// (GOAWAY ENHANCE_YOUR_CALM): a peer that sends nothing else is abusing it.
-    static let maxOversizedHeaderBlocks = 10
+    /// Server: after this many header blocks over the metadata limit in a row, by default, the
+    /// connection ends (GOAWAY ENHANCE_YOUR_CALM): a peer that sends nothing else is abusing it.
+    static let defaultMaxOversizedHeaderBlocks = 10
+    /// Server: the limit in force (`grpc.max_oversized_header_blocks`).
+    let maxOversizedHeaderBlocks: Int
 
-    init(role: Role) {
+    init(role: Role, maxOversizedHeaderBlocks: Int = ConnectionStateMachine.defaultMaxOversizedHeaderBlocks) {
         self.role = role
+        self.maxOversizedHeaderBlocks = maxOversizedHeaderBlocks
     }
 
     // MARK: what the state says
@@ -191,7 +194,7 @@ struct ConnectionStateMachine {
     /// ``tooManyOversizedHeaderBlocks()`` once nghttp2 has returned.
     mutating func oversizedHeaderBlockReceived() -> Bool {
         oversizedHeaderBlocks += 1
-        return oversizedHeaderBlocks == Self.maxOversizedHeaderBlocks && !isClosed
+        return oversizedHeaderBlocks == maxOversizedHeaderBlocks && !isClosed
     }
 
     /// Server: a header block within the limit arrived: the count of oversized ones starts again.
@@ -264,6 +267,7 @@ extension ConnectionStateMachine {
     /// A machine of `role` in state `name` (ended states with `reason`).
     init(role: Role, in name: Name, reason: Status = .connectionClosed) {
         self.role = role
+        maxOversizedHeaderBlocks = Self.defaultMaxOversizedHeaderBlocks
         switch name {
         case .active: state = .active
         case .awaitingGoAwaySent: state = .awaitingPingAck(pingSent: false)

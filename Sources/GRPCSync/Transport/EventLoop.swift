@@ -38,8 +38,10 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
     @exclusivity(unchecked) private var timers: [ScheduledTimer] = []  // a binary min-heap on (deadline, sequence)
     @exclusivity(unchecked) private var sequence: UInt64 = 0
     @exclusivity(unchecked) private var cancelledTimers = 0
+    /// The size of ``readBuffer``.
+    static let readBufferSize = 256 * 1024
     /// Where sockets on this loop are read into; used only on the loop thread.
-    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: EventLoop.readBufferSize, alignment: 16)
 
     init(name: String) {
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))

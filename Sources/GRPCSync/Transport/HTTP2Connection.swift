@@ -48,6 +48,10 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
     @exclusivity(unchecked) var keepalive: KeepaliveState
     /// Whether reads are timed for keepalive.
     private let timesReads: Bool
+    /// What the loop reads per turn: `readsPerTurn` reads of up to `readSlice` bytes
+    /// (`grpc.max_read_bytes_per_turn`).
+    private let readSlice: Int
+    private let readsPerTurn: Int
     @exclusivity(unchecked) var keepaliveTimer: ScheduledTimer?
     @exclusivity(unchecked) var idleTimer: ScheduledTimer?
     /// The age limit's timer, then its grace period's.
@@ -78,7 +82,9 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
         authProperties = isLocal ? .local : .insecure
         keepalive = KeepaliveState(settings: limits.keepalive, now: monotonicNanoseconds())
         timesReads = limits.keepalive.time != nil
-        lifecycle = ConnectionStateMachine(role: role)
+        lifecycle = ConnectionStateMachine(role: role, maxOversizedHeaderBlocks: limits.maxOversizedHeaderBlocks)
+        readSlice = min(limits.readBytesPerTurn, EventLoop.readBufferSize)
+        readsPerTurn = (limits.readBytesPerTurn + EventLoop.readBufferSize - 1) / EventLoop.readBufferSize
         receiveBudget = ReceiveBudget(limit: limits.receiveBufferLimit, window: Int(limits.connectionWindowSize))
         session.delegate = self
     }
@@ -299,10 +305,14 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
                 if socket.drainLingering(into: loop.readBuffer) { endLingerLocked() }
                 return
             }
-            // One buffer's worth per turn: a connection whose peer sends without pause must not
-            // keep the loop from its other connections. The loop comes back while the socket is
-            // readable; what TLS has decrypted already is not in the socket, so it asks again.
-            if readLocked(into: loop.readBuffer, reads: 1) && socket.tls != nil {
+            // A bounded slice per turn (one buffer by default): a connection whose peer sends without
+            // pause must not keep the loop from its other connections. The loop comes back while
+            // the socket is readable; what TLS has decrypted already is not in the socket, so it
+            // asks again.
+            let buffer =
+                readSlice < loop.readBuffer.count
+                ? UnsafeMutableRawBufferPointer(rebasing: loop.readBuffer[0..<readSlice]) : loop.readBuffer
+            if readLocked(into: buffer, reads: readsPerTurn) && socket.tls != nil {
                 loop.execute { [self] in handleReadable() }
             }
         }
