@@ -22,4 +22,16 @@ static inline int clinux_poll_nanoseconds(struct pollfd *fds, nfds_t nfds, unsig
     struct timespec timeout = { (time_t)(nanoseconds / 1000000000ULL), (long)(nanoseconds % 1000000000ULL) };
     return ppoll(fds, nfds, &timeout, NULL);
 }
+/* ThreadSanitizer's annotations, weak: present only in a build with -sanitize=thread. The standard
+   library's Mutex is not instrumented, so its acquire and release are announced with them. */
+extern void __tsan_acquire(void *addr) __attribute__((weak));
+extern void __tsan_release(void *addr) __attribute__((weak));
+
+static inline void clinux_tsan_acquire(void *addr) {
+    if (__tsan_acquire) __tsan_acquire(addr);
+}
+
+static inline void clinux_tsan_release(void *addr) {
+    if (__tsan_release) __tsan_release(addr);
+}
 #endif

@@ -1,4 +1,4 @@
-import GRPCSync
+@_spi(Locking) import GRPCSync
 import Synchronization
 
 /// The name of the health service, `grpc.health.v1.Health` (grpcio-health-checking's
@@ -54,7 +54,7 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
     public override func check(
         _ request: Grpc_Health_V1_HealthCheckRequest, _ context: ServicerContext
     ) throws -> Grpc_Health_V1_HealthCheckResponse {
-        guard let status = state.withLock({ $0.statuses[request.service] }) else {
+        guard let status = state.withCheckedLock({ $0.statuses[request.service] }) else {
             context.setCode(.notFound)
             return Grpc_Health_V1_HealthCheckResponse()
         }
@@ -76,7 +76,7 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
     ) throws {
         let service = request.service
         let sender = responses.detach()
-        let id: Int = state.withLock { state in
+        let id: Int = state.withCheckedLock { state in
             let id = state.nextWatcherID
             state.nextWatcherID += 1
             state.watchers[service, default: [:]][id] = sender
@@ -93,7 +93,7 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
     ///   - service: The full service name (`helloworld.Greeter`), or `""` for the whole server.
     ///   - status: The status that Check answers and Watch sends from now on.
     public func set(_ service: String, _ status: Grpc_Health_V1_HealthCheckResponse.ServingStatus) {
-        state.withLock { state in
+        state.withCheckedLock { state in
             guard !state.gracefullyShuttingDown else { return }
             state.statuses[service] = status
             Self.broadcast(status, to: state.watchers[service])
@@ -104,7 +104,7 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
     /// are ignored (`enter_graceful_shutdown()`). Call it before ``GRPCSync/Server/stop(grace:)``
     /// so that probes see NOT_SERVING during the grace period.
     public func enterGracefulShutdown() {
-        state.withLock { state in
+        state.withCheckedLock { state in
             guard !state.gracefullyShuttingDown else { return }
             state.gracefullyShuttingDown = true
             for service in state.statuses.keys {
@@ -115,10 +115,10 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
     }
 
     /// Watch calls open now.
-    var watcherCount: Int { state.withLock { $0.watchers.values.reduce(0) { $0 + $1.count } } }
+    var watcherCount: Int { state.withCheckedLock { $0.watchers.values.reduce(0) { $0 + $1.count } } }
 
     /// The senders of the Watch calls open now.
-    var watcherSenders: [Sender] { state.withLock { $0.watchers.values.flatMap(\.values) } }
+    var watcherSenders: [Sender] { state.withCheckedLock { $0.watchers.values.flatMap(\.values) } }
 
     private static func broadcast(
         _ status: Grpc_Health_V1_HealthCheckResponse.ServingStatus, to watchers: [Int: Sender]?
@@ -130,7 +130,7 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
 
     /// A Watch call has ended.
     private func removeWatcher(_ service: String, _ id: Int) {
-        state.withLock { state in
+        state.withCheckedLock { state in
             state.watchers[service]?[id] = nil
             if state.watchers[service]?.isEmpty == true { state.watchers[service] = nil }
         }

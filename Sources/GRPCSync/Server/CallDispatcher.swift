@@ -48,14 +48,14 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
     /// False when the executor is shut down.
     func dispatchLocked(_ work: CallWork, on connection: any ServerConnection) -> Bool {
         connection.assertLockHeld(file: #fileID, line: #line)
-        if let nextCall = waiting.withLock({ $0 }), nextCall.offer(work) {
+        if let nextCall = waiting.withCheckedLock({ $0 }), nextCall.offer(work) {
             // Read while a worker waits for this connection's next call: it runs the work. (The
             // loop may have read it: the worker then needs waking.)
             connection.wakeReaderLocked()
             return true
         }
         guard server != nil else { return false }
-        guard share.withLock({ $0.admit(work) }) else { return true }  // waits its turn
+        guard share.withCheckedLock({ $0.admit(work) }) else { return true }  // waits its turn
         return runOnNewWorker(work, on: connection)
     }
 
@@ -66,11 +66,11 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
         let submitted = server.executor.submit { [self] in
             work.run()
             serveNextCalls(on: connection)
-            if let next = share.withLock({ $0.workerLeft() }), !runOnNewWorker(next, on: connection) {
+            if let next = share.withCheckedLock({ $0.workerLeft() }), !runOnNewWorker(next, on: connection) {
                 next.call.finish(.serverShuttingDown)
             }
         }
-        if !submitted { share.withLock { $0.withdraw() } }
+        if !submitted { share.withCheckedLock { $0.withdraw() } }
         return submitted
     }
 
@@ -85,9 +85,9 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
             guard
                 let work = executor.waitForOwnWork(
                     {
-                        waiting.withLock { $0 = nextCall }
+                        waiting.withCheckedLock { $0 = nextCall }
                         _ = connection.readWhileIdle(until: deadline) { nextCall.isWaiting }
-                        waiting.withLock { $0 = nil }
+                        waiting.withCheckedLock { $0 = nil }
                         return nextCall.close()
                     },
                     // Called by a submit, which may hold this connection's lock: the loop wakes the reader.
@@ -97,7 +97,7 @@ final class CallDispatcher: ServerConnectionDelegate, @unchecked Sendable {  // 
                     })
             else { return }
             if executor.hasQueuedWork {
-                share.withLock { $0.handedOver() }
+                share.withCheckedLock { $0.handedOver() }
                 if runOnNewWorker(work, on: connection) { return }
             }
             work.run()
@@ -122,7 +122,7 @@ private final class NextCall: Sendable {
     /// was left already.
     func offer(_ work: CallWork) -> Bool {
         if stopped.load(ordering: .sequentiallyConsistent) { return false }
-        return state.withLock {
+        return state.withCheckedLock {
             guard case .waiting = $0 else { return false }
             $0 = .offered(work)
             return true
@@ -132,7 +132,7 @@ private final class NextCall: Sendable {
     /// Still waiting: no work left, not stopped.
     var isWaiting: Bool {
         if stopped.load(ordering: .sequentiallyConsistent) { return false }
-        return state.withLock {
+        return state.withCheckedLock {
             if case .waiting = $0 { return true }
             return false
         }
@@ -143,7 +143,7 @@ private final class NextCall: Sendable {
 
     /// Ends the wait; returns the work left meanwhile, if any.
     func close() -> CallWork? {
-        state.withLock { state in
+        state.withCheckedLock { state in
             defer { state = .closed }
             if case .offered(let work) = state { return work }
             return nil

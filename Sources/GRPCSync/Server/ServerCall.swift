@@ -77,7 +77,7 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
             stream.finishLocked(.concurrentRPCLimitExceeded)
             return
         }
-        phase.withLock { $0 = .awaitingRequest(handler) }
+        phase.withCheckedLock { $0 = .awaitingRequest(handler) }
         if isReady(stream.attachLocked(self, deadline: deadline), handler) { dispatchLocked() }
     }
 
@@ -101,7 +101,7 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
             stream.finish(.concurrentRPCLimitExceeded)
             return
         }
-        phase.withLock { $0 = .awaitingRequest(handler) }
+        phase.withCheckedLock { $0 = .awaitingRequest(handler) }
         guard isReady(stream.attach(self, deadline: deadline), handler), let handler = takeHandlerToRun() else {
             return
         }
@@ -121,7 +121,7 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
     /// The handler, when the call is to run now (it was awaiting its request); the phase becomes
     /// running, so the call runs once.
     private func takeHandlerToRun() -> RPCMethodHandler? {
-        phase.withLock {
+        phase.withCheckedLock {
             guard case .awaitingRequest(let handler) = $0 else { return nil }
             $0 = .running
             return handler
@@ -153,7 +153,7 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
 
     func streamFinishedLocked(_ stream: ServerStream, status: Status) {
         stream.assertLockHeld()
-        let wasAdmitted: Bool = phase.withLock { phase in
+        let wasAdmitted: Bool = phase.withCheckedLock { phase in
             defer { phase = .ended }
             switch phase {
             case .awaitingRequest, .running: return true
@@ -166,13 +166,13 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
     // MARK: for the context
 
     func withState<T>(_ body: (inout HandlerState) -> T) -> T {
-        state.withLock { body(&$0) }
+        state.withCheckedLock { body(&$0) }
     }
 
     var isActive: Bool { stream.status == nil }
 
     func sendInitialMetadata(_ metadata: Metadata) throws {
-        let encoding = state.withLock { responseCompression(&$0) }
+        let encoding = state.withCheckedLock { responseCompression(&$0) }
         if stream.sendHeaders(metadata, encoding: encoding) == .alreadySent {
             throw UsageError("initial metadata has already been sent")
         }
@@ -201,13 +201,13 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
     /// Ends the call with `status`, adding the trailing metadata the handler set.
     func finish(_ status: Status) {
         var status = status
-        status.trailingMetadata = state.withLock { $0.trailingMetadata } + status.trailingMetadata
+        status.trailingMetadata = state.withCheckedLock { $0.trailingMetadata } + status.trailingMetadata
         stream.finish(status)
     }
 
     /// The handler returned: the code and details it set, or OK; a detached call stays open.
     func finishNormally() {
-        let (code, details, detached) = state.withLock { ($0.code, $0.details, $0.detached) }
+        let (code, details, detached) = state.withCheckedLock { ($0.code, $0.details, $0.detached) }
         if detached { return }
         finish(Status(code: code ?? .ok, details: details ?? ""))
     }
@@ -225,7 +225,7 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
 
     /// `status` with the code and details the handler set, where it set them.
     private func settingOverrides(_ status: Status) -> Status {
-        let (code, details) = state.withLock { ($0.code, $0.details) }
+        let (code, details) = state.withCheckedLock { ($0.code, $0.details) }
         return Status(code: code ?? status.code, details: details ?? status.details)
     }
 }
