@@ -67,6 +67,8 @@ BENCH_RUNS ?= 3
 # `make soak SOAK_ARGS="--iterations 1000 --minutes 1"` runs a shorter soak.
 # `make fuzz FUZZ_ARGS="--seconds 3600 server-connection"` fuzzes one target for an hour (scripts/fuzz.sh).
 FUZZ_ARGS ?= --seconds 600
+# `make test-tsan SANITIZER_TEST_ARGS="--filter ScenarioTests"` runs one suite under ThreadSanitizer.
+SANITIZER_TEST_ARGS ?=
 SOAK_ARGS ?=
 BENCH_ARGS ?=
 BENCH_SWIFT2 := Benchmarks/peers/grpc-swift-v2
@@ -80,7 +82,7 @@ BENCH_COMPARE_TREE := Benchmarks/.build/compare-before
 PROTOC_GEN_GRPC_SWIFT_2 ?=
 FORMAT_CONFIG := --configuration $(CURDIR)/.swift-format
 
-.PHONY: help deps build protos protos-generate test lint docs soak fuzz fuzz-corpus format demo interop clean distclean \
+.PHONY: help deps build protos protos-generate test test-tsan test-asan lint docs soak fuzz fuzz-corpus format demo interop clean distclean \
 	bench bench-build bench-smoke bench-micro bench-allocations bench-profile bench-compare bench-protos
 
 help: ## List the targets.
@@ -160,6 +162,12 @@ soak: deps ## Soak run: interop rpc_soak and channel_soak (10^5 iterations), the
 	$(SWIFT) build --package-path Programs --product interop-client
 	mkdir -p .build
 	.venv/bin/python scripts/soak.py --json .build/soak.json $(SOAK_ARGS)
+
+test-tsan: deps ## Every test suite under ThreadSanitizer (build in .build-tsan; SANITIZER_TEST_ARGS, e.g. --filter X, go to swift test).
+	SWIFT="$(SWIFT)" scripts/test-sanitized.sh thread $(SANITIZER_TEST_ARGS)
+
+test-asan: deps ## Every test suite under AddressSanitizer and LeakSanitizer (build in .build-asan; SANITIZER_TEST_ARGS as for test-tsan).
+	SWIFT="$(SWIFT)" scripts/test-sanitized.sh address $(SANITIZER_TEST_ARGS)
 
 fuzz: deps ## Run the libFuzzer targets of Fuzz/ (ASan, LeakSanitizer), 10 minutes each by default (FUZZ_ARGS go to scripts/fuzz.sh).
 	SWIFT="$(SWIFT)" scripts/fuzz.sh $(FUZZ_ARGS)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds and runs the test suites (the root package's and Programs') under a sanitizer:
+#
+#   scripts/test-sanitized.sh thread|address [swift test arguments, e.g. --filter X]
+#
+# thread: ThreadSanitizer, built in .build-tsan (Programs/.build-tsan). A race report fails the
+# run (the test process exits 66). The standard library's Mutex is not instrumented; the runtime
+# announces its acquire and release (Mutex.withCheckedLock).
+# address: AddressSanitizer with LeakSanitizer, built in .build-asan (Programs/.build-asan), with
+# Fuzz/lsan.supp (Swift's weak-reference side tables look leaked).
+# With --filter, only the root package's matching tests run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+SWIFT=${SWIFT:-swift}
+kind=${1:?thread or address}
+shift
+case "$kind" in
+    thread) dir=.build-tsan ;;
+    address) dir=.build-asan ;;
+    *) echo "test-sanitized.sh: thread or address, not $kind" >&2; exit 2 ;;
+esac
+export TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 history_size=4"
+export ASAN_OPTIONS="detect_leaks=1"
+export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0"
+
+"$SWIFT" build --build-tests --sanitize="$kind" --scratch-path "$dir"
+SWIFT="$SWIFT" scripts/run-tests.sh --skip-build --sanitize="$kind" --scratch-path "$dir" --disable-swift-testing "$@"
+if [[ " $* " != *" --filter "* ]]; then
+    "$SWIFT" build --package-path Programs --build-tests --sanitize="$kind" --scratch-path "Programs/$dir"
+    SWIFT="$SWIFT" scripts/run-tests.sh --package-path Programs --skip-build --sanitize="$kind" \
+        --scratch-path "Programs/$dir" --disable-swift-testing
+fi
