@@ -20,6 +20,8 @@ case "$kind" in
     address) dir=.build-asan ;;
     *) echo "test-sanitized.sh: thread or address, not $kind" >&2; exit 2 ;;
 esac
+# Deadlines of the longer scenarios grow by this much: a sanitizer build runs several times slower.
+export GRPCSYNC_TEST_TIMEOUT_SCALE=5
 export TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 history_size=4"
 export ASAN_OPTIONS="detect_leaks=1"
 export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0"

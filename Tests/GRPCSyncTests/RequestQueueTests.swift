@@ -30,6 +30,9 @@ final class RequestQueueTests: XCTestCase {
             let echoes = try bidi(requests, timeout: 20)
             requests.put([0])
             XCTAssertEqual(try echoes.next(), [0])  // answered: the call has started
+            // The thread that sent what was put before the call started may not have finished yet.
+            let deadline = Date().addingTimeInterval(10)
+            while requests.isDraining && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
             for i in 1..<4 {
                 requests.put([UInt8(i)])
                 XCTAssertEqual(try echoes.next(), [UInt8(i)])

@@ -117,6 +117,11 @@ public final class RequestQueue<Request>: Sequence, @unchecked Sendable {  // st
         lock.withLock { pending.count }
     }
 
+    /// A sender thread is writing pending requests (puts queue behind them meanwhile).
+    var isDraining: Bool {
+        lock.withLock { draining }
+    }
+
     /// How a queue writes to its call.
     struct Feed {
         /// Serializes and queues one request; with `waitWhileFull` false it answers `.full`

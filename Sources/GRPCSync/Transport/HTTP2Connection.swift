@@ -68,7 +68,8 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
     /// What the connection's security established about the peer (complete once established).
     @exclusivity(unchecked) private(set) var authProperties: AuthProperties
 
-    private init?(
+    /// A connection over `socket`, not yet started; nil when there is no memory for a session.
+    init?(
         socket: ConnectionSocket, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits,
         isLocal: Bool
     ) {
@@ -117,24 +118,6 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
         }
     }
 
-    /// A connection over `memory` instead of a socket (socket-free tests and fuzzing), started as
-    /// a server or client one is; its delegate is set by `setDelegate` before it starts.
-    static func overMemory(
-        _ memory: InMemoryByteStream, role: Role, loop: EventLoop, limits: ConnectionLimits,
-        setDelegate: (HTTP2Connection) -> Void
-    ) -> HTTP2Connection? {
-        // Named like a Unix socket client: the address only labels logs.
-        guard let peer = try? SocketAddress(unixPath: "memory") else { return nil }
-        guard
-            let connection = HTTP2Connection(
-                socket: ConnectionSocket(memory: memory), role: role, peer: peer, loop: loop, limits: limits,
-                isLocal: false)
-        else { return nil }
-        setDelegate(connection)
-        connection.start()
-        return connection
-    }
-
     private static func started(
         fd: Int32, role: Role, peer: SocketAddress, loop: EventLoop, limits: ConnectionLimits, tls: TLSContext?,
         serverName: String?, isLocal: Bool, setDelegate: (HTTP2Connection) -> Void
@@ -171,7 +154,7 @@ final class HTTP2Connection: EventLoopSource, @unchecked Sendable {  // state pr
     }
 
     /// Sends our SETTINGS and starts reading on the loop.
-    private func start() {
+    func start() {
         lock.withLock {
             var settings: [(id: nghttp2_settings_id, value: UInt32)] = [
                 (NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, UInt32(limits.initialWindowSize)),

@@ -403,12 +403,17 @@ struct ClientScenarios {
         }
     }
 
+    /// How much longer a scenario's deadlines are (`GRPCSYNC_TEST_TIMEOUT_SCALE`; a sanitizer
+    /// build runs several times slower).
+    static let timeoutScale = Double(ProcessInfo.processInfo.environment["GRPCSYNC_TEST_TIMEOUT_SCALE"] ?? "") ?? 1
+
     func requestQueue() throws {
+        let timeout = 10 * Self.timeoutScale
         try withChannel { channel in
             let bidi = channel.streamStream(TestService.path("Bidi"))
             let pingPong = RequestQueue<[UInt8]>()
             defer { pingPong.close() }
-            let answers = try bidi(pingPong, timeout: 10)
+            let answers = try bidi(pingPong, timeout: timeout)
             for i in 0..<10 {
                 let request = bytes("q\(i)")
                 pingPong.put(request)
@@ -423,7 +428,7 @@ struct ClientScenarios {
 
             let bulk = RequestQueue<[UInt8]>()
             defer { bulk.close() }
-            let echoes = try bidi(bulk, timeout: 10)
+            let echoes = try bidi(bulk, timeout: timeout)
             let sent = (0..<200).map { Self.pattern(65536, seed: $0 % 64) }
             for request in sent { bulk.put(request) }
             bulk.close()
@@ -436,7 +441,7 @@ struct ClientScenarios {
             let upload = RequestQueue<[UInt8]>()
             for seed in 0..<3 { upload.put(Self.pattern(1000, seed: seed)) }
             upload.close()
-            let response = try channel.streamUnary(TestService.path("ClientStream"))(upload, timeout: 10)
+            let response = try channel.streamUnary(TestService.path("ClientStream"))(upload, timeout: timeout)
             try expect(response == bytes("count=3 bytes=3000"), "got \(String(decoding: response, as: UTF8.self))")
         }
     }
