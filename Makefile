@@ -69,6 +69,10 @@ BENCH_RUNS ?= 3
 FUZZ_ARGS ?= --seconds 600
 # `make test-tsan SANITIZER_TEST_ARGS="--filter ScenarioTests"` runs one suite under ThreadSanitizer.
 SANITIZER_TEST_ARGS ?=
+# The suites `make test` runs under ThreadSanitizer: calls between Swift clients and servers,
+# whole connections over memory, fair workers, detached sends, cancels, drains, request queues,
+# the thread pool and health watches.
+TSAN_CI_SUITES := SwiftClientSwiftServerTests|InMemoryConnectionTests|FairWorkerTests|DetachedSendsTests|FutureCancelTests|GracefulDrainTests|RequestQueueTests|ThreadPoolExecutorTests|HealthWatchTests
 SOAK_ARGS ?=
 BENCH_ARGS ?=
 BENCH_SWIFT2 := Benchmarks/peers/grpc-swift-v2
@@ -148,8 +152,11 @@ test: deps lint bench-smoke bench-allocations ## Lint, benchmark smoke run and a
 	# The watchdog fails a hung run within minutes and prints where it hung.
 	SWIFT="$(SWIFT)" scripts/run-tests.sh --skip-build --disable-swift-testing
 	SWIFT="$(SWIFT)" scripts/run-tests.sh --package-path Programs --skip-build --disable-swift-testing
-	# Each fuzz target briefly, from its seed corpus (a crash or leak fails the run).
+	# Each fuzz target briefly, from its seed corpus (a crash or leak fails the run). The fuzz
+	# targets are AddressSanitizer and LeakSanitizer builds of the whole transport: CI's ASan run.
 	SWIFT="$(SWIFT)" scripts/fuzz.sh --seconds 15
+	# The suites where threads meet most, under ThreadSanitizer (`make test-tsan` runs them all).
+	SWIFT="$(SWIFT)" scripts/test-sanitized.sh thread --filter '$(TSAN_CI_SUITES)'
 
 lint: ## Check formatting with swift-format (findings fail; generated code skipped).
 	@files="$(FORMAT_FILES)"; \

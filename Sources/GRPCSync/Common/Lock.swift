@@ -155,8 +155,9 @@ extension Mutex {
     public func withCheckedLock<Result, E: Error>(
         _ body: (inout sending Value) throws(E) -> sending Result
     ) throws(E) -> sending Result {
-        try withLock { (value: inout sending Value) throws(E) -> sending Result in
-            let address = withUnsafeMutablePointer(to: &value) { UnsafeMutableRawPointer($0) }
+        // The mutex's own address names it; the value is not touched before the acquire.
+        let address = withUnsafePointer(to: self) { UnsafeMutableRawPointer(mutating: $0) }
+        return try withLock { (value: inout sending Value) throws(E) -> sending Result in
             clinux_tsan_acquire(address)
             defer { clinux_tsan_release(address) }
             return try body(&value)
