@@ -22,12 +22,31 @@ public enum Grpc_Health_V1_HealthMethods {
 /// method, called like a function or with `withCall` / `future`.
 public final class Grpc_Health_V1_HealthStub: Sendable {
     /// The service's status now; NOT_FOUND when the server does not know it.
+    ///
+    /// `stub.check(request)` returns the response, `stub.check.withCall(request)` the response and the
+    /// ended call, `stub.check.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let check: GRPCSync.UnaryUnaryMultiCallable<Grpc_Health_V1_HealthCheckRequest, Grpc_Health_V1_HealthCheckResponse>
 
     /// The service's status at once, then each time it changes, until the client cancels.
+    ///
+    /// `stub.watch(request)` returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let watch: GRPCSync.UnaryStreamMultiCallable<Grpc_Health_V1_HealthCheckRequest, Grpc_Health_V1_HealthCheckResponse>
 
     /// Binds every method of `grpc.health.v1.Health` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.check = channel.unaryUnary(
             Grpc_Health_V1_HealthMethods.check, request: Grpc_Health_V1_HealthCheckRequest.self, response: Grpc_Health_V1_HealthCheckResponse.self)
@@ -42,9 +61,20 @@ public final class Grpc_Health_V1_HealthStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Grpc_Health_V1_HealthServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// The service's status now; NOT_FOUND when the server does not know it.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func check(_ request: Grpc_Health_V1_HealthCheckRequest, _ context: GRPCSync.ServicerContext) throws -> Grpc_Health_V1_HealthCheckResponse {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -52,6 +82,17 @@ open class Grpc_Health_V1_HealthServicer {
     }
 
     /// The service's status at once, then each time it changes, until the client cancels.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func watch(_ request: Grpc_Health_V1_HealthCheckRequest, _ responses: GRPCSync.ResponseSender<Grpc_Health_V1_HealthCheckResponse>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -61,6 +102,10 @@ open class Grpc_Health_V1_HealthServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_HealthServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addHealthServicerToServer(_ servicer: Grpc_Health_V1_HealthServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

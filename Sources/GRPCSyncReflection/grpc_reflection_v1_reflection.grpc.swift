@@ -20,9 +20,20 @@ public enum Grpc_Reflection_V1_ServerReflectionMethods {
 /// multicallable per method, called like a function or with `withCall` / `future`.
 public final class Grpc_Reflection_V1_ServerReflectionStub: Sendable {
     /// Answers each request of the stream with one response, in order.
+    ///
+    /// `stub.serverReflectionInfo(requests)` sends a sequence of requests, read lazily as flow control
+    /// allows, and returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let serverReflectionInfo: GRPCSync.StreamStreamMultiCallable<Grpc_Reflection_V1_ServerReflectionRequest, Grpc_Reflection_V1_ServerReflectionResponse>
 
     /// Binds every method of `grpc.reflection.v1.ServerReflection` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.serverReflectionInfo = channel.streamStream(
             Grpc_Reflection_V1_ServerReflectionMethods.serverReflectionInfo, request: Grpc_Reflection_V1_ServerReflectionRequest.self, response: Grpc_Reflection_V1_ServerReflectionResponse.self)
@@ -36,9 +47,21 @@ public final class Grpc_Reflection_V1_ServerReflectionStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Grpc_Reflection_V1_ServerReflectionServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Answers each request of the stream with one response, in order.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func serverReflectionInfo(_ requests: GRPCSync.RequestStream<Grpc_Reflection_V1_ServerReflectionRequest>, _ responses: GRPCSync.ResponseSender<Grpc_Reflection_V1_ServerReflectionResponse>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -48,6 +71,10 @@ open class Grpc_Reflection_V1_ServerReflectionServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_ServerReflectionServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addServerReflectionServicerToServer(_ servicer: Grpc_Reflection_V1_ServerReflectionServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

@@ -23,12 +23,32 @@ public enum Golden_Imported_ImportedMethods {
 /// method, called like a function or with `withCall` / `future`.
 public final class Golden_Imported_ImportedStub: Sendable {
     /// Calls `SayHello`.
+    ///
+    /// `stub.sayHello(request)` returns the response, `stub.sayHello.withCall(request)` the response
+    /// and the ended call, `stub.sayHello.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let sayHello: GRPCSync.UnaryUnaryMultiCallable<GeneratedHelloWorld.Helloworld_HelloRequest, GeneratedHelloWorld.Helloworld_HelloReply>
 
     /// Calls `Ping`.
+    ///
+    /// `stub.ping(request)` returns the response, `stub.ping.withCall(request)` the response and the
+    /// ended call, `stub.ping.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let ping: GRPCSync.UnaryUnaryMultiCallable<SwiftProtobuf.Google_Protobuf_Empty, SwiftProtobuf.Google_Protobuf_Empty>
 
     /// Binds every method of `golden.imported.Imported` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.sayHello = channel.unaryUnary(
             Golden_Imported_ImportedMethods.sayHello, request: GeneratedHelloWorld.Helloworld_HelloRequest.self, response: GeneratedHelloWorld.Helloworld_HelloReply.self)
@@ -44,9 +64,20 @@ public final class Golden_Imported_ImportedStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Golden_Imported_ImportedServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Serves `SayHello`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func sayHello(_ request: GeneratedHelloWorld.Helloworld_HelloRequest, _ context: GRPCSync.ServicerContext) throws -> GeneratedHelloWorld.Helloworld_HelloReply {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -54,6 +85,16 @@ open class Golden_Imported_ImportedServicer {
     }
 
     /// Serves `Ping`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func ping(_ request: SwiftProtobuf.Google_Protobuf_Empty, _ context: GRPCSync.ServicerContext) throws -> SwiftProtobuf.Google_Protobuf_Empty {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -63,6 +104,10 @@ open class Golden_Imported_ImportedServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_ImportedServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addImportedServicerToServer(_ servicer: Golden_Imported_ImportedServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

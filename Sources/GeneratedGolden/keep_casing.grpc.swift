@@ -28,21 +28,68 @@ public enum Golden_Casing_CasingMethods {
 /// called like a function or with `withCall` / `future`.
 public final class Golden_Casing_CasingStub: Sendable {
     /// Calls `GetFeature`.
+    ///
+    /// `stub.GetFeature(request)` returns the response, `stub.GetFeature.withCall(request)` the
+    /// response and the ended call, `stub.GetFeature.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let GetFeature: GRPCSync.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Feature>
 
     /// Calls `ListFeatures`.
+    ///
+    /// `stub.ListFeatures(request)` returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let ListFeatures: GRPCSync.UnaryStreamMultiCallable<Golden_Messages_Rectangle, Golden_Messages_Feature>
 
     /// Calls `RecordRoute`.
+    ///
+    /// `stub.RecordRoute(requests)` sends a sequence of requests, read lazily as flow control allows,
+    /// and returns the response; `stub.RecordRoute.withCall(requests)` returns the response and the
+    /// ended call, `stub.RecordRoute.future(requests)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let RecordRoute: GRPCSync.StreamUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_RouteSummary>
 
     /// Calls `RouteChat`.
+    ///
+    /// `stub.RouteChat(requests)` sends a sequence of requests, read lazily as flow control allows, and
+    /// returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let RouteChat: GRPCSync.StreamStreamMultiCallable<Golden_Messages_RouteNote, Golden_Messages_RouteNote>
 
     /// Calls `Type`.
+    ///
+    /// `stub.Type(request)` returns the response, `stub.Type.withCall(request)` the response and the
+    /// ended call, `stub.Type.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let `Type`: GRPCSync.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Point>
 
     /// Binds every method of `golden.casing.Casing` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.GetFeature = channel.unaryUnary(
             Golden_Casing_CasingMethods.getFeature, request: Golden_Messages_Point.self, response: Golden_Messages_Feature.self)
@@ -63,9 +110,20 @@ public final class Golden_Casing_CasingStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Golden_Casing_CasingServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Serves `GetFeature`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func GetFeature(_ request: Golden_Messages_Point, _ context: GRPCSync.ServicerContext) throws -> Golden_Messages_Feature {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -73,6 +131,17 @@ open class Golden_Casing_CasingServicer {
     }
 
     /// Serves `ListFeatures`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func ListFeatures(_ request: Golden_Messages_Rectangle, _ responses: GRPCSync.ResponseSender<Golden_Messages_Feature>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -80,6 +149,16 @@ open class Golden_Casing_CasingServicer {
     }
 
     /// Serves `RecordRoute`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func RecordRoute(_ requests: GRPCSync.RequestStream<Golden_Messages_Point>, _ context: GRPCSync.ServicerContext) throws -> Golden_Messages_RouteSummary {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -87,6 +166,17 @@ open class Golden_Casing_CasingServicer {
     }
 
     /// Serves `RouteChat`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func RouteChat(_ requests: GRPCSync.RequestStream<Golden_Messages_RouteNote>, _ responses: GRPCSync.ResponseSender<Golden_Messages_RouteNote>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -94,6 +184,16 @@ open class Golden_Casing_CasingServicer {
     }
 
     /// Serves `Type`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func `Type`(_ request: Golden_Messages_Point, _ context: GRPCSync.ServicerContext) throws -> Golden_Messages_Point {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -103,6 +203,10 @@ open class Golden_Casing_CasingServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_CasingServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addCasingServicerToServer(_ servicer: Golden_Casing_CasingServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

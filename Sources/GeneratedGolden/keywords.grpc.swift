@@ -30,24 +30,80 @@ public enum Golden_Keywords_ProtocolMethods {
 /// method, called like a function or with `withCall` / `future`.
 public final class Golden_Keywords_ProtocolStub: Sendable {
     /// Calls `Protocol`.
+    ///
+    /// `stub.protocol(request)` returns the response, `stub.protocol.withCall(request)` the response
+    /// and the ended call, `stub.protocol.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let `protocol`: GRPCSync.UnaryUnaryMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
 
     /// Calls `Type`.
+    ///
+    /// `stub.type(request)` returns the response, `stub.type.withCall(request)` the response and the
+    /// ended call, `stub.type.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let type: GRPCSync.UnaryUnaryMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
 
     /// Calls `default`.
+    ///
+    /// `stub.default(request)` returns the response, `stub.default.withCall(request)` the response and
+    /// the ended call, `stub.default.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let `default`: GRPCSync.UnaryUnaryMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
 
     /// Calls `self`.
+    ///
+    /// `stub.self(request)` returns the response, `stub.self.withCall(request)` the response and the
+    /// ended call, `stub.self.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let `self`: GRPCSync.UnaryUnaryMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
 
     /// Calls `init`.
+    ///
+    /// `stub.init(request)` returns the response, `stub.init.withCall(request)` the response and the
+    /// ended call, `stub.init.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let `init`: GRPCSync.UnaryUnaryMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
 
     /// Calls `Return`.
+    ///
+    /// `stub.return(requests)` sends a sequence of requests, read lazily as flow control allows, and
+    /// returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let `return`: GRPCSync.StreamStreamMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
 
     /// Binds every method of `golden.keywords.Protocol` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.`protocol` = channel.unaryUnary(
             Golden_Keywords_ProtocolMethods.`protocol`, request: Golden_Keywords_Token.self, response: Golden_Keywords_Token.self)
@@ -71,9 +127,20 @@ public final class Golden_Keywords_ProtocolStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Golden_Keywords_ProtocolServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Serves `Protocol`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func `protocol`(_ request: Golden_Keywords_Token, _ context: GRPCSync.ServicerContext) throws -> Golden_Keywords_Token {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -81,6 +148,16 @@ open class Golden_Keywords_ProtocolServicer {
     }
 
     /// Serves `Type`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func type(_ request: Golden_Keywords_Token, _ context: GRPCSync.ServicerContext) throws -> Golden_Keywords_Token {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -88,6 +165,16 @@ open class Golden_Keywords_ProtocolServicer {
     }
 
     /// Serves `default`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func `default`(_ request: Golden_Keywords_Token, _ context: GRPCSync.ServicerContext) throws -> Golden_Keywords_Token {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -95,6 +182,16 @@ open class Golden_Keywords_ProtocolServicer {
     }
 
     /// Serves `self`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func `self`(_ request: Golden_Keywords_Token, _ context: GRPCSync.ServicerContext) throws -> Golden_Keywords_Token {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -102,6 +199,16 @@ open class Golden_Keywords_ProtocolServicer {
     }
 
     /// Serves `init`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func `init`(_ request: Golden_Keywords_Token, _ context: GRPCSync.ServicerContext) throws -> Golden_Keywords_Token {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -109,6 +216,17 @@ open class Golden_Keywords_ProtocolServicer {
     }
 
     /// Serves `Return`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func `return`(_ requests: GRPCSync.RequestStream<Golden_Keywords_Token>, _ responses: GRPCSync.ResponseSender<Golden_Keywords_Token>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -118,6 +236,10 @@ open class Golden_Keywords_ProtocolServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_ProtocolServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addProtocolServicerToServer(_ servicer: Golden_Keywords_ProtocolServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -160,9 +282,19 @@ public enum Golden_Keywords_TypeMethods {
 /// called like a function or with `withCall` / `future`.
 public final class Golden_Keywords_TypeStub: Sendable {
     /// Calls `Type`.
+    ///
+    /// `stub.type(request)` returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let type: GRPCSync.UnaryStreamMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
 
     /// Binds every method of `golden.keywords.Type` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.type = channel.unaryStream(
             Golden_Keywords_TypeMethods.type, request: Golden_Keywords_Token.self, response: Golden_Keywords_Token.self)
@@ -175,9 +307,21 @@ public final class Golden_Keywords_TypeStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Golden_Keywords_TypeServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Serves `Type`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func type(_ request: Golden_Keywords_Token, _ responses: GRPCSync.ResponseSender<Golden_Keywords_Token>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -187,6 +331,10 @@ open class Golden_Keywords_TypeServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_TypeServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addTypeServicerToServer(_ servicer: Golden_Keywords_TypeServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -214,9 +362,21 @@ public enum Golden_Keywords_defaultMethods {
 /// method, called like a function or with `withCall` / `future`.
 public final class Golden_Keywords_defaultStub: Sendable {
     /// Calls `default`.
+    ///
+    /// `stub.default(requests)` sends a sequence of requests, read lazily as flow control allows, and
+    /// returns the response; `stub.default.withCall(requests)` returns the response and the ended call,
+    /// `stub.default.future(requests)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let `default`: GRPCSync.StreamUnaryMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
 
     /// Binds every method of `golden.keywords.default` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.`default` = channel.streamUnary(
             Golden_Keywords_defaultMethods.`default`, request: Golden_Keywords_Token.self, response: Golden_Keywords_Token.self)
@@ -229,9 +389,20 @@ public final class Golden_Keywords_defaultStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Golden_Keywords_defaultServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Serves `default`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func `default`(_ requests: GRPCSync.RequestStream<Golden_Keywords_Token>, _ context: GRPCSync.ServicerContext) throws -> Golden_Keywords_Token {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -241,6 +412,10 @@ open class Golden_Keywords_defaultServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_defaultServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addDefaultServicerToServer(_ servicer: Golden_Keywords_defaultServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -266,6 +441,8 @@ public enum Golden_Keywords_NothingMethods {
 /// method, called like a function or with `withCall` / `future`.
 public final class Golden_Keywords_NothingStub: Sendable {
     /// Binds every method of `golden.keywords.Nothing` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
     }
 }
@@ -276,11 +453,16 @@ public final class Golden_Keywords_NothingStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Golden_Keywords_NothingServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 }
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_NothingServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addNothingServicerToServer(_ servicer: Golden_Keywords_NothingServicer, _ server: GRPCSync.Server) {
     server.addGenericRPCHandlers([
         GRPCSync.methodHandlersGenericHandler(

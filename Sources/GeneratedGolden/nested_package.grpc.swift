@@ -20,9 +20,20 @@ public enum A_B_C_NestedMethods {
 /// like a function or with `withCall` / `future`.
 public final class A_B_C_NestedStub: Sendable {
     /// Calls `Call`.
+    ///
+    /// `stub.call(request)` returns the response, `stub.call.withCall(request)` the response and the
+    /// ended call, `stub.call.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let call: GRPCSync.UnaryUnaryMultiCallable<A_B_C_Ping, A_B_C_Ping>
 
     /// Binds every method of `a.b.c.Nested` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.call = channel.unaryUnary(
             A_B_C_NestedMethods.call, request: A_B_C_Ping.self, response: A_B_C_Ping.self)
@@ -35,9 +46,20 @@ public final class A_B_C_NestedStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class A_B_C_NestedServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Serves `Call`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func call(_ request: A_B_C_Ping, _ context: GRPCSync.ServicerContext) throws -> A_B_C_Ping {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -47,6 +69,10 @@ open class A_B_C_NestedServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_NestedServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addNestedServicerToServer(_ servicer: A_B_C_NestedServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

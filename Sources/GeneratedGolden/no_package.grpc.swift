@@ -20,9 +20,20 @@ public enum ChannelDirectoryMethods {
 /// method, called like a function or with `withCall` / `future`.
 public final class ChannelDirectoryStub: Sendable {
     /// Calls `Lookup`.
+    ///
+    /// `stub.lookup(request)` returns the response, `stub.lookup.withCall(request)` the response and
+    /// the ended call, `stub.lookup.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let lookup: GRPCSync.UnaryUnaryMultiCallable<Channel, Server>
 
     /// Binds every method of `ChannelDirectory` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.lookup = channel.unaryUnary(
             ChannelDirectoryMethods.lookup, request: Channel.self, response: Server.self)
@@ -36,9 +47,20 @@ public final class ChannelDirectoryStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class ChannelDirectoryServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Serves `Lookup`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func lookup(_ request: Channel, _ context: GRPCSync.ServicerContext) throws -> Server {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -48,6 +70,10 @@ open class ChannelDirectoryServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_ChannelDirectoryServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addChannelDirectoryServicerToServer(_ servicer: ChannelDirectoryServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

@@ -22,9 +22,20 @@ package enum Golden_Scoped_ScopedMethods {
 /// called like a function or with `withCall` / `future`.
 package final class Golden_Scoped_ScopedStub: Sendable {
     /// Answers with the point mirrored.
+    ///
+    /// `stub.mirror(request)` returns the response, `stub.mirror.withCall(request)` the response and
+    /// the ended call, `stub.mirror.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     package let mirror: GRPCSync.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Point>
 
     /// Binds every method of `golden.scoped.Scoped` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     package init(_ channel: GRPCSync.Channel) {
         self.mirror = channel.unaryUnary(
             Golden_Scoped_ScopedMethods.mirror, request: Golden_Messages_Point.self, response: Golden_Messages_Point.self)
@@ -39,9 +50,20 @@ package final class Golden_Scoped_ScopedStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 package class Golden_Scoped_ScopedServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     package init() {}
 
     /// Answers with the point mirrored.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     package func mirror(_ request: Golden_Messages_Point, _ context: GRPCSync.ServicerContext) throws -> Golden_Messages_Point {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -51,6 +73,10 @@ package class Golden_Scoped_ScopedServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_ScopedServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 package func addScopedServicerToServer(_ servicer: Golden_Scoped_ScopedServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

@@ -32,25 +32,73 @@ public enum Golden_RouteGuideMethods {
 /// method, called like a function or with `withCall` / `future`.
 public final class Golden_RouteGuideStub: Sendable {
     /// A simple RPC: the feature at a point.
+    ///
+    /// `stub.getFeature(request)` returns the response, `stub.getFeature.withCall(request)` the
+    /// response and the ended call, `stub.getFeature.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let getFeature: GRPCSync.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Feature>
 
     /// A server-to-client streaming RPC: the features inside a rectangle.
+    ///
+    /// `stub.listFeatures(request)` returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let listFeatures: GRPCSync.UnaryStreamMultiCallable<Golden_Messages_Rectangle, Golden_Messages_Feature>
 
     /// A client-to-server streaming RPC: a summary of the points traversed.
+    ///
+    /// `stub.recordRoute(requests)` sends a sequence of requests, read lazily as flow control allows,
+    /// and returns the response; `stub.recordRoute.withCall(requests)` returns the response and the
+    /// ended call, `stub.recordRoute.future(requests)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let recordRoute: GRPCSync.StreamUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_RouteSummary>
 
     /// A bidirectional streaming RPC: each note is answered with the notes so far.
+    ///
+    /// `stub.routeChat(requests)` sends a sequence of requests, read lazily as flow control allows, and
+    /// returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let routeChat: GRPCSync.StreamStreamMultiCallable<Golden_Messages_RouteNote, Golden_Messages_RouteNote>
 
     /// The old name of GetFeature.
     ///
     /// NOTE: This method was marked as deprecated in the .proto file
+    ///
+    /// `stub.getFeatureOld(request)` returns the response, `stub.getFeatureOld.withCall(request)` the
+    /// response and the ended call, `stub.getFeatureOld.future(request)` a future of the response at
+    /// once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     @available(*, deprecated)
     public var getFeatureOld: GRPCSync.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Feature> { _getFeatureOld }
     private let _getFeatureOld: GRPCSync.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Feature>
 
     /// Binds every method of `golden.RouteGuide` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.getFeature = channel.unaryUnary(
             Golden_RouteGuideMethods.getFeature, request: Golden_Messages_Point.self, response: Golden_Messages_Feature.self)
@@ -75,9 +123,20 @@ public final class Golden_RouteGuideStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Golden_RouteGuideServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// A simple RPC: the feature at a point.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func getFeature(_ request: Golden_Messages_Point, _ context: GRPCSync.ServicerContext) throws -> Golden_Messages_Feature {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -85,6 +144,17 @@ open class Golden_RouteGuideServicer {
     }
 
     /// A server-to-client streaming RPC: the features inside a rectangle.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func listFeatures(_ request: Golden_Messages_Rectangle, _ responses: GRPCSync.ResponseSender<Golden_Messages_Feature>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -92,6 +162,16 @@ open class Golden_RouteGuideServicer {
     }
 
     /// A client-to-server streaming RPC: a summary of the points traversed.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func recordRoute(_ requests: GRPCSync.RequestStream<Golden_Messages_Point>, _ context: GRPCSync.ServicerContext) throws -> Golden_Messages_RouteSummary {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -99,6 +179,17 @@ open class Golden_RouteGuideServicer {
     }
 
     /// A bidirectional streaming RPC: each note is answered with the notes so far.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func routeChat(_ requests: GRPCSync.RequestStream<Golden_Messages_RouteNote>, _ responses: GRPCSync.ResponseSender<Golden_Messages_RouteNote>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -108,6 +199,16 @@ open class Golden_RouteGuideServicer {
     /// The old name of GetFeature.
     ///
     /// NOTE: This method was marked as deprecated in the .proto file
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func getFeatureOld(_ request: Golden_Messages_Point, _ context: GRPCSync.ServicerContext) throws -> Golden_Messages_Feature {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -117,6 +218,10 @@ open class Golden_RouteGuideServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_RouteGuideServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addRouteGuideServicerToServer(_ servicer: Golden_RouteGuideServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -158,9 +263,20 @@ public enum Golden_EchoMethods {
 /// like a function or with `withCall` / `future`.
 public final class Golden_EchoStub: Sendable {
     /// Calls `Echo`.
+    ///
+    /// `stub.echo(request)` returns the response, `stub.echo.withCall(request)` the response and the
+    /// ended call, `stub.echo.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let echo: GRPCSync.UnaryUnaryMultiCallable<Golden_Messages_RouteNote, Golden_Messages_RouteNote>
 
     /// Binds every method of `golden.Echo` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.echo = channel.unaryUnary(
             Golden_EchoMethods.echo, request: Golden_Messages_RouteNote.self, response: Golden_Messages_RouteNote.self)
@@ -175,9 +291,20 @@ public final class Golden_EchoStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Golden_EchoServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Serves `Echo`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func echo(_ request: Golden_Messages_RouteNote, _ context: GRPCSync.ServicerContext) throws -> Golden_Messages_RouteNote {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -187,6 +314,10 @@ open class Golden_EchoServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_EchoServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addEchoServicerToServer(_ servicer: Golden_EchoServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -219,9 +350,20 @@ public enum Golden_LegacyMethods {
 @available(*, deprecated)
 public final class Golden_LegacyStub: Sendable {
     /// Calls `Ping`.
+    ///
+    /// `stub.ping(request)` returns the response, `stub.ping.withCall(request)` the response and the
+    /// ended call, `stub.ping.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let ping: GRPCSync.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Point>
 
     /// Binds every method of `golden.Legacy` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.ping = channel.unaryUnary(
             Golden_LegacyMethods.ping, request: Golden_Messages_Point.self, response: Golden_Messages_Point.self)
@@ -238,9 +380,20 @@ public final class Golden_LegacyStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Golden_LegacyServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Serves `Ping`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func ping(_ request: Golden_Messages_Point, _ context: GRPCSync.ServicerContext) throws -> Golden_Messages_Point {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -250,6 +403,10 @@ open class Golden_LegacyServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_LegacyServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addLegacyServicerToServer(_ servicer: Golden_LegacyServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

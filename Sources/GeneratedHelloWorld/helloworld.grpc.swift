@@ -22,9 +22,20 @@ public enum Helloworld_GreeterMethods {
 /// called like a function or with `withCall` / `future`.
 public final class Helloworld_GreeterStub: Sendable {
     /// Sends a greeting.
+    ///
+    /// `stub.sayHello(request)` returns the response, `stub.sayHello.withCall(request)` the response
+    /// and the ended call, `stub.sayHello.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let sayHello: GRPCSync.UnaryUnaryMultiCallable<Helloworld_HelloRequest, Helloworld_HelloReply>
 
     /// Binds every method of `helloworld.Greeter` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.sayHello = channel.unaryUnary(
             Helloworld_GreeterMethods.sayHello, request: Helloworld_HelloRequest.self, response: Helloworld_HelloReply.self)
@@ -39,9 +50,20 @@ public final class Helloworld_GreeterStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Helloworld_GreeterServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Sends a greeting.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func sayHello(_ request: Helloworld_HelloRequest, _ context: GRPCSync.ServicerContext) throws -> Helloworld_HelloReply {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -51,6 +73,10 @@ open class Helloworld_GreeterServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_GreeterServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addGreeterServicerToServer(_ servicer: Helloworld_GreeterServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

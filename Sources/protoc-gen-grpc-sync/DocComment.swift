@@ -1,14 +1,18 @@
 /// Joins a proto comment (already `///` lines, possibly empty) and the generator's own text into one
-/// doc comment, separated by an empty `///` line. The generator's paragraphs are wrapped to lines of
-/// at most `width` characters.
+/// doc comment, separated by an empty `///` line. Each line of the generator's text is a paragraph
+/// or a list item (`- Returns: …`, `  - request: …`), wrapped to lines of at most `width`
+/// characters; a list item's further lines are indented under its text.
 func docComment(proto: String, generated: String, width: Int = 100) -> String {
     var lines: [String] = []
     for paragraph in generated.split(separator: "\n", omittingEmptySubsequences: false) {
-        var line = "///"
+        let indent = String(paragraph.prefix(while: { $0 == " " }))
+        let start = "///" + (indent.isEmpty ? "" : " " + indent.dropLast())
+        let continuation = paragraph.dropFirst(indent.count).hasPrefix("- ") ? start + "  " : start
+        var line = start
         for word in paragraph.split(separator: " ") {
-            if line.count + 1 + word.count > width && line != "///" {
+            if line.count + 1 + word.count > width && line != start && line != continuation {
                 lines.append(line)
-                line = "///"
+                line = continuation
             }
             line += " " + word
         }

@@ -26,11 +26,12 @@ struct RPCMethod {
         responseType = namer.fullName(message: descriptor.outputType)
     }
 
-    /// The method's proto comment as `///` lines, with a note when it is deprecated; `fallback` when
-    /// the .proto file has neither.
-    func docComment(orElse fallback: String) -> String {
+    /// The method's doc comment: its proto comment as `///` lines, with a note when it is
+    /// deprecated, or `fallback` when the .proto file has neither; then the generator's `generated`
+    /// paragraphs (``docComment(proto:generated:width:)``).
+    func documentation(orElse fallback: String, generated: String) -> String {
         let comment = descriptor.protoSourceCommentsWithDeprecation(commentPrefix: "///")
-        return comment.isEmpty ? "/// \(fallback)\n" : comment
+        return docComment(proto: comment.isEmpty ? "/// \(fallback)\n" : comment, generated: generated)
     }
 
     var isDeprecated: Bool { descriptor.options.deprecated }

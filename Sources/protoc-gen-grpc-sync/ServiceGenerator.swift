@@ -91,7 +91,10 @@ struct ServiceGenerator {
         p.withIndentation { p in
             for method in methods {
                 let type = method.kind.multiCallableType(request: method.requestType, response: method.responseType)
-                p.print(method.docComment(orElse: "Calls `\(method.protoName)`."), newlines: false)
+                p.print(
+                    method.documentation(
+                        orElse: "Calls `\(method.protoName)`.",
+                        generated: method.kind.stubCallDocumentation(member: method.memberName)))
                 if method.isDeprecated {
                     p.print(
                         "@available(*, deprecated)",
@@ -103,7 +106,10 @@ struct ServiceGenerator {
                 }
                 p.print()
             }
-            p.print("/// Binds every method of `\(names.fullName)` to `channel`.")
+            p.print(
+                "/// Binds every method of `\(names.fullName)` to `channel`.",
+                "///",
+                "/// - Parameter channel: The channel the calls go through.")
             p.print("\(access)init(_ channel: GRPCSync.Channel) {")
             p.withIndentation { p in
                 for method in methods {
@@ -135,12 +141,16 @@ struct ServiceGenerator {
                     """))
         p.print("\(overridable)class \(names.servicer) {")
         p.withIndentation { p in
-            p.print("\(visibility.modifier)init() {}")
+            p.print(
+                "/// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.",
+                "\(visibility.modifier)init() {}")
             for method in methods {
                 let signature = method.kind.servicerSignature(
                     request: method.requestType, response: method.responseType)
                 p.print()
-                p.print(method.docComment(orElse: "Serves `\(method.protoName)`."), newlines: false)
+                p.print(
+                    method.documentation(
+                        orElse: "Serves `\(method.protoName)`.", generated: method.kind.servicerDocumentation))
                 p.print("\(overridable)func \(SwiftIdentifier.quoted(method.memberName))\(signature) {")
                 p.printIndented(
                     "context.setCode(.unimplemented)",
@@ -156,6 +166,10 @@ struct ServiceGenerator {
         p.print(
             "/// Registers the methods of `servicer` with `server` (grpcio's `\(names.pythonRegistrationFunction)`),",
             "/// and the service's .proto file with the files it imports, for server reflection.",
+            "///",
+            "/// - Parameters:",
+            "///   - servicer: Serves the calls; the server calls its methods from its worker threads.",
+            "///   - server: The server to register the service with.",
             "\(visibility.modifier)func \(names.registrationFunction)("
                 + "_ servicer: \(names.servicer), _ server: GRPCSync.Server) {")
         p.withIndentation { p in

@@ -2,11 +2,12 @@ import Foundation
 import TestProcesses
 import XCTest
 
-/// Every public and open declaration of the library modules (`Sources/GRPCSync*`, generated
-/// `.pb.swift` and `.grpc.swift` files aside) has a DocC comment, with `- Parameters:` (or
-/// `- Parameter x:`) naming each parameter of a function, initialiser or subscript, `- Returns:`
-/// for a function that returns a value, and `- Throws:` for one that throws. `make docs` checks
-/// the links and parameter names of `GRPCSync` only; this covers every module.
+/// Every public and open declaration of the library modules (`Sources/GRPCSync*`, protoc-gen-swift's
+/// `.pb.swift` files aside) and of the committed `.grpc.swift` files protoc-gen-grpc-sync generated
+/// has a DocC comment, with `- Parameters:` (or `- Parameter x:`) naming each parameter of a
+/// function, initialiser or subscript, `- Returns:` for a function that returns a value, and
+/// `- Throws:` for one that throws. `make docs` checks the links and parameter names of `GRPCSync`
+/// only; this covers every module.
 final class DocCommentTests: XCTestCase {
     /// The Swift files of the library modules, with their paths relative to the repository.
     private func librarySources() throws -> [(path: String, text: String)] {
@@ -22,6 +23,22 @@ final class DocCommentTests: XCTestCase {
             where path.hasSuffix(".swift") && !path.hasSuffix(".pb.swift") && !path.hasSuffix(".grpc.swift") {
                 let text = try String(contentsOf: directory.appendingPathComponent(path), encoding: .utf8)
                 files.append(("Sources/\(module)/\(path)", text))
+            }
+        }
+        return files.sorted { $0.0 < $1.0 }
+    }
+
+    /// The committed `.grpc.swift` files below the root package's `Sources` and the `Sources` of
+    /// `Programs` and `Benchmarks`, all written by `make protos`, with their paths relative to the
+    /// repository.
+    private func generatedServiceSources() throws -> [(path: String, text: String)] {
+        var files: [(String, String)] = []
+        for directory in ["Sources", "Programs/Sources", "Benchmarks/Sources"] {
+            let root = Repository.root.appendingPathComponent(directory)
+            guard let walker = FileManager.default.enumerator(atPath: root.path) else { continue }
+            for case let path as String in walker where path.hasSuffix(".grpc.swift") {
+                let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+                files.append(("\(directory)/\(path)", text))
             }
         }
         return files.sorted { $0.0 < $1.0 }
@@ -47,9 +64,12 @@ final class DocCommentTests: XCTestCase {
         return problems
     }
 
-    func testEveryPublicDeclarationIsDocumented() throws {
+    /// Fails for each public declaration of `files` whose comment lacks something.
+    /// - Parameter files: The files to scan, with their paths for the failure messages.
+    /// - Returns: How many public declarations the files have.
+    private func checkDocumentation(of files: [(path: String, text: String)]) -> Int {
         var count = 0
-        for (path, text) in try librarySources() {
+        for (path, text) in files {
             for declaration in PublicDeclarationScanner.declarations(in: text) {
                 count += 1
                 let found = problems(of: declaration)
@@ -60,7 +80,29 @@ final class DocCommentTests: XCTestCase {
                 }
             }
         }
+        return count
+    }
+
+    func testEveryPublicDeclarationIsDocumented() throws {
+        let count = checkDocumentation(of: try librarySources())
         XCTAssertGreaterThan(count, 300, "the scanner finds the public declarations")
+    }
+
+    /// The generated stubs, servicers, registration functions and descriptors follow the same rule,
+    /// in the golden files and in the generated files the library products ship
+    /// (`GRPCSyncHealth`, `GRPCSyncReflection`, `GRPCSyncStatus`).
+    func testEveryPublicDeclarationOfGeneratedServiceCodeIsDocumented() throws {
+        let files = try generatedServiceSources()
+        let paths = files.map(\.path)
+        for expected in [
+            "Sources/GeneratedGolden/route_guide.grpc.swift", "Sources/GRPCSyncHealth/grpc_health_v1_health.grpc.swift",
+            "Sources/GRPCSyncReflection/grpc_reflection_v1_reflection.grpc.swift",
+            "Programs/Sources/Examples/RouteGuide/Model/route_guide.grpc.swift",
+        ] {
+            XCTAssertTrue(paths.contains(expected), "\(expected) is scanned: \(paths)")
+        }
+        let count = checkDocumentation(of: files)
+        XCTAssertGreaterThan(count, 150, "the scanner finds the generated public declarations")
     }
 
     // MARK: the scanner
@@ -149,6 +191,26 @@ final class DocCommentTests: XCTestCase {
         XCTAssertEqual(found[2].documentation, [])
         XCTAssertFalse(found[2].returnsValue, "Never is no value")
         XCTAssertFalse(found[2].isThrowing)
+    }
+
+    func testScannerSkipsTheContentsOfMultiLineStringLiterals() {
+        let found = scan(
+            #"""
+            /// A descriptor.
+            public let descriptor = Descriptor(
+                name: "a.proto",
+                latin1: """
+                public func notCode() { /// \"""
+                }}}\
+                """,
+                dependencies: [])
+
+            /// After it.
+            public func after(_ x: Int) {}
+            """#)
+        XCTAssertEqual(found.map { "\($0.keyword) \($0.line)" }, ["let 2", "func 11"])
+        XCTAssertEqual(found[1].documentation, ["After it."])
+        XCTAssertEqual(found[1].parameterNames, ["x"])
     }
 
     func testScannerFindsMissingSections() {

@@ -57,7 +57,8 @@ final class PluginOptionsTests: XCTestCase {
         XCTAssertTrue(code.contains("\nenum Helloworld_GreeterMethods {"), code)
         XCTAssertTrue(code.contains("\nfinal class Helloworld_GreeterStub: Sendable {"), code)
         XCTAssertTrue(code.contains("\n    let sayHello: GRPCSync.UnaryUnaryMultiCallable<"), code)
-        XCTAssertTrue(code.contains("\nclass Helloworld_GreeterServicer {\n    init() {}"), code)
+        XCTAssertTrue(code.contains("\nclass Helloworld_GreeterServicer {\n"), code)
+        XCTAssertTrue(code.contains("\n    init() {}\n"), code)
         XCTAssertTrue(code.contains("\n    func sayHello(_ request: Helloworld_HelloRequest, "), code)
         XCTAssertTrue(code.contains("\nfunc addGreeterServicerToServer(_ servicer: Helloworld_GreeterServicer"), code)
         XCTAssertFalse(code.contains("public"), code)
@@ -67,14 +68,16 @@ final class PluginOptionsTests: XCTestCase {
         XCTAssertEqual(try generate(Self.greeter, options: ["Visibility=Public"]).0, 0)
         var code = try output("greeter.grpc.swift")
         XCTAssertTrue(code.contains("\npublic final class Helloworld_GreeterStub: Sendable {"), code)
-        XCTAssertTrue(code.contains("\nopen class Helloworld_GreeterServicer {\n    public init() {}"), code)
+        XCTAssertTrue(code.contains("\nopen class Helloworld_GreeterServicer {\n"), code)
+        XCTAssertTrue(code.contains("\n    public init() {}\n"), code)
         XCTAssertTrue(code.contains("\n    open func sayHello("), code)
         XCTAssertTrue(code.contains("\npublic func addGreeterServicerToServer("), code)
 
         XCTAssertEqual(try generate(Self.greeter, options: ["Visibility=Package"]).0, 0)
         code = try output("greeter.grpc.swift")
         XCTAssertTrue(code.contains("\npackage final class Helloworld_GreeterStub: Sendable {"), code)
-        XCTAssertTrue(code.contains("\npackage class Helloworld_GreeterServicer {\n    package init() {}"), code)
+        XCTAssertTrue(code.contains("\npackage class Helloworld_GreeterServicer {\n"), code)
+        XCTAssertTrue(code.contains("\n    package init() {}\n"), code)
         XCTAssertTrue(code.contains("\n    package func sayHello("), code)
         XCTAssertTrue(code.contains("\npackage func addGreeterServicerToServer("), code)
     }
@@ -83,8 +86,9 @@ final class PluginOptionsTests: XCTestCase {
         XCTAssertEqual(try generate(Self.greeter).0, 0)
         let code = try output("greeter.grpc.swift")
         XCTAssertTrue(code.contains("/// The greeting service definition.\n///\n/// The client stub of"), code)
-        XCTAssertTrue(code.contains("    /// Sends a greeting.\n    let sayHello:"), code)
-        XCTAssertTrue(code.contains("    /// Sends a greeting.\n    func sayHello("), code)
+        XCTAssertTrue(
+            code.contains("    /// Sends a greeting.\n    ///\n    /// `stub.sayHello(request)` returns"), code)
+        XCTAssertTrue(code.contains("    /// Sends a greeting.\n    ///\n    /// Unless a subclass overrides it"), code)
         XCTAssertTrue(
             code.contains(
                 """
@@ -93,6 +97,90 @@ final class PluginOptionsTests: XCTestCase {
                 """), code)
         // The servicer method is not deprecated: a server still serves old clients.
         XCTAssertFalse(code.contains("@available(*, deprecated)\n    func"), code)
+    }
+
+    /// Every declaration has a doc comment with its parameters, result and errors, whatever the
+    /// visibility (the committed generated files, whose public declarations `DocCommentTests`
+    /// checks, are public but for one).
+    func testDocCommentSections() throws {
+        XCTAssertEqual(try generate(Self.greeter).0, 0)
+        let code = try output("greeter.grpc.swift")
+        let expected = [
+            // The stub's property: how it is called, with grpcio's keyword arguments, and what it throws.
+            """
+                /// `stub.sayHelloOld(request)` returns the response, `stub.sayHelloOld.withCall(request)` the
+                /// response and the ended call, `stub.sayHelloOld.future(request)` a future of the response at
+                /// once.
+                ///
+                /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+            """,
+            "`compression:` (nil: the", "`credentials:` (call credentials", "throws `RPCError` with its status",
+            """
+                /// Binds every method of `helloworld.Greeter` to `channel`.
+                ///
+                /// - Parameter channel: The channel the calls go through.
+                init(_ channel: GRPCSync.Channel) {
+            """,
+            """
+                /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+                init() {}
+            """,
+            // A servicer method: a list item that does not fit on one line goes on indented.
+            """
+                /// NOTE: This method was marked as deprecated in the .proto file
+                ///
+                /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+                ///
+                /// - Parameters:
+                ///   - request: The request message.
+                ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+                ///     with.
+                /// - Returns: The response message; the call ends OK with it.
+                /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+                ///   `context` has a code or details set (`context.abort` sets both and throws).
+                func sayHelloOld(
+            """,
+            """
+            ///
+            /// - Parameters:
+            ///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+            ///   - server: The server to register the service with.
+            func addGreeterServicerToServer(
+            """,
+        ]
+        for text in expected {
+            XCTAssertTrue(code.contains(text), "missing:\n\(text)\nin:\n\(code)")
+        }
+    }
+
+    func testStreamingMethodsDocumentTheirStreams() throws {
+        let source = """
+            syntax = "proto3";
+            package chat;
+            message Note { string text = 1; }
+            service Chat {
+              rpc Listen (Note) returns (stream Note) {}
+              rpc Collect (stream Note) returns (Note) {}
+              rpc Talk (stream Note) returns (stream Note) {}
+            }
+            """
+        XCTAssertEqual(try generate(source, path: "chat.proto").0, 0)
+        let code = try output("chat.grpc.swift")
+        let expected = [
+            "/// `stub.listen(request)` returns the stream of responses, read with `next()`.",
+            "makes `next()` throw `RPCError`",
+            "/// `stub.collect(requests)` sends a sequence of requests, read lazily as flow control allows,",
+            "`stub.collect.future(requests)` a future of the response at once.",
+            "///   - requests: The request messages as they arrive; iteration ends when the client half-closes.",
+            "///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK",
+            "UNKNOWN \"Exception iterating responses: …\" unless",
+        ]
+        for text in expected {
+            XCTAssertTrue(code.contains(text), "missing:\n\(text)\nin:\n\(code)")
+        }
+        // The streaming servicer methods return nothing, so they have no `- Returns:`.
+        XCTAssertEqual(code.components(separatedBy: "/// - Returns:").count - 1, 1, code)
+        XCTAssertEqual(code.components(separatedBy: "/// - Throws:").count - 1, 3, code)
     }
 
     func testKeepMethodCasing() throws {

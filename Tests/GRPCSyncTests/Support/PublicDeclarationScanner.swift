@@ -124,7 +124,8 @@ struct PublicDeclaration {
 /// `public` or `open`, the cases of a public enum, the requirements of a public protocol and the
 /// members of a `public extension`, each with the `///` comment above it. It understands what the
 /// library's sources use (attributes on their own lines, signatures over several lines, one type
-/// body per `{`), not every Swift program: no multi-line string literals or block comments.
+/// body per `{`, multi-line string literals that end with their own line), not every Swift program:
+/// no block comments.
 enum PublicDeclarationScanner {
     private static let declarationKeywords: Set<String> = [
         "func", "init", "subscript", "var", "let", "case", "class", "struct", "enum", "protocol", "actor",
@@ -152,7 +153,7 @@ enum PublicDeclarationScanner {
 
     static func declarations(in text: String) -> [PublicDeclaration] {
         let lines = text.components(separatedBy: "\n")
-        let code = lines.map(codeOnly)
+        let (code, inLiteral) = codeLines(lines)
         var found: [PublicDeclaration] = []
         var documentation: [String] = []
         var depth = 0
@@ -171,6 +172,10 @@ enum PublicDeclarationScanner {
                     pending = nil
                 }
                 while let last = scopes.last, depth < last.bodyDepth { scopes.removeLast() }
+            }
+            if inLiteral[index] {
+                documentation = []
+                continue
             }
             if trimmed.hasPrefix("///") {
                 let comment = trimmed.dropFirst(3)
@@ -271,6 +276,42 @@ enum PublicDeclarationScanner {
             rest = rest[index...].drop(while: { $0 == " " })
         }
         return String(rest)
+    }
+
+    /// Each line's code (``codeOnly(_:)``), and whether the line belongs to a multi-line string
+    /// literal: its contents and its closing `"""` line, whose code is `""` and what follows.
+    private static func codeLines(_ lines: [String]) -> (code: [String], inLiteral: [Bool]) {
+        var code: [String] = []
+        var inLiteral: [Bool] = []
+        var isOpen = false
+        for line in lines {
+            guard isOpen else {
+                let lineCode = codeOnly(line)
+                code.append(lineCode)
+                inLiteral.append(false)
+                isOpen = lineCode.trimmingCharacters(in: .whitespaces).hasSuffix("\"\"\"")
+                continue
+            }
+            inLiteral.append(true)
+            if let close = closingDelimiter(in: line) {
+                code.append("\"\"" + codeOnly(String(line[close.upperBound...])))
+                isOpen = false
+            } else {
+                code.append("")
+            }
+        }
+        return (code, inLiteral)
+    }
+
+    /// The first `"""` of a multi-line string literal's line that no backslash escapes.
+    private static func closingDelimiter(in line: String) -> Range<String.Index>? {
+        var searchStart = line.startIndex
+        while let found = line.range(of: "\"\"\"", range: searchStart..<line.endIndex) {
+            let backslashes = line[..<found.lowerBound].reversed().prefix(while: { $0 == "\\" }).count
+            if backslashes % 2 == 0 { return found }
+            searchStart = line.index(after: found.lowerBound)
+        }
+        return nil
     }
 
     /// A line without the contents of its string literals and without its `//` comment.

@@ -28,21 +28,69 @@ public enum Grpc_Testing_BenchmarkServiceMethods {
 /// multicallable per method, called like a function or with `withCall` / `future`.
 public final class Grpc_Testing_BenchmarkServiceStub: Sendable {
     /// One request, one response with a payload of `response_size` bytes.
+    ///
+    /// `stub.unaryCall(request)` returns the response, `stub.unaryCall.withCall(request)` the response
+    /// and the ended call, `stub.unaryCall.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let unaryCall: GRPCSync.UnaryUnaryMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
 
     /// Ping-pong: a response for every request, until the client closes its side.
+    ///
+    /// `stub.streamingCall(requests)` sends a sequence of requests, read lazily as flow control allows,
+    /// and returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let streamingCall: GRPCSync.StreamStreamMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
 
     /// Requests until the client closes its side, then one response.
+    ///
+    /// `stub.streamingFromClient(requests)` sends a sequence of requests, read lazily as flow control
+    /// allows, and returns the response; `stub.streamingFromClient.withCall(requests)` returns the
+    /// response and the ended call, `stub.streamingFromClient.future(requests)` a future of the
+    /// response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let streamingFromClient: GRPCSync.StreamUnaryMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
 
     /// One request, then responses until the client cancels.
+    ///
+    /// `stub.streamingFromServer(request)` returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let streamingFromServer: GRPCSync.UnaryStreamMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
 
     /// Requests and responses flow independently until the client cancels.
+    ///
+    /// `stub.streamingBothWays(requests)` sends a sequence of requests, read lazily as flow control
+    /// allows, and returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let streamingBothWays: GRPCSync.StreamStreamMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
 
     /// Binds every method of `grpc.testing.BenchmarkService` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.unaryCall = channel.unaryUnary(
             Grpc_Testing_BenchmarkServiceMethods.unaryCall, request: Grpc_Testing_SimpleRequest.self, response: Grpc_Testing_SimpleResponse.self)
@@ -64,9 +112,20 @@ public final class Grpc_Testing_BenchmarkServiceStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Grpc_Testing_BenchmarkServiceServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// One request, one response with a payload of `response_size` bytes.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func unaryCall(_ request: Grpc_Testing_SimpleRequest, _ context: GRPCSync.ServicerContext) throws -> Grpc_Testing_SimpleResponse {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -74,6 +133,17 @@ open class Grpc_Testing_BenchmarkServiceServicer {
     }
 
     /// Ping-pong: a response for every request, until the client closes its side.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func streamingCall(_ requests: GRPCSync.RequestStream<Grpc_Testing_SimpleRequest>, _ responses: GRPCSync.ResponseSender<Grpc_Testing_SimpleResponse>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -81,6 +151,16 @@ open class Grpc_Testing_BenchmarkServiceServicer {
     }
 
     /// Requests until the client closes its side, then one response.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func streamingFromClient(_ requests: GRPCSync.RequestStream<Grpc_Testing_SimpleRequest>, _ context: GRPCSync.ServicerContext) throws -> Grpc_Testing_SimpleResponse {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -88,6 +168,17 @@ open class Grpc_Testing_BenchmarkServiceServicer {
     }
 
     /// One request, then responses until the client cancels.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func streamingFromServer(_ request: Grpc_Testing_SimpleRequest, _ responses: GRPCSync.ResponseSender<Grpc_Testing_SimpleResponse>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -95,6 +186,17 @@ open class Grpc_Testing_BenchmarkServiceServicer {
     }
 
     /// Requests and responses flow independently until the client cancels.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func streamingBothWays(_ requests: GRPCSync.RequestStream<Grpc_Testing_SimpleRequest>, _ responses: GRPCSync.ResponseSender<Grpc_Testing_SimpleResponse>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -104,6 +206,10 @@ open class Grpc_Testing_BenchmarkServiceServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_BenchmarkServiceServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addBenchmarkServiceServicerToServer(_ servicer: Grpc_Testing_BenchmarkServiceServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

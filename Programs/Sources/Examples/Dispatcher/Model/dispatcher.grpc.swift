@@ -24,12 +24,33 @@ public enum Dispatcher_DispatcherMethods {
 /// method, called like a function or with `withCall` / `future`.
 public final class Dispatcher_DispatcherStub: Sendable {
     /// Dispatches an object and returns it with its new status.
+    ///
+    /// `stub.dispatch(request)` returns the response, `stub.dispatch.withCall(request)` the response
+    /// and the ended call, `stub.dispatch.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let dispatch: GRPCSync.UnaryUnaryMultiCallable<Dispatcher_Object, Dispatcher_Object>
 
     /// Dispatches an event about an object.
+    ///
+    /// `stub.dispatchEvent(request)` returns the response, `stub.dispatchEvent.withCall(request)` the
+    /// response and the ended call, `stub.dispatchEvent.future(request)` a future of the response at
+    /// once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let dispatchEvent: GRPCSync.UnaryUnaryMultiCallable<Dispatcher_Event, Dispatcher_EventReply>
 
     /// Binds every method of `dispatcher.Dispatcher` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.dispatch = channel.unaryUnary(
             Dispatcher_DispatcherMethods.dispatch, request: Dispatcher_Object.self, response: Dispatcher_Object.self)
@@ -47,9 +68,20 @@ public final class Dispatcher_DispatcherStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Dispatcher_DispatcherServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Dispatches an object and returns it with its new status.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func dispatch(_ request: Dispatcher_Object, _ context: GRPCSync.ServicerContext) throws -> Dispatcher_Object {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -57,6 +89,16 @@ open class Dispatcher_DispatcherServicer {
     }
 
     /// Dispatches an event about an object.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func dispatchEvent(_ request: Dispatcher_Event, _ context: GRPCSync.ServicerContext) throws -> Dispatcher_EventReply {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -66,6 +108,10 @@ open class Dispatcher_DispatcherServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_DispatcherServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addDispatcherServicerToServer(_ servicer: Dispatcher_DispatcherServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

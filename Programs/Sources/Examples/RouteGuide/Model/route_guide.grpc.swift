@@ -30,21 +30,59 @@ public final class Routeguide_RouteGuideStub: Sendable {
     /// A simple RPC: the feature at a point.
     ///
     /// A feature with an empty name comes back when nothing is known at the point.
+    ///
+    /// `stub.getFeature(request)` returns the response, `stub.getFeature.withCall(request)` the
+    /// response and the ended call, `stub.getFeature.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let getFeature: GRPCSync.UnaryUnaryMultiCallable<Routeguide_Point, Routeguide_Feature>
 
     /// A server-to-client streaming RPC: the features inside a rectangle, one
     /// message each.
+    ///
+    /// `stub.listFeatures(request)` returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let listFeatures: GRPCSync.UnaryStreamMultiCallable<Routeguide_Rectangle, Routeguide_Feature>
 
     /// A client-to-server streaming RPC: takes the points of a route as it is
     /// travelled and answers with a summary once the route ends.
+    ///
+    /// `stub.recordRoute(requests)` sends a sequence of requests, read lazily as flow control allows,
+    /// and returns the response; `stub.recordRoute.withCall(requests)` returns the response and the
+    /// ended call, `stub.recordRoute.future(requests)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let recordRoute: GRPCSync.StreamUnaryMultiCallable<Routeguide_Point, Routeguide_RouteSummary>
 
     /// A bidirectional streaming RPC: takes notes sent along a route and answers
     /// each with the notes sent earlier at the same point.
+    ///
+    /// `stub.routeChat(requests)` sends a sequence of requests, read lazily as flow control allows, and
+    /// returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let routeChat: GRPCSync.StreamStreamMultiCallable<Routeguide_RouteNote, Routeguide_RouteNote>
 
     /// Binds every method of `routeguide.RouteGuide` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.getFeature = channel.unaryUnary(
             Routeguide_RouteGuideMethods.getFeature, request: Routeguide_Point.self, response: Routeguide_Feature.self)
@@ -66,11 +104,22 @@ public final class Routeguide_RouteGuideStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Routeguide_RouteGuideServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// A simple RPC: the feature at a point.
     ///
     /// A feature with an empty name comes back when nothing is known at the point.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func getFeature(_ request: Routeguide_Point, _ context: GRPCSync.ServicerContext) throws -> Routeguide_Feature {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -79,6 +128,17 @@ open class Routeguide_RouteGuideServicer {
 
     /// A server-to-client streaming RPC: the features inside a rectangle, one
     /// message each.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func listFeatures(_ request: Routeguide_Rectangle, _ responses: GRPCSync.ResponseSender<Routeguide_Feature>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -87,6 +147,16 @@ open class Routeguide_RouteGuideServicer {
 
     /// A client-to-server streaming RPC: takes the points of a route as it is
     /// travelled and answers with a summary once the route ends.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func recordRoute(_ requests: GRPCSync.RequestStream<Routeguide_Point>, _ context: GRPCSync.ServicerContext) throws -> Routeguide_RouteSummary {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -95,6 +165,17 @@ open class Routeguide_RouteGuideServicer {
 
     /// A bidirectional streaming RPC: takes notes sent along a route and answers
     /// each with the notes sent earlier at the same point.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func routeChat(_ requests: GRPCSync.RequestStream<Routeguide_RouteNote>, _ responses: GRPCSync.ResponseSender<Routeguide_RouteNote>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -104,6 +185,10 @@ open class Routeguide_RouteGuideServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_RouteGuideServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addRouteGuideServicerToServer(_ servicer: Routeguide_RouteGuideServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

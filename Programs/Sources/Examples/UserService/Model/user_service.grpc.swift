@@ -24,12 +24,31 @@ public enum Userservice_UsersServiceMethods {
 /// per method, called like a function or with `withCall` / `future`.
 public final class Userservice_UsersServiceStub: Sendable {
     /// Creates a user. Reads `x-request-id` from the invocation metadata.
+    ///
+    /// `stub.createUser(request)` returns the response, `stub.createUser.withCall(request)` the
+    /// response and the ended call, `stub.createUser.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let createUser: GRPCSync.UnaryUnaryMultiCallable<Userservice_CreateUserRequest, Userservice_CreateUserResult>
 
     /// Streams the requested users, one result per user, in the order asked.
+    ///
+    /// `stub.getUsers(request)` returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let getUsers: GRPCSync.UnaryStreamMultiCallable<Userservice_GetUsersRequest, Userservice_GetUsersResult>
 
     /// Binds every method of `userservice.UsersService` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.createUser = channel.unaryUnary(
             Userservice_UsersServiceMethods.createUser, request: Userservice_CreateUserRequest.self, response: Userservice_CreateUserResult.self)
@@ -47,9 +66,20 @@ public final class Userservice_UsersServiceStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Userservice_UsersServiceServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Creates a user. Reads `x-request-id` from the invocation metadata.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func createUser(_ request: Userservice_CreateUserRequest, _ context: GRPCSync.ServicerContext) throws -> Userservice_CreateUserResult {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -57,6 +87,17 @@ open class Userservice_UsersServiceServicer {
     }
 
     /// Streams the requested users, one result per user, in the order asked.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func getUsers(_ request: Userservice_GetUsersRequest, _ responses: GRPCSync.ResponseSender<Userservice_GetUsersResult>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -66,6 +107,10 @@ open class Userservice_UsersServiceServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_UsersServiceServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addUsersServiceServicerToServer(_ servicer: Userservice_UsersServiceServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

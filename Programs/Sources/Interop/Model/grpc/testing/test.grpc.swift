@@ -37,31 +37,108 @@ public enum Grpc_Testing_TestServiceMethods {
 /// per method, called like a function or with `withCall` / `future`.
 public final class Grpc_Testing_TestServiceStub: Sendable {
     /// An empty request, answered with an empty response.
+    ///
+    /// `stub.emptyCall(request)` returns the response, `stub.emptyCall.withCall(request)` the response
+    /// and the ended call, `stub.emptyCall.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let emptyCall: GRPCSync.UnaryUnaryMultiCallable<Grpc_Testing_Empty, Grpc_Testing_Empty>
 
     /// One request, one response sized as the request asks.
+    ///
+    /// `stub.unaryCall(request)` returns the response, `stub.unaryCall.withCall(request)` the response
+    /// and the ended call, `stub.unaryCall.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let unaryCall: GRPCSync.UnaryUnaryMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
 
     /// One request, answered with a response that differs on every call and headers that let a
     /// caching proxy keep it.
+    ///
+    /// `stub.cacheableUnaryCall(request)` returns the response,
+    /// `stub.cacheableUnaryCall.withCall(request)` the response and the ended call,
+    /// `stub.cacheableUnaryCall.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let cacheableUnaryCall: GRPCSync.UnaryUnaryMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
 
     /// One request, answered with one response per entry of its response_parameters.
+    ///
+    /// `stub.streamingOutputCall(request)` returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let streamingOutputCall: GRPCSync.UnaryStreamMultiCallable<Grpc_Testing_StreamingOutputCallRequest, Grpc_Testing_StreamingOutputCallResponse>
 
     /// A stream of requests, answered with the total size of their payloads.
+    ///
+    /// `stub.streamingInputCall(requests)` sends a sequence of requests, read lazily as flow control
+    /// allows, and returns the response; `stub.streamingInputCall.withCall(requests)` returns the
+    /// response and the ended call, `stub.streamingInputCall.future(requests)` a future of the response
+    /// at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let streamingInputCall: GRPCSync.StreamUnaryMultiCallable<Grpc_Testing_StreamingInputCallRequest, Grpc_Testing_StreamingInputCallResponse>
 
     /// A stream of requests, each answered at once with its responses.
+    ///
+    /// `stub.fullDuplexCall(requests)` sends a sequence of requests, read lazily as flow control
+    /// allows, and returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let fullDuplexCall: GRPCSync.StreamStreamMultiCallable<Grpc_Testing_StreamingOutputCallRequest, Grpc_Testing_StreamingOutputCallResponse>
 
     /// A stream of requests, answered in order once the client has half-closed.
+    ///
+    /// `stub.halfDuplexCall(requests)` sends a sequence of requests, read lazily as flow control
+    /// allows, and returns the stream of responses, read with `next()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK makes `next()` throw `RPCError` with its status; a closed channel or metadata that cannot
+    /// be sent throws `UsageError`.
     public let halfDuplexCall: GRPCSync.StreamStreamMultiCallable<Grpc_Testing_StreamingOutputCallRequest, Grpc_Testing_StreamingOutputCallResponse>
 
     /// Not implemented by any server: calls end with UNIMPLEMENTED.
+    ///
+    /// `stub.unimplementedCall(request)` returns the response,
+    /// `stub.unimplementedCall.withCall(request)` the response and the ended call,
+    /// `stub.unimplementedCall.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let unimplementedCall: GRPCSync.UnaryUnaryMultiCallable<Grpc_Testing_Empty, Grpc_Testing_Empty>
 
     /// Binds every method of `grpc.testing.TestService` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.emptyCall = channel.unaryUnary(
             Grpc_Testing_TestServiceMethods.emptyCall, request: Grpc_Testing_Empty.self, response: Grpc_Testing_Empty.self)
@@ -92,9 +169,20 @@ public final class Grpc_Testing_TestServiceStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Grpc_Testing_TestServiceServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// An empty request, answered with an empty response.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func emptyCall(_ request: Grpc_Testing_Empty, _ context: GRPCSync.ServicerContext) throws -> Grpc_Testing_Empty {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -102,6 +190,16 @@ open class Grpc_Testing_TestServiceServicer {
     }
 
     /// One request, one response sized as the request asks.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func unaryCall(_ request: Grpc_Testing_SimpleRequest, _ context: GRPCSync.ServicerContext) throws -> Grpc_Testing_SimpleResponse {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -110,6 +208,16 @@ open class Grpc_Testing_TestServiceServicer {
 
     /// One request, answered with a response that differs on every call and headers that let a
     /// caching proxy keep it.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func cacheableUnaryCall(_ request: Grpc_Testing_SimpleRequest, _ context: GRPCSync.ServicerContext) throws -> Grpc_Testing_SimpleResponse {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -117,6 +225,17 @@ open class Grpc_Testing_TestServiceServicer {
     }
 
     /// One request, answered with one response per entry of its response_parameters.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func streamingOutputCall(_ request: Grpc_Testing_StreamingOutputCallRequest, _ responses: GRPCSync.ResponseSender<Grpc_Testing_StreamingOutputCallResponse>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -124,6 +243,16 @@ open class Grpc_Testing_TestServiceServicer {
     }
 
     /// A stream of requests, answered with the total size of their payloads.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func streamingInputCall(_ requests: GRPCSync.RequestStream<Grpc_Testing_StreamingInputCallRequest>, _ context: GRPCSync.ServicerContext) throws -> Grpc_Testing_StreamingInputCallResponse {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -131,6 +260,17 @@ open class Grpc_Testing_TestServiceServicer {
     }
 
     /// A stream of requests, each answered at once with its responses.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func fullDuplexCall(_ requests: GRPCSync.RequestStream<Grpc_Testing_StreamingOutputCallRequest>, _ responses: GRPCSync.ResponseSender<Grpc_Testing_StreamingOutputCallResponse>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -138,6 +278,17 @@ open class Grpc_Testing_TestServiceServicer {
     }
 
     /// A stream of requests, answered in order once the client has half-closed.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try responses.send(response)`); the call ends OK
+    ///     when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func halfDuplexCall(_ requests: GRPCSync.RequestStream<Grpc_Testing_StreamingOutputCallRequest>, _ responses: GRPCSync.ResponseSender<Grpc_Testing_StreamingOutputCallResponse>, _ context: GRPCSync.ServicerContext) throws {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -145,6 +296,16 @@ open class Grpc_Testing_TestServiceServicer {
     }
 
     /// Not implemented by any server: calls end with UNIMPLEMENTED.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func unimplementedCall(_ request: Grpc_Testing_Empty, _ context: GRPCSync.ServicerContext) throws -> Grpc_Testing_Empty {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -154,6 +315,10 @@ open class Grpc_Testing_TestServiceServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_TestServiceServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addTestServiceServicerToServer(_ servicer: Grpc_Testing_TestServiceServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -204,9 +369,21 @@ public enum Grpc_Testing_UnimplementedServiceMethods {
 /// one multicallable per method, called like a function or with `withCall` / `future`.
 public final class Grpc_Testing_UnimplementedServiceStub: Sendable {
     /// Calls `UnimplementedCall`.
+    ///
+    /// `stub.unimplementedCall(request)` returns the response,
+    /// `stub.unimplementedCall.withCall(request)` the response and the ended call,
+    /// `stub.unimplementedCall.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let unimplementedCall: GRPCSync.UnaryUnaryMultiCallable<Grpc_Testing_Empty, Grpc_Testing_Empty>
 
     /// Binds every method of `grpc.testing.UnimplementedService` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.unimplementedCall = channel.unaryUnary(
             Grpc_Testing_UnimplementedServiceMethods.unimplementedCall, request: Grpc_Testing_Empty.self, response: Grpc_Testing_Empty.self)
@@ -222,9 +399,20 @@ public final class Grpc_Testing_UnimplementedServiceStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Grpc_Testing_UnimplementedServiceServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Serves `UnimplementedCall`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func unimplementedCall(_ request: Grpc_Testing_Empty, _ context: GRPCSync.ServicerContext) throws -> Grpc_Testing_Empty {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -234,6 +422,10 @@ open class Grpc_Testing_UnimplementedServiceServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_UnimplementedServiceServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addUnimplementedServiceServicerToServer(_ servicer: Grpc_Testing_UnimplementedServiceServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer
@@ -265,12 +457,32 @@ public enum Grpc_Testing_ReconnectServiceMethods {
 /// multicallable per method, called like a function or with `withCall` / `future`.
 public final class Grpc_Testing_ReconnectServiceStub: Sendable {
     /// Calls `Start`.
+    ///
+    /// `stub.start(request)` returns the response, `stub.start.withCall(request)` the response and the
+    /// ended call, `stub.start.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let start: GRPCSync.UnaryUnaryMultiCallable<Grpc_Testing_ReconnectParams, Grpc_Testing_Empty>
 
     /// Calls `Stop`.
+    ///
+    /// `stub.stop(request)` returns the response, `stub.stop.withCall(request)` the response and the
+    /// ended call, `stub.stop.future(request)` a future of the response at once.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status (from a future, `result()` does); a closed channel or
+    /// metadata that cannot be sent throws `UsageError`.
     public let stop: GRPCSync.UnaryUnaryMultiCallable<Grpc_Testing_Empty, Grpc_Testing_ReconnectInfo>
 
     /// Binds every method of `grpc.testing.ReconnectService` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
         self.start = channel.unaryUnary(
             Grpc_Testing_ReconnectServiceMethods.start, request: Grpc_Testing_ReconnectParams.self, response: Grpc_Testing_Empty.self)
@@ -288,9 +500,20 @@ public final class Grpc_Testing_ReconnectServiceStub: Sendable {
 ///
 /// The server calls the methods from its worker threads, several at a time.
 open class Grpc_Testing_ReconnectServiceServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
     public init() {}
 
     /// Serves `Start`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func start(_ request: Grpc_Testing_ReconnectParams, _ context: GRPCSync.ServicerContext) throws -> Grpc_Testing_Empty {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -298,6 +521,16 @@ open class Grpc_Testing_ReconnectServiceServicer {
     }
 
     /// Serves `Stop`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
     open func stop(_ request: Grpc_Testing_Empty, _ context: GRPCSync.ServicerContext) throws -> Grpc_Testing_ReconnectInfo {
         context.setCode(.unimplemented)
         context.setDetails("Method not implemented!")
@@ -307,6 +540,10 @@ open class Grpc_Testing_ReconnectServiceServicer {
 
 /// Registers the methods of `servicer` with `server` (grpcio's `add_ReconnectServiceServicer_to_server`),
 /// and the service's .proto file with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server calls its methods from its worker threads.
+///   - server: The server to register the service with.
 public func addReconnectServiceServicerToServer(_ servicer: Grpc_Testing_ReconnectServiceServicer, _ server: GRPCSync.Server) {
     // Handlers run on the server's worker threads and share the servicer, as in grpcio.
     nonisolated(unsafe) let servicer = servicer

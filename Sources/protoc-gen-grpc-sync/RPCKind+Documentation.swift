@@ -1,0 +1,87 @@
+/// The generated doc comments' text for a method of each kind: how its stub property is called,
+/// and the sections of its servicer method. One text per parameter, after the runtime's
+/// multicallables and method handlers.
+extension RPCKind {
+    /// How the stub property `member` is called, what it returns and what it throws: paragraphs
+    /// for ``docComment(proto:generated:width:)``.
+    func stubCallDocumentation(member: String) -> String {
+        let call = "`stub.\(member)"
+        let calling: String
+        let failing: String
+        switch self {
+        case .unaryUnary:
+            calling =
+                "\(call)(request)` returns the response, \(call).withCall(request)` the response and the ended "
+                + "call, \(call).future(request)` a future of the response at once."
+            failing = Self.unaryFailure
+        case .unaryStream:
+            calling = "\(call)(request)` returns the stream of responses, read with `next()`."
+            failing = Self.streamFailure
+        case .streamUnary:
+            calling =
+                "\(call)(requests)` sends a sequence of requests, read lazily as flow control allows, and "
+                + "returns the response; \(call).withCall(requests)` returns the response and the ended call, "
+                + "\(call).future(requests)` a future of the response at once."
+            failing = Self.unaryFailure
+        case .streamStream:
+            calling =
+                "\(call)(requests)` sends a sequence of requests, read lazily as flow control allows, and "
+                + "returns the stream of responses, read with `next()`."
+            failing = Self.streamFailure
+        }
+        return calling + "\n\n" + Self.callOptions + " " + failing
+    }
+
+    /// The keyword arguments every multicallable takes, as grpcio's.
+    private static let callOptions =
+        "Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true: "
+        + "wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the "
+        + "channel's) and `credentials:` (call credentials, sent after the channel's)."
+
+    /// What a unary-response call throws.
+    private static let unaryFailure =
+        "A call that does not end OK throws `RPCError` with its status (from a future, `result()` does); "
+        + "a closed channel or metadata that cannot be sent throws `UsageError`."
+
+    /// What a streaming-response call throws, and where.
+    private static let streamFailure =
+        "A call that does not end OK makes `next()` throw `RPCError` with its status; a closed channel or "
+        + "metadata that cannot be sent throws `UsageError`."
+
+    /// The servicer method's doc comment paragraphs after its summary: what a servicer method left
+    /// alone does, each parameter, what it returns and what it throws.
+    var servicerDocumentation: String {
+        var parameters: [String] = []
+        switch self {
+        case .unaryUnary, .unaryStream: parameters.append("  - request: The request message.")
+        case .streamUnary, .streamStream:
+            parameters.append(
+                "  - requests: The request messages as they arrive; iteration ends when the client half-closes.")
+        }
+        switch self {
+        case .unaryStream, .streamStream:
+            parameters.append(
+                "  - responses: Sends the response messages (`try responses.send(response)`); the call ends OK "
+                    + "when the method returns.")
+        case .unaryUnary, .streamUnary: break
+        }
+        parameters.append(
+            "  - context: The call's context: the client's metadata, the time remaining, the status to end with.")
+        var sections = ["- Parameters:"] + parameters
+        switch self {
+        case .unaryUnary, .streamUnary: sections.append("- Returns: The response message; the call ends OK with it.")
+        case .unaryStream, .streamStream: break
+        }
+        // grpcio's wording for an error of a unary-response or of a streaming-response handler.
+        let failure: String
+        switch self {
+        case .unaryUnary, .streamUnary: failure = "Exception calling application"
+        case .unaryStream, .streamStream: failure = "Exception iterating responses"
+        }
+        sections.append(
+            "- Throws: An error that ends the call: UNKNOWN \"\(failure): …\" unless `context` has a code or "
+                + "details set (`context.abort` sets both and throws).")
+        return "Unless a subclass overrides it, it answers UNIMPLEMENTED \"Method not implemented!\".\n\n"
+            + sections.joined(separator: "\n")
+    }
+}
