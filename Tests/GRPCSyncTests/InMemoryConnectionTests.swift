@@ -57,15 +57,7 @@ final class InMemoryConnectionTests: XCTestCase {
         let dialed = DialedConnection()
         let transport = ChannelTransport(
             target: "memory.test:443", options: [], compression: nil,
-            dial: { _, _, limits, deadline, delegate in
-                guard
-                    let connection = HTTP2Connection.overMemory(
-                        memory, role: .client, loop: EventLoopGroup.shared.next(), limits: limits,
-                        setDelegate: { $0.clientDelegate = delegate })
-                else { return .failure(RPCError(.failedToConnect(lastError: "no connection"))) }
-                dialed.set(connection)
-                return .success(connection)
-            })
+            dial: HTTP2Connection.dial(over: memory, connected: dialed.set))
         let channel = Channel(transport: transport, interceptors: [])
         defer { channel.close() }
         let unary = channel.unaryUnary(

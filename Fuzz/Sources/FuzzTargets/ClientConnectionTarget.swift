@@ -25,21 +25,7 @@ public enum ClientConnectionTarget {
         let dialed = DialedConnection()
         let transport = ChannelTransport(
             target: "fuzz.test:443", options: [], compression: nil,
-            dial: { _, _, limits, deadline, delegate in
-                guard
-                    let connection = HTTP2Connection.overMemory(
-                        memory, role: .client, loop: EventLoopGroup.shared.next(), limits: limits,
-                        setDelegate: { $0.clientDelegate = delegate })
-                else { return .failure(RPCError(.failedToConnect(lastError: "no memory for a connection"))) }
-                dialed.set(connection)
-                do throws(RPCError) {
-                    try connection.waitUntilReady(until: deadline)
-                } catch {
-                    connection.close(failingStreamsWith: .connectionClosed)
-                    return .failure(error)
-                }
-                return .success(connection)
-            })
+            dial: HTTP2Connection.dial(over: memory, connected: dialed.set))
         let channel = Channel(transport: transport, interceptors: [])
         defer { channel.close() }
 

@@ -48,19 +48,13 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     /// our PINGs come too often, as grpc does.
     private var keepaliveTime: UInt64?
 
-    /// How a connection attempt reaches the target: ``Connector/connect(to:security:limits:deadline:delegate:)``,
-    /// or another way in socket-free tests and fuzzing.
-    typealias Dial =
-        @Sendable (
-            _ target: Target, _ security: ClientSecurity, _ limits: ConnectionLimits, _ deadline: Deadline,
-            _ delegate: any ClientConnectionDelegate
-        ) -> Result<any ClientConnection, RPCError>
-
-    private let dial: Dial
+    /// How a connection attempt reaches the target.
+    private let dial: Connector.Dial
 
     init(
         target: String, options: [(String, OptionValue)], compression: Compression?,
-        credentials: ChannelCredentials? = nil, logger: Logger? = nil, dial: @escaping Dial = Connector.connect
+        credentials: ChannelCredentials? = nil, logger: Logger? = nil,
+        dial: @escaping Connector.Dial = Connector.connect
     ) {
         self.target = target
         self.dial = dial

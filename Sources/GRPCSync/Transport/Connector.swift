@@ -4,6 +4,14 @@
 /// handshake itself runs on the connection's loop); an attempt waits at most until `deadline`
 /// (its channel's backoff gives it at least gRPC's minimum connect timeout, 20 s by default).
 enum Connector {
+    /// How a channel's connection attempt reaches its target: ``connect(to:security:limits:deadline:delegate:)``,
+    /// or another way in socket-free tests and fuzzing (``HTTP2Connection/dial(over:connected:)``).
+    typealias Dial =
+        @Sendable (
+            _ target: Target, _ security: ClientSecurity, _ limits: ConnectionLimits, _ deadline: Deadline,
+            _ delegate: any ClientConnectionDelegate
+        ) -> Result<any ClientConnection, RPCError>
+
     static func connect(
         to target: Target, security: ClientSecurity, limits: ConnectionLimits, deadline: Deadline,
         delegate: any ClientConnectionDelegate

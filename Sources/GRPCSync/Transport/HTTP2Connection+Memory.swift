@@ -18,4 +18,26 @@ extension HTTP2Connection {
         connection.start()
         return connection
     }
+
+    /// A channel's dial that connects over `memory` instead of a socket and waits, as
+    /// ``Connector`` does, for the server's SETTINGS; `connected` is given the connection first.
+    static func dial(
+        over memory: InMemoryByteStream, connected: @escaping @Sendable (HTTP2Connection) -> Void = { _ in }
+    ) -> Connector.Dial {
+        { _, _, limits, deadline, delegate in
+            guard
+                let connection = HTTP2Connection.overMemory(
+                    memory, role: .client, loop: EventLoopGroup.shared.next(), limits: limits,
+                    setDelegate: { $0.clientDelegate = delegate })
+            else { return .failure(RPCError(.failedToConnect(lastError: "no memory for a connection"))) }
+            connected(connection)
+            do throws(RPCError) {
+                try connection.waitUntilReady(until: deadline)
+            } catch {
+                connection.close(failingStreamsWith: .connectionClosed)
+                return .failure(error)
+            }
+            return .success(connection)
+        }
+    }
 }
