@@ -6,8 +6,8 @@
 # thread: ThreadSanitizer, built in .build-tsan (Programs/.build-tsan). A race report fails the
 # run (the test process exits 66). The standard library's Mutex is not instrumented; the runtime
 # announces its acquire and release (Mutex.withCheckedLock).
-# address: AddressSanitizer with LeakSanitizer, built in .build-asan (Programs/.build-asan), with
-# Fuzz/lsan.supp (Swift's weak-reference side tables look leaked).
+# address: AddressSanitizer, built in .build-asan (Programs/.build-asan); with SANITIZER_LEAKS=1
+# LeakSanitizer too, with Fuzz/lsan.supp (Swift's weak-reference side tables look leaked).
 # With --filter, only the root package's matching tests run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,7 +23,10 @@ esac
 # Deadlines of the longer scenarios grow by this much: a sanitizer build runs several times slower.
 export GRPCSYNC_TEST_TIMEOUT_SCALE=5
 export TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 history_size=4"
-export ASAN_OPTIONS="detect_leaks=1"
+# Leaks: the fuzz targets check the runtime for them; across the whole suite LeakSanitizer still
+# reports what test support and Foundation keep unreachable at exit (docs/reliability.md), so it
+# is on only with SANITIZER_LEAKS=1.
+export ASAN_OPTIONS="detect_leaks=${SANITIZER_LEAKS:-0}"
 export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0"
 
 "$SWIFT" build --build-tests --sanitize="$kind" --scratch-path "$dir"
