@@ -162,7 +162,7 @@ def main():
     if "mixed" in results:
         r = results["mixed"]
         print(f"| mixed load, {args.parallel} loops, {args.minutes:g} min | {r['cases']:,} cases, "
-              f"{len(failures)} failed |")
+              f"{sum(1 for f in failures if f.startswith('mixed '))} failed |")
     if "rss_kib" in results:
         rss, threads = results["rss_kib"], results["threads"]
         print(f"| server RSS (KiB) | {rss['after_warmup']:,} after the first minute, {rss['end']:,} at the end, "
