@@ -3,9 +3,10 @@
 #
 #   scripts/test-sanitized.sh thread|address [swift test arguments, e.g. --filter X]
 #
-# thread: ThreadSanitizer, built in .build-tsan (Programs/.build-tsan). A race report fails the
-# run (the test process exits 66). The standard library's Mutex is not instrumented; the runtime
-# announces its acquire and release (Mutex.withCheckedLock).
+# thread: ThreadSanitizer, built in .build-tsan (Programs/.build-tsan) with GRPCSYNC_TSAN defined.
+# A race report fails the run (the test process exits 66). The standard library's Mutex is not
+# instrumented; with GRPCSYNC_TSAN the runtime announces its acquire and release
+# (Mutex.withCheckedLock).
 # address: AddressSanitizer, built in .build-asan (Programs/.build-asan); with SANITIZER_LEAKS=1
 # LeakSanitizer too, with Fuzz/lsan.supp (Swift's weak-reference side tables look leaked).
 # With --filter, only the root package's matching tests run.
@@ -29,10 +30,14 @@ export TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 history_size=4"
 export ASAN_OPTIONS="detect_leaks=${SANITIZER_LEAKS:-0}"
 export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0"
 
-"$SWIFT" build --build-tests --sanitize="$kind" --scratch-path "$dir"
-SWIFT="$SWIFT" scripts/run-tests.sh --skip-build --sanitize="$kind" --scratch-path "$dir" --disable-swift-testing "$@"
+# GRPCSYNC_TSAN: the runtime announces its Mutexes to ThreadSanitizer (Mutex.withCheckedLock).
+flags=(--sanitize="$kind" --scratch-path "$dir")
+[[ "$kind" == thread ]] && flags+=(-Xswiftc -DGRPCSYNC_TSAN)
+"$SWIFT" build --build-tests "${flags[@]}"
+SWIFT="$SWIFT" scripts/run-tests.sh --skip-build "${flags[@]}" --disable-swift-testing "$@"
 if [[ " $* " != *" --filter "* ]]; then
-    "$SWIFT" build --package-path Programs --build-tests --sanitize="$kind" --scratch-path "Programs/$dir"
-    SWIFT="$SWIFT" scripts/run-tests.sh --package-path Programs --skip-build --sanitize="$kind" \
-        --scratch-path "Programs/$dir" --disable-swift-testing
+    flags=(--sanitize="$kind" --scratch-path "Programs/$dir")
+    [[ "$kind" == thread ]] && flags+=(-Xswiftc -DGRPCSYNC_TSAN)
+    "$SWIFT" build --package-path Programs --build-tests "${flags[@]}"
+    SWIFT="$SWIFT" scripts/run-tests.sh --package-path Programs --skip-build "${flags[@]}" --disable-swift-testing
 fi

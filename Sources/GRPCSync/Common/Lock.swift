@@ -142,10 +142,10 @@ final class Condition: @unchecked Sendable {  // the pthread condition is the sy
 }
 
 extension Mutex {
-    /// `withLock`, with the lock's acquire and release announced to ThreadSanitizer: the standard
-    /// library's `Mutex` is not instrumented, so without this every value it protects looks raced
-    /// to the sanitizer. Outside a ThreadSanitizer build each announcement is one test of a null
-    /// weak symbol. The runtime's `Mutex`es are used through this only.
+    /// `withLock`, with the lock's acquire and release announced to ThreadSanitizer in a build for
+    /// it (`GRPCSYNC_TSAN`, which `make test-tsan` defines): the standard library's `Mutex` is not
+    /// instrumented, so without this every value it protects looks raced to the sanitizer. In
+    /// every other build this is `withLock`. The runtime's `Mutex`es are used through this only.
     ///
     /// - Parameter body: What runs with the lock held, given the protected value.
     /// - Returns: What `body` returns.
@@ -155,12 +155,16 @@ extension Mutex {
     public func withCheckedLock<Result, E: Error>(
         _ body: (inout sending Value) throws(E) -> sending Result
     ) throws(E) -> sending Result {
-        // The mutex's own address names it; the value is not touched before the acquire.
-        let address = withUnsafePointer(to: self) { UnsafeMutableRawPointer(mutating: $0) }
-        return try withLock { (value: inout sending Value) throws(E) -> sending Result in
-            clinux_tsan_acquire(address)
-            defer { clinux_tsan_release(address) }
-            return try body(&value)
-        }
+        #if GRPCSYNC_TSAN
+            // The mutex's own address names it; the value is not touched before the acquire.
+            let address = withUnsafePointer(to: self) { UnsafeMutableRawPointer(mutating: $0) }
+            return try withLock { (value: inout sending Value) throws(E) -> sending Result in
+                clinux_tsan_acquire(address)
+                defer { clinux_tsan_release(address) }
+                return try body(&value)
+            }
+        #else
+            return try withLock(body)
+        #endif
     }
 }
