@@ -3,8 +3,9 @@ import PackageDescription
 
 // The libFuzzer targets of swift-grpc-sync (docs/reliability.md, `make fuzz`). Each executable is
 // one target: its `LLVMFuzzerTestOneInput` hands libFuzzer's input to a function of FuzzTargets,
-// which reaches the runtime's internals with `@testable import`. Build with
-// `-sanitize=fuzzer,address -parse-as-library -enable-testing` (scripts/fuzz.sh does).
+// which reaches the runtime's internals with `@testable import`. scripts/fuzz.sh builds them:
+// release, `--sanitize=fuzzer --sanitize=address` (libFuzzer's main, ASan) with
+// `-Xswiftc -sanitize=fuzzer` (the coverage instrumentation) and `-Xswiftc -enable-testing`.
 let package = Package(
     name: "swift-grpc-sync-fuzz",
     dependencies: [

@@ -172,8 +172,8 @@ def main():
             write(f"{out}/client-connection", scenario, 0, b"".join(f[4] for f in server_frames))
             write(f"{out}/client-connection", scenario + "-split", 2, b"".join(f[4] for f in server_frames))
         # Message streams and header fields of both directions.
-        for direction, data in (("request", client_bytes), ("response", server_bytes)):
-            body = client_bytes[24:] if direction == "request" else server_bytes
+        # The client's bytes start with the 24-byte connection preface, which is no frame.
+        for direction, body in (("request", client_bytes[24:]), ("response", server_bytes)):
             streams = {}
             for kind, flags, stream, payload, _ in frames(body):
                 if kind == 0 and stream:

@@ -125,9 +125,8 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         connection.lock.assertHeld()
         let fields = headerBlock.finish()
         if category == .response {
-            // Processed: the server can no longer refuse it; the call and its messages need not be kept.
-            onRefused = nil
-            retryBuffer.release()
+            // Processed: the server can no longer refuse it.
+            letCallGoLocked()
             let check: GRPCHeaders.ResponseCheck =
                 switch fields {
                 case .success(let fields): GRPCHeaders.checkResponse(fields, endStream: endStream)
@@ -197,8 +196,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         connection.lock.assertHeld()
         // nghttp2 reports no close for the streams of a connection that is gone: the call, which
         // holds this stream, must be let go here, or the two keep each other alive.
-        onRefused = nil
-        retryBuffer.release()
+        letCallGoLocked()
         inboundClosedLocked()
         let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.connectionLost(status) }
         if decided ?? nil != nil { callEndedLocked() } else { changedLocked() }
@@ -211,8 +209,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     override func headerBlockOverflowedLocked() {
         connection.lock.assertHeld()
         guard case .failure(let overflow) = headerBlock.finish() else { return }
-        onRefused = nil
-        retryBuffer.release()
+        letCallGoLocked()
         dropInboundLocked()
         applyLocked(state.headerBlockOverflowed(overflow))
     }
@@ -228,12 +225,18 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     private func handBackLocked(byGoAway: Bool) {
         connection.lock.assertHeld()
         guard let handler = onRefused, state.awaitingResponseHeaders, !retryBuffer.isClosed else { return }
-        onRefused = nil
         let messages = retryBuffer.messages
-        retryBuffer.release()
+        letCallGoLocked()
         if handler.streamRefusedLocked(byGoAway: byGoAway, callbacks: callbacks, messages: messages) {
             callbacks.removeAll()
         }
+    }
+
+    /// The call can no longer be sent again from here (the server answered, refused the stream or
+    /// is gone): the stream stops holding it and the request messages kept for it.
+    private func letCallGoLocked() {
+        onRefused = nil
+        retryBuffer.release()
     }
 
     func readOutboundLocked(maxLength: Int) -> DataSourceRead {

@@ -24,11 +24,9 @@ final class InMemoryByteStream: @unchecked Sendable {  // state protected by `lo
     @exclusivity(unchecked) private var inputEnded = false
     @exclusivity(unchecked) private var output: [UInt8] = []
     @exclusivity(unchecked) private var isClosed = false
-    /// Every byte the connection has written, kept or not.
-    @exclusivity(unchecked) private(set) var writtenCount = 0
 
     /// A stream whose reads return at most `readSize` bytes; with `keepsOutput` false what the
-    /// connection writes is counted and dropped. Nil when the system has no eventfd to spare.
+    /// connection writes is dropped. Nil when the system has no eventfd to spare.
     init?(readSize: Int = 16 * 1024, keepsOutput: Bool = true) {
         fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard fd >= 0 else { return nil }
@@ -67,9 +65,6 @@ final class InMemoryByteStream: @unchecked Sendable {  // state protected by `lo
             return output
         }
     }
-
-    /// Whether the connection has released the stream (as it closes a socket).
-    var isReleased: Bool { lock.withLock { isClosed } }
 
     /// Waits until the connection has released the stream, or until `deadline`; false then.
     func waitUntilReleased(until deadline: Deadline) -> Bool {
@@ -110,7 +105,6 @@ final class InMemoryByteStream: @unchecked Sendable {  // state protected by `lo
     func write(from queue: inout WriteQueue) -> ConnectionSocket.WriteResult {
         lock.withLock {
             _ = queue.consume(upTo: .max) { bytes in
-                writtenCount += bytes.count
                 if keepsOutput { output.append(contentsOf: bytes) }
                 return true
             }
