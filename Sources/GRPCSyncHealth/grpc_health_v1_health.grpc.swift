@@ -55,6 +55,46 @@ public final class Grpc_Health_V1_HealthStub: Sendable {
     }
 }
 
+/// The async client stub of `grpc.health.v1.Health` (grpcio's `HealthStub` on a `grpc.aio`
+/// channel): one async multicallable per method, awaited.
+public final class Grpc_Health_V1_HealthAsyncStub: Sendable {
+    /// The service's status now; NOT_FOUND when the server does not know it.
+    ///
+    /// `try await stub.check(request)` returns the response; `stub.check.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let check: GRPCSync.AIO.UnaryUnaryMultiCallable<Grpc_Health_V1_HealthCheckRequest, Grpc_Health_V1_HealthCheckResponse>
+
+    /// The service's status at once, then each time it changes, until the client cancels.
+    ///
+    /// `stub.watch(request)` returns the running call, an `AsyncSequence` of the responses (`for try
+    /// await response in try stub.watch(request)`), also read with `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let watch: GRPCSync.AIO.UnaryStreamMultiCallable<Grpc_Health_V1_HealthCheckRequest, Grpc_Health_V1_HealthCheckResponse>
+
+    /// Binds every method of `grpc.health.v1.Health` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.check = channel.unaryUnary(
+            Grpc_Health_V1_HealthMethods.check, request: Grpc_Health_V1_HealthCheckRequest.self, response: Grpc_Health_V1_HealthCheckResponse.self)
+        self.watch = channel.unaryStream(
+            Grpc_Health_V1_HealthMethods.watch, request: Grpc_Health_V1_HealthCheckRequest.self, response: Grpc_Health_V1_HealthCheckResponse.self)
+    }
+}
+
 /// The server side of `grpc.health.v1.Health` (grpcio's `HealthServicer`): subclass it, override
 /// the methods you serve and register an instance with ``addHealthServicerToServer(_:_:)``. A
 /// method left alone answers UNIMPLEMENTED "Method not implemented!".

@@ -40,6 +40,33 @@ public final class Grpc_Reflection_V1_ServerReflectionStub: Sendable {
     }
 }
 
+/// The async client stub of `grpc.reflection.v1.ServerReflection` (grpcio's `ServerReflectionStub`
+/// on a `grpc.aio` channel): one async multicallable per method, awaited.
+public final class Grpc_Reflection_V1_ServerReflectionAsyncStub: Sendable {
+    /// Answers each request of the stream with one response, in order.
+    ///
+    /// `stub.serverReflectionInfo(requests)` sends a sequence or an async sequence of requests from a
+    /// task of its own, as flow control allows, and returns the running call, an `AsyncSequence` of the
+    /// responses; `stub.serverReflectionInfo()` returns a call to `write(_:)` requests to, end with
+    /// `doneWriting()` and `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let serverReflectionInfo: GRPCSync.AIO.StreamStreamMultiCallable<Grpc_Reflection_V1_ServerReflectionRequest, Grpc_Reflection_V1_ServerReflectionResponse>
+
+    /// Binds every method of `grpc.reflection.v1.ServerReflection` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.serverReflectionInfo = channel.streamStream(
+            Grpc_Reflection_V1_ServerReflectionMethods.serverReflectionInfo, request: Grpc_Reflection_V1_ServerReflectionRequest.self, response: Grpc_Reflection_V1_ServerReflectionResponse.self)
+    }
+}
+
 /// The server side of `grpc.reflection.v1.ServerReflection` (grpcio's `ServerReflectionServicer`):
 /// subclass it, override the methods you serve and register an instance with
 /// ``addServerReflectionServicerToServer(_:_:)``. A method left alone answers UNIMPLEMENTED "Method

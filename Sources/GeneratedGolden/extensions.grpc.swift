@@ -44,6 +44,33 @@ public final class Golden_Extensions_TaggerStub: Sendable {
 
 /// Tags an extendable message.
 ///
+/// The async client stub of `golden.extensions.Tagger` (grpcio's `TaggerStub` on a `grpc.aio`
+/// channel): one async multicallable per method, awaited.
+public final class Golden_Extensions_TaggerAsyncStub: Sendable {
+    /// Calls `Tag`.
+    ///
+    /// `try await stub.tag(request)` returns the response; `stub.tag.call(request)` returns the running
+    /// call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let tag: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Extensions_Extendable, Golden_Extensions_Holder>
+
+    /// Binds every method of `golden.extensions.Tagger` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.tag = channel.unaryUnary(
+            Golden_Extensions_TaggerMethods.tag, request: Golden_Extensions_Extendable.self, response: Golden_Extensions_Holder.self)
+    }
+}
+
+/// Tags an extendable message.
+///
 /// The server side of `golden.extensions.Tagger` (grpcio's `TaggerServicer`): subclass it, override
 /// the methods you serve and register an instance with ``addTaggerServicerToServer(_:_:)``. A
 /// method left alone answers UNIMPLEMENTED "Method not implemented!".

@@ -57,6 +57,46 @@ public final class Golden_Imported_ImportedStub: Sendable {
     }
 }
 
+/// The async client stub of `golden.imported.Imported` (grpcio's `ImportedStub` on a `grpc.aio`
+/// channel): one async multicallable per method, awaited.
+public final class Golden_Imported_ImportedAsyncStub: Sendable {
+    /// Calls `SayHello`.
+    ///
+    /// `try await stub.sayHello(request)` returns the response; `stub.sayHello.call(request)` returns
+    /// the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let sayHello: GRPCSync.AIO.UnaryUnaryMultiCallable<GeneratedHelloWorld.Helloworld_HelloRequest, GeneratedHelloWorld.Helloworld_HelloReply>
+
+    /// Calls `Ping`.
+    ///
+    /// `try await stub.ping(request)` returns the response; `stub.ping.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let ping: GRPCSync.AIO.UnaryUnaryMultiCallable<SwiftProtobuf.Google_Protobuf_Empty, SwiftProtobuf.Google_Protobuf_Empty>
+
+    /// Binds every method of `golden.imported.Imported` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.sayHello = channel.unaryUnary(
+            Golden_Imported_ImportedMethods.sayHello, request: GeneratedHelloWorld.Helloworld_HelloRequest.self, response: GeneratedHelloWorld.Helloworld_HelloReply.self)
+        self.ping = channel.unaryUnary(
+            Golden_Imported_ImportedMethods.ping, request: SwiftProtobuf.Google_Protobuf_Empty.self, response: SwiftProtobuf.Google_Protobuf_Empty.self)
+    }
+}
+
 /// The server side of `golden.imported.Imported` (grpcio's `ImportedServicer`): subclass it,
 /// override the methods you serve and register an instance with
 /// ``addImportedServicerToServer(_:_:)``. A method left alone answers UNIMPLEMENTED "Method not

@@ -104,6 +104,94 @@ public final class Golden_Casing_CasingStub: Sendable {
     }
 }
 
+/// The async client stub of `golden.casing.Casing` (grpcio's `CasingStub` on a `grpc.aio` channel):
+/// one async multicallable per method, awaited.
+public final class Golden_Casing_CasingAsyncStub: Sendable {
+    /// Calls `GetFeature`.
+    ///
+    /// `try await stub.GetFeature(request)` returns the response; `stub.GetFeature.call(request)`
+    /// returns the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let GetFeature: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Feature>
+
+    /// Calls `ListFeatures`.
+    ///
+    /// `stub.ListFeatures(request)` returns the running call, an `AsyncSequence` of the responses (`for
+    /// try await response in try stub.ListFeatures(request)`), also read with `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let ListFeatures: GRPCSync.AIO.UnaryStreamMultiCallable<Golden_Messages_Rectangle, Golden_Messages_Feature>
+
+    /// Calls `RecordRoute`.
+    ///
+    /// `try await stub.RecordRoute(requests)` sends a sequence or an async sequence of requests from a
+    /// task of its own, as flow control allows, and returns the response; `stub.RecordRoute.call()`
+    /// returns a call to `write(_:)` requests to, end with `doneWriting()` and await the `response` of.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let RecordRoute: GRPCSync.AIO.StreamUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_RouteSummary>
+
+    /// Calls `RouteChat`.
+    ///
+    /// `stub.RouteChat(requests)` sends a sequence or an async sequence of requests from a task of its
+    /// own, as flow control allows, and returns the running call, an `AsyncSequence` of the responses;
+    /// `stub.RouteChat()` returns a call to `write(_:)` requests to, end with `doneWriting()` and
+    /// `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let RouteChat: GRPCSync.AIO.StreamStreamMultiCallable<Golden_Messages_RouteNote, Golden_Messages_RouteNote>
+
+    /// Calls `Type`.
+    ///
+    /// `try await stub.Type(request)` returns the response; `stub.Type.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let `Type`: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Point>
+
+    /// Binds every method of `golden.casing.Casing` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.GetFeature = channel.unaryUnary(
+            Golden_Casing_CasingMethods.getFeature, request: Golden_Messages_Point.self, response: Golden_Messages_Feature.self)
+        self.ListFeatures = channel.unaryStream(
+            Golden_Casing_CasingMethods.listFeatures, request: Golden_Messages_Rectangle.self, response: Golden_Messages_Feature.self)
+        self.RecordRoute = channel.streamUnary(
+            Golden_Casing_CasingMethods.recordRoute, request: Golden_Messages_Point.self, response: Golden_Messages_RouteSummary.self)
+        self.RouteChat = channel.streamStream(
+            Golden_Casing_CasingMethods.routeChat, request: Golden_Messages_RouteNote.self, response: Golden_Messages_RouteNote.self)
+        self.`Type` = channel.unaryUnary(
+            Golden_Casing_CasingMethods.type, request: Golden_Messages_Point.self, response: Golden_Messages_Point.self)
+    }
+}
+
 /// The server side of `golden.casing.Casing` (grpcio's `CasingServicer`): subclass it, override the
 /// methods you serve and register an instance with ``addCasingServicerToServer(_:_:)``. A method
 /// left alone answers UNIMPLEMENTED "Method not implemented!".

@@ -120,6 +120,108 @@ public final class Golden_Keywords_ProtocolStub: Sendable {
     }
 }
 
+/// The async client stub of `golden.keywords.Protocol` (grpcio's `ProtocolStub` on a `grpc.aio`
+/// channel): one async multicallable per method, awaited.
+public final class Golden_Keywords_ProtocolAsyncStub: Sendable {
+    /// Calls `Protocol`.
+    ///
+    /// `try await stub.protocol(request)` returns the response; `stub.protocol.call(request)` returns
+    /// the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let `protocol`: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
+
+    /// Calls `Type`.
+    ///
+    /// `try await stub.type(request)` returns the response; `stub.type.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let type: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
+
+    /// Calls `default`.
+    ///
+    /// `try await stub.default(request)` returns the response; `stub.default.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let `default`: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
+
+    /// Calls `self`.
+    ///
+    /// `try await stub.self(request)` returns the response; `stub.self.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let `self`: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
+
+    /// Calls `init`.
+    ///
+    /// `try await stub.init(request)` returns the response; `stub.init.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let `init`: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
+
+    /// Calls `Return`.
+    ///
+    /// `stub.return(requests)` sends a sequence or an async sequence of requests from a task of its
+    /// own, as flow control allows, and returns the running call, an `AsyncSequence` of the responses;
+    /// `stub.return()` returns a call to `write(_:)` requests to, end with `doneWriting()` and
+    /// `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let `return`: GRPCSync.AIO.StreamStreamMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
+
+    /// Binds every method of `golden.keywords.Protocol` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.`protocol` = channel.unaryUnary(
+            Golden_Keywords_ProtocolMethods.`protocol`, request: Golden_Keywords_Token.self, response: Golden_Keywords_Token.self)
+        self.type = channel.unaryUnary(
+            Golden_Keywords_ProtocolMethods.type, request: Golden_Keywords_Token.self, response: Golden_Keywords_Token.self)
+        self.`default` = channel.unaryUnary(
+            Golden_Keywords_ProtocolMethods.`default`, request: Golden_Keywords_Token.self, response: Golden_Keywords_Token.self)
+        self.`self` = channel.unaryUnary(
+            Golden_Keywords_ProtocolMethods.`self`, request: Golden_Keywords_Token.self, response: Golden_Keywords_Token.self)
+        self.`init` = channel.unaryUnary(
+            Golden_Keywords_ProtocolMethods.`init`, request: Golden_Keywords_Token.self, response: Golden_Keywords_Token.self)
+        self.`return` = channel.streamStream(
+            Golden_Keywords_ProtocolMethods.`return`, request: Golden_Keywords_Token.self, response: Golden_Keywords_Token.self)
+    }
+}
+
 /// The server side of `golden.keywords.Protocol` (grpcio's `ProtocolServicer`): subclass it,
 /// override the methods you serve and register an instance with
 /// ``addProtocolServicerToServer(_:_:)``. A method left alone answers UNIMPLEMENTED "Method not
@@ -301,6 +403,31 @@ public final class Golden_Keywords_TypeStub: Sendable {
     }
 }
 
+/// The async client stub of `golden.keywords.Type` (grpcio's `TypeStub` on a `grpc.aio` channel):
+/// one async multicallable per method, awaited.
+public final class Golden_Keywords_TypeAsyncStub: Sendable {
+    /// Calls `Type`.
+    ///
+    /// `stub.type(request)` returns the running call, an `AsyncSequence` of the responses (`for try
+    /// await response in try stub.type(request)`), also read with `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let type: GRPCSync.AIO.UnaryStreamMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
+
+    /// Binds every method of `golden.keywords.Type` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.type = channel.unaryStream(
+            Golden_Keywords_TypeMethods.type, request: Golden_Keywords_Token.self, response: Golden_Keywords_Token.self)
+    }
+}
+
 /// The server side of `golden.keywords.Type` (grpcio's `TypeServicer`): subclass it, override the
 /// methods you serve and register an instance with ``addTypeServicerToServer(_:_:)``. A method left
 /// alone answers UNIMPLEMENTED "Method not implemented!".
@@ -383,6 +510,32 @@ public final class Golden_Keywords_defaultStub: Sendable {
     }
 }
 
+/// The async client stub of `golden.keywords.default` (grpcio's `defaultStub` on a `grpc.aio`
+/// channel): one async multicallable per method, awaited.
+public final class Golden_Keywords_defaultAsyncStub: Sendable {
+    /// Calls `default`.
+    ///
+    /// `try await stub.default(requests)` sends a sequence or an async sequence of requests from a task
+    /// of its own, as flow control allows, and returns the response; `stub.default.call()` returns a
+    /// call to `write(_:)` requests to, end with `doneWriting()` and await the `response` of.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let `default`: GRPCSync.AIO.StreamUnaryMultiCallable<Golden_Keywords_Token, Golden_Keywords_Token>
+
+    /// Binds every method of `golden.keywords.default` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.`default` = channel.streamUnary(
+            Golden_Keywords_defaultMethods.`default`, request: Golden_Keywords_Token.self, response: Golden_Keywords_Token.self)
+    }
+}
+
 /// The server side of `golden.keywords.default` (grpcio's `defaultServicer`): subclass it, override
 /// the methods you serve and register an instance with ``addDefaultServicerToServer(_:_:)``. A
 /// method left alone answers UNIMPLEMENTED "Method not implemented!".
@@ -444,6 +597,16 @@ public final class Golden_Keywords_NothingStub: Sendable {
     ///
     /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
+    }
+}
+
+/// The async client stub of `golden.keywords.Nothing` (grpcio's `NothingStub` on a `grpc.aio`
+/// channel): one async multicallable per method, awaited.
+public final class Golden_Keywords_NothingAsyncStub: Sendable {
+    /// Binds every method of `golden.keywords.Nothing` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
     }
 }
 

@@ -40,6 +40,31 @@ public final class A_B_C_NestedStub: Sendable {
     }
 }
 
+/// The async client stub of `a.b.c.Nested` (grpcio's `NestedStub` on a `grpc.aio` channel): one
+/// async multicallable per method, awaited.
+public final class A_B_C_NestedAsyncStub: Sendable {
+    /// Calls `Call`.
+    ///
+    /// `try await stub.call(request)` returns the response; `stub.call.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let call: GRPCSync.AIO.UnaryUnaryMultiCallable<A_B_C_Ping, A_B_C_Ping>
+
+    /// Binds every method of `a.b.c.Nested` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.call = channel.unaryUnary(
+            A_B_C_NestedMethods.call, request: A_B_C_Ping.self, response: A_B_C_Ping.self)
+    }
+}
+
 /// The server side of `a.b.c.Nested` (grpcio's `NestedServicer`): subclass it, override the methods
 /// you serve and register an instance with ``addNestedServicerToServer(_:_:)``. A method left alone
 /// answers UNIMPLEMENTED "Method not implemented!".

@@ -40,6 +40,31 @@ public final class ChannelDirectoryStub: Sendable {
     }
 }
 
+/// The async client stub of `ChannelDirectory` (grpcio's `ChannelDirectoryStub` on a `grpc.aio`
+/// channel): one async multicallable per method, awaited.
+public final class ChannelDirectoryAsyncStub: Sendable {
+    /// Calls `Lookup`.
+    ///
+    /// `try await stub.lookup(request)` returns the response; `stub.lookup.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let lookup: GRPCSync.AIO.UnaryUnaryMultiCallable<Channel, Server>
+
+    /// Binds every method of `ChannelDirectory` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.lookup = channel.unaryUnary(
+            ChannelDirectoryMethods.lookup, request: Channel.self, response: Server.self)
+    }
+}
+
 /// The server side of `ChannelDirectory` (grpcio's `ChannelDirectoryServicer`): subclass it,
 /// override the methods you serve and register an instance with
 /// ``addChannelDirectoryServicerToServer(_:_:)``. A method left alone answers UNIMPLEMENTED "Method

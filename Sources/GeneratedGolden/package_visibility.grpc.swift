@@ -44,6 +44,33 @@ package final class Golden_Scoped_ScopedStub: Sendable {
 
 /// A service for the modules of one package only.
 ///
+/// The async client stub of `golden.scoped.Scoped` (grpcio's `ScopedStub` on a `grpc.aio` channel):
+/// one async multicallable per method, awaited.
+package final class Golden_Scoped_ScopedAsyncStub: Sendable {
+    /// Answers with the point mirrored.
+    ///
+    /// `try await stub.mirror(request)` returns the response; `stub.mirror.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    package let mirror: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Point>
+
+    /// Binds every method of `golden.scoped.Scoped` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    package init(_ channel: GRPCSync.AIO.Channel) {
+        self.mirror = channel.unaryUnary(
+            Golden_Scoped_ScopedMethods.mirror, request: Golden_Messages_Point.self, response: Golden_Messages_Point.self)
+    }
+}
+
+/// A service for the modules of one package only.
+///
 /// The server side of `golden.scoped.Scoped` (grpcio's `ScopedServicer`): subclass it, override the
 /// methods you serve and register an instance with ``addScopedServicerToServer(_:_:)``. A method
 /// left alone answers UNIMPLEMENTED "Method not implemented!".

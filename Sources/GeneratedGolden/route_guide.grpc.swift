@@ -117,6 +117,102 @@ public final class Golden_RouteGuideStub: Sendable {
 ///
 /// Its comments become doc comments.
 ///
+/// The async client stub of `golden.RouteGuide` (grpcio's `RouteGuideStub` on a `grpc.aio`
+/// channel): one async multicallable per method, awaited.
+public final class Golden_RouteGuideAsyncStub: Sendable {
+    /// A simple RPC: the feature at a point.
+    ///
+    /// `try await stub.getFeature(request)` returns the response; `stub.getFeature.call(request)`
+    /// returns the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let getFeature: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Feature>
+
+    /// A server-to-client streaming RPC: the features inside a rectangle.
+    ///
+    /// `stub.listFeatures(request)` returns the running call, an `AsyncSequence` of the responses (`for
+    /// try await response in try stub.listFeatures(request)`), also read with `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let listFeatures: GRPCSync.AIO.UnaryStreamMultiCallable<Golden_Messages_Rectangle, Golden_Messages_Feature>
+
+    /// A client-to-server streaming RPC: a summary of the points traversed.
+    ///
+    /// `try await stub.recordRoute(requests)` sends a sequence or an async sequence of requests from a
+    /// task of its own, as flow control allows, and returns the response; `stub.recordRoute.call()`
+    /// returns a call to `write(_:)` requests to, end with `doneWriting()` and await the `response` of.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let recordRoute: GRPCSync.AIO.StreamUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_RouteSummary>
+
+    /// A bidirectional streaming RPC: each note is answered with the notes so far.
+    ///
+    /// `stub.routeChat(requests)` sends a sequence or an async sequence of requests from a task of its
+    /// own, as flow control allows, and returns the running call, an `AsyncSequence` of the responses;
+    /// `stub.routeChat()` returns a call to `write(_:)` requests to, end with `doneWriting()` and
+    /// `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let routeChat: GRPCSync.AIO.StreamStreamMultiCallable<Golden_Messages_RouteNote, Golden_Messages_RouteNote>
+
+    /// The old name of GetFeature.
+    ///
+    /// NOTE: This method was marked as deprecated in the .proto file
+    ///
+    /// `try await stub.getFeatureOld(request)` returns the response; `stub.getFeatureOld.call(request)`
+    /// returns the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    @available(*, deprecated)
+    public var getFeatureOld: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Feature> { _getFeatureOld }
+    private let _getFeatureOld: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Feature>
+
+    /// Binds every method of `golden.RouteGuide` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.getFeature = channel.unaryUnary(
+            Golden_RouteGuideMethods.getFeature, request: Golden_Messages_Point.self, response: Golden_Messages_Feature.self)
+        self.listFeatures = channel.unaryStream(
+            Golden_RouteGuideMethods.listFeatures, request: Golden_Messages_Rectangle.self, response: Golden_Messages_Feature.self)
+        self.recordRoute = channel.streamUnary(
+            Golden_RouteGuideMethods.recordRoute, request: Golden_Messages_Point.self, response: Golden_Messages_RouteSummary.self)
+        self.routeChat = channel.streamStream(
+            Golden_RouteGuideMethods.routeChat, request: Golden_Messages_RouteNote.self, response: Golden_Messages_RouteNote.self)
+        self._getFeatureOld = channel.unaryUnary(
+            Golden_RouteGuideMethods.getFeatureOld, request: Golden_Messages_Point.self, response: Golden_Messages_Feature.self)
+    }
+}
+
+/// A route guide, after gRPC's route_guide example.
+///
+/// Its comments become doc comments.
+///
 /// The server side of `golden.RouteGuide` (grpcio's `RouteGuideServicer`): subclass it, override
 /// the methods you serve and register an instance with ``addRouteGuideServicerToServer(_:_:)``. A
 /// method left alone answers UNIMPLEMENTED "Method not implemented!".
@@ -285,6 +381,33 @@ public final class Golden_EchoStub: Sendable {
 
 /// A second service in the same file.
 ///
+/// The async client stub of `golden.Echo` (grpcio's `EchoStub` on a `grpc.aio` channel): one async
+/// multicallable per method, awaited.
+public final class Golden_EchoAsyncStub: Sendable {
+    /// Calls `Echo`.
+    ///
+    /// `try await stub.echo(request)` returns the response; `stub.echo.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let echo: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Messages_RouteNote, Golden_Messages_RouteNote>
+
+    /// Binds every method of `golden.Echo` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.echo = channel.unaryUnary(
+            Golden_EchoMethods.echo, request: Golden_Messages_RouteNote.self, response: Golden_Messages_RouteNote.self)
+    }
+}
+
+/// A second service in the same file.
+///
 /// The server side of `golden.Echo` (grpcio's `EchoServicer`): subclass it, override the methods
 /// you serve and register an instance with ``addEchoServicerToServer(_:_:)``. A method left alone
 /// answers UNIMPLEMENTED "Method not implemented!".
@@ -365,6 +488,36 @@ public final class Golden_LegacyStub: Sendable {
     ///
     /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
+        self.ping = channel.unaryUnary(
+            Golden_LegacyMethods.ping, request: Golden_Messages_Point.self, response: Golden_Messages_Point.self)
+    }
+}
+
+/// A deprecated service.
+///
+/// NOTE: This service was marked as deprecated in the .proto file.
+///
+/// The async client stub of `golden.Legacy` (grpcio's `LegacyStub` on a `grpc.aio` channel): one
+/// async multicallable per method, awaited.
+@available(*, deprecated)
+public final class Golden_LegacyAsyncStub: Sendable {
+    /// Calls `Ping`.
+    ///
+    /// `try await stub.ping(request)` returns the response; `stub.ping.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let ping: GRPCSync.AIO.UnaryUnaryMultiCallable<Golden_Messages_Point, Golden_Messages_Point>
+
+    /// Binds every method of `golden.Legacy` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
         self.ping = channel.unaryUnary(
             Golden_LegacyMethods.ping, request: Golden_Messages_Point.self, response: Golden_Messages_Point.self)
     }

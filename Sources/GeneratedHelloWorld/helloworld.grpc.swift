@@ -44,6 +44,33 @@ public final class Helloworld_GreeterStub: Sendable {
 
 /// The greeting service definition.
 ///
+/// The async client stub of `helloworld.Greeter` (grpcio's `GreeterStub` on a `grpc.aio` channel):
+/// one async multicallable per method, awaited.
+public final class Helloworld_GreeterAsyncStub: Sendable {
+    /// Sends a greeting.
+    ///
+    /// `try await stub.sayHello(request)` returns the response; `stub.sayHello.call(request)` returns
+    /// the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let sayHello: GRPCSync.AIO.UnaryUnaryMultiCallable<Helloworld_HelloRequest, Helloworld_HelloReply>
+
+    /// Binds every method of `helloworld.Greeter` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.sayHello = channel.unaryUnary(
+            Helloworld_GreeterMethods.sayHello, request: Helloworld_HelloRequest.self, response: Helloworld_HelloReply.self)
+    }
+}
+
+/// The greeting service definition.
+///
 /// The server side of `helloworld.Greeter` (grpcio's `GreeterServicer`): subclass it, override the
 /// methods you serve and register an instance with ``addGreeterServicerToServer(_:_:)``. A method
 /// left alone answers UNIMPLEMENTED "Method not implemented!".

@@ -8,11 +8,14 @@ import SwiftProtobufPluginLibrary
 /// - `FileNaming=FullPath|PathToUnderscores|DropPath`: output file names, as in protoc-gen-swift.
 /// - `ProtoPathModuleMappings=path`: the module mapping file protoc-gen-swift was given, so message
 ///   types from other modules are imported and qualified the same way.
+/// - `AsyncCode=false`: no async client stub (`…AsyncStub`, for `AIO` channels); it is generated
+///   by default.
 /// - `WriteFilesWithoutServices=true`: accepted for compatibility and without effect: every .proto
 ///   file now gets its `.grpc.swift` file, which holds at least the file's descriptor.
 struct GeneratorOptions {
     var visibility = Visibility.internal
     var keepMethodCasing = false
+    var asyncCode = true
     var fileNaming = FileNaming.fullPath
     var moduleMappings = ProtoFileToModuleMappings()
 
@@ -25,6 +28,9 @@ struct GeneratorOptions {
             case "KeepMethodCasing":
                 guard let keep = Bool(value.lowercased()) else { throw GenerationError.invalidValue(key, value) }
                 keepMethodCasing = keep
+            case "AsyncCode":
+                guard let async = Bool(value.lowercased()) else { throw GenerationError.invalidValue(key, value) }
+                asyncCode = async
             case "WriteFilesWithoutServices":
                 guard Bool(value.lowercased()) != nil else { throw GenerationError.invalidValue(key, value) }
             case "FileNaming":

@@ -32,6 +32,40 @@ extension RPCKind {
         return calling + "\n\n" + Self.callOptions + " " + failing
     }
 
+    /// How the async stub property `member` is called, what it returns and what it throws:
+    /// paragraphs for ``docComment(proto:generated:width:)``.
+    func asyncStubCallDocumentation(member: String) -> String {
+        let call = "`stub.\(member)"
+        let calling: String
+        switch self {
+        case .unaryUnary:
+            calling =
+                "`try await stub.\(member)(request)` returns the response; \(call).call(request)` returns the "
+                + "running call at once, whose `response`, metadata and status are awaited."
+        case .unaryStream:
+            calling =
+                "\(call)(request)` returns the running call, an `AsyncSequence` of the responses "
+                + "(`for try await response in try stub.\(member)(request)`), also read with `read()`."
+        case .streamUnary:
+            calling =
+                "`try await stub.\(member)(requests)` sends a sequence or an async sequence of requests from a "
+                + "task of its own, as flow control allows, and returns the response; \(call).call()` returns a "
+                + "call to `write(_:)` requests to, end with `doneWriting()` and await the `response` of."
+        case .streamStream:
+            calling =
+                "\(call)(requests)` sends a sequence or an async sequence of requests from a task of its own, as "
+                + "flow control allows, and returns the running call, an `AsyncSequence` of the responses; "
+                + "\(call)()` returns a call to `write(_:)` requests to, end with `doneWriting()` and `read()`."
+        }
+        return calling + "\n\n" + Self.callOptions + " " + Self.asyncFailure
+    }
+
+    /// What an async call throws, and where.
+    private static let asyncFailure =
+        "A call that does not end OK throws `RPCError` with its status where it is awaited; a task cancelled "
+        + "while it awaits the call cancels it and gets `CancellationError`; a closed channel or metadata that "
+        + "cannot be sent throws `UsageError`."
+
     /// The keyword arguments every multicallable takes, as grpcio's.
     private static let callOptions =
         "Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true: "

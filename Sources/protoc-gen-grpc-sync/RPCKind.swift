@@ -32,6 +32,12 @@ enum RPCKind {
         return "GRPCSync.\(name)<\(request), \(response)>"
     }
 
+    /// The async multicallable type of the async stub property.
+    func asyncMultiCallableType(request: String, response: String) -> String {
+        let name = SwiftIdentifier.uppercasingFirst(functionPrefix) + "MultiCallable"
+        return "GRPCSync.AIO.\(name)<\(request), \(response)>"
+    }
+
     /// The servicer method's parameters and result, after its name.
     func servicerSignature(request: String, response: String) -> String {
         let context = "_ context: GRPCSync.ServicerContext"

@@ -1,12 +1,13 @@
 import SwiftProtobufPluginLibrary
 
-/// Prints the code of one service: the `…Methods` names, the `…Stub` client, the `…Servicer` base
-/// class and the `add…ServicerToServer` function.
+/// Prints the code of one service: the `…Methods` names, the `…Stub` client (and the `…AsyncStub`
+/// unless turned off), the `…Servicer` base class and the `add…ServicerToServer` function.
 struct ServiceGenerator {
     private let service: ServiceDescriptor
     private let names: ServiceNames
     private let methods: [RPCMethod]
     private let visibility: Visibility
+    private let asyncCode: Bool
 
     init(_ service: ServiceDescriptor, namer: SwiftProtobufNamer, options: GeneratorOptions) throws {
         self.service = service
@@ -15,6 +16,7 @@ struct ServiceGenerator {
             RPCMethod($0, namer: namer, keepMethodCasing: options.keepMethodCasing)
         }
         visibility = options.visibility
+        asyncCode = options.asyncCode
         try checkNamesAreDistinct()
     }
 
@@ -45,6 +47,10 @@ struct ServiceGenerator {
         p.print()
         printStub(into: &p)
         p.print()
+        if asyncCode {
+            printAsyncStub(into: &p)
+            p.print()
+        }
         printServicer(into: &p)
         p.print()
         printRegistrationFunction(into: &p)
@@ -76,25 +82,42 @@ struct ServiceGenerator {
     }
 
     private func printStub(into p: inout CodePrinter) {
+        printStub(
+            into: &p, name: names.stub, channelType: "GRPCSync.Channel",
+            summary: """
+                The client stub of `\(names.fullName)` (grpcio's `\(names.pythonStub)`): one multicallable per \
+                method, called like a function or with `withCall` / `future`.
+                """,
+            type: { $0.kind.multiCallableType(request: $0.requestType, response: $0.responseType) },
+            calling: { $0.kind.stubCallDocumentation(member: $0.memberName) })
+    }
+
+    private func printAsyncStub(into p: inout CodePrinter) {
+        printStub(
+            into: &p, name: names.asyncStub, channelType: "GRPCSync.AIO.Channel",
+            summary: """
+                The async client stub of `\(names.fullName)` (grpcio's `\(names.pythonStub)` on a `grpc.aio` \
+                channel): one async multicallable per method, awaited.
+                """,
+            type: { $0.kind.asyncMultiCallableType(request: $0.requestType, response: $0.responseType) },
+            calling: { $0.kind.asyncStubCallDocumentation(member: $0.memberName) })
+    }
+
+    /// A stub class `name` binding every method to a channel of `channelType`.
+    private func printStub(
+        into p: inout CodePrinter, name: String, channelType: String, summary: String,
+        type: (RPCMethod) -> String, calling: (RPCMethod) -> String
+    ) {
         let access = visibility.modifier
-        p.print(
-            docComment(
-                proto: serviceDocComment,
-                generated: """
-                    The client stub of `\(names.fullName)` (grpcio's `\(names.pythonStub)`): one multicallable per \
-                    method, called like a function or with `withCall` / `future`.
-                    """))
+        p.print(docComment(proto: serviceDocComment, generated: summary))
         if service.options.deprecated {
             p.print("@available(*, deprecated)")
         }
-        p.print("\(access)final class \(names.stub): Sendable {")
+        p.print("\(access)final class \(name): Sendable {")
         p.withIndentation { p in
             for method in methods {
-                let type = method.kind.multiCallableType(request: method.requestType, response: method.responseType)
-                p.print(
-                    method.documentation(
-                        orElse: "Calls `\(method.protoName)`.",
-                        generated: method.kind.stubCallDocumentation(member: method.memberName)))
+                let type = type(method)
+                p.print(method.documentation(orElse: "Calls `\(method.protoName)`.", generated: calling(method)))
                 if method.isDeprecated {
                     p.print(
                         "@available(*, deprecated)",
@@ -110,7 +133,7 @@ struct ServiceGenerator {
                 "/// Binds every method of `\(names.fullName)` to `channel`.",
                 "///",
                 "/// - Parameter channel: The channel the calls go through.")
-            p.print("\(access)init(_ channel: GRPCSync.Channel) {")
+            p.print("\(access)init(_ channel: \(channelType)) {")
             p.withIndentation { p in
                 for method in methods {
                     let property =

@@ -9,6 +9,8 @@ struct ServiceNames {
     let methodsEnum: String
     /// `Pkg_FooStub`: the client stub.
     let stub: String
+    /// `Pkg_FooAsyncStub`: the async client stub (grpc.aio's use of `FooStub`).
+    let asyncStub: String
     /// `Pkg_FooServicer`: the base class of implementations.
     let servicer: String
     /// `addFooServicerToServer`: grpcio's `add_FooServicer_to_server`.
@@ -23,6 +25,7 @@ struct ServiceNames {
         fullName = service.fullName
         methodsEnum = typeName + "Methods"
         stub = typeName + "Stub"
+        asyncStub = typeName + "AsyncStub"
         servicer = typeName + "Servicer"
         registrationFunction = "add\(SwiftIdentifier.uppercasingFirst(service.name))ServicerToServer"
         pythonStub = service.name + "Stub"

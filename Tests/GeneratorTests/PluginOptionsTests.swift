@@ -191,6 +191,22 @@ final class PluginOptionsTests: XCTestCase {
         XCTAssertTrue(code.contains("    static let sayHello = \"/helloworld.Greeter/SayHello\""), code)
     }
 
+    /// The async stub is generated unless `AsyncCode=false`.
+    func testAsyncStubAndItsOption() throws {
+        XCTAssertEqual(try generate(Self.greeter).0, 0)
+        var code = try output("greeter.grpc.swift")
+        XCTAssertTrue(code.contains("\nfinal class Helloworld_GreeterAsyncStub: Sendable {"), code)
+        XCTAssertTrue(code.contains("\n    let sayHello: GRPCSync.AIO.UnaryUnaryMultiCallable<"), code)
+        XCTAssertTrue(code.contains("\n    init(_ channel: GRPCSync.AIO.Channel) {"), code)
+        XCTAssertEqual(try generate(Self.greeter, options: ["AsyncCode=false"]).0, 0)
+        code = try output("greeter.grpc.swift")
+        XCTAssertFalse(code.contains("AsyncStub"), code)
+        XCTAssertTrue(code.contains("\nfinal class Helloworld_GreeterStub: Sendable {"), code)
+        let (status, log) = try generate(Self.greeter, options: ["AsyncCode=maybe"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(log.contains("Unknown value for generation parameter 'AsyncCode': 'maybe'"), log)
+    }
+
     func testFileNaming() throws {
         let cases = [
             ("FullPath", "sub/dir/greeter.grpc.swift"), ("PathToUnderscores", "sub_dir_greeter.grpc.swift"),

@@ -71,6 +71,39 @@ final class RouteGuideTests: XCTestCase {
         XCTAssertEqual(received, ["a", "a", "b", "a", "b", "c"])
     }
 
+    /// The async stub, on an async channel: the four kinds awaited.
+    func testAsyncStub() async throws {
+        let stub = Golden_RouteGuideAsyncStub(golden.asyncChannel)
+        let feature = try await stub.getFeature(point(1, 2), timeout: 5)
+        XCTAssertEqual(feature.name, "feature at 1,2")
+        let call = try stub.getFeature.call(point(3, 4), timeout: 5)
+        let answered = try await call.response
+        XCTAssertEqual(answered.name, "feature at 3,4")
+        let code = await call.code()
+        XCTAssertEqual(code, .ok)
+
+        var rectangle = Golden_Messages_Rectangle()
+        rectangle.lo = point(1, 7)
+        rectangle.hi = point(3, 7)
+        var names: [String] = []
+        for try await feature in try stub.listFeatures(rectangle, timeout: 5) { names.append(feature.name) }
+        XCTAssertEqual(names, ["feature at 1,7", "feature at 2,7", "feature at 3,7"])
+
+        let summary = try await stub.recordRoute([point(1, 1), point(2, 2)], timeout: 5)
+        XCTAssertEqual(summary.pointCount, 2)
+
+        let chat = try stub.routeChat(timeout: 5)
+        var received: [String] = []
+        for text in ["a", "b"] {
+            var note = Golden_Messages_RouteNote()
+            note.message = text
+            try await chat.write(note)
+        }
+        try await chat.doneWriting()
+        for try await note in chat { received.append(note.message) }
+        XCTAssertEqual(received, ["a", "a", "b"])
+    }
+
     func testSecondServiceOfTheSameFile() throws {
         var note = Golden_Messages_RouteNote()
         note.message = "hello"

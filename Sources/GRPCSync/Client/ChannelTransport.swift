@@ -30,6 +30,10 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     private let lock = Lock()
     /// Signalled at every event of the state machine: calls waiting for a connection look again.
     private let stateChanged = Condition()
+    /// The async calls waiting for a connection, resumed with `stateChanged`'s waiters.
+    private let stateWaiters = AsyncWaitList()
+    /// Events of the state machine so far: an async call waits until it changes.
+    private var stateChanges = 0
     private var machine: Machine
     /// Connections that take no new call but may still finish theirs (a GOAWAY arrived).
     private var retired: [ObjectIdentifier: any ClientConnection] = [:]
@@ -143,10 +147,55 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     func readyConnection(deadline: Deadline, waitForReady: Bool) throws(RPCError) -> any ClientConnection {
         lock.lock()
         defer { lock.unlock() }
+        while true {
+            switch pickLocked(waitForReady: waitForReady) {
+            case .use(let connection):
+                return connection
+            case .fail(let status):
+                throw RPCError(status)
+            case .wait:
+                if deadline.hasPassed { throw RPCError(.deadlineExceeded) }
+                _ = stateChanged.wait(lock, until: deadline)
+            }
+        }
+    }
+
+    /// ``readyConnection(deadline:waitForReady:)`` for an async call: the task suspends while the
+    /// channel connects, and a cancelled task stops waiting (CANCELLED).
+    func readyConnectionAsync(deadline: Deadline, waitForReady: Bool) async throws(RPCError) -> any ClientConnection {
+        while true {
+            let (pick, seen) = lock.withLock { (pickLocked(waitForReady: waitForReady), stateChanges) }
+            switch pick {
+            case .use(let connection):
+                return connection
+            case .fail(let status):
+                throw RPCError(status)
+            case .wait:
+                if deadline.hasPassed { throw RPCError(.deadlineExceeded) }
+                if Task.isCancelled { throw RPCError(.locallyCancelled) }
+                await stateWaiters.wait(lock: lock, until: deadline, timersOn: loop) { stateChanges == seen }
+            }
+        }
+    }
+
+    /// The channel's connection when it is ready to take the call now; nil when the call would
+    /// have to wait or fail (ask ``readyConnection(deadline:waitForReady:)`` then).
+    func connectionIfReady() -> (any ClientConnection)? {
+        lock.withLock {
+            guard let connection = machine.connection, connection.canOpenStreams else { return nil }
+            callsStarted &+= 1
+            return connection
+        }
+    }
+
+    /// One look for a call's connection: the ready one, a failure, or wait (an idle channel starts
+    /// connecting).
+    private func pickLocked(waitForReady: Bool) -> Machine.Pick {
+        lock.assertHeld()
         // The common case: the channel is ready, its connection takes streams.
         if let connection = machine.connection, connection.canOpenStreams {
             callsStarted &+= 1
-            return connection
+            return .use(connection)
         }
         while true {
             var pick = Machine.Pick.fail(.channelClosed)
@@ -155,21 +204,14 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
                 if case .wait(let action) = pick { return action }
                 return .none
             }
-            switch pick {
-            case .use(let connection):
-                // A GOAWAY may have arrived before the channel was told.
-                guard connection.canOpenStreams else {
-                    retireLocked(connection)
-                    continue
-                }
-                callsStarted &+= 1
-                return connection
-            case .fail(let status):
-                throw RPCError(status)
-            case .wait:
-                if deadline.hasPassed { throw RPCError(.deadlineExceeded) }
-                _ = stateChanged.wait(lock, until: deadline)
+            guard case .use(let connection) = pick else { return pick }
+            // A GOAWAY may have arrived before the channel was told.
+            guard connection.canOpenStreams else {
+                retireLocked(connection)
+                continue
             }
+            callsStarted &+= 1
+            return pick
         }
     }
 
@@ -195,6 +237,23 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         lock.withLock {
             if deliveries.add(subscription, current: machine.connectivity) { startDeliveryLocked() }
             if tryToConnect { updateLocked { $0.requestConnection(now: .now) } }
+        }
+    }
+
+    /// The channel's connectivity now; with `tryToConnect`, an idle channel starts connecting.
+    func connectivity(tryToConnect: Bool) -> ChannelConnectivity {
+        lock.withLock {
+            if tryToConnect { updateLocked { $0.requestConnection(now: .now) } }
+            return machine.connectivity
+        }
+    }
+
+    /// Suspends until the connectivity is other than `observed`; throws `CancellationError` when
+    /// the task is cancelled first.
+    func waitForConnectivityChange(from observed: ChannelConnectivity) async throws {
+        while lock.withLock({ machine.connectivity == observed }) {
+            try Task.checkCancellation()
+            await stateWaiters.wait(lock: lock) { machine.connectivity == observed }
         }
     }
 
@@ -234,6 +293,8 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
             connection.close(failingStreamsWith: after == .shutdown ? .channelClosed : .connectionClosed)
         }
         stateChanged.broadcast()
+        stateChanges &+= 1
+        stateWaiters.resumeAllLocked()
         guard before != after else { return }
         log.connectivityChanged(target: target, from: before.description, to: after.description)
         if after == .ready {

@@ -20,13 +20,15 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     let metadata: Metadata
     /// The plugins of the channel's call credentials, then of the call's.
     let credentialPlugins: [any AuthMetadataPlugin]
-    private let waitForReady: Bool
+    let waitForReady: Bool
     /// The algorithm request messages are compressed with.
     let compression: Compression
 
     let lock = Lock()
     /// Signalled when the phase leaves `starting`, and when a call-credentials plugin answers.
     let phaseChanged = Condition()
+    /// An async call's tasks waiting for the phase to leave `starting`, made by the first of them.
+    var phaseWaiters: AsyncWaitList?
     var phase = Phase.starting(callbacks: [])
     /// The single response of a unary-response call, taken from the stream once.
     private var keptResponse: [UInt8]?
@@ -43,6 +45,9 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     private var retriedRefusal = false
     /// The stream being opened was refused before the call recorded it.
     private var refusedWhileOpening = false
+    /// An async call (``startNow(firstMessage:endOutput:)``): a refused stream is opened again by a
+    /// task, not a blocking worker.
+    var startedByTask = false
     /// ``cancel()`` was asked while the call ran: once the call ends CANCELLED, it was cancelled
     /// here (``isCancelledHere``), not by the server.
     private var cancelAsked = false
@@ -81,16 +86,23 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     /// Connects if needed and opens the stream, with `firstMessage` (already framed) and
     /// `endOutput` going out with the headers. Failures end the call; they are not thrown.
     func start(firstMessage: FramedMessage?, endOutput: Bool) {
-        lock.withLock {
-            self.firstMessage = firstMessage
-            outputEnded = endOutput
-        }
+        keep(firstMessage: firstMessage, endOutput: endOutput)
         open()
     }
 
+    /// Keeps what goes out with the stream's headers: `firstMessage`, and whether the request is
+    /// complete already; `byTask` for an async call.
+    func keep(firstMessage: FramedMessage?, endOutput: Bool, byTask: Bool = false) {
+        lock.withLock {
+            self.firstMessage = firstMessage
+            outputEnded = endOutput
+            startedByTask = byTask
+        }
+    }
+
     /// Opens the call's stream on the channel's connection: first, and again when the server
-    /// refused the stream unprocessed (``streamRefusedLocked(byGoAway:callbacks:)``) or the
-    /// connection stopped taking streams before the request left.
+    /// refused the stream unprocessed (``streamRefusedLocked(byGoAway:callbacks:messages:)``) or
+    /// the connection stopped taking streams before the request left.
     private func open() {
         if isEnded { return }  // cancelled before it started
         while true {
@@ -101,57 +113,71 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
                 failToStart(Status(code: error.code, details: error.details))
                 return
             }
-            if deadline.hasPassed {
-                failToStart(.deadlineExceeded)
-                return
-            }
-            guard let headers = requestHeaders() else { return }
-            let (message, later, endOutput) = lock.withLock { (firstMessage, laterMessages, outputEnded) }
-            let stream: ClientStream
-            do {
-                // The stream holds the call (`onRefused`) and keeps its messages (RetryBuffer)
-                // until its response headers or its end.
-                stream = try connection.openStream(
-                    headers: headers, maxReceiveMessageLength: channel.options.receiveLimit, firstMessage: message,
-                    laterMessages: later, endOutput: endOutput, deadline: deadline, onRefused: self)
-            } catch {
-                if !connection.canOpenStreams {
-                    channel.connectionRefusedStream(connection)  // the request never left: try again
-                    continue
-                }
-                failToStart(Status(code: error.code, details: error.details))
-                return
-            }
-            let (callbacks, endedMeanwhile, refused, endNow): ([@Sendable () -> Void], Status?, Bool, Bool) =
-                lock.withLock {
-                    if refusedWhileOpening {
-                        refusedWhileOpening = false
-                        return ([], nil, true, false)
-                    }
-                    switch phase {
-                    case .starting(let callbacks):
-                        firstMessage = nil  // the stream keeps it while it may be sent again
-                        laterMessages = []
-                        phase = .started(stream)
-                        phaseChanged.broadcast()
-                        return (callbacks, nil, false, outputEnded && !endOutput)
-                    case .failed(let status):
-                        return ([], status, false, false)
-                    case .started:
-                        return ([], nil, false, false)
-                    }
-                }
-            if refused { continue }
-            if let endedMeanwhile {
-                stream.cancel(endedMeanwhile)
-                return
-            }
-            if endNow { stream.endOutput() }
-            for callback in callbacks where !stream.addCallback(callback) {
-                ThreadPoolExecutor.blockingWork.submit(callback)
-            }
-            return
+            if !open(on: connection) { return }
         }
+    }
+
+    /// Opens the call's stream on `connection` (kept messages and headers included); true when
+    /// the call must pick a connection again (the stream was refused, or the connection stopped
+    /// taking streams), false when it has its stream or has ended.
+    func open(on connection: any ClientConnection) -> Bool {
+        if deadline.hasPassed {
+            failToStart(.deadlineExceeded)
+            return false
+        }
+        guard let headers = requestHeaders() else { return false }
+        let (message, later, endOutput) = lock.withLock { (firstMessage, laterMessages, outputEnded) }
+        let stream: ClientStream
+        do {
+            // The stream holds the call (`onRefused`) and keeps its messages (RetryBuffer)
+            // until its response headers or its end.
+            stream = try connection.openStream(
+                headers: headers, maxReceiveMessageLength: channel.options.receiveLimit, firstMessage: message,
+                laterMessages: later, endOutput: endOutput, deadline: deadline, onRefused: self)
+        } catch {
+            if !connection.canOpenStreams {
+                channel.connectionRefusedStream(connection)  // the request never left: try again
+                return true
+            }
+            failToStart(Status(code: error.code, details: error.details))
+            return false
+        }
+        let (callbacks, endedMeanwhile, refused, endNow): ([@Sendable () -> Void], Status?, Bool, Bool) =
+            lock.withLock {
+                if refusedWhileOpening {
+                    refusedWhileOpening = false
+                    return ([], nil, true, false)
+                }
+                switch phase {
+                case .starting(let callbacks):
+                    firstMessage = nil  // the stream keeps it while it may be sent again
+                    laterMessages = []
+                    phase = .started(stream)
+                    phaseChangedLocked()
+                    return (callbacks, nil, false, outputEnded && !endOutput)
+                case .failed(let status):
+                    return ([], status, false, false)
+                case .started:
+                    return ([], nil, false, false)
+                }
+            }
+        if refused { return true }
+        if let endedMeanwhile {
+            stream.cancel(endedMeanwhile)
+            return false
+        }
+        if endNow { stream.endOutput() }
+        for callback in callbacks where !stream.addCallback(callback) {
+            ThreadPoolExecutor.blockingWork.submit(callback)
+        }
+        return false
+    }
+
+    /// The phase changed: waiting threads and tasks look again.
+    private func phaseChangedLocked() {
+        lock.assertHeld()
+        phaseChanged.broadcast()
+        phaseWaiters?.resumeAllLocked()
     }
 
     /// The server refused the call's stream before processing it (its GOAWAY named a lower last
@@ -175,8 +201,12 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
                 firstMessage = messages.first
                 laterMessages = Array(messages.dropFirst())
                 phase = .starting(callbacks: callbacks)
-                phaseChanged.broadcast()
-                ThreadPoolExecutor.blockingWork.submit { [self] in open() }
+                phaseChangedLocked()
+                if startedByTask {
+                    Task { await startAsync() }
+                } else {
+                    ThreadPoolExecutor.blockingWork.submit { [self] in open() }
+                }
                 return true
             }
         }
@@ -187,7 +217,7 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
         let callbacks: [@Sendable () -> Void] = lock.withLock {
             guard case .starting(let callbacks) = phase else { return [] }
             phase = .failed(status)
-            phaseChanged.broadcast()
+            phaseChangedLocked()
             return callbacks
         }
         if !callbacks.isEmpty {
@@ -195,7 +225,7 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
         }
     }
 
-    private var isEnded: Bool {
+    var isEnded: Bool {
         lock.withLock {
             if case .failed = phase { return true }
             return false
@@ -204,7 +234,7 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
 
     /// The stream once the call has started it (waiting while it starts, until `until`, the
     /// call's deadline unless given); nil when the call ended before that, or the wait timed out.
-    private func waitForStream(until: Deadline? = nil) -> ClientStream? {
+    func waitForStream(until: Deadline? = nil) -> ClientStream? {
         let until = until ?? deadline
         return lock.withLock {
             while true {
@@ -219,7 +249,7 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     }
 
     /// The stream, if the call has one now.
-    private var currentStream: ClientStream? {
+    var currentStream: ClientStream? {
         lock.withLock {
             if case .started(let stream) = phase { return stream }
             return nil
@@ -227,7 +257,7 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     }
 
     /// False once `stream` was refused and the call started again on another.
-    private func isCurrent(_ stream: ClientStream) -> Bool { currentStream === stream }
+    func isCurrent(_ stream: ClientStream) -> Bool { currentStream === stream }
 
     // MARK: messages
 
@@ -305,7 +335,11 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
 
     /// Waits for the single response of a unary-response call.
     func unaryResponse<Response>(_ deserializer: Deserializer<Response>) throws(RPCError) -> Response {
-        let status = waitForStatus()
+        try unaryResponse(deserializer, status: waitForStatus())
+    }
+
+    /// The single response of a unary-response call that has ended with `status`.
+    func unaryResponse<Response>(_ deserializer: Deserializer<Response>, status: Status) throws(RPCError) -> Response {
         guard status.code == .ok else { throw error(for: status) }
         guard let bytes = responseMessage() else { throw error(for: .noResponseMessage) }
         do {
@@ -329,7 +363,7 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     // MARK: status
 
     /// The call's status, if it has one.
-    private var status: Status? {
+    var status: Status? {
         let (stream, failed): (ClientStream?, Status?) = lock.withLock {
             switch phase {
             case .starting: (nil, nil)
@@ -379,18 +413,6 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
 
     // MARK: Call
 
-    func initialMetadata() -> Metadata {
-        while let stream = waitForStream() {
-            let metadata = stream.waitForHeaders(deadline: deadline)
-            if isCurrent(stream) { return metadata }
-        }
-        return []
-    }
-
-    func trailingMetadata() -> Metadata { waitForStatus().trailingMetadata }
-    func code() -> StatusCode { waitForStatus().code }
-    func details() -> String { waitForStatus().details }
-
     /// Ends the call CANCELLED "Locally cancelled by application!" unless it has ended; true
     /// when this cancel ended it (grpcio's `cancel()`, after which `cancelled()` is true).
     @discardableResult
@@ -409,26 +431,5 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     /// deadline or the channel (grpcio's `future.cancelled()`).
     var isCancelledHere: Bool {
         lock.withLock { cancelAsked } && status?.code == .cancelled
-    }
-
-    func isActive() -> Bool { status == nil }
-    func timeRemaining() -> Double? { deadline.timeRemaining }
-
-    @discardableResult
-    func addCallback(_ callback: @escaping @Sendable () -> Void) -> Bool {
-        let added: Bool? = lock.withLock {
-            switch phase {
-            case .starting(var callbacks):
-                callbacks.append(callback)
-                phase = .starting(callbacks: callbacks)
-                return true
-            case .started: return nil
-            case .failed: return false
-            }
-        }
-        if let added { return added }
-        guard let stream = currentStream else { return addCallback(callback) }
-        if stream.addCallback(callback) { return true }
-        return isCurrent(stream) ? false : addCallback(callback)
     }
 }

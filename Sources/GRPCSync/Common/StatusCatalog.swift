@@ -62,6 +62,9 @@ extension Status {
     static let channelClosed = Status(code: .cancelled, details: "Channel closed!")
     /// `call.cancel()` (grpcio's wording).
     static let locallyCancelled = Status(code: .cancelled, details: "Locally cancelled by application!")
+    /// An async call dropped by the application while it ran (grpc.aio's, on garbage collection).
+    static let cancelledUponGarbageCollection = Status(
+        code: .cancelled, details: "Cancelled upon garbage collection!")
     /// A client interceptor threw before the call started (grpcio's wording).
     static let interceptionFailed = Status(code: .internal, details: "Exception raised while intercepting the RPC")
     /// The request does not serialize (grpcio's wording).

@@ -98,6 +98,49 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     /// The call's status, once it has one.
     var status: Status? { connection.lock.withLock { state.status } }
 
+    // MARK: an async call's tasks (see HTTP2Stream+Async.swift)
+
+    /// Queues one framed request message, suspending first while too much is queued (the peer is
+    /// slow): the async ``send(framed:deadline:waitWhileFull:)``; ``SendResult/timedOut`` when the
+    /// task is cancelled first.
+    func sendAsync(framed message: FramedMessage) async -> SendResult {
+        while true {
+            let result: SendResult? = connection.lock.withLock {
+                if outbound.count >= SendPacing.highWater && !state.isFinished { return nil }
+                guard case .queue(let resume) = state.sendMessage() else { return .finished }
+                if onRefused != nil { retryBuffer.keep(message) }
+                queueLocked(message, resume: resume, timing: .adaptive)
+                return .sent
+            }
+            if let result { return result }
+            if Task.isCancelled { return .timedOut }
+            await suspend { outbound.count >= SendPacing.highWater && !state.isFinished }
+        }
+    }
+
+    /// The response headers' metadata once they arrive or the call ends (empty when there were
+    /// none): the async ``waitForHeaders(deadline:)``; nil when the task is cancelled first.
+    func waitForHeadersAsync() async -> Metadata? {
+        while true {
+            let headers: Metadata? = connection.lock.withLock {
+                state.awaitingResponseHeaders ? nil : responseHeaders
+            }
+            if let headers { return headers }
+            if Task.isCancelled { return nil }
+            await suspend { state.awaitingResponseHeaders }
+        }
+    }
+
+    /// The call's status once it has one: the async ``waitUntilFinished(deadline:)``; nil when
+    /// the task is cancelled first.
+    func waitUntilFinishedAsync() async -> Status? {
+        while true {
+            if let status = connection.lock.withLock({ state.status }) { return status }
+            if Task.isCancelled { return nil }
+            await suspend { !state.isFinished }
+        }
+    }
+
     /// Ends the call here with `status` and resets the stream (a cancel, the deadline, a bad
     /// response message, a request over the send limit). Response messages not yet taken are
     /// dropped: the caller no longer wants them.

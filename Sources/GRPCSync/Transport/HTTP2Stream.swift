@@ -19,6 +19,9 @@ class HTTP2Stream: @unchecked Sendable {  // state protected by the connection's
     @exclusivity(unchecked) var pacing = SendPacing()
     @exclusivity(unchecked) var deadlineTimer: ScheduledTimer?
     @exclusivity(unchecked) var callbacks: [@Sendable () -> Void] = []
+    /// Tasks of an async call waiting on the stream, made by the first of them (a blocking call
+    /// never makes it); woken with `condition`'s waiters.
+    @exclusivity(unchecked) var asyncWaiters: AsyncWaitList?
 
     init(connection: HTTP2Connection, id: Int32, maxReceiveMessageLength: Int) {
         self.connection = connection
@@ -191,7 +194,10 @@ class HTTP2Stream: @unchecked Sendable {  // state protected by the connection's
         let wasFull = outbound.count >= SendPacing.highWater
         outbound.take(length, into: &queue)
         // Only a sender held back by a full queue waits for room.
-        if wasFull && outbound.count < SendPacing.highWater { condition.broadcast() }
+        if wasFull && outbound.count < SendPacing.highWater {
+            condition.broadcast()
+            asyncWaiters?.resumeAllLocked()
+        }
     }
 
     // MARK: the call's end (lock held)
@@ -213,6 +219,7 @@ class HTTP2Stream: @unchecked Sendable {  // state protected by the connection's
     func changedLocked() {
         connection.lock.assertHeld()
         condition.broadcast()
+        asyncWaiters?.resumeAllLocked()
         connection.wakeReaderLocked()
     }
 

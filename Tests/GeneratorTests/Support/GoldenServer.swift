@@ -8,6 +8,8 @@ import GRPCSync
 final class GoldenServer {
     let server: GRPCSync.Server
     let channel: GRPCSync.Channel
+    /// An async channel to the server, for the async stubs.
+    let asyncChannel: GRPCSync.AIO.Channel
 
     init(register: (GRPCSync.Server) -> Void) throws {
         server = GRPCSync.Server(ThreadPoolExecutor(maxWorkers: 8))
@@ -15,10 +17,13 @@ final class GoldenServer {
         let port = try server.addInsecurePort("127.0.0.1:0")
         try server.start()
         channel = insecureChannel("127.0.0.1:\(port)")
+        asyncChannel = AIO.insecureChannel("127.0.0.1:\(port)")
     }
 
     func stop() {
         channel.close()
+        let asyncChannel = asyncChannel
+        Task { await asyncChannel.close() }
         server.stop(grace: nil).wait(timeout: 5)
     }
 }

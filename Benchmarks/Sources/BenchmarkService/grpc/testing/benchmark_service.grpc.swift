@@ -105,6 +105,98 @@ public final class Grpc_Testing_BenchmarkServiceStub: Sendable {
     }
 }
 
+/// The async client stub of `grpc.testing.BenchmarkService` (grpcio's `BenchmarkServiceStub` on a
+/// `grpc.aio` channel): one async multicallable per method, awaited.
+public final class Grpc_Testing_BenchmarkServiceAsyncStub: Sendable {
+    /// One request, one response with a payload of `response_size` bytes.
+    ///
+    /// `try await stub.unaryCall(request)` returns the response; `stub.unaryCall.call(request)` returns
+    /// the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let unaryCall: GRPCSync.AIO.UnaryUnaryMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
+
+    /// Ping-pong: a response for every request, until the client closes its side.
+    ///
+    /// `stub.streamingCall(requests)` sends a sequence or an async sequence of requests from a task of
+    /// its own, as flow control allows, and returns the running call, an `AsyncSequence` of the
+    /// responses; `stub.streamingCall()` returns a call to `write(_:)` requests to, end with
+    /// `doneWriting()` and `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let streamingCall: GRPCSync.AIO.StreamStreamMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
+
+    /// Requests until the client closes its side, then one response.
+    ///
+    /// `try await stub.streamingFromClient(requests)` sends a sequence or an async sequence of requests
+    /// from a task of its own, as flow control allows, and returns the response;
+    /// `stub.streamingFromClient.call()` returns a call to `write(_:)` requests to, end with
+    /// `doneWriting()` and await the `response` of.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let streamingFromClient: GRPCSync.AIO.StreamUnaryMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
+
+    /// One request, then responses until the client cancels.
+    ///
+    /// `stub.streamingFromServer(request)` returns the running call, an `AsyncSequence` of the
+    /// responses (`for try await response in try stub.streamingFromServer(request)`), also read with
+    /// `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let streamingFromServer: GRPCSync.AIO.UnaryStreamMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
+
+    /// Requests and responses flow independently until the client cancels.
+    ///
+    /// `stub.streamingBothWays(requests)` sends a sequence or an async sequence of requests from a task
+    /// of its own, as flow control allows, and returns the running call, an `AsyncSequence` of the
+    /// responses; `stub.streamingBothWays()` returns a call to `write(_:)` requests to, end with
+    /// `doneWriting()` and `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let streamingBothWays: GRPCSync.AIO.StreamStreamMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
+
+    /// Binds every method of `grpc.testing.BenchmarkService` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.unaryCall = channel.unaryUnary(
+            Grpc_Testing_BenchmarkServiceMethods.unaryCall, request: Grpc_Testing_SimpleRequest.self, response: Grpc_Testing_SimpleResponse.self)
+        self.streamingCall = channel.streamStream(
+            Grpc_Testing_BenchmarkServiceMethods.streamingCall, request: Grpc_Testing_SimpleRequest.self, response: Grpc_Testing_SimpleResponse.self)
+        self.streamingFromClient = channel.streamUnary(
+            Grpc_Testing_BenchmarkServiceMethods.streamingFromClient, request: Grpc_Testing_SimpleRequest.self, response: Grpc_Testing_SimpleResponse.self)
+        self.streamingFromServer = channel.unaryStream(
+            Grpc_Testing_BenchmarkServiceMethods.streamingFromServer, request: Grpc_Testing_SimpleRequest.self, response: Grpc_Testing_SimpleResponse.self)
+        self.streamingBothWays = channel.streamStream(
+            Grpc_Testing_BenchmarkServiceMethods.streamingBothWays, request: Grpc_Testing_SimpleRequest.self, response: Grpc_Testing_SimpleResponse.self)
+    }
+}
+
 /// The server side of `grpc.testing.BenchmarkService` (grpcio's `BenchmarkServiceServicer`):
 /// subclass it, override the methods you serve and register an instance with
 /// ``addBenchmarkServiceServicerToServer(_:_:)``. A method left alone answers UNIMPLEMENTED "Method

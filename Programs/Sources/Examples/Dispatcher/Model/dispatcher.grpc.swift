@@ -61,6 +61,48 @@ public final class Dispatcher_DispatcherStub: Sendable {
 
 /// Hands objects and events on to whoever handles them.
 ///
+/// The async client stub of `dispatcher.Dispatcher` (grpcio's `DispatcherStub` on a `grpc.aio`
+/// channel): one async multicallable per method, awaited.
+public final class Dispatcher_DispatcherAsyncStub: Sendable {
+    /// Dispatches an object and returns it with its new status.
+    ///
+    /// `try await stub.dispatch(request)` returns the response; `stub.dispatch.call(request)` returns
+    /// the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let dispatch: GRPCSync.AIO.UnaryUnaryMultiCallable<Dispatcher_Object, Dispatcher_Object>
+
+    /// Dispatches an event about an object.
+    ///
+    /// `try await stub.dispatchEvent(request)` returns the response; `stub.dispatchEvent.call(request)`
+    /// returns the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let dispatchEvent: GRPCSync.AIO.UnaryUnaryMultiCallable<Dispatcher_Event, Dispatcher_EventReply>
+
+    /// Binds every method of `dispatcher.Dispatcher` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.dispatch = channel.unaryUnary(
+            Dispatcher_DispatcherMethods.dispatch, request: Dispatcher_Object.self, response: Dispatcher_Object.self)
+        self.dispatchEvent = channel.unaryUnary(
+            Dispatcher_DispatcherMethods.dispatchEvent, request: Dispatcher_Event.self, response: Dispatcher_EventReply.self)
+    }
+}
+
+/// Hands objects and events on to whoever handles them.
+///
 /// The server side of `dispatcher.Dispatcher` (grpcio's `DispatcherServicer`): subclass it,
 /// override the methods you serve and register an instance with
 /// ``addDispatcherServicerToServer(_:_:)``. A method left alone answers UNIMPLEMENTED "Method not

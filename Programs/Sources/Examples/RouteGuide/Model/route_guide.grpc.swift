@@ -97,6 +97,86 @@ public final class Routeguide_RouteGuideStub: Sendable {
 
 /// A guide to the features along a route.
 ///
+/// The async client stub of `routeguide.RouteGuide` (grpcio's `RouteGuideStub` on a `grpc.aio`
+/// channel): one async multicallable per method, awaited.
+public final class Routeguide_RouteGuideAsyncStub: Sendable {
+    /// A simple RPC: the feature at a point.
+    ///
+    /// A feature with an empty name comes back when nothing is known at the point.
+    ///
+    /// `try await stub.getFeature(request)` returns the response; `stub.getFeature.call(request)`
+    /// returns the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let getFeature: GRPCSync.AIO.UnaryUnaryMultiCallable<Routeguide_Point, Routeguide_Feature>
+
+    /// A server-to-client streaming RPC: the features inside a rectangle, one
+    /// message each.
+    ///
+    /// `stub.listFeatures(request)` returns the running call, an `AsyncSequence` of the responses (`for
+    /// try await response in try stub.listFeatures(request)`), also read with `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let listFeatures: GRPCSync.AIO.UnaryStreamMultiCallable<Routeguide_Rectangle, Routeguide_Feature>
+
+    /// A client-to-server streaming RPC: takes the points of a route as it is
+    /// travelled and answers with a summary once the route ends.
+    ///
+    /// `try await stub.recordRoute(requests)` sends a sequence or an async sequence of requests from a
+    /// task of its own, as flow control allows, and returns the response; `stub.recordRoute.call()`
+    /// returns a call to `write(_:)` requests to, end with `doneWriting()` and await the `response` of.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let recordRoute: GRPCSync.AIO.StreamUnaryMultiCallable<Routeguide_Point, Routeguide_RouteSummary>
+
+    /// A bidirectional streaming RPC: takes notes sent along a route and answers
+    /// each with the notes sent earlier at the same point.
+    ///
+    /// `stub.routeChat(requests)` sends a sequence or an async sequence of requests from a task of its
+    /// own, as flow control allows, and returns the running call, an `AsyncSequence` of the responses;
+    /// `stub.routeChat()` returns a call to `write(_:)` requests to, end with `doneWriting()` and
+    /// `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let routeChat: GRPCSync.AIO.StreamStreamMultiCallable<Routeguide_RouteNote, Routeguide_RouteNote>
+
+    /// Binds every method of `routeguide.RouteGuide` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.getFeature = channel.unaryUnary(
+            Routeguide_RouteGuideMethods.getFeature, request: Routeguide_Point.self, response: Routeguide_Feature.self)
+        self.listFeatures = channel.unaryStream(
+            Routeguide_RouteGuideMethods.listFeatures, request: Routeguide_Rectangle.self, response: Routeguide_Feature.self)
+        self.recordRoute = channel.streamUnary(
+            Routeguide_RouteGuideMethods.recordRoute, request: Routeguide_Point.self, response: Routeguide_RouteSummary.self)
+        self.routeChat = channel.streamStream(
+            Routeguide_RouteGuideMethods.routeChat, request: Routeguide_RouteNote.self, response: Routeguide_RouteNote.self)
+    }
+}
+
+/// A guide to the features along a route.
+///
 /// The server side of `routeguide.RouteGuide` (grpcio's `RouteGuideServicer`): subclass it,
 /// override the methods you serve and register an instance with
 /// ``addRouteGuideServicerToServer(_:_:)``. A method left alone answers UNIMPLEMENTED "Method not

@@ -59,6 +59,48 @@ public final class Userservice_UsersServiceStub: Sendable {
 
 /// Creates users and streams them back.
 ///
+/// The async client stub of `userservice.UsersService` (grpcio's `UsersServiceStub` on a `grpc.aio`
+/// channel): one async multicallable per method, awaited.
+public final class Userservice_UsersServiceAsyncStub: Sendable {
+    /// Creates a user. Reads `x-request-id` from the invocation metadata.
+    ///
+    /// `try await stub.createUser(request)` returns the response; `stub.createUser.call(request)`
+    /// returns the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let createUser: GRPCSync.AIO.UnaryUnaryMultiCallable<Userservice_CreateUserRequest, Userservice_CreateUserResult>
+
+    /// Streams the requested users, one result per user, in the order asked.
+    ///
+    /// `stub.getUsers(request)` returns the running call, an `AsyncSequence` of the responses (`for try
+    /// await response in try stub.getUsers(request)`), also read with `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let getUsers: GRPCSync.AIO.UnaryStreamMultiCallable<Userservice_GetUsersRequest, Userservice_GetUsersResult>
+
+    /// Binds every method of `userservice.UsersService` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.createUser = channel.unaryUnary(
+            Userservice_UsersServiceMethods.createUser, request: Userservice_CreateUserRequest.self, response: Userservice_CreateUserResult.self)
+        self.getUsers = channel.unaryStream(
+            Userservice_UsersServiceMethods.getUsers, request: Userservice_GetUsersRequest.self, response: Userservice_GetUsersResult.self)
+    }
+}
+
+/// Creates users and streams them back.
+///
 /// The server side of `userservice.UsersService` (grpcio's `UsersServiceServicer`): subclass it,
 /// override the methods you serve and register an instance with
 /// ``addUsersServiceServicerToServer(_:_:)``. A method left alone answers UNIMPLEMENTED "Method not

@@ -162,6 +162,149 @@ public final class Grpc_Testing_TestServiceStub: Sendable {
 /// The service every interop server implements: each kind of call, with payloads, statuses,
 /// metadata and compression controlled by the requests.
 ///
+/// The async client stub of `grpc.testing.TestService` (grpcio's `TestServiceStub` on a `grpc.aio`
+/// channel): one async multicallable per method, awaited.
+public final class Grpc_Testing_TestServiceAsyncStub: Sendable {
+    /// An empty request, answered with an empty response.
+    ///
+    /// `try await stub.emptyCall(request)` returns the response; `stub.emptyCall.call(request)` returns
+    /// the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let emptyCall: GRPCSync.AIO.UnaryUnaryMultiCallable<Grpc_Testing_Empty, Grpc_Testing_Empty>
+
+    /// One request, one response sized as the request asks.
+    ///
+    /// `try await stub.unaryCall(request)` returns the response; `stub.unaryCall.call(request)` returns
+    /// the running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let unaryCall: GRPCSync.AIO.UnaryUnaryMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
+
+    /// One request, answered with a response that differs on every call and headers that let a
+    /// caching proxy keep it.
+    ///
+    /// `try await stub.cacheableUnaryCall(request)` returns the response;
+    /// `stub.cacheableUnaryCall.call(request)` returns the running call at once, whose `response`,
+    /// metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let cacheableUnaryCall: GRPCSync.AIO.UnaryUnaryMultiCallable<Grpc_Testing_SimpleRequest, Grpc_Testing_SimpleResponse>
+
+    /// One request, answered with one response per entry of its response_parameters.
+    ///
+    /// `stub.streamingOutputCall(request)` returns the running call, an `AsyncSequence` of the
+    /// responses (`for try await response in try stub.streamingOutputCall(request)`), also read with
+    /// `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let streamingOutputCall: GRPCSync.AIO.UnaryStreamMultiCallable<Grpc_Testing_StreamingOutputCallRequest, Grpc_Testing_StreamingOutputCallResponse>
+
+    /// A stream of requests, answered with the total size of their payloads.
+    ///
+    /// `try await stub.streamingInputCall(requests)` sends a sequence or an async sequence of requests
+    /// from a task of its own, as flow control allows, and returns the response;
+    /// `stub.streamingInputCall.call()` returns a call to `write(_:)` requests to, end with
+    /// `doneWriting()` and await the `response` of.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let streamingInputCall: GRPCSync.AIO.StreamUnaryMultiCallable<Grpc_Testing_StreamingInputCallRequest, Grpc_Testing_StreamingInputCallResponse>
+
+    /// A stream of requests, each answered at once with its responses.
+    ///
+    /// `stub.fullDuplexCall(requests)` sends a sequence or an async sequence of requests from a task of
+    /// its own, as flow control allows, and returns the running call, an `AsyncSequence` of the
+    /// responses; `stub.fullDuplexCall()` returns a call to `write(_:)` requests to, end with
+    /// `doneWriting()` and `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let fullDuplexCall: GRPCSync.AIO.StreamStreamMultiCallable<Grpc_Testing_StreamingOutputCallRequest, Grpc_Testing_StreamingOutputCallResponse>
+
+    /// A stream of requests, answered in order once the client has half-closed.
+    ///
+    /// `stub.halfDuplexCall(requests)` sends a sequence or an async sequence of requests from a task of
+    /// its own, as flow control allows, and returns the running call, an `AsyncSequence` of the
+    /// responses; `stub.halfDuplexCall()` returns a call to `write(_:)` requests to, end with
+    /// `doneWriting()` and `read()`.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let halfDuplexCall: GRPCSync.AIO.StreamStreamMultiCallable<Grpc_Testing_StreamingOutputCallRequest, Grpc_Testing_StreamingOutputCallResponse>
+
+    /// Not implemented by any server: calls end with UNIMPLEMENTED.
+    ///
+    /// `try await stub.unimplementedCall(request)` returns the response;
+    /// `stub.unimplementedCall.call(request)` returns the running call at once, whose `response`,
+    /// metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let unimplementedCall: GRPCSync.AIO.UnaryUnaryMultiCallable<Grpc_Testing_Empty, Grpc_Testing_Empty>
+
+    /// Binds every method of `grpc.testing.TestService` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.emptyCall = channel.unaryUnary(
+            Grpc_Testing_TestServiceMethods.emptyCall, request: Grpc_Testing_Empty.self, response: Grpc_Testing_Empty.self)
+        self.unaryCall = channel.unaryUnary(
+            Grpc_Testing_TestServiceMethods.unaryCall, request: Grpc_Testing_SimpleRequest.self, response: Grpc_Testing_SimpleResponse.self)
+        self.cacheableUnaryCall = channel.unaryUnary(
+            Grpc_Testing_TestServiceMethods.cacheableUnaryCall, request: Grpc_Testing_SimpleRequest.self, response: Grpc_Testing_SimpleResponse.self)
+        self.streamingOutputCall = channel.unaryStream(
+            Grpc_Testing_TestServiceMethods.streamingOutputCall, request: Grpc_Testing_StreamingOutputCallRequest.self, response: Grpc_Testing_StreamingOutputCallResponse.self)
+        self.streamingInputCall = channel.streamUnary(
+            Grpc_Testing_TestServiceMethods.streamingInputCall, request: Grpc_Testing_StreamingInputCallRequest.self, response: Grpc_Testing_StreamingInputCallResponse.self)
+        self.fullDuplexCall = channel.streamStream(
+            Grpc_Testing_TestServiceMethods.fullDuplexCall, request: Grpc_Testing_StreamingOutputCallRequest.self, response: Grpc_Testing_StreamingOutputCallResponse.self)
+        self.halfDuplexCall = channel.streamStream(
+            Grpc_Testing_TestServiceMethods.halfDuplexCall, request: Grpc_Testing_StreamingOutputCallRequest.self, response: Grpc_Testing_StreamingOutputCallResponse.self)
+        self.unimplementedCall = channel.unaryUnary(
+            Grpc_Testing_TestServiceMethods.unimplementedCall, request: Grpc_Testing_Empty.self, response: Grpc_Testing_Empty.self)
+    }
+}
+
+/// The service every interop server implements: each kind of call, with payloads, statuses,
+/// metadata and compression controlled by the requests.
+///
 /// The server side of `grpc.testing.TestService` (grpcio's `TestServiceServicer`): subclass it,
 /// override the methods you serve and register an instance with
 /// ``addTestServiceServicerToServer(_:_:)``. A method left alone answers UNIMPLEMENTED "Method not
@@ -392,6 +535,35 @@ public final class Grpc_Testing_UnimplementedServiceStub: Sendable {
 
 /// A service no server implements: calls end with UNIMPLEMENTED.
 ///
+/// The async client stub of `grpc.testing.UnimplementedService` (grpcio's
+/// `UnimplementedServiceStub` on a `grpc.aio` channel): one async multicallable per method,
+/// awaited.
+public final class Grpc_Testing_UnimplementedServiceAsyncStub: Sendable {
+    /// Calls `UnimplementedCall`.
+    ///
+    /// `try await stub.unimplementedCall(request)` returns the response;
+    /// `stub.unimplementedCall.call(request)` returns the running call at once, whose `response`,
+    /// metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let unimplementedCall: GRPCSync.AIO.UnaryUnaryMultiCallable<Grpc_Testing_Empty, Grpc_Testing_Empty>
+
+    /// Binds every method of `grpc.testing.UnimplementedService` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
+        self.unimplementedCall = channel.unaryUnary(
+            Grpc_Testing_UnimplementedServiceMethods.unimplementedCall, request: Grpc_Testing_Empty.self, response: Grpc_Testing_Empty.self)
+    }
+}
+
+/// A service no server implements: calls end with UNIMPLEMENTED.
+///
 /// The server side of `grpc.testing.UnimplementedService` (grpcio's
 /// `UnimplementedServiceServicer`): subclass it, override the methods you serve and register an
 /// instance with ``addUnimplementedServiceServicerToServer(_:_:)``. A method left alone answers
@@ -484,6 +656,48 @@ public final class Grpc_Testing_ReconnectServiceStub: Sendable {
     ///
     /// - Parameter channel: The channel the calls go through.
     public init(_ channel: GRPCSync.Channel) {
+        self.start = channel.unaryUnary(
+            Grpc_Testing_ReconnectServiceMethods.start, request: Grpc_Testing_ReconnectParams.self, response: Grpc_Testing_Empty.self)
+        self.stop = channel.unaryUnary(
+            Grpc_Testing_ReconnectServiceMethods.stop, request: Grpc_Testing_Empty.self, response: Grpc_Testing_ReconnectInfo.self)
+    }
+}
+
+/// Controls a server that checks a client's reconnect backoff.
+///
+/// The async client stub of `grpc.testing.ReconnectService` (grpcio's `ReconnectServiceStub` on a
+/// `grpc.aio` channel): one async multicallable per method, awaited.
+public final class Grpc_Testing_ReconnectServiceAsyncStub: Sendable {
+    /// Calls `Start`.
+    ///
+    /// `try await stub.start(request)` returns the response; `stub.start.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let start: GRPCSync.AIO.UnaryUnaryMultiCallable<Grpc_Testing_ReconnectParams, Grpc_Testing_Empty>
+
+    /// Calls `Stop`.
+    ///
+    /// `try await stub.stop(request)` returns the response; `stub.stop.call(request)` returns the
+    /// running call at once, whose `response`, metadata and status are awaited.
+    ///
+    /// Each call also takes `timeout:` (seconds; nil: no deadline), `metadata:`, `waitForReady:` (true:
+    /// wait for the channel to connect instead of failing UNAVAILABLE), `compression:` (nil: the
+    /// channel's) and `credentials:` (call credentials, sent after the channel's). A call that does not
+    /// end OK throws `RPCError` with its status where it is awaited; a task cancelled while it awaits
+    /// the call cancels it and gets `CancellationError`; a closed channel or metadata that cannot be
+    /// sent throws `UsageError`.
+    public let stop: GRPCSync.AIO.UnaryUnaryMultiCallable<Grpc_Testing_Empty, Grpc_Testing_ReconnectInfo>
+
+    /// Binds every method of `grpc.testing.ReconnectService` to `channel`.
+    ///
+    /// - Parameter channel: The channel the calls go through.
+    public init(_ channel: GRPCSync.AIO.Channel) {
         self.start = channel.unaryUnary(
             Grpc_Testing_ReconnectServiceMethods.start, request: Grpc_Testing_ReconnectParams.self, response: Grpc_Testing_Empty.self)
         self.stop = channel.unaryUnary(

@@ -1,0 +1,124 @@
+extension AIO {
+    /// An async channel to one target (`grpc.aio.Channel`): connects lazily on the first call,
+    /// reconnects with grpc's backoff, as the blocking ``GRPCSync/Channel`` does.
+    public final class Channel: Sendable {
+        /// The connection and settings.
+        let transport: ChannelTransport
+
+        init(transport: ChannelTransport) {
+            self.transport = transport
+        }
+
+        /// The target the channel was made for.
+        public var target: String { transport.target }
+
+        /// Closes the channel (`await channel.close()`): active calls end with CANCELLED
+        /// "Channel closed!", and new ones fail.
+        public func close() async {
+            transport.close()
+        }
+
+        // MARK: connectivity
+
+        /// The channel's connectivity (`channel.get_state(try_to_connect)`).
+        ///
+        /// - Parameter tryToConnect: True starts connecting when the channel is idle.
+        /// - Returns: The state now.
+        public func getState(tryToConnect: Bool = false) -> ChannelConnectivity {
+            transport.connectivity(tryToConnect: tryToConnect)
+        }
+
+        /// Suspends until the connectivity differs from `lastObservedState`
+        /// (`await channel.wait_for_state_change(last_observed_state)`).
+        ///
+        /// - Parameter lastObservedState: The state the caller last saw.
+        /// - Throws: `CancellationError` when the task is cancelled first.
+        public func waitForStateChange(_ lastObservedState: ChannelConnectivity) async throws {
+            try await transport.waitForConnectivityChange(from: lastObservedState)
+        }
+
+        /// Connects if idle and suspends until the channel is ready (`await channel.channel_ready()`),
+        /// however many attempts that takes.
+        ///
+        /// - Throws: `CancellationError` when the task is cancelled first; ``UsageError`` once the
+        ///   channel is closed.
+        public func channelReady() async throws {
+            while true {
+                let state = getState(tryToConnect: true)
+                if state == .ready { return }
+                if state == .shutdown { try transport.checkUsable() }
+                try await waitForStateChange(state)
+            }
+        }
+
+        // MARK: multicallables
+
+        /// A unary-unary method (`channel.unary_unary(method, request_serializer=,
+        /// response_deserializer=)`).
+        ///
+        /// - Parameters:
+        ///   - method: The full method path, `/package.Service/Method`.
+        ///   - requestSerializer: Turns a request into bytes; what it throws fails the call INTERNAL
+        ///     "Exception serializing request!".
+        ///   - responseDeserializer: Turns a response's bytes into a `Response`; what it throws fails
+        ///     the call INTERNAL "Exception deserializing response!".
+        /// - Returns: The multicallable; making it opens no connection.
+        public func unaryUnary<Request, Response>(
+            _ method: String, requestSerializer: @escaping Serializer<Request>,
+            responseDeserializer: @escaping Deserializer<Response>
+        ) -> UnaryUnaryMultiCallable<Request, Response> {
+            UnaryUnaryMultiCallable(binding: binding(method, requestSerializer, responseDeserializer))
+        }
+
+        /// A unary-stream method (`channel.unary_stream`).
+        ///
+        /// - Parameters:
+        ///   - method: The full method path, `/package.Service/Method`.
+        ///   - requestSerializer: Turns a request into bytes.
+        ///   - responseDeserializer: Turns a response's bytes into a `Response`.
+        /// - Returns: The multicallable; making it opens no connection.
+        public func unaryStream<Request, Response>(
+            _ method: String, requestSerializer: @escaping Serializer<Request>,
+            responseDeserializer: @escaping Deserializer<Response>
+        ) -> UnaryStreamMultiCallable<Request, Response> {
+            UnaryStreamMultiCallable(binding: binding(method, requestSerializer, responseDeserializer))
+        }
+
+        /// A stream-unary method (`channel.stream_unary`).
+        ///
+        /// - Parameters:
+        ///   - method: The full method path, `/package.Service/Method`.
+        ///   - requestSerializer: Turns a request into bytes.
+        ///   - responseDeserializer: Turns a response's bytes into a `Response`.
+        /// - Returns: The multicallable; making it opens no connection.
+        public func streamUnary<Request, Response>(
+            _ method: String, requestSerializer: @escaping Serializer<Request>,
+            responseDeserializer: @escaping Deserializer<Response>
+        ) -> StreamUnaryMultiCallable<Request, Response> {
+            StreamUnaryMultiCallable(binding: binding(method, requestSerializer, responseDeserializer))
+        }
+
+        /// A stream-stream method (`channel.stream_stream`).
+        ///
+        /// - Parameters:
+        ///   - method: The full method path, `/package.Service/Method`.
+        ///   - requestSerializer: Turns a request into bytes.
+        ///   - responseDeserializer: Turns a response's bytes into a `Response`.
+        /// - Returns: The multicallable; making it opens no connection.
+        public func streamStream<Request, Response>(
+            _ method: String, requestSerializer: @escaping Serializer<Request>,
+            responseDeserializer: @escaping Deserializer<Response>
+        ) -> StreamStreamMultiCallable<Request, Response> {
+            StreamStreamMultiCallable(binding: binding(method, requestSerializer, responseDeserializer))
+        }
+
+        private func binding<Request, Response>(
+            _ method: String, _ serializer: @escaping Serializer<Request>,
+            _ deserializer: @escaping Deserializer<Response>
+        ) -> MethodBinding<Request, Response> {
+            MethodBinding(
+                transport: transport, interceptors: [], method: method, serializer: serializer,
+                deserializer: deserializer)
+        }
+    }
+}
