@@ -116,6 +116,14 @@ let package = Package(
             ],
             path: "Sources/Examples/RouteGuide/Client"
         ),
+        .executableTarget(
+            name: "route-guide-async-client",
+            dependencies: [
+                .product(name: "GRPCSync", package: "swift-grpc-sync"), "RouteGuideModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/Examples/RouteGuide/AsyncClient"
+        ),
         .target(
             name: "DispatcherModel",
             dependencies: [
@@ -169,7 +177,8 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "route-guide-server", "route-guide-client", "dispatcher-server", "dispatcher-client",
+                "route-guide-server", "route-guide-client", "route-guide-async-client", "dispatcher-server",
+                "dispatcher-client",
                 "user-service-server", "user-service-client", "helloworld-server", "helloworld-client",
                 "errors-server", "errors-client", "service-lifecycle-server", "TestProcesses",
             ]

@@ -53,6 +53,19 @@ public enum RPCStatus {
         try fromCall(code: call.code(), details: call.details(), trailingMetadata: call.trailingMetadata())
     }
 
+    /// The rich status of an async call once it ends (`await rpc_status.aio.from_call(call)`), or
+    /// nil when its trailing metadata has no `grpc-status-details-bin`; throws as
+    /// ``fromCall(_:)-(Call)`` does.
+    ///
+    /// - Parameter call: An async client call (``GRPCSync/AIO/Call``).
+    /// - Returns: The decoded `google.rpc.Status`, or nil when the server sent none.
+    /// - Throws: ``RPCStatusError`` when the details do not decode or do not match the call's
+    ///   status.
+    public static func fromCall(_ call: AIO.Call) async throws -> Google_Rpc_Status? {
+        let (code, details, trailingMetadata) = (await call.code(), await call.details(), await call.trailingMetadata())
+        return try fromCall(code: code, details: details, trailingMetadata: trailingMetadata)
+    }
+
     /// The rich status of the call an ``GRPCSync/RPCError`` ended (`rpc_status.from_call(rpc_error)`),
     /// or nil when its trailing metadata has no `grpc-status-details-bin`; throws as
     /// ``fromCall(_:)-(Call)`` does.

@@ -135,6 +135,22 @@ final class RichStatusTests: XCTestCase {
         }
     }
 
+    /// `rpc_status.aio.from_call`: the rich status of an async call, against grpcio's server.
+    func testFromAnAsyncCall() async throws {
+        let channel = AIO.insecureChannel(try ScenarioServers.grpcio.get().target)
+        let metadata: Metadata = [
+            ("x-status-code", "3"), ("x-status-details-bin", .binary(Array("bad name".utf8))),
+            ("x-as-trail-grpc-status-details-bin", .binary(Self.bytes(Self.richStatus))),
+        ]
+        let call = try channel.unaryUnary(TestService.path("Unary")).call([], timeout: 10, metadata: metadata)
+        let status = try await RPCStatus.fromCall(call)
+        XCTAssertEqual(status, Self.richStatus)
+        let plain = try channel.unaryUnary(TestService.path("Unary")).call([], timeout: 10)
+        let none = try await RPCStatus.fromCall(plain)
+        XCTAssertNil(none)
+        await channel.close()
+    }
+
     func testFromCallWithAGRPCIOServer() throws {
         try checkPeer(ScenarioServers.grpcio.get().target)
     }

@@ -53,6 +53,39 @@ final class RouteGuideExampleTests: XCTestCase {
         XCTAssertEqual(Self.comparable(output), try Self.reference.get())
     }
 
+    // MARK: the async flavour
+
+    /// grpcio's asyncio client against grpcio's asyncio server prints what the blocking pair prints.
+    func testGRPCIOAsyncClientAgainstGRPCIOAsyncServer() throws {
+        let server = try Examples.grpcioServer("asyncio_route_guide_server.py")
+        let output = try Examples.runGRPCIOClient("asyncio_route_guide_client.py", target: server.target)
+        XCTAssertEqual(Self.comparable(output), try Self.reference.get())
+    }
+
+    func testSwiftAsyncClientAgainstGRPCIOAsyncServer() throws {
+        let server = try Examples.grpcioServer("asyncio_route_guide_server.py")
+        let output = try Examples.runSwiftClient("route-guide-async-client", target: server.target)
+        XCTAssertEqual(Self.comparable(output), try Self.reference.get())
+    }
+
+    func testSwiftAsyncClientAgainstGRPCIOServer() throws {
+        let server = try Examples.grpcioServer("route_guide_server.py")
+        let output = try Examples.runSwiftClient("route-guide-async-client", target: server.target)
+        XCTAssertEqual(Self.comparable(output), try Self.reference.get())
+    }
+
+    func testSwiftAsyncClientAgainstSwiftServer() throws {
+        let server = try Examples.swiftServer("route-guide-server")
+        let output = try Examples.runSwiftClient("route-guide-async-client", target: server.target)
+        XCTAssertEqual(Self.comparable(output), try Self.reference.get())
+    }
+
+    func testGRPCIOAsyncClientAgainstSwiftServer() throws {
+        let server = try Examples.swiftServer("route-guide-server")
+        let output = try Examples.runGRPCIOClient("asyncio_route_guide_client.py", target: server.target)
+        XCTAssertEqual(Self.comparable(output), try Self.reference.get())
+    }
+
     /// A client's output with what may differ from run to run made equal: the seconds RecordRoute
     /// took, and the order of RouteChat's lines, which two threads print: the one sending the notes
     /// ("Sending …") and the one reading the answers ("Received …"). What stays: the "Sending"
