@@ -166,6 +166,40 @@ final class ReceiveBudgetTests: XCTestCase {
         XCTAssertGreaterThan(grown, 100 * mib, "grpcio holds the 120 MiB sent: \(output)")
     }
 
+    /// The client side: a server (fake_h2_server.py `incomplete_flood`) answers 100 calls with
+    /// messages of 4 MiB that it never finishes, sending as much as the windows let through. The
+    /// channel's connection holds no more than its 64 MiB budget, ends the stream holding the
+    /// most RESOURCE_EXHAUSTED whenever the budget is spent on incomplete messages, and the rest
+    /// end at their deadline; the process's memory stays bounded.
+    func testAServerFloodingIncompleteMessagesIsHeldUnderTheClientsBudget() throws {
+        let server = try PythonPeerServer.fakeH2(mode: "incomplete_flood")
+        defer { server.stop() }
+        let channel = insecureChannel("127.0.0.1:\(server.port)")
+        defer { channel.close() }
+        let before = try Self.residentBytes(of: "self")
+        ReceiveBudget.mostHeldWhileWithholding.store(0, ordering: .relaxed)
+        let unary = channel.unaryUnary("/x.Y/Z")
+        let futures = try (0..<100).map { _ in try unary.future(Array("hi".utf8), timeout: 8) }
+        var peak = before
+        var outcomes: [StatusCode: Int] = [:]
+        for future in futures {
+            _ = try? future.exception(timeout: 30)
+            outcomes[future.code(), default: 0] += 1
+            peak = max(peak, try Self.residentBytes(of: "self"))
+        }
+        let mostHeld = ReceiveBudget.mostHeldWhileWithholding.load(ordering: .relaxed)
+        print(
+            "incomplete flood against the Swift client: \(outcomes); most held \(mostHeld / mib) MiB; "
+                + "resident memory grew \((peak - before) / mib) MiB")
+        XCTAssertEqual(outcomes.values.reduce(0, +), 100)
+        XCTAssertGreaterThan(outcomes[.resourceExhausted] ?? 0, 0, "the budget ended the largest streams: \(outcomes)")
+        XCTAssertEqual(
+            Set(outcomes.keys), [.resourceExhausted, .deadlineExceeded], "no other outcome: \(outcomes)")
+        XCTAssertLessThanOrEqual(mostHeld, ReceiveBudget.defaultLimit)
+        XCTAssertGreaterThan(mostHeld, ReceiveBudget.defaultLimit / 2, "the flood reached the budget")
+        XCTAssertLessThan(peak - before, 4 * ReceiveBudget.defaultLimit)
+    }
+
     /// `key=value` pairs of flood_client.py's `FLOOD` line.
     static func floodReport(_ output: String) throws -> [String: String] {
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("FLOOD ") }) else {

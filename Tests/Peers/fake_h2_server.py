@@ -63,6 +63,9 @@ answered according to MODE:
                           client closes the connection; after 256 MiB the server closes it
     huge_length_prefix    200 + application/grpc, a message prefix announcing 0xFFFFFFFF bytes (4 GiB)
                           followed by 16 KiB of zeros, then trailers grpc-status 0
+    incomplete_flood      200 + application/grpc, a message prefix announcing 4 MiB - 1 bytes, then as
+                          many of them as the client's flow-control windows let through, sent again
+                          as the windows open, never the message's end nor trailers
     silent                not HTTP/2 at all: accepts the connection, reads and drops what arrives,
                           never writes
     http1                 not HTTP/2 at all: once bytes arrive, answers `HTTP/1.1 400 Bad Request`
@@ -107,7 +110,7 @@ LATE_MODES = frozenset(['http503', 'http404_html', 'no_status', 'truncated', 'tr
                         'compressed_no_encoding', 'unsupported_encoding', 'corrupt_gzip',
                         'goaway_unknown_code', 'refuse_first', 'goaway_first', 'refuse_after_data',
                         'goaway_after_data', 'header_bomb', 'endless_continuation',
-                        'huge_length_prefix'])
+                        'huge_length_prefix', 'incomplete_flood'])
 
 # Modes that refuse the first request once its first DATA frame has arrived.
 AFTER_DATA_MODES = frozenset(['refuse_after_data', 'goaway_after_data'])
@@ -208,6 +211,7 @@ class Connection:
         self.admitted = set()     # streams past the after-data refusal (refuse_after_data…)
         self.request_headers = {}  # stream id -> the request's headers
         self.gone_away = False    # after our GOAWAY, incoming bytes are read and dropped
+        self.flooding = {}        # incomplete_flood: stream id -> (prefix bytes, zero bytes) still to send
 
     def flush(self):
         data = self.conn.data_to_send()
@@ -309,6 +313,27 @@ class Connection:
             pass
         elif isinstance(event, h2.events.StreamReset):
             self.bodies.pop(event.stream_id, None)
+            self.flooding.pop(event.stream_id, None)
+        elif isinstance(event, (h2.events.WindowUpdated, h2.events.RemoteSettingsChanged)):
+            self.pump()
+
+    def pump(self):
+        """incomplete_flood: sends every flooding stream as much of its message (prefix first) as
+        the windows allow."""
+        for stream_id in list(self.flooding):
+            while stream_id in self.flooding:
+                prefix, zeros = self.flooding[stream_id]
+                try:
+                    room = min(self.conn.local_flow_control_window(stream_id), self.conn.max_outbound_frame_size)
+                    chunk = (prefix + bytes(min(zeros, max(room, 0))))[:max(room, 0)]
+                    if not chunk:
+                        break
+                    self.conn.send_data(stream_id, chunk)
+                except (h2.exceptions.StreamClosedError, KeyError):  # the client reset it
+                    self.flooding.pop(stream_id, None)
+                    break
+                sent_zeros = len(chunk) - min(len(prefix), len(chunk))
+                self.flooding[stream_id] = (prefix[len(chunk):], zeros - sent_zeros)
 
     def answer(self, stream_id):
         body = self.bodies.pop(stream_id, None)
@@ -370,6 +395,12 @@ class Connection:
             self.send_header_block(stream_id, conn.encoder.encode([('grpc-status', '0')]), end_stream=True)
         elif mode == 'endless_continuation':
             self.send_endless_continuation(stream_id)
+        elif mode == 'incomplete_flood':
+            length = 4 * 1024 * 1024 - 1
+            conn.send_headers(stream_id, GRPC_HEADERS)
+            # The prefix and all but the message's last byte, as the windows let them through.
+            self.flooding[stream_id] = (b'\x00' + length.to_bytes(4, 'big'), length - 1)
+            self.pump()
         elif mode == 'huge_length_prefix':
             self.respond(stream_id, GRPC_HEADERS, b'\x00\xff\xff\xff\xff' + bytes(16 * 1024))
         elif mode == 'corrupt_gzip':
