@@ -124,6 +124,14 @@ let package = Package(
             ],
             path: "Sources/Examples/RouteGuide/AsyncClient"
         ),
+        .executableTarget(
+            name: "route-guide-async-server",
+            dependencies: [
+                .product(name: "GRPCSync", package: "swift-grpc-sync"), "RouteGuideModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/Examples/RouteGuide/AsyncServer"
+        ),
         .target(
             name: "DispatcherModel",
             dependencies: [
@@ -177,7 +185,8 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "route-guide-server", "route-guide-client", "route-guide-async-client", "dispatcher-server",
+                "route-guide-server", "route-guide-client", "route-guide-async-client", "route-guide-async-server",
+                "dispatcher-server",
                 "dispatcher-client",
                 "user-service-server", "user-service-client", "helloworld-server", "helloworld-client",
                 "errors-server", "errors-client", "service-lifecycle-server", "TestProcesses",

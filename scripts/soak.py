@@ -35,6 +35,18 @@ MIXED_CASES = [
 ]
 
 
+def thread_names(pid):
+    """The names of process `pid`'s threads, sorted (each thread's `comm`)."""
+    names = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/comm") as comm:
+                names.append(comm.read().strip())
+        except OSError:
+            pass  # the thread ended meanwhile
+    return sorted(names)
+
+
 def proc_status(pid):
     """(RSS in KiB, threads) of process `pid`."""
     rss = threads = 0
@@ -54,6 +66,7 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.period = pid, period
         self.samples = []  # (seconds since start, phase, rss KiB, threads)
+        self.names_at = {}  # thread count -> the threads' names when that count was first seen
         self.phase = "start"
         self.stopped = threading.Event()
         self.start_time = time.monotonic()
@@ -61,6 +74,8 @@ class Sampler(threading.Thread):
     def run(self):
         while not self.stopped.is_set():
             rss, threads = proc_status(self.pid)
+            if threads not in self.names_at:
+                self.names_at[threads] = thread_names(self.pid)
             self.samples.append((round(time.monotonic() - self.start_time, 1), self.phase, rss, threads))
             self.stopped.wait(self.period)
 
@@ -150,7 +165,9 @@ def main():
         if end_rss > warm_rss * 1.25 + 16 * 1024:
             verdicts.append(f"RSS grew from {warm_rss} KiB after warm-up to {end_rss} KiB")
         if end_threads > max_warm_threads:
-            verdicts.append(f"threads grew from at most {max_warm_threads} during warm-up to {end_threads}")
+            verdicts.append(f"threads grew from at most {max_warm_threads} during warm-up to {end_threads} "
+                            f"(then: {', '.join(sampler.names_at.get(max_warm_threads, []))}; "
+                            f"at {end_threads}: {', '.join(sampler.names_at.get(end_threads, []))})")
         results["rss_kib"] = {"after_warmup": warm_rss, "end": end_rss, "max": max(s[2] for s in mixed)}
         results["threads"] = {"warmup_max": max_warm_threads, "end": end_threads, "max": max(s[3] for s in mixed)}
 
@@ -171,7 +188,8 @@ def main():
               f"{threads['max']} at most |")
     if args.json:
         with open(args.json, "w") as out:
-            json.dump({"results": results, "failures": failures, "samples": sampler.samples}, out, indent=1)
+            json.dump({"results": results, "failures": failures, "samples": sampler.samples,
+                       "thread_names": sampler.names_at}, out, indent=1)
     for failure in failures[:20]:
         print("FAILED", failure, file=sys.stderr)
     for verdict in verdicts:

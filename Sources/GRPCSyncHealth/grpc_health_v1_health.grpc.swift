@@ -164,6 +164,77 @@ public func addHealthServicerToServer(_ servicer: Grpc_Health_V1_HealthServicer,
     server.addFileDescriptor(fileDescriptor_grpc_health_v1_health_proto)
 }
 
+/// The async server side of `grpc.health.v1.Health` (grpcio's `HealthServicer` with `async def`
+/// methods, for a `grpc.aio` server): subclass it, override the methods you serve and register an
+/// instance with ``addHealthServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone
+/// answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Grpc_Health_V1_HealthAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// The service's status now; NOT_FOUND when the server does not know it.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func check(_ request: Grpc_Health_V1_HealthCheckRequest, _ context: GRPCSync.AIO.ServicerContext) async throws -> Grpc_Health_V1_HealthCheckResponse {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// The service's status at once, then each time it changes, until the client cancels.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func watch(_ request: Grpc_Health_V1_HealthCheckRequest, _ responses: GRPCSync.AIO.ResponseWriter<Grpc_Health_V1_HealthCheckResponse>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_HealthServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addHealthServicerToServer(_ servicer: Grpc_Health_V1_HealthAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Grpc_Health_V1_HealthMethods.serviceName,
+            [
+                "Check": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.check(request, context)
+                },
+                "Watch": GRPCSync.AIO.unaryStreamRPCMethodHandler { request, responses, context in
+                    try await servicer.watch(request, responses, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_grpc_health_v1_health_proto)
+}
+
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
 /// context (grpcio's `NotImplementedError('Method not implemented!')`).
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {

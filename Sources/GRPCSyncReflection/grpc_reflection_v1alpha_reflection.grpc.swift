@@ -123,6 +123,60 @@ public func addServerReflectionServicerToServer(_ servicer: Grpc_Reflection_V1al
     server.addFileDescriptor(fileDescriptor_grpc_reflection_v1alpha_reflection_proto)
 }
 
+/// NOTE: The whole .proto file that defined this service was marked as deprecated.
+///
+/// The async server side of `grpc.reflection.v1alpha.ServerReflection` (grpcio's
+/// `ServerReflectionServicer` with `async def` methods, for a `grpc.aio` server): subclass it,
+/// override the methods you serve and register an instance with
+/// ``addServerReflectionServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone answers
+/// UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Grpc_Reflection_V1alpha_ServerReflectionAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Answers each request of the stream with one response, in order.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func serverReflectionInfo(_ requests: GRPCSync.AIO.RequestStream<Grpc_Reflection_V1alpha_ServerReflectionRequest>, _ responses: GRPCSync.AIO.ResponseWriter<Grpc_Reflection_V1alpha_ServerReflectionResponse>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_ServerReflectionServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addServerReflectionServicerToServer(_ servicer: Grpc_Reflection_V1alpha_ServerReflectionAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Grpc_Reflection_V1alpha_ServerReflectionMethods.serviceName,
+            [
+                "ServerReflectionInfo": GRPCSync.AIO.streamStreamRPCMethodHandler { requests, responses, context in
+                    try await servicer.serverReflectionInfo(requests, responses, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_grpc_reflection_v1alpha_reflection_proto)
+}
+
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
 /// context (grpcio's `NotImplementedError('Method not implemented!')`).
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {

@@ -119,6 +119,58 @@ public func addTaggerServicerToServer(_ servicer: Golden_Extensions_TaggerServic
     server.addFileDescriptor(fileDescriptor_extensions_proto)
 }
 
+/// Tags an extendable message.
+///
+/// The async server side of `golden.extensions.Tagger` (grpcio's `TaggerServicer` with `async def`
+/// methods, for a `grpc.aio` server): subclass it, override the methods you serve and register an
+/// instance with ``addTaggerServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone
+/// answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Golden_Extensions_TaggerAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Serves `Tag`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func tag(_ request: Golden_Extensions_Extendable, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Extensions_Holder {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_TaggerServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addTaggerServicerToServer(_ servicer: Golden_Extensions_TaggerAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Golden_Extensions_TaggerMethods.serviceName,
+            [
+                "Tag": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.tag(request, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_extensions_proto)
+}
+
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
 /// context (grpcio's `NotImplementedError('Method not implemented!')`).
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {

@@ -166,6 +166,76 @@ public func addImportedServicerToServer(_ servicer: Golden_Imported_ImportedServ
     server.addFileDescriptor(fileDescriptor_imported_proto)
 }
 
+/// The async server side of `golden.imported.Imported` (grpcio's `ImportedServicer` with `async
+/// def` methods, for a `grpc.aio` server): subclass it, override the methods you serve and register
+/// an instance with ``addImportedServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone
+/// answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Golden_Imported_ImportedAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Serves `SayHello`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func sayHello(_ request: GeneratedHelloWorld.Helloworld_HelloRequest, _ context: GRPCSync.AIO.ServicerContext) async throws -> GeneratedHelloWorld.Helloworld_HelloReply {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Serves `Ping`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func ping(_ request: SwiftProtobuf.Google_Protobuf_Empty, _ context: GRPCSync.AIO.ServicerContext) async throws -> SwiftProtobuf.Google_Protobuf_Empty {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_ImportedServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addImportedServicerToServer(_ servicer: Golden_Imported_ImportedAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Golden_Imported_ImportedMethods.serviceName,
+            [
+                "SayHello": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.sayHello(request, context)
+                },
+                "Ping": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.ping(request, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_imported_proto)
+}
+
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
 /// context (grpcio's `NotImplementedError('Method not implemented!')`).
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {

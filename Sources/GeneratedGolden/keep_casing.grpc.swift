@@ -322,6 +322,138 @@ public func addCasingServicerToServer(_ servicer: Golden_Casing_CasingServicer, 
     server.addFileDescriptor(fileDescriptor_keep_casing_proto)
 }
 
+/// The async server side of `golden.casing.Casing` (grpcio's `CasingServicer` with `async def`
+/// methods, for a `grpc.aio` server): subclass it, override the methods you serve and register an
+/// instance with ``addCasingServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone
+/// answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Golden_Casing_CasingAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Serves `GetFeature`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func GetFeature(_ request: Golden_Messages_Point, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Messages_Feature {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Serves `ListFeatures`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func ListFeatures(_ request: Golden_Messages_Rectangle, _ responses: GRPCSync.AIO.ResponseWriter<Golden_Messages_Feature>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Serves `RecordRoute`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func RecordRoute(_ requests: GRPCSync.AIO.RequestStream<Golden_Messages_Point>, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Messages_RouteSummary {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Serves `RouteChat`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func RouteChat(_ requests: GRPCSync.AIO.RequestStream<Golden_Messages_RouteNote>, _ responses: GRPCSync.AIO.ResponseWriter<Golden_Messages_RouteNote>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Serves `Type`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func `Type`(_ request: Golden_Messages_Point, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Messages_Point {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_CasingServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addCasingServicerToServer(_ servicer: Golden_Casing_CasingAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Golden_Casing_CasingMethods.serviceName,
+            [
+                "GetFeature": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.GetFeature(request, context)
+                },
+                "ListFeatures": GRPCSync.AIO.unaryStreamRPCMethodHandler { request, responses, context in
+                    try await servicer.ListFeatures(request, responses, context)
+                },
+                "RecordRoute": GRPCSync.AIO.streamUnaryRPCMethodHandler { requests, context in
+                    try await servicer.RecordRoute(requests, context)
+                },
+                "RouteChat": GRPCSync.AIO.streamStreamRPCMethodHandler { requests, responses, context in
+                    try await servicer.RouteChat(requests, responses, context)
+                },
+                "Type": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.`Type`(request, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_keep_casing_proto)
+}
+
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
 /// context (grpcio's `NotImplementedError('Method not implemented!')`).
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {

@@ -372,6 +372,157 @@ public func addProtocolServicerToServer(_ servicer: Golden_Keywords_ProtocolServ
     server.addFileDescriptor(fileDescriptor_keywords_proto)
 }
 
+/// The async server side of `golden.keywords.Protocol` (grpcio's `ProtocolServicer` with `async
+/// def` methods, for a `grpc.aio` server): subclass it, override the methods you serve and register
+/// an instance with ``addProtocolServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone
+/// answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Golden_Keywords_ProtocolAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Serves `Protocol`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func `protocol`(_ request: Golden_Keywords_Token, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Keywords_Token {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Serves `Type`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func type(_ request: Golden_Keywords_Token, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Keywords_Token {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Serves `default`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func `default`(_ request: Golden_Keywords_Token, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Keywords_Token {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Serves `self`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func `self`(_ request: Golden_Keywords_Token, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Keywords_Token {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Serves `init`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func `init`(_ request: Golden_Keywords_Token, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Keywords_Token {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Serves `Return`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func `return`(_ requests: GRPCSync.AIO.RequestStream<Golden_Keywords_Token>, _ responses: GRPCSync.AIO.ResponseWriter<Golden_Keywords_Token>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_ProtocolServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addProtocolServicerToServer(_ servicer: Golden_Keywords_ProtocolAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Golden_Keywords_ProtocolMethods.serviceName,
+            [
+                "Protocol": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.`protocol`(request, context)
+                },
+                "Type": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.type(request, context)
+                },
+                "default": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.`default`(request, context)
+                },
+                "self": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.`self`(request, context)
+                },
+                "init": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.`init`(request, context)
+                },
+                "Return": GRPCSync.AIO.streamStreamRPCMethodHandler { requests, responses, context in
+                    try await servicer.`return`(requests, responses, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_keywords_proto)
+}
+
 /// The name of the `golden.keywords.Type` service and the paths of its methods.
 public enum Golden_Keywords_TypeMethods {
     /// The service name.
@@ -471,6 +622,57 @@ public func addTypeServicerToServer(_ servicer: Golden_Keywords_TypeServicer, _ 
             [
                 "Type": GRPCSync.unaryStreamRPCMethodHandler { request, responses, context in
                     try servicer.type(request, responses, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_keywords_proto)
+}
+
+/// The async server side of `golden.keywords.Type` (grpcio's `TypeServicer` with `async def`
+/// methods, for a `grpc.aio` server): subclass it, override the methods you serve and register an
+/// instance with ``addTypeServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone answers
+/// UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Golden_Keywords_TypeAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Serves `Type`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func type(_ request: Golden_Keywords_Token, _ responses: GRPCSync.AIO.ResponseWriter<Golden_Keywords_Token>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_TypeServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addTypeServicerToServer(_ servicer: Golden_Keywords_TypeAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Golden_Keywords_TypeMethods.serviceName,
+            [
+                "Type": GRPCSync.AIO.unaryStreamRPCMethodHandler { request, responses, context in
+                    try await servicer.type(request, responses, context)
                 },
             ]),
     ])
@@ -584,6 +786,56 @@ public func addDefaultServicerToServer(_ servicer: Golden_Keywords_defaultServic
     server.addFileDescriptor(fileDescriptor_keywords_proto)
 }
 
+/// The async server side of `golden.keywords.default` (grpcio's `defaultServicer` with `async def`
+/// methods, for a `grpc.aio` server): subclass it, override the methods you serve and register an
+/// instance with ``addDefaultServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone
+/// answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Golden_Keywords_defaultAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Serves `default`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func `default`(_ requests: GRPCSync.AIO.RequestStream<Golden_Keywords_Token>, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Keywords_Token {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_defaultServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addDefaultServicerToServer(_ servicer: Golden_Keywords_defaultAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Golden_Keywords_defaultMethods.serviceName,
+            [
+                "default": GRPCSync.AIO.streamUnaryRPCMethodHandler { requests, context in
+                    try await servicer.`default`(requests, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_keywords_proto)
+}
+
 /// The name of the `golden.keywords.Nothing` service and the paths of its methods.
 public enum Golden_Keywords_NothingMethods {
     /// The service name.
@@ -627,6 +879,33 @@ open class Golden_Keywords_NothingServicer {
 ///   - servicer: Serves the calls; the server calls its methods from its worker threads.
 ///   - server: The server to register the service with.
 public func addNothingServicerToServer(_ servicer: Golden_Keywords_NothingServicer, _ server: GRPCSync.Server) {
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Golden_Keywords_NothingMethods.serviceName,
+            [:]),
+    ])
+    server.addFileDescriptor(fileDescriptor_keywords_proto)
+}
+
+/// The async server side of `golden.keywords.Nothing` (grpcio's `NothingServicer` with `async def`
+/// methods, for a `grpc.aio` server): subclass it, override the methods you serve and register an
+/// instance with ``addNothingServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone
+/// answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Golden_Keywords_NothingAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_NothingServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addNothingServicerToServer(_ servicer: Golden_Keywords_NothingAsyncServicer, _ server: GRPCSync.AIO.Server) {
     server.addGenericRPCHandlers([
         GRPCSync.methodHandlersGenericHandler(
             Golden_Keywords_NothingMethods.serviceName,

@@ -114,6 +114,56 @@ public func addChannelDirectoryServicerToServer(_ servicer: ChannelDirectoryServ
     server.addFileDescriptor(fileDescriptor_no_package_proto)
 }
 
+/// The async server side of `ChannelDirectory` (grpcio's `ChannelDirectoryServicer` with `async
+/// def` methods, for a `grpc.aio` server): subclass it, override the methods you serve and register
+/// an instance with ``addChannelDirectoryServicerToServer(_:_:)`` on an `AIO.Server`. A method left
+/// alone answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class ChannelDirectoryAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Serves `Lookup`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func lookup(_ request: Channel, _ context: GRPCSync.AIO.ServicerContext) async throws -> Server {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_ChannelDirectoryServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addChannelDirectoryServicerToServer(_ servicer: ChannelDirectoryAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            ChannelDirectoryMethods.serviceName,
+            [
+                "Lookup": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.lookup(request, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_no_package_proto)
+}
+
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
 /// context (grpcio's `NotImplementedError('Method not implemented!')`).
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {

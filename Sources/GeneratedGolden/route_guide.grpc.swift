@@ -345,6 +345,144 @@ public func addRouteGuideServicerToServer(_ servicer: Golden_RouteGuideServicer,
     server.addFileDescriptor(fileDescriptor_route_guide_proto)
 }
 
+/// A route guide, after gRPC's route_guide example.
+///
+/// Its comments become doc comments.
+///
+/// The async server side of `golden.RouteGuide` (grpcio's `RouteGuideServicer` with `async def`
+/// methods, for a `grpc.aio` server): subclass it, override the methods you serve and register an
+/// instance with ``addRouteGuideServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone
+/// answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Golden_RouteGuideAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// A simple RPC: the feature at a point.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func getFeature(_ request: Golden_Messages_Point, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Messages_Feature {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// A server-to-client streaming RPC: the features inside a rectangle.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func listFeatures(_ request: Golden_Messages_Rectangle, _ responses: GRPCSync.AIO.ResponseWriter<Golden_Messages_Feature>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// A client-to-server streaming RPC: a summary of the points traversed.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func recordRoute(_ requests: GRPCSync.AIO.RequestStream<Golden_Messages_Point>, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Messages_RouteSummary {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// A bidirectional streaming RPC: each note is answered with the notes so far.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func routeChat(_ requests: GRPCSync.AIO.RequestStream<Golden_Messages_RouteNote>, _ responses: GRPCSync.AIO.ResponseWriter<Golden_Messages_RouteNote>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// The old name of GetFeature.
+    ///
+    /// NOTE: This method was marked as deprecated in the .proto file
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func getFeatureOld(_ request: Golden_Messages_Point, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Messages_Feature {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_RouteGuideServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addRouteGuideServicerToServer(_ servicer: Golden_RouteGuideAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Golden_RouteGuideMethods.serviceName,
+            [
+                "GetFeature": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.getFeature(request, context)
+                },
+                "ListFeatures": GRPCSync.AIO.unaryStreamRPCMethodHandler { request, responses, context in
+                    try await servicer.listFeatures(request, responses, context)
+                },
+                "RecordRoute": GRPCSync.AIO.streamUnaryRPCMethodHandler { requests, context in
+                    try await servicer.recordRoute(requests, context)
+                },
+                "RouteChat": GRPCSync.AIO.streamStreamRPCMethodHandler { requests, responses, context in
+                    try await servicer.routeChat(requests, responses, context)
+                },
+                "GetFeatureOld": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.getFeatureOld(request, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_route_guide_proto)
+}
+
 /// The name of the `golden.Echo` service and the paths of its methods.
 public enum Golden_EchoMethods {
     /// The service name.
@@ -450,6 +588,58 @@ public func addEchoServicerToServer(_ servicer: Golden_EchoServicer, _ server: G
             [
                 "Echo": GRPCSync.unaryUnaryRPCMethodHandler { request, context in
                     try servicer.echo(request, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_route_guide_proto)
+}
+
+/// A second service in the same file.
+///
+/// The async server side of `golden.Echo` (grpcio's `EchoServicer` with `async def` methods, for a
+/// `grpc.aio` server): subclass it, override the methods you serve and register an instance with
+/// ``addEchoServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone answers UNIMPLEMENTED
+/// "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Golden_EchoAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Serves `Echo`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func echo(_ request: Golden_Messages_RouteNote, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Messages_RouteNote {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_EchoServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addEchoServicerToServer(_ servicer: Golden_EchoAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Golden_EchoMethods.serviceName,
+            [
+                "Echo": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.echo(request, context)
                 },
             ]),
     ])
@@ -569,6 +759,60 @@ public func addLegacyServicerToServer(_ servicer: Golden_LegacyServicer, _ serve
             [
                 "Ping": GRPCSync.unaryUnaryRPCMethodHandler { request, context in
                     try servicer.ping(request, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_route_guide_proto)
+}
+
+/// A deprecated service.
+///
+/// NOTE: This service was marked as deprecated in the .proto file.
+///
+/// The async server side of `golden.Legacy` (grpcio's `LegacyServicer` with `async def` methods,
+/// for a `grpc.aio` server): subclass it, override the methods you serve and register an instance
+/// with ``addLegacyServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone answers
+/// UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Golden_LegacyAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Serves `Ping`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func ping(_ request: Golden_Messages_Point, _ context: GRPCSync.AIO.ServicerContext) async throws -> Golden_Messages_Point {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_LegacyServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addLegacyServicerToServer(_ servicer: Golden_LegacyAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Golden_LegacyMethods.serviceName,
+            [
+                "Ping": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.ping(request, context)
                 },
             ]),
     ])

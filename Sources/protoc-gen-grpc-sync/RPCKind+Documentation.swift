@@ -84,7 +84,10 @@ extension RPCKind {
 
     /// The servicer method's doc comment paragraphs after its summary: what a servicer method left
     /// alone does, each parameter, what it returns and what it throws.
-    var servicerDocumentation: String {
+    var servicerDocumentation: String { servicerDocumentation(async: false) }
+
+    /// ``servicerDocumentation`` for the servicer method (`async`: of an async servicer).
+    func servicerDocumentation(async: Bool) -> String {
         var parameters: [String] = []
         switch self {
         case .unaryUnary, .unaryStream: parameters.append("  - request: The request message.")
@@ -95,8 +98,9 @@ extension RPCKind {
         switch self {
         case .unaryStream, .streamStream:
             parameters.append(
-                "  - responses: Sends the response messages (`try responses.send(response)`); the call ends OK "
-                    + "when the method returns.")
+                "  - responses: Sends the response messages (`"
+                    + (async ? "try await responses.write(response)" : "try responses.send(response)")
+                    + "`); the call ends OK when the method returns.")
         case .unaryUnary, .streamUnary: break
         }
         parameters.append(

@@ -53,4 +53,17 @@ enum RPCKind {
                 + "_ responses: GRPCSync.ResponseSender<\(response)>, \(context)) throws"
         }
     }
+
+    /// The async servicer method's parameters and result, after its name.
+    func asyncServicerSignature(request: String, response: String) -> String {
+        let context = "_ context: GRPCSync.AIO.ServicerContext"
+        let requests = "_ requests: GRPCSync.AIO.RequestStream<\(request)>"
+        let responses = "_ responses: GRPCSync.AIO.ResponseWriter<\(response)>"
+        switch self {
+        case .unaryUnary: return "(_ request: \(request), \(context)) async throws -> \(response)"
+        case .unaryStream: return "(_ request: \(request), \(responses), \(context)) async throws"
+        case .streamUnary: return "(\(requests), \(context)) async throws -> \(response)"
+        case .streamStream: return "(\(requests), \(responses), \(context)) async throws"
+        }
+    }
 }

@@ -1,7 +1,8 @@
 import SwiftProtobufPluginLibrary
 
-/// Prints the code of one service: the `…Methods` names, the `…Stub` client (and the `…AsyncStub`
-/// unless turned off), the `…Servicer` base class and the `add…ServicerToServer` function.
+/// Prints the code of one service: the `…Methods` names, the `…Stub` client, the `…Servicer` base
+/// class and the `add…ServicerToServer` function, and unless turned off their async forms (the
+/// `…AsyncStub`, the `…AsyncServicer` and its `add…ServicerToServer` for an `AIO.Server`).
 struct ServiceGenerator {
     private let service: ServiceDescriptor
     private let names: ServiceNames
@@ -54,6 +55,12 @@ struct ServiceGenerator {
         printServicer(into: &p)
         p.print()
         printRegistrationFunction(into: &p)
+        if asyncCode {
+            p.print()
+            printServicer(into: &p, async: true)
+            p.print()
+            printRegistrationFunction(into: &p, async: true)
+        }
     }
 
     private var serviceDocComment: String {
@@ -149,31 +156,43 @@ struct ServiceGenerator {
         p.print("}")
     }
 
-    private func printServicer(into p: inout CodePrinter) {
+    /// The `…Servicer` base class, or with `async` the `…AsyncServicer`.
+    private func printServicer(into p: inout CodePrinter, async: Bool = false) {
         let overridable = visibility.overridableModifier
-        p.print(
-            docComment(
-                proto: serviceDocComment,
-                generated: """
-                    The server side of `\(names.fullName)` (grpcio's `\(names.pythonServicer)`): subclass it, \
-                    override the methods you serve and register an instance with \
-                    ``\(names.registrationFunction)(_:_:)``. A method left alone answers UNIMPLEMENTED \
-                    "Method not implemented!".
+        let summary =
+            async
+            ? """
+            The async server side of `\(names.fullName)` (grpcio's `\(names.pythonServicer)` with `async def` \
+            methods, for a `grpc.aio` server): subclass it, override the methods you serve and register an \
+            instance with ``\(names.registrationFunction)(_:_:)`` on an `AIO.Server`. A method left alone \
+            answers UNIMPLEMENTED "Method not implemented!".
 
-                    The server calls the methods from its worker threads, several at a time.
-                    """))
-        p.print("\(overridable)class \(names.servicer) {")
+            The server runs each call's method as a task of its own.
+            """
+            : """
+            The server side of `\(names.fullName)` (grpcio's `\(names.pythonServicer)`): subclass it, \
+            override the methods you serve and register an instance with \
+            ``\(names.registrationFunction)(_:_:)``. A method left alone answers UNIMPLEMENTED \
+            "Method not implemented!".
+
+            The server calls the methods from its worker threads, several at a time.
+            """
+        p.print(docComment(proto: serviceDocComment, generated: summary))
+        p.print("\(overridable)class \(async ? names.asyncServicer : names.servicer) {")
         p.withIndentation { p in
             p.print(
                 "/// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.",
                 "\(visibility.modifier)init() {}")
             for method in methods {
-                let signature = method.kind.servicerSignature(
-                    request: method.requestType, response: method.responseType)
+                let signature =
+                    async
+                    ? method.kind.asyncServicerSignature(request: method.requestType, response: method.responseType)
+                    : method.kind.servicerSignature(request: method.requestType, response: method.responseType)
                 p.print()
                 p.print(
                     method.documentation(
-                        orElse: "Serves `\(method.protoName)`.", generated: method.kind.servicerDocumentation))
+                        orElse: "Serves `\(method.protoName)`.",
+                        generated: method.kind.servicerDocumentation(async: async)))
                 p.print("\(overridable)func \(SwiftIdentifier.quoted(method.memberName))\(signature) {")
                 p.printIndented(
                     "context.setCode(.unimplemented)",
@@ -185,20 +204,39 @@ struct ServiceGenerator {
         p.print("}")
     }
 
-    private func printRegistrationFunction(into p: inout CodePrinter) {
-        p.print(
-            "/// Registers the methods of `servicer` with `server` (grpcio's `\(names.pythonRegistrationFunction)`),",
-            "/// and the service's .proto file with the files it imports, for server reflection.",
-            "///",
-            "/// - Parameters:",
-            "///   - servicer: Serves the calls; the server calls its methods from its worker threads.",
-            "///   - server: The server to register the service with.",
-            "\(visibility.modifier)func \(names.registrationFunction)("
-                + "_ servicer: \(names.servicer), _ server: GRPCSync.Server) {")
+    /// The `add…ServicerToServer` function, or with `async` its overload for an async servicer
+    /// and an `AIO.Server`.
+    private func printRegistrationFunction(into p: inout CodePrinter, async: Bool = false) {
+        let lines =
+            async
+            ? [
+                "/// Registers the methods of `servicer` with the async `server` (grpcio's",
+                "/// `\(names.pythonRegistrationFunction)` on a `grpc.aio` server), and the service's .proto file",
+                "/// with the files it imports, for server reflection.",
+                "///",
+                "/// - Parameters:",
+                "///   - servicer: Serves the calls; the server runs each call's method as a task.",
+                "///   - server: The async server to register the service with.",
+                "\(visibility.modifier)func \(names.registrationFunction)("
+                    + "_ servicer: \(names.asyncServicer), _ server: GRPCSync.AIO.Server) {",
+            ]
+            : [
+                "/// Registers the methods of `servicer` with `server` (grpcio's `\(names.pythonRegistrationFunction)`),",
+                "/// and the service's .proto file with the files it imports, for server reflection.",
+                "///",
+                "/// - Parameters:",
+                "///   - servicer: Serves the calls; the server calls its methods from its worker threads.",
+                "///   - server: The server to register the service with.",
+                "\(visibility.modifier)func \(names.registrationFunction)("
+                    + "_ servicer: \(names.servicer), _ server: GRPCSync.Server) {",
+            ]
+        for line in lines { p.print(line) }
         p.withIndentation { p in
             if !methods.isEmpty {
                 p.print(
-                    "// Handlers run on the server's worker threads and share the servicer, as in grpcio.",
+                    async
+                        ? "// Handlers run as tasks and share the servicer, as in grpcio."
+                        : "// Handlers run on the server's worker threads and share the servicer, as in grpcio.",
                     "nonisolated(unsafe) let servicer = servicer")
             }
             p.print("server.addGenericRPCHandlers([")
@@ -212,7 +250,7 @@ struct ServiceGenerator {
                         p.print("[")
                         p.withIndentation { p in
                             for method in methods {
-                                p.print(handlerEntry(method))
+                                p.print(handlerEntry(method, async: async))
                             }
                         }
                         p.print("]),")
@@ -225,9 +263,10 @@ struct ServiceGenerator {
         p.print("}")
     }
 
-    /// `"GetFeature": GRPCSync.unaryUnaryRPCMethodHandler { … },` for one method.
-    private func handlerEntry(_ method: RPCMethod) -> String {
-        let factory = "GRPCSync.\(method.kind.functionPrefix)RPCMethodHandler"
+    /// `"GetFeature": GRPCSync.unaryUnaryRPCMethodHandler { … },` for one method (`async`:
+    /// `GRPCSync.AIO.…`, awaiting the servicer's method).
+    private func handlerEntry(_ method: RPCMethod, async: Bool = false) -> String {
+        let factory = "GRPCSync.\(async ? "AIO." : "")\(method.kind.functionPrefix)RPCMethodHandler"
         let parameters: String
         switch method.kind {
         case .unaryUnary: parameters = "request, context"
@@ -237,7 +276,7 @@ struct ServiceGenerator {
         }
         return """
             "\(method.protoName)": \(factory) { \(parameters) in
-                try servicer.\(SwiftIdentifier.quoted(method.memberName))(\(parameters))
+                try \(async ? "await " : "")servicer.\(SwiftIdentifier.quoted(method.memberName))(\(parameters))
             },
             """
     }

@@ -13,6 +13,8 @@ struct ServiceNames {
     let asyncStub: String
     /// `Pkg_FooServicer`: the base class of implementations.
     let servicer: String
+    /// `Pkg_FooAsyncServicer`: the base class of async implementations (for an `AIO` server).
+    let asyncServicer: String
     /// `addFooServicerToServer`: grpcio's `add_FooServicer_to_server`.
     let registrationFunction: String
     /// The Python names the doc comments refer to.
@@ -27,6 +29,7 @@ struct ServiceNames {
         stub = typeName + "Stub"
         asyncStub = typeName + "AsyncStub"
         servicer = typeName + "Servicer"
+        asyncServicer = typeName + "AsyncServicer"
         registrationFunction = "add\(SwiftIdentifier.uppercasingFirst(service.name))ServicerToServer"
         pythonStub = service.name + "Stub"
         pythonServicer = service.name + "Servicer"

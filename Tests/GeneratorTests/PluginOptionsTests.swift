@@ -178,9 +178,12 @@ final class PluginOptionsTests: XCTestCase {
         for text in expected {
             XCTAssertTrue(code.contains(text), "missing:\n\(text)\nin:\n\(code)")
         }
-        // The streaming servicer methods return nothing, so they have no `- Returns:`.
-        XCTAssertEqual(code.components(separatedBy: "/// - Returns:").count - 1, 1, code)
-        XCTAssertEqual(code.components(separatedBy: "/// - Throws:").count - 1, 3, code)
+        XCTAssertTrue(
+            code.contains("///   - responses: Sends the response messages (`try await responses.write(response)`);"))
+        // The streaming servicer methods return nothing, so they have no `- Returns:`: one for
+        // Collect in the servicer and one in the async servicer.
+        XCTAssertEqual(code.components(separatedBy: "/// - Returns:").count - 1, 2, code)
+        XCTAssertEqual(code.components(separatedBy: "/// - Throws:").count - 1, 6, code)
     }
 
     func testKeepMethodCasing() throws {

@@ -86,6 +86,24 @@ final class RouteGuideExampleTests: XCTestCase {
         XCTAssertEqual(Self.comparable(output), try Self.reference.get())
     }
 
+    func testGRPCIOAsyncClientAgainstSwiftAsyncServer() throws {
+        let server = try Examples.swiftServer("route-guide-async-server")
+        let output = try Examples.runGRPCIOClient("asyncio_route_guide_client.py", target: server.target)
+        XCTAssertEqual(Self.comparable(output), try Self.reference.get())
+    }
+
+    func testGRPCIOClientAgainstSwiftAsyncServer() throws {
+        let server = try Examples.swiftServer("route-guide-async-server")
+        let output = try Examples.runGRPCIOClient("route_guide_client.py", target: server.target)
+        XCTAssertEqual(Self.comparable(output), try Self.reference.get())
+    }
+
+    func testSwiftAsyncClientAgainstSwiftAsyncServer() throws {
+        let server = try Examples.swiftServer("route-guide-async-server")
+        let output = try Examples.runSwiftClient("route-guide-async-client", target: server.target)
+        XCTAssertEqual(Self.comparable(output), try Self.reference.get())
+    }
+
     /// A client's output with what may differ from run to run made equal: the seconds RecordRoute
     /// took, and the order of RouteChat's lines, which two threads print: the one sending the notes
     /// ("Sending …") and the one reading the answers ("Received …"). What stays: the "Sending"

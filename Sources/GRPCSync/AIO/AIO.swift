@@ -9,12 +9,18 @@ import Logging
 /// let reply = try await stub.sayHello(.with { $0.name = "you" }, timeout: 5)
 /// for try await feature in try routeGuide.listFeatures(rectangle) { print(feature) }
 /// await channel.close()
+///
+/// let server = AIO.server()
+/// addGreeterServicerToServer(Greeter(), server)  // Greeter: Helloworld_GreeterAsyncServicer
+/// _ = try server.addInsecurePort("[::]:50051")
+/// try await server.start()
+/// await server.waitForTermination()
 /// ```
 ///
 /// An awaiting call holds no thread: its task suspends, and the thread that reads the
 /// connection resumes it. Cancelling the task cancels the call (CANCELLED, RST_STREAM on the
-/// wire). One process may mix blocking and async calls, on separate channels or the same
-/// target.
+/// wire). A server's async handlers run as tasks, cancelled when their call ends first. One
+/// process may mix blocking and async calls and servers.
 public enum AIO {
     /// Makes a channel without transport security (`grpc.aio.insecure_channel(target, options,
     /// compression)`). Nothing connects until the first call.

@@ -125,8 +125,8 @@ extension AIO {
         /// Reads the responses in turn (`async for r in call`).
         ///
         /// - Returns: An iterator whose `next()` is read().
-        public func makeAsyncIterator() -> ResponseIterator<Response> {
-            ResponseIterator(read: read)
+        public func makeAsyncIterator() -> MessageIterator<Response> {
+            MessageIterator(read: read)
         }
     }
 }

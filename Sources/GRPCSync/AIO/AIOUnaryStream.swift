@@ -56,19 +56,8 @@ extension AIO {
         /// Reads the responses in turn (`async for r in call`).
         ///
         /// - Returns: An iterator whose `next()` is read().
-        public func makeAsyncIterator() -> ResponseIterator<Response> {
-            ResponseIterator(read: read)
+        public func makeAsyncIterator() -> MessageIterator<Response> {
+            MessageIterator(read: read)
         }
-    }
-
-    /// The iterator of a call's responses: each `next()` reads one.
-    public struct ResponseIterator<Response>: AsyncIteratorProtocol {
-        let read: () async throws -> Response?
-
-        /// The next response, nil at the end of the call.
-        ///
-        /// - Returns: The next response message, or nil once the call has ended OK.
-        /// - Throws: The call's error when it does not end OK.
-        public mutating func next() async throws -> Response? { try await read() }
     }
 }

@@ -47,7 +47,8 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
         [ObjectIdentifier: (connection: any ServerConnection, delegate: any ServerConnectionDelegate)] = [:]
     private var activeCalls = 0
     private var graceTimer: ScheduledTimer?
-    private let stopped = Event()
+    /// Set once the server has stopped.
+    let stopped = Event()
 
     /// `grpc.server(thread_pool, handlers=, interceptors=, options=, maximum_concurrent_rpcs=,
     /// compression=)`.

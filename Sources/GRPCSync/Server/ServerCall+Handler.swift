@@ -89,7 +89,7 @@ extension ServerCall {
     /// The behaviour threw `error`: the call ends with `status` (unless the handler set a code or
     /// details), logged at error level as grpcio logs it, except for an abort and for the error
     /// of a call that had ended already (a send to a cancelled call), which grpcio does not log.
-    private func finish(afterHandlerError error: any Error, _ status: Status) {
+    func finish(afterHandlerError error: any Error, _ status: Status) {
         if !(error is AbortError) && isActive { server.log.handlerFailed(method: method, status) }
         finish(afterError: status)
     }

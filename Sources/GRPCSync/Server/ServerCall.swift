@@ -21,6 +21,9 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
         /// The handler handed its sending to a ``DetachedResponseSender``: the call stays open
         /// when it returns.
         var detached = false
+        /// The handler runs as a task (an async handler): the call stays open when the worker
+        /// that started the task returns, and the task ends it.
+        var runsAsTask = false
     }
 
     /// Where the call is in being run.
@@ -141,7 +144,9 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
     /// it, the last line guards against one that did not.
     func run(_ handler: RPCMethodHandler) {
         handler.run(self)
-        if stream.status == nil && !withState({ $0.detached }) { finish(.handlerReturnedWithoutAnswer) }
+        if stream.status == nil && !withState({ $0.detached || $0.runsAsTask }) {
+            finish(.handlerReturnedWithoutAnswer)
+        }
     }
 
     // MARK: ServerStreamObserver (connection lock held)

@@ -7,9 +7,6 @@ final class AsyncWaitList: @unchecked Sendable {  // the lock given to `wait` pr
     private var waiting: [(id: UInt64, continuation: UnsafeContinuation<Void, Never>)] = []
     private var lastID: UInt64 = 0
 
-    /// No task is waiting.
-    var isEmptyLocked: Bool { waiting.isEmpty }
-
     /// Resumes every waiting task; called with the lock held.
     func resumeAllLocked() {
         guard !waiting.isEmpty else { return }

@@ -90,6 +90,30 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         }
     }
 
+    /// ``send(framed:encoding:timing:)`` for an async handler: suspends instead of waiting while
+    /// too much is queued; ``SendResult/timedOut`` when the task is cancelled first.
+    func sendAsync(framed message: FramedMessage, encoding: Compression, timing: SendTiming) async -> SendResult {
+        while true {
+            let result: SendResult? = connection.lock.withLock {
+                if outbound.count >= SendPacing.highWater && !isFinishedLocked { return nil }
+                switch invokeLocked({ () throws(InvalidStreamTransition) in try state.sendMessage() }) {
+                case .queue(let submitHeaders, let resume)?:
+                    if submitHeaders {
+                        connection.submitResponseLocked(
+                            id, headers: GRPCHeaders.response(metadata: [], encoding: encoding), withBody: true)
+                    }
+                    queueLocked(message, resume: resume, timing: timing)
+                    return .sent
+                case .callEnded?, nil:
+                    return .finished
+                }
+            }
+            if let result { return result }
+            if Task.isCancelled { return .timedOut }
+            await suspend { outbound.count >= SendPacing.highWater && !isFinishedLocked }
+        }
+    }
+
     // MARK: a detached call (any thread)
 
     /// The call's sending leaves its handler: responses go through ``sendDetached(framed:encoding:)``,

@@ -329,6 +329,139 @@ public func addBenchmarkServiceServicerToServer(_ servicer: Grpc_Testing_Benchma
     server.addFileDescriptor(fileDescriptor_grpc_testing_benchmark_service_proto)
 }
 
+/// The async server side of `grpc.testing.BenchmarkService` (grpcio's `BenchmarkServiceServicer`
+/// with `async def` methods, for a `grpc.aio` server): subclass it, override the methods you serve
+/// and register an instance with ``addBenchmarkServiceServicerToServer(_:_:)`` on an `AIO.Server`.
+/// A method left alone answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Grpc_Testing_BenchmarkServiceAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// One request, one response with a payload of `response_size` bytes.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func unaryCall(_ request: Grpc_Testing_SimpleRequest, _ context: GRPCSync.AIO.ServicerContext) async throws -> Grpc_Testing_SimpleResponse {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Ping-pong: a response for every request, until the client closes its side.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func streamingCall(_ requests: GRPCSync.AIO.RequestStream<Grpc_Testing_SimpleRequest>, _ responses: GRPCSync.AIO.ResponseWriter<Grpc_Testing_SimpleResponse>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Requests until the client closes its side, then one response.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func streamingFromClient(_ requests: GRPCSync.AIO.RequestStream<Grpc_Testing_SimpleRequest>, _ context: GRPCSync.AIO.ServicerContext) async throws -> Grpc_Testing_SimpleResponse {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// One request, then responses until the client cancels.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func streamingFromServer(_ request: Grpc_Testing_SimpleRequest, _ responses: GRPCSync.AIO.ResponseWriter<Grpc_Testing_SimpleResponse>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Requests and responses flow independently until the client cancels.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func streamingBothWays(_ requests: GRPCSync.AIO.RequestStream<Grpc_Testing_SimpleRequest>, _ responses: GRPCSync.AIO.ResponseWriter<Grpc_Testing_SimpleResponse>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_BenchmarkServiceServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addBenchmarkServiceServicerToServer(_ servicer: Grpc_Testing_BenchmarkServiceAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Grpc_Testing_BenchmarkServiceMethods.serviceName,
+            [
+                "UnaryCall": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.unaryCall(request, context)
+                },
+                "StreamingCall": GRPCSync.AIO.streamStreamRPCMethodHandler { requests, responses, context in
+                    try await servicer.streamingCall(requests, responses, context)
+                },
+                "StreamingFromClient": GRPCSync.AIO.streamUnaryRPCMethodHandler { requests, context in
+                    try await servicer.streamingFromClient(requests, context)
+                },
+                "StreamingFromServer": GRPCSync.AIO.unaryStreamRPCMethodHandler { request, responses, context in
+                    try await servicer.streamingFromServer(request, responses, context)
+                },
+                "StreamingBothWays": GRPCSync.AIO.streamStreamRPCMethodHandler { requests, responses, context in
+                    try await servicer.streamingBothWays(requests, responses, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_grpc_testing_benchmark_service_proto)
+}
+
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
 /// context (grpcio's `NotImplementedError('Method not implemented!')`).
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {

@@ -172,6 +172,78 @@ public func addDispatcherServicerToServer(_ servicer: Dispatcher_DispatcherServi
     server.addFileDescriptor(fileDescriptor_dispatcher_proto)
 }
 
+/// Hands objects and events on to whoever handles them.
+///
+/// The async server side of `dispatcher.Dispatcher` (grpcio's `DispatcherServicer` with `async def`
+/// methods, for a `grpc.aio` server): subclass it, override the methods you serve and register an
+/// instance with ``addDispatcherServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone
+/// answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Dispatcher_DispatcherAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Dispatches an object and returns it with its new status.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func dispatch(_ request: Dispatcher_Object, _ context: GRPCSync.AIO.ServicerContext) async throws -> Dispatcher_Object {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Dispatches an event about an object.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func dispatchEvent(_ request: Dispatcher_Event, _ context: GRPCSync.AIO.ServicerContext) async throws -> Dispatcher_EventReply {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_DispatcherServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addDispatcherServicerToServer(_ servicer: Dispatcher_DispatcherAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Dispatcher_DispatcherMethods.serviceName,
+            [
+                "Dispatch": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.dispatch(request, context)
+                },
+                "DispatchEvent": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.dispatchEvent(request, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_dispatcher_proto)
+}
+
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
 /// context (grpcio's `NotImplementedError('Method not implemented!')`).
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {

@@ -293,6 +293,125 @@ public func addRouteGuideServicerToServer(_ servicer: Routeguide_RouteGuideServi
     server.addFileDescriptor(fileDescriptor_route_guide_proto)
 }
 
+/// A guide to the features along a route.
+///
+/// The async server side of `routeguide.RouteGuide` (grpcio's `RouteGuideServicer` with `async def`
+/// methods, for a `grpc.aio` server): subclass it, override the methods you serve and register an
+/// instance with ``addRouteGuideServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone
+/// answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Routeguide_RouteGuideAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// A simple RPC: the feature at a point.
+    ///
+    /// A feature with an empty name comes back when nothing is known at the point.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func getFeature(_ request: Routeguide_Point, _ context: GRPCSync.AIO.ServicerContext) async throws -> Routeguide_Feature {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// A server-to-client streaming RPC: the features inside a rectangle, one
+    /// message each.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func listFeatures(_ request: Routeguide_Rectangle, _ responses: GRPCSync.AIO.ResponseWriter<Routeguide_Feature>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// A client-to-server streaming RPC: takes the points of a route as it is
+    /// travelled and answers with a summary once the route ends.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func recordRoute(_ requests: GRPCSync.AIO.RequestStream<Routeguide_Point>, _ context: GRPCSync.AIO.ServicerContext) async throws -> Routeguide_RouteSummary {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// A bidirectional streaming RPC: takes notes sent along a route and answers
+    /// each with the notes sent earlier at the same point.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func routeChat(_ requests: GRPCSync.AIO.RequestStream<Routeguide_RouteNote>, _ responses: GRPCSync.AIO.ResponseWriter<Routeguide_RouteNote>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_RouteGuideServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addRouteGuideServicerToServer(_ servicer: Routeguide_RouteGuideAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Routeguide_RouteGuideMethods.serviceName,
+            [
+                "GetFeature": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.getFeature(request, context)
+                },
+                "ListFeatures": GRPCSync.AIO.unaryStreamRPCMethodHandler { request, responses, context in
+                    try await servicer.listFeatures(request, responses, context)
+                },
+                "RecordRoute": GRPCSync.AIO.streamUnaryRPCMethodHandler { requests, context in
+                    try await servicer.recordRoute(requests, context)
+                },
+                "RouteChat": GRPCSync.AIO.streamStreamRPCMethodHandler { requests, responses, context in
+                    try await servicer.routeChat(requests, responses, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_route_guide_proto)
+}
+
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
 /// context (grpcio's `NotImplementedError('Method not implemented!')`).
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {

@@ -171,6 +171,79 @@ public func addUsersServiceServicerToServer(_ servicer: Userservice_UsersService
     server.addFileDescriptor(fileDescriptor_user_service_proto)
 }
 
+/// Creates users and streams them back.
+///
+/// The async server side of `userservice.UsersService` (grpcio's `UsersServiceServicer` with `async
+/// def` methods, for a `grpc.aio` server): subclass it, override the methods you serve and register
+/// an instance with ``addUsersServiceServicerToServer(_:_:)`` on an `AIO.Server`. A method left
+/// alone answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Userservice_UsersServiceAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Creates a user. Reads `x-request-id` from the invocation metadata.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func createUser(_ request: Userservice_CreateUserRequest, _ context: GRPCSync.AIO.ServicerContext) async throws -> Userservice_CreateUserResult {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Streams the requested users, one result per user, in the order asked.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func getUsers(_ request: Userservice_GetUsersRequest, _ responses: GRPCSync.AIO.ResponseWriter<Userservice_GetUsersResult>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_UsersServiceServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addUsersServiceServicerToServer(_ servicer: Userservice_UsersServiceAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Userservice_UsersServiceMethods.serviceName,
+            [
+                "CreateUser": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.createUser(request, context)
+                },
+                "GetUsers": GRPCSync.AIO.unaryStreamRPCMethodHandler { request, responses, context in
+                    try await servicer.getUsers(request, responses, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_user_service_proto)
+}
+
 /// What a servicer method that was not overridden throws once it has set UNIMPLEMENTED on the
 /// context (grpcio's `NotImplementedError('Method not implemented!')`).
 private struct _MethodNotImplementedError: Error, CustomStringConvertible {

@@ -498,6 +498,203 @@ public func addTestServiceServicerToServer(_ servicer: Grpc_Testing_TestServiceS
     server.addFileDescriptor(fileDescriptor_grpc_testing_test_proto)
 }
 
+/// The service every interop server implements: each kind of call, with payloads, statuses,
+/// metadata and compression controlled by the requests.
+///
+/// The async server side of `grpc.testing.TestService` (grpcio's `TestServiceServicer` with `async
+/// def` methods, for a `grpc.aio` server): subclass it, override the methods you serve and register
+/// an instance with ``addTestServiceServicerToServer(_:_:)`` on an `AIO.Server`. A method left
+/// alone answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Grpc_Testing_TestServiceAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// An empty request, answered with an empty response.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func emptyCall(_ request: Grpc_Testing_Empty, _ context: GRPCSync.AIO.ServicerContext) async throws -> Grpc_Testing_Empty {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// One request, one response sized as the request asks.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func unaryCall(_ request: Grpc_Testing_SimpleRequest, _ context: GRPCSync.AIO.ServicerContext) async throws -> Grpc_Testing_SimpleResponse {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// One request, answered with a response that differs on every call and headers that let a
+    /// caching proxy keep it.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func cacheableUnaryCall(_ request: Grpc_Testing_SimpleRequest, _ context: GRPCSync.AIO.ServicerContext) async throws -> Grpc_Testing_SimpleResponse {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// One request, answered with one response per entry of its response_parameters.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func streamingOutputCall(_ request: Grpc_Testing_StreamingOutputCallRequest, _ responses: GRPCSync.AIO.ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// A stream of requests, answered with the total size of their payloads.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func streamingInputCall(_ requests: GRPCSync.AIO.RequestStream<Grpc_Testing_StreamingInputCallRequest>, _ context: GRPCSync.AIO.ServicerContext) async throws -> Grpc_Testing_StreamingInputCallResponse {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// A stream of requests, each answered at once with its responses.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func fullDuplexCall(_ requests: GRPCSync.AIO.RequestStream<Grpc_Testing_StreamingOutputCallRequest>, _ responses: GRPCSync.AIO.ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// A stream of requests, answered in order once the client has half-closed.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - requests: The request messages as they arrive; iteration ends when the client half-closes.
+    ///   - responses: Sends the response messages (`try await responses.write(response)`); the call
+    ///     ends OK when the method returns.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception iterating responses: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func halfDuplexCall(_ requests: GRPCSync.AIO.RequestStream<Grpc_Testing_StreamingOutputCallRequest>, _ responses: GRPCSync.AIO.ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, _ context: GRPCSync.AIO.ServicerContext) async throws {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Not implemented by any server: calls end with UNIMPLEMENTED.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func unimplementedCall(_ request: Grpc_Testing_Empty, _ context: GRPCSync.AIO.ServicerContext) async throws -> Grpc_Testing_Empty {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_TestServiceServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addTestServiceServicerToServer(_ servicer: Grpc_Testing_TestServiceAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Grpc_Testing_TestServiceMethods.serviceName,
+            [
+                "EmptyCall": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.emptyCall(request, context)
+                },
+                "UnaryCall": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.unaryCall(request, context)
+                },
+                "CacheableUnaryCall": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.cacheableUnaryCall(request, context)
+                },
+                "StreamingOutputCall": GRPCSync.AIO.unaryStreamRPCMethodHandler { request, responses, context in
+                    try await servicer.streamingOutputCall(request, responses, context)
+                },
+                "StreamingInputCall": GRPCSync.AIO.streamUnaryRPCMethodHandler { requests, context in
+                    try await servicer.streamingInputCall(requests, context)
+                },
+                "FullDuplexCall": GRPCSync.AIO.streamStreamRPCMethodHandler { requests, responses, context in
+                    try await servicer.fullDuplexCall(requests, responses, context)
+                },
+                "HalfDuplexCall": GRPCSync.AIO.streamStreamRPCMethodHandler { requests, responses, context in
+                    try await servicer.halfDuplexCall(requests, responses, context)
+                },
+                "UnimplementedCall": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.unimplementedCall(request, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_grpc_testing_test_proto)
+}
+
 /// The name of the `grpc.testing.UnimplementedService` service and the paths of its methods.
 public enum Grpc_Testing_UnimplementedServiceMethods {
     /// The service name.
@@ -607,6 +804,59 @@ public func addUnimplementedServiceServicerToServer(_ servicer: Grpc_Testing_Uni
             [
                 "UnimplementedCall": GRPCSync.unaryUnaryRPCMethodHandler { request, context in
                     try servicer.unimplementedCall(request, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_grpc_testing_test_proto)
+}
+
+/// A service no server implements: calls end with UNIMPLEMENTED.
+///
+/// The async server side of `grpc.testing.UnimplementedService` (grpcio's
+/// `UnimplementedServiceServicer` with `async def` methods, for a `grpc.aio` server): subclass it,
+/// override the methods you serve and register an instance with
+/// ``addUnimplementedServiceServicerToServer(_:_:)`` on an `AIO.Server`. A method left alone
+/// answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Grpc_Testing_UnimplementedServiceAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Serves `UnimplementedCall`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func unimplementedCall(_ request: Grpc_Testing_Empty, _ context: GRPCSync.AIO.ServicerContext) async throws -> Grpc_Testing_Empty {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_UnimplementedServiceServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addUnimplementedServiceServicerToServer(_ servicer: Grpc_Testing_UnimplementedServiceAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Grpc_Testing_UnimplementedServiceMethods.serviceName,
+            [
+                "UnimplementedCall": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.unimplementedCall(request, context)
                 },
             ]),
     ])
@@ -770,6 +1020,78 @@ public func addReconnectServiceServicerToServer(_ servicer: Grpc_Testing_Reconne
                 },
                 "Stop": GRPCSync.unaryUnaryRPCMethodHandler { request, context in
                     try servicer.stop(request, context)
+                },
+            ]),
+    ])
+    server.addFileDescriptor(fileDescriptor_grpc_testing_test_proto)
+}
+
+/// Controls a server that checks a client's reconnect backoff.
+///
+/// The async server side of `grpc.testing.ReconnectService` (grpcio's `ReconnectServiceServicer`
+/// with `async def` methods, for a `grpc.aio` server): subclass it, override the methods you serve
+/// and register an instance with ``addReconnectServiceServicerToServer(_:_:)`` on an `AIO.Server`.
+/// A method left alone answers UNIMPLEMENTED "Method not implemented!".
+///
+/// The server runs each call's method as a task of its own.
+open class Grpc_Testing_ReconnectServiceAsyncServicer {
+    /// A servicer whose methods all answer UNIMPLEMENTED until a subclass overrides them.
+    public init() {}
+
+    /// Serves `Start`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func start(_ request: Grpc_Testing_ReconnectParams, _ context: GRPCSync.AIO.ServicerContext) async throws -> Grpc_Testing_Empty {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+
+    /// Serves `Stop`.
+    ///
+    /// Unless a subclass overrides it, it answers UNIMPLEMENTED "Method not implemented!".
+    ///
+    /// - Parameters:
+    ///   - request: The request message.
+    ///   - context: The call's context: the client's metadata, the time remaining, the status to end
+    ///     with.
+    /// - Returns: The response message; the call ends OK with it.
+    /// - Throws: An error that ends the call: UNKNOWN "Exception calling application: …" unless
+    ///   `context` has a code or details set (`context.abort` sets both and throws).
+    open func stop(_ request: Grpc_Testing_Empty, _ context: GRPCSync.AIO.ServicerContext) async throws -> Grpc_Testing_ReconnectInfo {
+        context.setCode(.unimplemented)
+        context.setDetails("Method not implemented!")
+        throw _MethodNotImplementedError()
+    }
+}
+
+/// Registers the methods of `servicer` with the async `server` (grpcio's
+/// `add_ReconnectServiceServicer_to_server` on a `grpc.aio` server), and the service's .proto file
+/// with the files it imports, for server reflection.
+///
+/// - Parameters:
+///   - servicer: Serves the calls; the server runs each call's method as a task.
+///   - server: The async server to register the service with.
+public func addReconnectServiceServicerToServer(_ servicer: Grpc_Testing_ReconnectServiceAsyncServicer, _ server: GRPCSync.AIO.Server) {
+    // Handlers run as tasks and share the servicer, as in grpcio.
+    nonisolated(unsafe) let servicer = servicer
+    server.addGenericRPCHandlers([
+        GRPCSync.methodHandlersGenericHandler(
+            Grpc_Testing_ReconnectServiceMethods.serviceName,
+            [
+                "Start": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.start(request, context)
+                },
+                "Stop": GRPCSync.AIO.unaryUnaryRPCMethodHandler { request, context in
+                    try await servicer.stop(request, context)
                 },
             ]),
     ])
