@@ -58,14 +58,7 @@ extension ServerCall {
             finish(afterHandlerError: error, .exceptionCallingApplication(error))
             return
         }
-        let bytes: [UInt8]
-        do {
-            bytes = try serializer(response)
-        } catch {
-            server.log.responseSerializationFailed(method: method)
-            finish(.responseSerializationFailed)
-            return
-        }
+        guard let bytes = serialized(response, serializer) else { return }
         do {
             // The trailers follow at once: the response and its status leave in one write.
             try await sendMessageAsync(bytes, timing: .withNext)

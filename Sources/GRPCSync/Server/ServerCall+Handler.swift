@@ -56,14 +56,7 @@ extension ServerCall {
             finishWithoutResponse()
             return
         }
-        let bytes: [UInt8]
-        do {
-            bytes = try serializer(response)
-        } catch {
-            server.log.responseSerializationFailed(method: method)
-            finish(.responseSerializationFailed)
-            return
-        }
+        guard let bytes = serialized(response, serializer) else { return }
         do {
             // The trailers follow at once: the response and its status leave in one write.
             try sendMessage(bytes, timing: .withNext)
@@ -71,6 +64,18 @@ extension ServerCall {
             return
         }
         finishNormally()
+    }
+
+    /// The bytes of a unary behaviour's response; nil when it does not serialize (the call has
+    /// ended INTERNAL "Failed to serialize response!" then).
+    func serialized<Response>(_ response: Response, _ serializer: Serializer<Response>) -> [UInt8]? {
+        do {
+            return try serializer(response)
+        } catch {
+            server.log.responseSerializationFailed(method: method)
+            finish(.responseSerializationFailed)
+            return nil
+        }
     }
 
     /// Runs a streaming-response behaviour inside `wrappers` and ends the call after it returns

@@ -9,20 +9,6 @@ import Glibc
 import RouteGuideModel
 import SwiftProtobuf
 
-func makeRouteNote(_ message: String, _ latitude: Int32, _ longitude: Int32) -> Routeguide_RouteNote {
-    Routeguide_RouteNote.with {
-        $0.message = message
-        $0.location = makePoint(latitude, longitude)
-    }
-}
-
-func makePoint(_ latitude: Int32, _ longitude: Int32) -> Routeguide_Point {
-    Routeguide_Point.with {
-        $0.latitude = latitude
-        $0.longitude = longitude
-    }
-}
-
 func guideGetOneFeature(_ stub: Routeguide_RouteGuideStub, _ point: Routeguide_Point) throws {
     let feature = try stub.getFeature(point)
     if !feature.hasLocation {
@@ -57,16 +43,6 @@ func guideListFeatures(_ stub: Routeguide_RouteGuideStub) throws {
     }
 }
 
-/// The points of ten features, read lazily as the call sends them. The choice is fixed: every
-/// seventh feature of the list, wrapping around.
-func generateRoute(_ featureList: [Routeguide_Feature]) -> some Sequence<Routeguide_Point> {
-    (0..<10).lazy.map { index in
-        let feature = featureList[(index * 7) % featureList.count]
-        print("Visiting point \(feature.location.textFormatString())")
-        return feature.location
-    }
-}
-
 func guideRecordRoute(_ stub: Routeguide_RouteGuideStub, dbPath: String) throws {
     let featureList = try readRouteGuideDatabase(dbPath)
     guard !featureList.isEmpty else {
@@ -80,20 +56,6 @@ func guideRecordRoute(_ stub: Routeguide_RouteGuideStub, dbPath: String) throws 
     print("Passed \(routeSummary.featureCount) features ")
     print("Travelled \(routeSummary.distance) meters ")
     print("It took \(routeSummary.elapsedTime) seconds ")
-}
-
-func generateMessages() -> some Sequence<Routeguide_RouteNote> {
-    let messages = [
-        makeRouteNote("First message", 0, 0),
-        makeRouteNote("Second message", 0, 1),
-        makeRouteNote("Third message", 1, 0),
-        makeRouteNote("Fourth message", 0, 0),
-        makeRouteNote("Fifth message", 1, 0),
-    ]
-    return messages.lazy.map { msg in
-        print("Sending \(msg.message) at \(msg.location.textFormatString())")
-        return msg
-    }
 }
 
 func guideRouteChat(_ stub: Routeguide_RouteGuideStub) throws {

@@ -8,33 +8,6 @@ import GRPCSyncReflection
 import RouteGuideModel
 import SwiftProtobuf
 
-/// The feature at `point`, or nil (`get_feature`).
-func findFeature(_ featureDB: [Routeguide_Feature], _ point: Routeguide_Point) -> Routeguide_Feature? {
-    featureDB.first { $0.location == point }
-}
-
-/// The distance between two points in metres (`get_distance`).
-func getDistance(_ start: Routeguide_Point, _ end: Routeguide_Point) -> Double {
-    let coordFactor = 10_000_000.0
-    let lat1 = Double(start.latitude) / coordFactor
-    let lat2 = Double(end.latitude) / coordFactor
-    let lon1 = Double(start.longitude) / coordFactor
-    let lon2 = Double(end.longitude) / coordFactor
-    let latRad1 = radians(lat1)
-    let latRad2 = radians(lat2)
-    let deltaLatRad = radians(lat2 - lat1)
-    let deltaLonRad = radians(lon2 - lon1)
-
-    // The haversine formula.
-    let a = pow(sin(deltaLatRad / 2), 2) + (cos(latRad1) * cos(latRad2) * pow(sin(deltaLonRad / 2), 2))
-    let c = 2 * atan2(sqrt(a), sqrt(1 - a))
-    let r = 6_371_000.0  // metres
-    return r * c
-}
-
-/// Degrees in radians, computed as Python's `math.radians` does.
-func radians(_ degrees: Double) -> Double { degrees * (Double.pi / 180) }
-
 /// Serves the route guide from the features of the database (`RouteGuideServicer`).
 final class RouteGuideServicer: Routeguide_RouteGuideServicer {
     let db: [Routeguide_Feature]
