@@ -18,14 +18,7 @@ extension ServerCall {
     func receiveRequestAsync<Request>(_ deserializer: Deserializer<Request>) async throws(RPCError) -> Request? {
         switch await stream.receiveAsync() {
         case .message(let message):
-            withState { $0.lastRequestWasCompressed = message.wasCompressed }
-            do {
-                return try deserializer(message.bytes)
-            } catch {
-                server.log.requestDeserializationFailed(method: method)
-                finish(.requestDeserializationFailed)
-                throw RPCError(.requestDeserializationFailed)
-            }
+            return try request(from: message, deserializer)
         case .end:
             if let status = stream.status, status.code != .ok { throw RPCError(status) }
             return nil

@@ -24,17 +24,25 @@ extension ServerCall {
     func receiveRequest<Request>(_ deserializer: Deserializer<Request>) throws(RPCError) -> Request? {
         switch stream.receive(deadline: .never) {
         case .message(let message):
-            withState { $0.lastRequestWasCompressed = message.wasCompressed }
-            do {
-                return try deserializer(message.bytes)
-            } catch {
-                server.log.requestDeserializationFailed(method: method)
-                finish(.requestDeserializationFailed)
-                throw RPCError(.requestDeserializationFailed)
-            }
+            return try request(from: message, deserializer)
         case .end, .timedOut:
             if let status = stream.status, status.code != .ok { throw RPCError(status) }
             return nil
+        }
+    }
+
+    /// A streamed request message deserialized; a failure ends the call INTERNAL "Exception
+    /// deserializing request!" and is thrown.
+    func request<Request>(from message: ReceivedMessage, _ deserializer: Deserializer<Request>) throws(RPCError)
+        -> Request
+    {
+        withState { $0.lastRequestWasCompressed = message.wasCompressed }
+        do {
+            return try deserializer(message.bytes)
+        } catch {
+            server.log.requestDeserializationFailed(method: method)
+            finish(.requestDeserializationFailed)
+            throw RPCError(.requestDeserializationFailed)
         }
     }
 

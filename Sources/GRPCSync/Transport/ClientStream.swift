@@ -60,11 +60,18 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     func send(framed message: FramedMessage, deadline: Deadline, waitWhileFull: Bool) -> SendResult {
         connection.lock.withLock {
             if let result = waitForRoomLocked(deadline: deadline, waitWhileFull: waitWhileFull) { return result }
-            guard case .queue(let resume) = state.sendMessage() else { return .finished }
-            if onRefused != nil { retryBuffer.keep(message) }
-            queueLocked(message, resume: resume, timing: .adaptive)
-            return .sent
+            return queueRequestLocked(message)
         }
+    }
+
+    /// Queues a request message now that there is room (kept for a retry while the server may
+    /// refuse the stream), unless the call has ended.
+    private func queueRequestLocked(_ message: FramedMessage) -> SendResult {
+        connection.lock.assertHeld()
+        guard case .queue(let resume) = state.sendMessage() else { return .finished }
+        if onRefused != nil { retryBuffer.keep(message) }
+        queueLocked(message, resume: resume, timing: .adaptive)
+        return .sent
     }
 
     /// Half-closes: no more request messages.
@@ -107,10 +114,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         while true {
             let result: SendResult? = connection.lock.withLock {
                 if outbound.count >= SendPacing.highWater && !state.isFinished { return nil }
-                guard case .queue(let resume) = state.sendMessage() else { return .finished }
-                if onRefused != nil { retryBuffer.keep(message) }
-                queueLocked(message, resume: resume, timing: .adaptive)
-                return .sent
+                return queueRequestLocked(message)
             }
             if let result { return result }
             if Task.isCancelled { return .timedOut }

@@ -76,17 +76,26 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     func send(framed message: FramedMessage, encoding: Compression, timing: SendTiming) -> SendResult {
         connection.lock.withLock {
             _ = waitForRoomLocked(deadline: .never, waitWhileFull: true)
-            switch invokeLocked({ () throws(InvalidStreamTransition) in try state.sendMessage() }) {
-            case .queue(let submitHeaders, let resume)?:
-                if submitHeaders {
-                    connection.submitResponseLocked(
-                        id, headers: GRPCHeaders.response(metadata: [], encoding: encoding), withBody: true)
-                }
-                queueLocked(message, resume: resume, timing: timing)
-                return .sent
-            case .callEnded?, nil:
-                return .finished
+            return queueResponseLocked(message, encoding: encoding, timing: timing)
+        }
+    }
+
+    /// Queues a response message now that there is room, after the response headers when they
+    /// have not gone out, unless the call has ended.
+    private func queueResponseLocked(_ message: FramedMessage, encoding: Compression, timing: SendTiming)
+        -> SendResult
+    {
+        connection.lock.assertHeld()
+        switch invokeLocked({ () throws(InvalidStreamTransition) in try state.sendMessage() }) {
+        case .queue(let submitHeaders, let resume)?:
+            if submitHeaders {
+                connection.submitResponseLocked(
+                    id, headers: GRPCHeaders.response(metadata: [], encoding: encoding), withBody: true)
             }
+            queueLocked(message, resume: resume, timing: timing)
+            return .sent
+        case .callEnded?, nil:
+            return .finished
         }
     }
 
@@ -96,17 +105,7 @@ final class ServerStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         while true {
             let result: SendResult? = connection.lock.withLock {
                 if outbound.count >= SendPacing.highWater && !isFinishedLocked { return nil }
-                switch invokeLocked({ () throws(InvalidStreamTransition) in try state.sendMessage() }) {
-                case .queue(let submitHeaders, let resume)?:
-                    if submitHeaders {
-                        connection.submitResponseLocked(
-                            id, headers: GRPCHeaders.response(metadata: [], encoding: encoding), withBody: true)
-                    }
-                    queueLocked(message, resume: resume, timing: timing)
-                    return .sent
-                case .callEnded?, nil:
-                    return .finished
-                }
+                return queueResponseLocked(message, encoding: encoding, timing: timing)
             }
             if let result { return result }
             if Task.isCancelled { return .timedOut }
