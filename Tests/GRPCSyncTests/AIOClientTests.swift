@@ -276,6 +276,29 @@ final class AIOClientTests: XCTestCase {
         XCTAssertTrue(call.cancelled())
     }
 
+    /// A cancelled task gets `CancellationError` from its call even when something else ended the
+    /// call first (the server's GOAWAY as the task was cancelled, say), as asyncio raises
+    /// `CancelledError` in a task cancelled while it waited; the call keeps its own status.
+    func testACancelledTaskGetsCancellationErrorWhateverEndedItsCall() async throws {
+        let channel = AIO.insecureChannel("127.0.0.1:1")  // nothing listens: UNAVAILABLE
+        defer { Task { await channel.close() } }
+        let call = try channel.unaryUnary(path("Unary")).call([1], timeout: 10)
+        let code = await call.code()
+        XCTAssertEqual(code, .unavailable)
+        let awaited = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await call.response
+        }
+        await assertCancelled(try await awaited.value)
+        XCTAssertFalse(call.cancelled(), "the call itself ended UNAVAILABLE")
+        do {
+            _ = try await call.response
+            XCTFail("the call failed")
+        } catch let error as RPCError {
+            XCTAssertEqual(error.code, .unavailable, "a task that is not cancelled gets the call's error")
+        }
+    }
+
     /// A response stream dropped without being drained is reset: its stream closes, nothing is
     /// left on the connection.
     func testAnAbandonedResponseStreamIsReset() async throws {
@@ -308,9 +331,12 @@ final class AIOClientTests: XCTestCase {
             return try await group.reduce(into: 0) { count, _ in count += 1 }
         }
         XCTAssertEqual(warm, 100)
+        // `Task.sleep` starts the runtime's timer threads (default QoS): count them before.
+        try await Task.sleep(nanoseconds: 10_000_000)
         let threadsBefore = try BadInputTests.threadCount()
+        let namesBefore = BadInputTests.threadNames()
 
-        let (outcomes, threadsDuring) = try await withThrowingTaskGroup(of: String.self) { group in
+        let (outcomes, threadsDuring, namesDuring) = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<10_000 {
                 group.addTask {
                     do {
@@ -323,13 +349,15 @@ final class AIOClientTests: XCTestCase {
             }
             try await Task.sleep(nanoseconds: 1_000_000_000)
             let threads = try BadInputTests.threadCount()
+            let names = BadInputTests.threadNames()
             group.cancelAll()
             let outcomes = try await group.reduce(into: [String: Int]()) { counts, outcome in
                 counts[outcome, default: 0] += 1
             }
-            return (outcomes, threads)
+            return (outcomes, threads, names)
         }
-        XCTAssertLessThanOrEqual(threadsDuring, threadsBefore + 2, "threads grew with the calls")
+        XCTAssertLessThanOrEqual(
+            threadsDuring, threadsBefore + 2, "threads grew with the calls: \(namesBefore) → \(namesDuring)")
         XCTAssertEqual(outcomes, ["cancelled": 10_000], "every call awaited until its task was cancelled")
 
         let closing = AIO.insecureChannel(peer.target)

@@ -109,4 +109,14 @@ final class BadInputTests: XCTestCase {
         guard !tasks.isEmpty else { throw ThreadsNotCounted(description: "/proc/self/task lists no thread") }
         return tasks.count
     }
+
+    /// The names of the process's threads (`/proc/self/task/*/comm`), sorted: what a failed
+    /// thread count shows.
+    static func threadNames() -> [String] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.map { task in
+            let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+            return name?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+        }.sorted()
+    }
 }

@@ -68,9 +68,10 @@ extension AIO {
         func status() async -> Status { await call.waitForStatusAsync() }
 
         /// The error an awaiting task gets for `error`: `CancellationError` when the call was
-        /// cancelled here (grpc.aio raises `asyncio.CancelledError` then), else `error`.
+        /// cancelled here or the task itself was cancelled, whatever ended the call meanwhile
+        /// (grpc.aio raises `asyncio.CancelledError` then), else `error`.
         func thrown(_ error: RPCError) -> any Error {
-            call.isCancelledHere ? CancellationError() : error
+            call.isCancelledHere || Task.isCancelled ? CancellationError() : error
         }
 
         /// Runs a write of the call, turning its error into the one the task gets.

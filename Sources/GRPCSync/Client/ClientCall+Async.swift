@@ -42,6 +42,10 @@ extension ClientCall {
                 }
                 if isEnded { return }
             }
+            if Task.isCancelled {  // its stream would only be reset
+                cancel()
+                return
+            }
             if !open(on: connection) { return }
         }
     }

@@ -187,7 +187,8 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     /// ends with the stream's status).
     func streamRefusedLocked(byGoAway: Bool, callbacks: [@Sendable () -> Void], messages: [FramedMessage]) -> Bool {
         lock.withLock {
-            guard !retriedRefusal else { return false }
+            // A call being cancelled is not started again: it ends with the refused stream.
+            guard !retriedRefusal, !cancelAsked else { return false }
             switch phase {
             case .failed:
                 return false
