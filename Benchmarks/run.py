@@ -13,6 +13,7 @@ over https, and the idle-connection memory scenario over TLS. The report shows t
 """
 
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -55,6 +56,9 @@ class Implementation:
     workers: str = None
     # Whether its bench-server and bench-client take --tls CERTS_DIR.
     tls: bool = True
+    # Its async flavour's server and client, for the async scenarios (None: it has none here).
+    async_server: list = None
+    async_client: list = None
 
 
 def implementations(args):
@@ -70,6 +74,8 @@ def implementations(args):
             [os.path.join(swift_bin, "bench-server"), "--workers", workers],
             [os.path.join(swift_bin, "bench-client")],
             workers="ThreadPoolExecutor(maxWorkers: %s)" % workers,
+            async_server=[os.path.join(swift_bin, "bench-server"), "--api", "async"],
+            async_client=[os.path.join(swift_bin, "bench-client"), "--api", "async"],
         ),
         "grpc-cpp": Implementation(
             "grpc-cpp",
@@ -82,6 +88,9 @@ def implementations(args):
             "grpc-swift-2",
             [os.path.join(swift2_bin, "bench-server")],
             [os.path.join(swift2_bin, "bench-client")],
+            # Itself async: async handlers, async client.
+            async_server=[os.path.join(swift2_bin, "bench-server")],
+            async_client=[os.path.join(swift2_bin, "bench-client")],
         ),
         "grpcio": Implementation(
             "grpcio",
@@ -89,6 +98,8 @@ def implementations(args):
             [PYTHON, os.path.join(grpcio, "bench_server.py"), "--workers", workers],
             [PYTHON, os.path.join(grpcio, "bench_client.py")],
             workers="ThreadPoolExecutor(max_workers=%s)" % workers,
+            async_server=[PYTHON, os.path.join(grpcio, "bench_aio_server.py")],
+            async_client=[PYTHON, os.path.join(grpcio, "bench_aio_client.py")],
         ),
     }
 
@@ -178,12 +189,42 @@ TLS_CLIENT_SCENARIOS = [
     ),
 ]
 
-# What --scenarios selects: these keys, or the groups "plaintext", "tls" and "all".
+# The async flavours (swift-grpc-sync's AIO API, grpcio's grpc.aio, grpc-swift-2 itself), each against its own
+# async server; swift-grpc-sync's blocking client and server run them too, for the ratio async / blocking.
+ASYNC_CLIENT_SCENARIOS = [
+    ClientScenario(
+        "async-unary-latency-0", "unary latency, 1 in flight, 0 B", dict(scenario="unary", concurrency=1), "latency"
+    ),
+    ClientScenario(
+        "async-unary-1000",
+        "unary throughput, 1,000 in flight on one channel, 100 B",
+        dict(scenario="unary", concurrency=1000, request_size=100, response_size=100),
+        "rate",
+        "calls/s",
+    ),
+    ClientScenario(
+        "async-server-streaming",
+        "server streaming, 100 B messages",
+        dict(scenario="server-streaming", response_size=100),
+        "rate",
+        "msgs/s",
+    ),
+    ClientScenario(
+        "async-ping-pong",
+        "bidi ping-pong, 100 B",
+        dict(scenario="ping-pong", request_size=100, response_size=100),
+        "rate",
+        "round trips/s",
+    ),
+]
+
+# What --scenarios selects: these keys, or the groups "plaintext", "tls", "async" and "all".
 SCENARIO_GROUPS = {
     "plaintext": [s.key for s in CLIENT_SCENARIOS] + ["h2load", "idle", "streams"],
     "tls": [s.key for s in TLS_CLIENT_SCENARIOS] + ["tls-h2load", "tls-idle"],
+    "async": [s.key for s in ASYNC_CLIENT_SCENARIOS],
 }
-SCENARIO_GROUPS["all"] = SCENARIO_GROUPS["plaintext"] + SCENARIO_GROUPS["tls"]
+SCENARIO_GROUPS["all"] = SCENARIO_GROUPS["plaintext"] + SCENARIO_GROUPS["tls"] + SCENARIO_GROUPS["async"]
 H2LOAD_KEYS = ("h2load", "tls-h2load")
 MEMORY_KEYS = ("idle", "streams", "tls-idle")
 
@@ -435,6 +476,25 @@ def run_memory(implementation, log_dir, connections, streams_per_connection, set
 # --- Collection -------------------------------------------------------------------------------------------------
 
 
+def async_flavours(impls):
+    """(flavour, implementation) pairs the async scenarios run, each client against its own server:
+    "NAME:async" for every implementation with an async flavour, and "swift-grpc-sync:blocking"."""
+    flavours = []
+    for name, impl in impls.items():
+        if impl.async_client:
+            flavours.append(
+                (
+                    name + ":async",
+                    dataclasses.replace(
+                        impl, name=name + "-async", server=impl.async_server, client=impl.async_client
+                    ),
+                )
+            )
+        if name == "swift-grpc-sync":
+            flavours.append((name + ":blocking", impl))
+    return flavours
+
+
 def log(message):
     print(message, file=sys.stderr, flush=True)
 
@@ -518,6 +578,28 @@ def collect(args, impls, log_dir):
                             server=server_name,
                             result=result,
                         )
+                    )
+            finally:
+                server.stop()
+        # Async: each async flavour's client against its own async server, and swift-grpc-sync's blocking pair.
+        async_scenarios = [s for s in ASYNC_CLIENT_SCENARIOS if s.key in keys]
+        for flavour, impl in async_flavours(impls) if async_scenarios else []:
+            try:
+                server = Server(impl, log_dir)
+            except RuntimeError as error:
+                log("run %d: %s" % (run, error))
+                measurements.append(dict(run=run, kind="server-async", server=flavour, result={"error": str(error)}))
+                continue
+            try:
+                for scenario in async_scenarios:
+                    if not server.alive():
+                        server.stop()
+                        server = Server(impl, log_dir)
+                        log("run %d: restarted the %s server" % (run, flavour))
+                    result = run_client(impl, server, scenario, args)
+                    log("run %d: %s %s: %s" % (run, flavour, scenario.key, summary(result, "rate")))
+                    measurements.append(
+                        dict(run=run, kind="client", scenario=scenario.key, client=flavour, server=flavour, result=result)
                     )
             finally:
                 server.stop()
@@ -891,6 +973,50 @@ def report(results, impls, args, meta):
             )
             add("")
 
+    # The async flavours.
+    async_scenarios = [s for s in ASYNC_CLIENT_SCENARIOS if s.key in keys]
+    if async_scenarios:
+        flavours = [f for f, _ in async_flavours(impls)]
+        labels = {
+            f: "%s (%s)" % (impls[f.split(":")[0]].label, f.split(":")[1])
+            if f.split(":")[0] != "grpc-swift-2"
+            else impls["grpc-swift-2"].label
+            for f in flavours
+        }
+        mine, blocking, swift2 = ours + ":async", ours + ":blocking", "grpc-swift-2:async"
+        add("### Async clients and servers")
+        add("")
+        add(
+            "Each async flavour's client against its own async server: swift-grpc-sync's `AIO` stubs and `AIO.server` "
+            "(`--api async`: one task per call in flight, no thread), grpcio's `grpc.aio` (bench_aio_client.py, "
+            "bench_aio_server.py), grpc-swift-2 (async itself); swift-grpc-sync's blocking client and server for "
+            "comparison. In brackets for swift-grpc-sync (async): the ratio to its blocking flavour (targets: unary "
+            "p50 ≤ 1.2×) and to grpc-swift-2 (× better; target ≥ 3 on every row)."
+        )
+        add("")
+        add("| scenario | " + " | ".join(labels[f] for f in flavours) + " |")
+        add("|" + "---|" * (len(flavours) + 1))
+        for scenario in async_scenarios:
+            for which in ("p50", "p99") if scenario.kind == "latency" else (None,):
+                values = {f: results.client(scenario, f, f, which or "p50") for f in flavours}
+                cells = []
+                for f in flavours:
+                    cell = fmt(values[f], scenario.kind)
+                    if f == mine and values[f] is not None:
+                        notes = []
+                        if values.get(blocking) is not None:
+                            notes.append("%s of blocking" % fmt_ratio(ratio(values[f], values[blocking])))
+                        if values.get(swift2) is not None:
+                            notes.append(
+                                "%s grpc-swift-2" % fmt_ratio(speedup(scenario.kind, values[f], values[swift2]))
+                            )
+                        if notes:
+                            cell += " (%s)" % "; ".join(notes)
+                    cells.append(cell)
+                title = scenario.title + (", " + which if which else ", " + scenario.unit)
+                add("| %s | %s |" % (title, " | ".join(cells)))
+        add("")
+
     # Targets.
     if ours in names:
         add("### Targets")
@@ -1113,9 +1239,9 @@ def main():
     parser.add_argument(
         "--scenarios",
         default="all",
-        help="comma-separated scenario keys or groups: all (default), plaintext (%s), tls (%s); a selection other "
-        "than all writes its report into the work directory unless --output is given"
-        % (", ".join(SCENARIO_GROUPS["plaintext"]), ", ".join(SCENARIO_GROUPS["tls"])),
+        help="comma-separated scenario keys or groups: all (default), plaintext (%s), tls (%s), async (%s); a "
+        "selection other than all writes its report into the work directory unless --output is given"
+        % tuple(", ".join(SCENARIO_GROUPS[g]) for g in ("plaintext", "tls", "async")),
     )
     parser.add_argument("--no-h2load", action="store_true", help="leave out h2load (plaintext and TLS)")
     parser.add_argument("--no-memory", action="store_true", help="leave out the memory scenarios (plaintext and TLS)")
@@ -1151,8 +1277,9 @@ def main():
         args.streams_per_connection = 100
         args.settle = 0.5
         if args.scenarios == "all":
-            # One TLS check (about 2 s): swift-grpc-sync's client against its server with --tls.
-            args.scenarios = "plaintext,tls-unary-latency-0"
+            # One TLS check (about 2 s): swift-grpc-sync's client against its server with --tls; and the async
+            # flavour's scenarios.
+            args.scenarios = "plaintext,tls-unary-latency-0,async"
         args.output = os.path.join(args.work_dir, "smoke.md")
         args.chart = os.path.join(args.work_dir, "smoke.png")
         if not shutil.which("h2load"):
@@ -1223,6 +1350,7 @@ def main():
         expected += sum(len(names) for k in ("h2load", "idle", "streams") if k in keys)
         expected += sum(1 for s in TLS_CLIENT_SCENARIOS if s.key in keys) * tls_count
         expected += sum(tls_count for k in ("tls-h2load", "tls-idle") if k in keys)
+        expected += sum(1 for s in ASYNC_CLIENT_SCENARIOS if s.key in keys) * len(async_flavours(impls))
         if len(measurements) != expected:
             log("bench-smoke: %d measurements, expected %d" % (len(measurements), expected))
             return 1

@@ -13,8 +13,17 @@ struct ClientOptions {
         case pingPong = "ping-pong"
     }
 
+    /// Which of swift-grpc-sync's client APIs makes the calls.
+    enum API: String {
+        /// The blocking stubs, one thread per call or stream in flight.
+        case blocking
+        /// The async stubs (`AIO`), one task per call or stream in flight.
+        case async
+    }
+
     var target = ""
     var scenario = Scenario.unary
+    var api = API.blocking
     var concurrency = 1
     var requestSize = 0
     var responseSize = 0
@@ -32,6 +41,7 @@ struct ClientOptions {
         usage: bench-client --target HOST:PORT [--scenario unary|server-streaming|ping-pong]
                             [--concurrency N] [--request-size BYTES] [--response-size BYTES]
                             [--warmup SECONDS] [--duration SECONDS] [--tls CERTS_DIR]
+                            [--api blocking|async]
         """
 
     static func parse(_ arguments: [String]) -> ClientOptions {
@@ -50,6 +60,9 @@ struct ClientOptions {
             case "--warmup": options.warmup = double(flag, value)
             case "--duration": options.duration = double(flag, value)
             case "--tls": options.tls = value
+            case "--api":
+                guard let api = API(rawValue: value) else { fail("unknown API \(value)") }
+                options.api = api
             default: fail("unknown flag \(flag)")
             }
         }

@@ -6,7 +6,8 @@
 //
 // Every call or stream of a run shares one channel; `--concurrency` threads each keep one call
 // (unary) or one stream (server-streaming, ping-pong) going. With `--tls CERTS_DIR` the channel is
-// a secure one trusting CERTS_DIR/ca.pem.
+// a secure one trusting CERTS_DIR/ca.pem. With `--api async` the async stubs make the calls, from
+// `--concurrency` tasks (AsyncScenarios.swift).
 
 import BenchmarkService
 import Foundation
@@ -22,33 +23,49 @@ let channelOptions: [(String, OptionValue)] = [
     ("grpc.max_receive_message_length", .int(maxMessageLength)),
     ("grpc.max_send_message_length", .int(maxMessageLength)),
 ]
-let channel: Channel
+var credentials: ChannelCredentials?
+var secureOptions = channelOptions
 if let certificates = options.tls {
     let path = (certificates as NSString).appendingPathComponent("ca.pem")
     guard let roots = FileManager.default.contents(atPath: path) else { ClientOptions.fail("cannot read \(path)") }
-    channel = secureChannel(
-        options.target, sslChannelCredentials(rootCertificates: Array(roots)),
-        options: channelOptions + [("grpc.ssl_target_name_override", .string(ClientOptions.tlsServerName))])
-} else {
-    channel = insecureChannel(options.target, options: channelOptions)
+    credentials = sslChannelCredentials(rootCertificates: Array(roots))
+    secureOptions += [("grpc.ssl_target_name_override", .string(ClientOptions.tlsServerName))]
 }
-let stub = Grpc_Testing_BenchmarkServiceStub(channel)
-let request = makeRequest(options)
 let tallies = (0..<options.concurrency).map { _ in Tally() }
 let window = Window(warmup: options.warmup, duration: options.duration)
-let worker =
-    switch options.scenario {
-    case .unary: unaryWorker
-    case .serverStreaming: serverStreamingWorker
-    case .pingPong: pingPongWorker
+switch options.api {
+case .blocking:
+    let channel =
+        if let credentials {
+            secureChannel(options.target, credentials, options: secureOptions)
+        } else {
+            insecureChannel(options.target, options: channelOptions)
+        }
+    let stub = Grpc_Testing_BenchmarkServiceStub(channel)
+    let request = makeRequest(options)
+    let worker =
+        switch options.scenario {
+        case .unary: unaryWorker
+        case .serverStreaming: serverStreamingWorker
+        case .pingPong: pingPongWorker
+        }
+    runOnThreads(options.concurrency) { index in
+        worker(stub, request, options.responseSize, window, tallies[index])
     }
-runOnThreads(options.concurrency) { index in
-    worker(stub, request, options.responseSize, window, tallies[index])
+    channel.close()
+case .async:
+    let channel =
+        if let credentials {
+            AIO.secureChannel(options.target, credentials, options: secureOptions)
+        } else {
+            AIO.insecureChannel(options.target, options: channelOptions)
+        }
+    await runAsync(options, on: channel, tallies, window)
 }
-channel.close()
 
 let report = Report(
-    implementation: "swift-grpc-sync", options: options, tallies: tallies,
+    implementation: options.api == .async ? "swift-grpc-sync (async)" : "swift-grpc-sync", options: options,
+    tallies: tallies,
     measuresLatency: options.scenario != .serverStreaming)
 write(report.json() + "\n", to: 1)
 if let error = tallies.lazy.compactMap(\.firstError).first {

@@ -1,9 +1,10 @@
 // bench-server: gRPC's benchmark service (grpc.testing.BenchmarkService) on swift-grpc-sync.
 //
-//   bench-server --port N [--workers W] [--tls CERTS_DIR]
+//   bench-server --port N [--workers W] [--tls CERTS_DIR] [--api blocking|async]
 //
 // Prints "listening on PORT" once it accepts calls (--port 0 picks a free port), then serves until
-// it is killed. With --tls the port is TLS, with CERTS_DIR/server.key and server.pem
+// it is killed. `--api async` serves with async handlers on an `AIO.server` (AsyncBenchmarkServicer.swift)
+// instead of the blocking ones on a thread pool of `--workers`. With --tls the port is TLS, with CERTS_DIR/server.key and server.pem
 // (Tests/Certificates of the repository). The handlers do what grpc's own benchmark servers do: answer every request with
 // a payload of `response_size` bytes.
 
@@ -73,7 +74,9 @@ func write(_ text: String, to fd: Int32) {
 }
 
 func usage(_ message: String) -> Never {
-    write("bench-server: \(message)\nusage: bench-server --port N [--workers W] [--tls CERTS_DIR]\n", to: 2)
+    write(
+        "bench-server: \(message)\nusage: bench-server --port N [--workers W] [--tls CERTS_DIR] [--api blocking|async]\n",
+        to: 2)
     exit(2)
 }
 
@@ -87,11 +90,17 @@ func pem(_ directory: String, _ file: String) -> [UInt8] {
 var port: Int?
 var workers = 10
 var certificates: String?
+var asyncAPI = false
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     guard let value = arguments.popFirst() else { usage("\(flag) needs a value") }
     if flag == "--tls" {
         certificates = value
+        continue
+    }
+    if flag == "--api" {
+        guard value == "blocking" || value == "async" else { usage("unknown API \(value)") }
+        asyncAPI = value == "async"
         continue
     }
     guard let number = Int(value) else { usage("\(flag) needs a number") }
@@ -102,25 +111,52 @@ while let flag = arguments.popFirst() {
     }
 }
 guard let port else { usage("--port is required") }
+let serverOptions: [(String, OptionValue)] = [
+    ("grpc.max_receive_message_length", .int(maxMessageLength)),
+    ("grpc.max_send_message_length", .int(maxMessageLength)),
+]
+
+/// The port's credentials with `--tls`, else nil.
+@MainActor func credentials() throws -> ServerCredentials? {
+    guard let certificates else { return nil }
+    return try sslServerCredentials([
+        (privateKey: pem(certificates, "server.key"), certificateChain: pem(certificates, "server.pem"))
+    ])
+}
+
+if asyncAPI {
+    let server = AIO.server(options: serverOptions)
+    addBenchmarkServiceServicerToServer(AsyncBenchmarkServicer(), server)
+    do {
+        let address = "127.0.0.1:\(port)"
+        let bound =
+            if let credentials = try credentials() {
+                try server.addSecurePort(address, credentials)
+            } else {
+                try server.addInsecurePort(address)
+            }
+        try await server.start()
+        write("listening on \(bound)\n", to: 1)
+    } catch {
+        write("bench-server: \(error)\n", to: 2)
+        exit(1)
+    }
+    _ = await server.waitForTermination()
+    exit(0)
+}
 
 let server = Server(
     ThreadPoolExecutor(maxWorkers: workers),
-    options: [
-        ("grpc.max_receive_message_length", .int(maxMessageLength)),
-        ("grpc.max_send_message_length", .int(maxMessageLength)),
-    ])
+    options: serverOptions)
 addBenchmarkServiceServicerToServer(BenchmarkServicer(), server)
 do {
     let address = "127.0.0.1:\(port)"
-    let bound: Int
-    if let certificates {
-        let credentials = try sslServerCredentials([
-            (privateKey: pem(certificates, "server.key"), certificateChain: pem(certificates, "server.pem"))
-        ])
-        bound = try server.addSecurePort(address, credentials)
-    } else {
-        bound = try server.addInsecurePort(address)
-    }
+    let bound =
+        if let credentials = try credentials() {
+            try server.addSecurePort(address, credentials)
+        } else {
+            try server.addInsecurePort(address)
+        }
     try server.start()
     write("listening on \(bound)\n", to: 1)
 } catch {
