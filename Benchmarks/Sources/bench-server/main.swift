@@ -116,25 +116,24 @@ let serverOptions: [(String, OptionValue)] = [
     ("grpc.max_send_message_length", .int(maxMessageLength)),
 ]
 
-/// The port's credentials with `--tls`, else nil.
-@MainActor func credentials() throws -> ServerCredentials? {
-    guard let certificates else { return nil }
-    return try sslServerCredentials([
+/// Adds the port, `127.0.0.1:port`, through `insecure`, or with `--tls` through `secure` with the
+/// certificates' credentials; returns the port bound.
+@MainActor func addPort(
+    insecure: (String) throws -> Int, secure: (String, ServerCredentials) throws -> Int
+) throws -> Int {
+    let address = "127.0.0.1:\(port)"
+    guard let certificates else { return try insecure(address) }
+    let credentials = try sslServerCredentials([
         (privateKey: pem(certificates, "server.key"), certificateChain: pem(certificates, "server.pem"))
     ])
+    return try secure(address, credentials)
 }
 
 if asyncAPI {
     let server = AIO.server(options: serverOptions)
     addBenchmarkServiceServicerToServer(AsyncBenchmarkServicer(), server)
     do {
-        let address = "127.0.0.1:\(port)"
-        let bound =
-            if let credentials = try credentials() {
-                try server.addSecurePort(address, credentials)
-            } else {
-                try server.addInsecurePort(address)
-            }
+        let bound = try addPort(insecure: server.addInsecurePort, secure: server.addSecurePort)
         try await server.start()
         write("listening on \(bound)\n", to: 1)
     } catch {
@@ -150,13 +149,7 @@ let server = Server(
     options: serverOptions)
 addBenchmarkServiceServicerToServer(BenchmarkServicer(), server)
 do {
-    let address = "127.0.0.1:\(port)"
-    let bound =
-        if let credentials = try credentials() {
-            try server.addSecurePort(address, credentials)
-        } else {
-            try server.addInsecurePort(address)
-        }
+    let bound = try addPort(insecure: server.addInsecurePort, secure: server.addSecurePort)
     try server.start()
     write("listening on \(bound)\n", to: 1)
 } catch {

@@ -5,13 +5,12 @@
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 
 import grpc
 
-from bench_client import MAX_MESSAGE_LENGTH, Tally, Window, benchmark_service_pb2_grpc, messages_pb2, percentile
+from bench_client import MAX_MESSAGE_LENGTH, Tally, Window, benchmark_service_pb2_grpc, messages_pb2, print_result
 
 
 async def unary_worker(stub, request, size, window, tally):
@@ -24,13 +23,7 @@ async def unary_worker(stub, request, size, window, tally):
         except grpc.RpcError as e:
             tally.error("UnaryCall failed: %s %s" % (e.code(), e.details()), time.monotonic_ns(), window)
             continue
-        end = time.monotonic_ns()
-        if len(response.payload.body) != size:
-            tally.error("a response carried %d bytes, not %d" % (len(response.payload.body), size), end, window)
-            continue
-        if window.contains(end):
-            tally.count += 1
-            tally.latencies.append(end - start)
+        tally.response(response, size, start, time.monotonic_ns(), window)
 
 
 async def server_streaming_worker(stub, request, size, window, tally):
@@ -63,13 +56,7 @@ async def ping_pong_worker(stub, request, size, window, tally):
             if response is grpc.aio.EOF:
                 tally.error("StreamingCall ended early", time.monotonic_ns(), window)
                 return
-            end = time.monotonic_ns()
-            if len(response.payload.body) != size:
-                tally.error("a response carried %d bytes, not %d" % (len(response.payload.body), size), end, window)
-                continue
-            if window.contains(end):
-                tally.count += 1
-                tally.latencies.append(end - start)
+            tally.response(response, size, start, time.monotonic_ns(), window)
         await call.done_writing()
         while await call.read() is not grpc.aio.EOF:
             pass
@@ -108,29 +95,7 @@ def main():
     parser.add_argument("--duration", type=float, default=2.0)
     args = parser.parse_args()
     tallies = asyncio.run(run(args))
-
-    count = sum(t.count for t in tallies)
-    latency = None
-    if args.scenario != "server-streaming":
-        latencies = sorted(ns for t in tallies for ns in t.latencies)
-        latency = {name: percentile(latencies, q) for name, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0))}
-    result = {
-        "implementation": "grpcio (aio)",
-        "scenario": args.scenario,
-        "concurrency": args.concurrency,
-        "request_size": args.request_size,
-        "response_size": args.response_size,
-        "duration_s": args.duration,
-        "count": count,
-        "errors": sum(t.errors for t in tallies),
-        "rate": count / args.duration,
-        "latency_us": latency,
-    }
-    print(json.dumps(result), flush=True)
-    first_error = next((t.first_error for t in tallies if t.first_error), None)
-    if first_error:
-        print("bench-client: %s" % first_error, file=sys.stderr)
-    return 0 if count > 0 else 1
+    return print_result(args, tallies, "grpcio (aio)")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,15 @@ class Tally:
         if window.contains(t):
             self.errors += 1
 
+    def response(self, response, size, start, end, window):
+        """Counts a call or round trip that began at `start` and brought `response` at `end`: an error unless its
+        payload has `size` bytes, its latency when it ended in the window."""
+        if len(response.payload.body) != size:
+            self.error("a response carried %d bytes, not %d" % (len(response.payload.body), size), end, window)
+        elif window.contains(end):
+            self.count += 1
+            self.latencies.append(end - start)
+
 
 def unary_worker(stub, request, size, window, tally):
     while True:
@@ -67,13 +76,7 @@ def unary_worker(stub, request, size, window, tally):
         except grpc.RpcError as e:
             tally.error("UnaryCall failed: %s %s" % (e.code(), e.details()), time.monotonic_ns(), window)
             continue
-        end = time.monotonic_ns()
-        if len(response.payload.body) != size:
-            tally.error("a response carried %d bytes, not %d" % (len(response.payload.body), size), end, window)
-            continue
-        if window.contains(end):
-            tally.count += 1
-            tally.latencies.append(end - start)
+        tally.response(response, size, start, time.monotonic_ns(), window)
 
 
 def server_streaming_worker(stub, request, size, window, tally):
@@ -132,13 +135,7 @@ def ping_pong_worker(stub, request, size, window, tally):
             if response is None:
                 tally.error("StreamingCall ended early", time.monotonic_ns(), window)
                 return
-            end = time.monotonic_ns()
-            if len(response.payload.body) != size:
-                tally.error("a response carried %d bytes, not %d" % (len(response.payload.body), size), end, window)
-                continue
-            if window.contains(end):
-                tally.count += 1
-                tally.latencies.append(end - start)
+            tally.response(response, size, start, time.monotonic_ns(), window)
         requests.finish()
         for _ in responses:
             pass
@@ -198,13 +195,18 @@ def main():
         thread.join()
     channel.close()
 
+    return print_result(args, tallies, "grpcio")
+
+
+def print_result(args, tallies, implementation):
+    """Prints the result line every bench-client prints; returns the exit status (0 when anything counted)."""
     count = sum(t.count for t in tallies)
     latency = None
     if args.scenario != "server-streaming":
         latencies = sorted(ns for t in tallies for ns in t.latencies)
         latency = {name: percentile(latencies, q) for name, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0))}
     result = {
-        "implementation": "grpcio",
+        "implementation": implementation,
         "scenario": args.scenario,
         "concurrency": args.concurrency,
         "request_size": args.request_size,
