@@ -126,7 +126,8 @@ final class AIOClientTests: XCTestCase {
             XCTAssertEqual(error.message, "The iterator and read/write APIs may not be mixed on a single RPC.")
         }
 
-        let written = try clientStream.call(timeout: 10)
+        // The server sleeps before it reads: the call is still running when the last write comes.
+        let written = try clientStream.call(timeout: 10, metadata: [("x-sleep-ms", "1000")])
         try await written.write([1, 1])
         try await written.write([2])
         try await written.doneWriting()
