@@ -218,6 +218,14 @@ ASYNC_CLIENT_SCENARIOS = [
     ),
 ]
 
+# The async table's columns.
+ASYNC_LABELS = {
+    "swift-grpc-sync:async": "swift-grpc-sync (async)",
+    "swift-grpc-sync:blocking": "swift-grpc-sync (blocking)",
+    "grpc-swift-2:async": "grpc-swift-2",
+    "grpcio:async": "grpcio (grpc.aio)",
+}
+
 # What --scenarios selects: these keys, or the groups "plaintext", "tls", "async" and "all".
 SCENARIO_GROUPS = {
     "plaintext": [s.key for s in CLIENT_SCENARIOS] + ["h2load", "idle", "streams"],
@@ -977,12 +985,7 @@ def report(results, impls, args, meta):
     async_scenarios = [s for s in ASYNC_CLIENT_SCENARIOS if s.key in keys]
     if async_scenarios:
         flavours = [f for f, _ in async_flavours(impls)]
-        labels = {
-            f: "%s (%s)" % (impls[f.split(":")[0]].label, f.split(":")[1])
-            if f.split(":")[0] != "grpc-swift-2"
-            else impls["grpc-swift-2"].label
-            for f in flavours
-        }
+        labels = {f: ASYNC_LABELS.get(f) or f for f in flavours}
         mine, blocking, swift2 = ours + ":async", ours + ":blocking", "grpc-swift-2:async"
         add("### Async clients and servers")
         add("")
