@@ -60,7 +60,13 @@ case .async:
         } else {
             AIO.insecureChannel(options.target, options: channelOptions)
         }
-    await runAsync(options, on: channel, tallies, window)
+    // Not awaited here: an async main hands the main thread to Dispatch, which callgrind cannot run.
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        await runAsync(options, on: channel, tallies, window)
+        done.signal()
+    }
+    done.wait()
 }
 
 let report = Report(

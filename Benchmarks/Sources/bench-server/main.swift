@@ -129,18 +129,36 @@ let serverOptions: [(String, OptionValue)] = [
     return try secure(address, credentials)
 }
 
+/// Runs `body` as a task and blocks the calling thread until it is done. The main thread stays a
+/// thread of its own: an async main hands it to Dispatch, which callgrind cannot run.
+func waitFor(_ body: @escaping @Sendable () async -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        await body()
+        done.signal()
+    }
+    done.wait()
+}
+
 if asyncAPI {
     let server = AIO.server(options: serverOptions)
     addBenchmarkServiceServicerToServer(AsyncBenchmarkServicer(), server)
     do {
         let bound = try addPort(insecure: server.addInsecurePort, secure: server.addSecurePort)
-        try await server.start()
+        waitFor {
+            do {
+                try await server.start()
+            } catch {
+                write("bench-server: \(error)\n", to: 2)
+                exit(1)
+            }
+        }
         write("listening on \(bound)\n", to: 1)
     } catch {
         write("bench-server: \(error)\n", to: 2)
         exit(1)
     }
-    _ = await server.waitForTermination()
+    waitFor { _ = await server.waitForTermination() }
     exit(0)
 }
 
