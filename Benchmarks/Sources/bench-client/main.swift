@@ -62,7 +62,7 @@ case .async:
         }
     // Not awaited here: an async main hands the main thread to Dispatch, which callgrind cannot run.
     let done = DispatchSemaphore(value: 0)
-    Task {
+    Task.detached {
         await runAsync(options, on: channel, tallies, window)
         done.signal()
     }

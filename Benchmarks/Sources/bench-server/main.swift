@@ -133,7 +133,7 @@ let serverOptions: [(String, OptionValue)] = [
 /// thread of its own: an async main hands it to Dispatch, which callgrind cannot run.
 func waitFor(_ body: @escaping @Sendable () async -> Void) {
     let done = DispatchSemaphore(value: 0)
-    Task {
+    Task.detached {
         await body()
         done.signal()
     }

@@ -4,6 +4,8 @@ extension AIO {
     public final class Channel: Sendable {
         /// The connection and settings.
         let transport: ChannelTransport
+        /// The calls started here, for ``close(grace:)``.
+        let activeCalls = ActiveCalls()
 
         init(transport: ChannelTransport) {
             self.transport = transport
@@ -12,9 +14,27 @@ extension AIO {
         /// The target the channel was made for.
         public var target: String { transport.target }
 
-        /// Closes the channel (`await channel.close()`): active calls end with CANCELLED
-        /// "Channel closed!", and new ones fail.
-        public func close() async {
+        /// Closes the channel (`await channel.close(grace)`): new calls are refused at once
+        /// (``UsageError``); the calls still running get `grace` seconds to end, then are cancelled,
+        /// as ``Call/cancel()`` cancels them (CANCELLED "Locally cancelled by application!"; their
+        /// awaiting tasks get `CancellationError`); then the channel shuts down. Closing a closed
+        /// channel does nothing.
+        ///
+        /// - Parameter grace: Seconds the running calls may still take; nil, 0 or less cancels them at
+        ///   once (grpc.aio raises `ValueError` for a negative grace).
+        public func close(grace: Double? = nil) async {
+            guard let running = activeCalls.close() else { return }
+            if let grace, grace > 0, !running.isEmpty {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { try? await Task.sleep(nanoseconds: UInt64(grace * 1e9)) }
+                    group.addTask {
+                        for call in running { _ = await call.waitForStatusAsync() }
+                    }
+                    await group.next()
+                    group.cancelAll()
+                }
+            }
+            for call in running { call.cancel() }
             transport.close()
         }
 
@@ -67,7 +87,8 @@ extension AIO {
             _ method: String, requestSerializer: @escaping Serializer<Request>,
             responseDeserializer: @escaping Deserializer<Response>
         ) -> UnaryUnaryMultiCallable<Request, Response> {
-            UnaryUnaryMultiCallable(binding: binding(method, requestSerializer, responseDeserializer))
+            UnaryUnaryMultiCallable(
+                binding: binding(method, requestSerializer, responseDeserializer), activeCalls: activeCalls)
         }
 
         /// A unary-stream method (`channel.unary_stream`).
@@ -81,7 +102,8 @@ extension AIO {
             _ method: String, requestSerializer: @escaping Serializer<Request>,
             responseDeserializer: @escaping Deserializer<Response>
         ) -> UnaryStreamMultiCallable<Request, Response> {
-            UnaryStreamMultiCallable(binding: binding(method, requestSerializer, responseDeserializer))
+            UnaryStreamMultiCallable(
+                binding: binding(method, requestSerializer, responseDeserializer), activeCalls: activeCalls)
         }
 
         /// A stream-unary method (`channel.stream_unary`).
@@ -95,7 +117,8 @@ extension AIO {
             _ method: String, requestSerializer: @escaping Serializer<Request>,
             responseDeserializer: @escaping Deserializer<Response>
         ) -> StreamUnaryMultiCallable<Request, Response> {
-            StreamUnaryMultiCallable(binding: binding(method, requestSerializer, responseDeserializer))
+            StreamUnaryMultiCallable(
+                binding: binding(method, requestSerializer, responseDeserializer), activeCalls: activeCalls)
         }
 
         /// A stream-stream method (`channel.stream_stream`).
@@ -109,7 +132,8 @@ extension AIO {
             _ method: String, requestSerializer: @escaping Serializer<Request>,
             responseDeserializer: @escaping Deserializer<Response>
         ) -> StreamStreamMultiCallable<Request, Response> {
-            StreamStreamMultiCallable(binding: binding(method, requestSerializer, responseDeserializer))
+            StreamStreamMultiCallable(
+                binding: binding(method, requestSerializer, responseDeserializer), activeCalls: activeCalls)
         }
 
         private func binding<Request, Response>(

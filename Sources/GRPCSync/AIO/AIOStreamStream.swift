@@ -3,6 +3,8 @@ extension AIO {
     /// (`grpc.aio.StreamStreamMultiCallable`).
     public struct StreamStreamMultiCallable<Request, Response>: Sendable {
         let binding: MethodBinding<Request, Response>
+        /// The channel's running calls, which ``Channel/close(grace:)`` ends.
+        let activeCalls: ActiveCalls
 
         /// The full method path, `/package.Service/Method`.
         public var method: String { binding.method }
@@ -77,7 +79,8 @@ extension AIO {
             _ timeout: Double?, _ metadata: Metadata, _ waitForReady: Bool?, _ compression: Compression?,
             _ credentials: CallCredentials?
         ) throws -> ClientCall {
-            try binding.makeCall(
+            try activeCalls.makeCall(
+                binding,
                 binding.details(
                     timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
                     credentials: credentials))

@@ -3,6 +3,8 @@ extension AIO {
     /// (`grpc.aio.StreamUnaryMultiCallable`).
     public struct StreamUnaryMultiCallable<Request, Response>: Sendable {
         let binding: MethodBinding<Request, Response>
+        /// The channel's running calls, which ``Channel/close(grace:)`` ends.
+        let activeCalls: ActiveCalls
 
         /// The full method path, `/package.Service/Method`.
         public var method: String { binding.method }
@@ -71,7 +73,8 @@ extension AIO {
             _ requests: sending Requests, timeout: Double? = nil, metadata: Metadata = [],
             waitForReady: Bool? = nil, compression: Compression? = nil, credentials: CallCredentials? = nil
         ) throws -> StreamUnaryCall<Request, Response> where Requests.Element == Request {
-            let call = try binding.makeCall(
+            let call = try activeCalls.makeCall(
+                binding,
                 binding.details(
                     timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
                     credentials: credentials))
@@ -96,7 +99,8 @@ extension AIO {
             timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
             compression: Compression? = nil, credentials: CallCredentials? = nil
         ) throws -> StreamUnaryCall<Request, Response> {
-            let call = try binding.makeCall(
+            let call = try activeCalls.makeCall(
+                binding,
                 binding.details(
                     timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
                     credentials: credentials))

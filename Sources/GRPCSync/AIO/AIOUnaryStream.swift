@@ -3,6 +3,8 @@ extension AIO {
     /// (`grpc.aio.UnaryStreamMultiCallable`).
     public struct UnaryStreamMultiCallable<Request, Response>: Sendable {
         let binding: MethodBinding<Request, Response>
+        /// The channel's running calls, which ``Channel/close(grace:)`` ends.
+        let activeCalls: ActiveCalls
 
         /// The full method path, `/package.Service/Method`.
         public var method: String { binding.method }
@@ -24,7 +26,8 @@ extension AIO {
             _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
             compression: Compression? = nil, credentials: CallCredentials? = nil
         ) throws -> UnaryStreamCall<Response> {
-            let call = try binding.makeCall(
+            let call = try activeCalls.makeCall(
+                binding,
                 binding.details(
                     timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
                     credentials: credentials))

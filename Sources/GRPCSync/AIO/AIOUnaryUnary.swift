@@ -4,6 +4,8 @@ extension AIO {
     /// `timeout:` (seconds), `metadata:`, `waitForReady:`, `compression:`, `credentials:`.
     public struct UnaryUnaryMultiCallable<Request, Response>: Sendable {
         let binding: MethodBinding<Request, Response>
+        /// The channel's running calls, which ``Channel/close(grace:)`` ends.
+        let activeCalls: ActiveCalls
 
         /// The full method path, `/package.Service/Method`.
         public var method: String { binding.method }
@@ -26,7 +28,8 @@ extension AIO {
             _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
             compression: Compression? = nil, credentials: CallCredentials? = nil
         ) async throws -> Response {
-            let call = try binding.makeCall(
+            let call = try activeCalls.makeCall(
+                binding,
                 binding.details(
                     timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
                     credentials: credentials))
@@ -55,7 +58,8 @@ extension AIO {
             _ request: Request, timeout: Double? = nil, metadata: Metadata = [], waitForReady: Bool? = nil,
             compression: Compression? = nil, credentials: CallCredentials? = nil
         ) throws -> UnaryUnaryCall<Response> {
-            let call = try binding.makeCall(
+            let call = try activeCalls.makeCall(
+                binding,
                 binding.details(
                     timeout: timeout, metadata: metadata, waitForReady: waitForReady, compression: compression,
                     credentials: credentials))

@@ -134,7 +134,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     /// Throws when no call may start on this channel.
     func checkUsable() throws {
         if lock.withLock({ machine.connectivity == .shutdown }) {
-            throw UsageError("Cannot invoke RPC on closed channel!")
+            throw UsageError.closedChannel
         }
     }
 
@@ -388,4 +388,9 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
             retireLocked(connection)
         }
     }
+}
+
+extension UsageError {
+    /// A call on a closed (or, async, closing) channel.
+    static var closedChannel: UsageError { UsageError("Cannot invoke RPC on closed channel!") }
 }
