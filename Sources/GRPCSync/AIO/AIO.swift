@@ -31,7 +31,7 @@ public enum AIO {
     ///   - compression: The algorithm requests are compressed with, unless a call chooses otherwise.
     ///   - logger: Where the channel logs (swift-log); nil: the default that honours
     ///     `GRPC_VERBOSITY` and `GRPC_TRACE`.
-    /// - Returns: The channel; close it with ``AIO/Channel/close()``.
+    /// - Returns: The channel; close it with ``AIO/Channel/close(grace:)``.
     public static func insecureChannel(
         _ target: String, options: [(String, OptionValue)] = [], compression: Compression? = nil,
         logger: Logger? = nil
@@ -50,7 +50,7 @@ public enum AIO {
     ///     certificate must match.
     ///   - compression: The algorithm requests are compressed with, unless a call chooses otherwise.
     ///   - logger: Where the channel logs (swift-log); nil: the default.
-    /// - Returns: The channel; close it with ``AIO/Channel/close()``.
+    /// - Returns: The channel; close it with ``AIO/Channel/close(grace:)``.
     public static func secureChannel(
         _ target: String, _ credentials: ChannelCredentials, options: [(String, OptionValue)] = [],
         compression: Compression? = nil, logger: Logger? = nil
