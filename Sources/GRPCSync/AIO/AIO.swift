@@ -29,14 +29,18 @@ public enum AIO {
     ///   - target: Where to connect, as for the blocking ``insecureChannel(_:options:compression:logger:)``.
     ///   - options: grpcio's options; `docs/porting.md` lists what each key does here.
     ///   - compression: The algorithm requests are compressed with, unless a call chooses otherwise.
+    ///   - interceptors: Client interceptors every call goes through, outermost first
+    ///     (``AIO/UnaryUnaryClientInterceptor`` and its three siblings).
     ///   - logger: Where the channel logs (swift-log); nil: the default that honours
     ///     `GRPC_VERBOSITY` and `GRPC_TRACE`.
     /// - Returns: The channel; close it with ``AIO/Channel/close(grace:)``.
     public static func insecureChannel(
         _ target: String, options: [(String, OptionValue)] = [], compression: Compression? = nil,
-        logger: Logger? = nil
+        interceptors: [any ClientInterceptor] = [], logger: Logger? = nil
     ) -> Channel {
-        Channel(transport: ChannelTransport(target: target, options: options, compression: compression, logger: logger))
+        Channel(
+            transport: ChannelTransport(target: target, options: options, compression: compression, logger: logger),
+            interceptors: interceptors)
     }
 
     /// Makes a channel whose connections are secured by `credentials`
@@ -49,14 +53,16 @@ public enum AIO {
     ///   - options: grpcio's options; `grpc.ssl_target_name_override` names the host the server's
     ///     certificate must match.
     ///   - compression: The algorithm requests are compressed with, unless a call chooses otherwise.
+    ///   - interceptors: Client interceptors every call goes through, outermost first.
     ///   - logger: Where the channel logs (swift-log); nil: the default.
     /// - Returns: The channel; close it with ``AIO/Channel/close(grace:)``.
     public static func secureChannel(
         _ target: String, _ credentials: ChannelCredentials, options: [(String, OptionValue)] = [],
-        compression: Compression? = nil, logger: Logger? = nil
+        compression: Compression? = nil, interceptors: [any ClientInterceptor] = [], logger: Logger? = nil
     ) -> Channel {
         Channel(
             transport: ChannelTransport(
-                target: target, options: options, compression: compression, credentials: credentials, logger: logger))
+                target: target, options: options, compression: compression, credentials: credentials, logger: logger),
+            interceptors: interceptors)
     }
 }

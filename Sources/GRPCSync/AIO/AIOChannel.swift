@@ -6,9 +6,12 @@ extension AIO {
         let transport: ChannelTransport
         /// The calls started here, for ``close(grace:)``.
         let activeCalls = ActiveCalls()
+        /// The interceptors calls go through, outermost first.
+        let interceptors: [any ClientInterceptor]
 
-        init(transport: ChannelTransport) {
+        init(transport: ChannelTransport, interceptors: [any ClientInterceptor]) {
             self.transport = transport
+            self.interceptors = interceptors
         }
 
         /// The target the channel was made for.
@@ -88,7 +91,8 @@ extension AIO {
             responseDeserializer: @escaping Deserializer<Response>
         ) -> UnaryUnaryMultiCallable<Request, Response> {
             UnaryUnaryMultiCallable(
-                binding: binding(method, requestSerializer, responseDeserializer), activeCalls: activeCalls)
+                binding: binding(method, requestSerializer, responseDeserializer), activeCalls: activeCalls,
+                interceptors: interceptors.compactMap { $0 as? any UnaryUnaryClientInterceptor })
         }
 
         /// A unary-stream method (`channel.unary_stream`).
@@ -103,7 +107,8 @@ extension AIO {
             responseDeserializer: @escaping Deserializer<Response>
         ) -> UnaryStreamMultiCallable<Request, Response> {
             UnaryStreamMultiCallable(
-                binding: binding(method, requestSerializer, responseDeserializer), activeCalls: activeCalls)
+                binding: binding(method, requestSerializer, responseDeserializer), activeCalls: activeCalls,
+                interceptors: interceptors.compactMap { $0 as? any UnaryStreamClientInterceptor })
         }
 
         /// A stream-unary method (`channel.stream_unary`).
@@ -118,7 +123,8 @@ extension AIO {
             responseDeserializer: @escaping Deserializer<Response>
         ) -> StreamUnaryMultiCallable<Request, Response> {
             StreamUnaryMultiCallable(
-                binding: binding(method, requestSerializer, responseDeserializer), activeCalls: activeCalls)
+                binding: binding(method, requestSerializer, responseDeserializer), activeCalls: activeCalls,
+                interceptors: interceptors.compactMap { $0 as? any StreamUnaryClientInterceptor })
         }
 
         /// A stream-stream method (`channel.stream_stream`).
@@ -133,7 +139,8 @@ extension AIO {
             responseDeserializer: @escaping Deserializer<Response>
         ) -> StreamStreamMultiCallable<Request, Response> {
             StreamStreamMultiCallable(
-                binding: binding(method, requestSerializer, responseDeserializer), activeCalls: activeCalls)
+                binding: binding(method, requestSerializer, responseDeserializer), activeCalls: activeCalls,
+                interceptors: interceptors.compactMap { $0 as? any StreamStreamClientInterceptor })
         }
 
         private func binding<Request, Response>(
