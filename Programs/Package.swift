@@ -89,6 +89,11 @@ let package = Package(
             ],
             path: "Sources/Examples/UserService/Client"
         ),
+        .executableTarget(
+            name: "user-service-async-client",
+            dependencies: [.product(name: "GRPCSync", package: "swift-grpc-sync"), "UserServiceModel"],
+            path: "Sources/Examples/UserService/AsyncClient"
+        ),
         .target(
             name: "RouteGuideModel",
             dependencies: [
@@ -188,7 +193,8 @@ let package = Package(
                 "route-guide-server", "route-guide-client", "route-guide-async-client", "route-guide-async-server",
                 "dispatcher-server",
                 "dispatcher-client",
-                "user-service-server", "user-service-client", "helloworld-server", "helloworld-client",
+                "user-service-server", "user-service-client", "user-service-async-client", "helloworld-server",
+                "helloworld-client",
                 "errors-server", "errors-client", "service-lifecycle-server", "TestProcesses",
             ]
         ),

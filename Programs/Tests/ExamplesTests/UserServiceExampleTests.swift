@@ -1,7 +1,7 @@
 import XCTest
 
-/// user-service-server and user-service-client against their grpcio counterparts in
-/// Tests/Peers/examples. Each server fails its first two CreateUser calls with UNAVAILABLE, so
+/// user-service-server, user-service-client and user-service-async-client against their grpcio
+/// counterparts in Tests/Peers/examples (the async ones on grpc.aio). Each server fails its first two CreateUser calls with UNAVAILABLE, so
 /// each client's retry interceptor retries; its logging interceptor logs every call. Every client
 /// prints the same against every server (a fresh server each time: the users are its state).
 final class UserServiceExampleTests: XCTestCase {
@@ -47,6 +47,30 @@ final class UserServiceExampleTests: XCTestCase {
     func testGRPCIOClientAgainstGRPCIOServer() throws {
         let server = try Examples.grpcioServer("user_service_server.py", flaky)
         XCTAssertEqual(try Examples.runGRPCIOClient("user_service_client.py", target: server.target), Self.expected)
+    }
+
+    func testSwiftAsyncClientAgainstSwiftServer() throws {
+        let server = try Examples.swiftServer("user-service-server", flaky)
+        XCTAssertEqual(
+            try Examples.runSwiftClient("user-service-async-client", target: server.target), Self.expected)
+    }
+
+    func testSwiftAsyncClientAgainstGRPCIOServer() throws {
+        let server = try Examples.grpcioServer("user_service_server.py", flaky)
+        XCTAssertEqual(
+            try Examples.runSwiftClient("user-service-async-client", target: server.target), Self.expected)
+    }
+
+    func testGRPCIOAsyncClientAgainstSwiftServer() throws {
+        let server = try Examples.swiftServer("user-service-server", flaky)
+        XCTAssertEqual(
+            try Examples.runGRPCIOClient("user_service_async_client.py", target: server.target), Self.expected)
+    }
+
+    func testGRPCIOAsyncClientAgainstGRPCIOServer() throws {
+        let server = try Examples.grpcioServer("user_service_server.py", flaky)
+        XCTAssertEqual(
+            try Examples.runGRPCIOClient("user_service_async_client.py", target: server.target), Self.expected)
     }
 
     /// With `--print-telemetry`, the client prints, after its usual output, the metrics and spans
