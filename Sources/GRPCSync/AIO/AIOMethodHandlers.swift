@@ -14,12 +14,16 @@ extension AIO {
         requestDeserializer: @escaping Deserializer<Request>,
         responseSerializer: @escaping Serializer<Response>
     ) -> RPCMethodHandler {
-        RPCMethodHandler(requestStreaming: false, responseStreaming: false) { call, _ in
-            call.runAsTask {
-                guard let request = call.receiveUnaryRequest(requestDeserializer) else { return }
-                await call.runHandlerAsync(responseSerializer) { context in try await behavior(request, context) }
-            }
-        }
+        RPCMethodHandler(
+            requestStreaming: false, responseStreaming: false,
+            asyncBody: { call, wrappers in
+                call.runAsTask {
+                    guard let request = call.receiveUnaryRequest(requestDeserializer) else { return }
+                    await call.runHandlerAsync(responseSerializer, wrappers) { context in
+                        try await behavior(request, context)
+                    }
+                }
+            })
     }
 
     /// A unary-request, streaming-response async handler: the behaviour writes with
@@ -36,14 +40,16 @@ extension AIO {
         requestDeserializer: @escaping Deserializer<Request>,
         responseSerializer: @escaping Serializer<Response>
     ) -> RPCMethodHandler {
-        RPCMethodHandler(requestStreaming: false, responseStreaming: true) { call, _ in
-            call.runAsTask {
-                guard let request = call.receiveUnaryRequest(requestDeserializer) else { return }
-                await call.runStreamingHandlerAsync { context in
-                    try await behavior(request, ResponseWriter(call: call, serializer: responseSerializer), context)
+        RPCMethodHandler(
+            requestStreaming: false, responseStreaming: true,
+            asyncBody: { call, wrappers in
+                call.runAsTask {
+                    guard let request = call.receiveUnaryRequest(requestDeserializer) else { return }
+                    await call.runStreamingHandlerAsync(wrappers) { context in
+                        try await behavior(request, ResponseWriter(call: call, serializer: responseSerializer), context)
+                    }
                 }
-            }
-        }
+            })
     }
 
     /// A streaming-request, unary-response async handler.
@@ -59,13 +65,15 @@ extension AIO {
         requestDeserializer: @escaping Deserializer<Request>,
         responseSerializer: @escaping Serializer<Response>
     ) -> RPCMethodHandler {
-        RPCMethodHandler(requestStreaming: true, responseStreaming: false) { call, _ in
-            call.runAsTask {
-                await call.runHandlerAsync(responseSerializer) { context in
-                    try await behavior(RequestStream(call: call, deserializer: requestDeserializer), context)
+        RPCMethodHandler(
+            requestStreaming: true, responseStreaming: false,
+            asyncBody: { call, wrappers in
+                call.runAsTask {
+                    await call.runHandlerAsync(responseSerializer, wrappers) { context in
+                        try await behavior(RequestStream(call: call, deserializer: requestDeserializer), context)
+                    }
                 }
-            }
-        }
+            })
     }
 
     /// A streaming-request, streaming-response async handler.
@@ -83,14 +91,16 @@ extension AIO {
         requestDeserializer: @escaping Deserializer<Request>,
         responseSerializer: @escaping Serializer<Response>
     ) -> RPCMethodHandler {
-        RPCMethodHandler(requestStreaming: true, responseStreaming: true) { call, _ in
-            call.runAsTask {
-                await call.runStreamingHandlerAsync { context in
-                    try await behavior(
-                        RequestStream(call: call, deserializer: requestDeserializer),
-                        ResponseWriter(call: call, serializer: responseSerializer), context)
+        RPCMethodHandler(
+            requestStreaming: true, responseStreaming: true,
+            asyncBody: { call, wrappers in
+                call.runAsTask {
+                    await call.runStreamingHandlerAsync(wrappers) { context in
+                        try await behavior(
+                            RequestStream(call: call, deserializer: requestDeserializer),
+                            ResponseWriter(call: call, serializer: responseSerializer), context)
+                    }
                 }
-            }
-        }
+            })
     }
 }

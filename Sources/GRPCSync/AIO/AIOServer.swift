@@ -1,13 +1,16 @@
 import Logging
 
 extension AIO {
-    /// Makes an async server (`grpc.aio.server(handlers=, options=, maximum_concurrent_rpcs=,
-    /// compression=)`): its handlers are async and run as tasks, not on a thread pool.
+    /// Makes an async server (`grpc.aio.server(handlers=, interceptors=, options=,
+    /// maximum_concurrent_rpcs=, compression=)`): its handlers are async and run as tasks, not on
+    /// a thread pool.
     ///
     /// - Parameters:
     ///   - handlers: Generic handlers, asked in order for paths no registered handler serves;
     ///     build them with ``AIO/unaryUnaryRPCMethodHandler(_:requestDeserializer:responseSerializer:)``
     ///     and its siblings.
+    ///   - interceptors: Asked for every call's handler, outermost first, in a task of the call's
+    ///     own (``AIO/ServerInterceptor``).
     ///   - options: grpcio's options; `docs/porting.md` lists what each key does here.
     ///   - maximumConcurrentRPCs: Calls beyond it get RESOURCE_EXHAUSTED; nil: no limit.
     ///   - compression: The algorithm responses are compressed with.
@@ -15,12 +18,13 @@ extension AIO {
     ///     `GRPC_VERBOSITY` and `GRPC_TRACE`.
     /// - Returns: The server; add ports, then ``AIO/Server/start()`` it.
     public static func server(
-        handlers: [GenericRPCHandler] = [], options: [(String, OptionValue)] = [],
-        maximumConcurrentRPCs: Int? = nil, compression: Compression? = nil, logger: Logger? = nil
+        handlers: [GenericRPCHandler] = [], interceptors: [any ServerInterceptor] = [],
+        options: [(String, OptionValue)] = [], maximumConcurrentRPCs: Int? = nil, compression: Compression? = nil,
+        logger: Logger? = nil
     ) -> Server {
         Server(
-            handlers: handlers, options: options, maximumConcurrentRPCs: maximumConcurrentRPCs,
-            compression: compression, logger: logger)
+            handlers: handlers, interceptors: interceptors, options: options,
+            maximumConcurrentRPCs: maximumConcurrentRPCs, compression: compression, logger: logger)
     }
 
     /// An async server (`grpc.aio.Server`): the blocking server's transport, connections and
@@ -34,13 +38,13 @@ extension AIO {
         static let dispatchWorkers = 4
 
         init(
-            handlers: [GenericRPCHandler], options: [(String, OptionValue)], maximumConcurrentRPCs: Int?,
-            compression: Compression?, logger: Logger?
+            handlers: [GenericRPCHandler], interceptors: [any ServerInterceptor], options: [(String, OptionValue)],
+            maximumConcurrentRPCs: Int?, compression: Compression?, logger: Logger?
         ) {
             server = GRPCSync.Server(
-                ThreadPoolExecutor(maxWorkers: Self.dispatchWorkers), handlers: handlers, options: options,
-                maximumConcurrentRPCs: maximumConcurrentRPCs, compression: compression, logger: logger,
-                workersPerConnection: Self.dispatchWorkers)
+                ThreadPoolExecutor(maxWorkers: Self.dispatchWorkers), handlers: handlers, interceptors: [],
+                asyncInterceptors: interceptors, options: options, maximumConcurrentRPCs: maximumConcurrentRPCs,
+                compression: compression, logger: logger, workersPerConnection: Self.dispatchWorkers)
         }
 
         /// Registers generic handlers (`server.add_generic_rpc_handlers`).
@@ -57,6 +61,10 @@ extension AIO {
         public func addFileDescriptor(_ file: SerializedFileDescriptor) {
             server.addFileDescriptor(file)
         }
+
+        /// The files added with ``addFileDescriptor(_:)`` and the files they import, each once, in
+        /// the order they were added: what server reflection answers from.
+        public var fileDescriptors: [SerializedFileDescriptor] { server.fileDescriptors }
 
         /// Binds a port without transport security (`server.add_insecure_port(address)`).
         ///

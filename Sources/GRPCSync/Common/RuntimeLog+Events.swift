@@ -11,6 +11,16 @@ extension RuntimeLog {
         log(.error, status.details, method: method)
     }
 
+    /// A behaviour wrapper of the other kind was added to a handler: an async one to a blocking
+    /// handler (`async`), or a blocking one to an async handler.
+    func behaviorWrapperMismatched(method: String, async: Bool) {
+        log(
+            .error,
+            async
+                ? "An async behaviour wrapper (wrappingAsyncBehavior) cannot wrap a blocking handler"
+                : "A blocking behaviour wrapper (wrappingBehavior) cannot wrap an async handler", method: method)
+    }
+
     /// A request message could not be deserialized (grpcio's text and level).
     func requestDeserializationFailed(method: String) {
         log(.error, "Exception deserializing message!", method: method)

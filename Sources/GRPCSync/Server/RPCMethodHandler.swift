@@ -10,15 +10,29 @@ public struct RPCMethodHandler: Sendable {
         @Sendable (_ context: ServicerContext, _ proceed: () throws -> Void) throws
         -> Void
 
+    /// Code run around an async behaviour: it awaits `proceed` to run the behaviour (see
+    /// ``wrappingAsyncBehavior(_:)``).
+    public typealias AsyncBehaviorWrapper =
+        @Sendable (_ context: ServicerContext, _ proceed: () async throws -> Void) async throws -> Void
+
+    /// How the handler runs a call.
+    private enum Body {
+        /// On the worker, inside the blocking wrappers.
+        case blocking(@Sendable (ServerCall, [BehaviorWrapper]) -> Void)
+        /// As a task the worker starts, inside the async wrappers.
+        case async(@Sendable (ServerCall, [AsyncBehaviorWrapper]) -> Void)
+    }
+
     /// Whether the client sends a stream of requests (grpcio's `request_streaming`).
     public let requestStreaming: Bool
     /// Whether the server sends a stream of responses (grpcio's `response_streaming`).
     public let responseStreaming: Bool
-    /// Runs the handler for one call on a worker thread, its behaviour inside the wrappers, and
-    /// ends the call.
-    private let body: @Sendable (ServerCall, [BehaviorWrapper]) -> Void
-    /// Run around the behaviour, outermost first.
+    /// Runs the handler for one call, its behaviour inside the wrappers, and ends the call.
+    private let body: Body
+    /// Run around a blocking behaviour, outermost first.
     private var behaviorWrappers: [BehaviorWrapper] = []
+    /// Run around an async behaviour, outermost first.
+    private var asyncBehaviorWrappers: [AsyncBehaviorWrapper] = []
     /// The server found this handler by its path (a registered method), not through a generic handler.
     var isFoundByPath = false
 
@@ -28,12 +42,37 @@ public struct RPCMethodHandler: Sendable {
     ) {
         self.requestStreaming = requestStreaming
         self.responseStreaming = responseStreaming
-        self.body = body
+        self.body = .blocking(body)
     }
 
-    /// Runs the handler for `call` on this (worker) thread.
+    /// An async handler (the `AIO` ones): `body` starts the call's task.
+    init(
+        requestStreaming: Bool, responseStreaming: Bool,
+        asyncBody body: @escaping @Sendable (ServerCall, [AsyncBehaviorWrapper]) -> Void
+    ) {
+        self.requestStreaming = requestStreaming
+        self.responseStreaming = responseStreaming
+        self.body = .async(body)
+    }
+
+    /// Whether the behaviour is async: it runs as a task, and only async wrappers wrap it.
+    public var isAsync: Bool {
+        if case .async = body { return true }
+        return false
+    }
+
+    /// Runs the handler for `call` on this (worker) thread: a blocking behaviour here, an async
+    /// one as a task started here. A wrapper of the other kind cannot run around the behaviour:
+    /// the call then ends UNKNOWN "Error in service handler!", and the server logs why.
     func run(_ call: ServerCall) {
-        body(call, behaviorWrappers)
+        switch body {
+        case .blocking(let body):
+            guard asyncBehaviorWrappers.isEmpty else { return call.refuseMismatchedWrapper(async: true) }
+            body(call, behaviorWrappers)
+        case .async(let body):
+            guard behaviorWrappers.isEmpty else { return call.refuseMismatchedWrapper(async: false) }
+            body(call, asyncBehaviorWrappers)
+        }
     }
 
     /// This handler with its behaviour run inside `wrapper`, on the call's worker thread: what a
@@ -42,6 +81,7 @@ public struct RPCMethodHandler: Sendable {
     /// `proceed()` to run the behaviour (which may throw, as the behaviour's errors do); what the
     /// wrapper throws ends the call as a behaviour's error would. A wrapper that returns without
     /// proceeding ends the call with the code and details set on the context, or UNKNOWN.
+    /// For a blocking behaviour only: an async one takes ``wrappingAsyncBehavior(_:)``.
     ///
     /// ```swift
     /// return try continuation(details)?.wrappingBehavior { context, proceed in
@@ -57,6 +97,31 @@ public struct RPCMethodHandler: Sendable {
     public func wrappingBehavior(_ wrapper: @escaping BehaviorWrapper) -> RPCMethodHandler {
         var wrapped = self
         wrapped.behaviorWrappers.insert(wrapper, at: 0)
+        return wrapped
+    }
+
+    /// This handler with its async behaviour run inside `wrapper`, in the call's task: what an
+    /// ``AIO/ServerInterceptor`` returns to act around each call, as grpc.aio interceptors do by
+    /// returning a handler whose `async def` awaits the one they wrap. The wrapper awaits
+    /// `proceed()` to run the behaviour; what it throws ends the call as a behaviour's error
+    /// would, and one that returns without proceeding ends the call with the code and details set
+    /// on the context, or UNKNOWN. For an async behaviour only (``isAsync``): a blocking one takes
+    /// ``wrappingBehavior(_:)``.
+    ///
+    /// ```swift
+    /// return try await continuation(details)?.wrappingAsyncBehavior { context, proceed in
+    ///     let start = ContinuousClock.now
+    ///     defer { print(details.method, context.code() ?? .ok, ContinuousClock.now - start) }
+    ///     try await proceed()
+    /// }
+    /// ```
+    ///
+    /// - Parameter wrapper: Runs around the behaviour, outside the async wrappers added before it,
+    ///   with the call's context and the `proceed` function that runs what it wraps.
+    /// - Returns: A copy of this handler with `wrapper` outermost; this handler is left as it is.
+    public func wrappingAsyncBehavior(_ wrapper: @escaping AsyncBehaviorWrapper) -> RPCMethodHandler {
+        var wrapped = self
+        wrapped.asyncBehaviorWrappers.insert(wrapper, at: 0)
         return wrapped
     }
 }

@@ -29,6 +29,9 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     var nextCallWait: UInt64 = 500_000
     /// Asked for every call's handler, outermost first.
     private let interceptors: [any ServerInterceptor]
+    /// An async server's interceptors: asked for every call's handler, outermost first, in a task
+    /// of the call's own (after ``interceptors``, which an async server does not have).
+    private let asyncInterceptors: [any AIO.ServerInterceptor]
     let options: ChannelOptions
     /// Where the server and its connections log.
     let log: RuntimeLog
@@ -69,7 +72,7 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     ///   - workersPerConnection: The most workers one connection's calls may hold at once (not in
     ///     grpcio); nil: all but an eighth of the executor's workers, so that one client with
     ///     calls that never end cannot starve the others. At least 1.
-    public init(
+    public convenience init(
         _ executor: ThreadPoolExecutor,
         handlers: [GenericRPCHandler] = [],
         interceptors: [any ServerInterceptor] = [],
@@ -79,7 +82,20 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
         logger: Logger? = nil,
         workersPerConnection: Int? = nil
     ) {
+        self.init(
+            executor, handlers: handlers, interceptors: interceptors, asyncInterceptors: [], options: options,
+            maximumConcurrentRPCs: maximumConcurrentRPCs, compression: compression, logger: logger,
+            workersPerConnection: workersPerConnection)
+    }
+
+    /// A server with async interceptors as well (an `AIO.Server`'s).
+    init(
+        _ executor: ThreadPoolExecutor, handlers: [GenericRPCHandler], interceptors: [any ServerInterceptor],
+        asyncInterceptors: [any AIO.ServerInterceptor], options: [(String, OptionValue)],
+        maximumConcurrentRPCs: Int?, compression: Compression?, logger: Logger?, workersPerConnection: Int?
+    ) {
         self.executor = executor
+        self.asyncInterceptors = asyncInterceptors
         self.workersPerConnection = max(
             1, workersPerConnection ?? WorkerShare<Void>.defaultLimit(maxWorkers: executor.maxWorkers))
         log = .given(logger)
@@ -347,12 +363,13 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
             stream.finishLocked(.serverShuttingDown)
             return
         }
-        if interceptors.isEmpty && direct == nil && !hasGeneric {
+        let intercepted = !interceptors.isEmpty || !asyncInterceptors.isEmpty
+        if !intercepted && direct == nil && !hasGeneric {
             stream.finishLocked(.methodNotFound)
             return
         }
         let call = ServerCall(stream: stream, head: head, server: self, connection: connection, dispatcher: dispatcher)
-        if interceptors.isEmpty, let direct {
+        if !intercepted, let direct {
             call.startLocked(with: direct)
         } else if !dispatcher.dispatchLocked(CallWork(call: call, handler: nil), on: connection) {
             stream.finishLocked(.serverShuttingDown)
@@ -365,6 +382,17 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
         interceptors.isEmpty
             ? handler(for: details)
             : try ServerInterceptorPipeline.handler(interceptors, details, lookUp: handler(for:))
+    }
+
+    /// Whether a call's handler is chosen by async interceptors, in a task (``chooseHandlerAsync(for:)``).
+    var choosesHandlersAsync: Bool { !asyncInterceptors.isEmpty }
+
+    /// The handler for a call, as ``chooseHandler(for:)`` finds it, asking the async
+    /// interceptors first, outermost first.
+    func chooseHandlerAsync(for details: HandlerCallDetails) async throws -> RPCMethodHandler? {
+        try await AsyncServerInterceptorPipeline.handler(asyncInterceptors, details) { [self] in
+            try chooseHandler(for: $0)
+        }
     }
 
     /// The registered handler for a call: by path, else from the generic handlers in order.

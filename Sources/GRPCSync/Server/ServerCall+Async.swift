@@ -39,16 +39,22 @@ extension ServerCall {
         throw RPCError(stream.status ?? .rpcNoLongerActive)
     }
 
-    /// Runs a unary-response async behaviour and ends the call with its response or its error.
+    /// Runs a unary-response async behaviour inside `wrappers` and ends the call with its response
+    /// or its error.
     func runHandlerAsync<Response>(
-        _ serializer: Serializer<Response>, _ body: (ServicerContext) async throws -> Response
+        _ serializer: Serializer<Response>, _ wrappers: [RPCMethodHandler.AsyncBehaviorWrapper],
+        _ body: (ServicerContext) async throws -> Response
     ) async {
         let context = ServicerContext(call: self)
-        let response: Response
+        var result: Response?
         do {
-            response = try await body(context)
+            try await withAsyncBehaviorWrappers(wrappers, context) { result = try await body(context) }
         } catch {
             finish(afterHandlerError: error, .exceptionCallingApplication(error))
+            return
+        }
+        guard let response = result else {
+            finishWithoutResponse()
             return
         }
         guard let bytes = serialized(response, serializer) else { return }
@@ -61,15 +67,33 @@ extension ServerCall {
         finishNormally()
     }
 
-    /// Runs a streaming-response async behaviour and ends the call after it returns or throws.
-    func runStreamingHandlerAsync(_ body: (ServicerContext) async throws -> Void) async {
+    /// Runs a streaming-response async behaviour inside `wrappers` and ends the call after it
+    /// returns or throws.
+    func runStreamingHandlerAsync(
+        _ wrappers: [RPCMethodHandler.AsyncBehaviorWrapper], _ body: (ServicerContext) async throws -> Void
+    ) async {
         let context = ServicerContext(call: self)
         do {
-            try await body(context)
+            try await withAsyncBehaviorWrappers(wrappers, context) { try await body(context) }
         } catch {
             finish(afterHandlerError: error, .exceptionIteratingResponses(error))
             return
         }
         finishNormally()
+    }
+
+    /// Runs `body` inside the async behaviour wrappers, outermost first.
+    private func withAsyncBehaviorWrappers(
+        _ wrappers: [RPCMethodHandler.AsyncBehaviorWrapper], _ context: ServicerContext,
+        _ body: () async throws -> Void
+    ) async throws {
+        if wrappers.isEmpty { return try await body() }
+        try await withoutActuallyEscaping(body) { body in
+            func proceed(from index: Int) async throws {
+                guard index < wrappers.count else { return try await body() }
+                try await wrappers[index](context) { try await proceed(from: index + 1) }
+            }
+            try await proceed(from: 0)
+        }
     }
 }

@@ -86,16 +86,31 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
 
     /// On a worker: asks the interceptors and generic handlers for the call's handler (user code,
     /// with no runtime lock held), then admits the call and runs the handler here when the call
-    /// is ready; a unary-request call whose request is still arriving runs once it has.
+    /// is ready; a unary-request call whose request is still arriving runs once it has. An async
+    /// server's interceptors run in a task instead, and the worker returns at once.
     func chooseHandlerAndStart() {
-        let found: RPCMethodHandler?
-        do {
-            found = try server.chooseHandler(
-                for: HandlerCallDetails(method: method, invocationMetadata: invocationMetadata))
-        } catch {
-            stream.finish(.errorInServiceHandler)
+        let details = HandlerCallDetails(method: method, invocationMetadata: invocationMetadata)
+        if server.choosesHandlersAsync {
+            Task {
+                do {
+                    start(with: try await server.chooseHandlerAsync(for: details), onWorker: false)
+                } catch {
+                    stream.finish(.errorInServiceHandler)
+                }
+            }
             return
         }
+        do {
+            start(with: try server.chooseHandler(for: details), onWorker: true)
+        } catch {
+            stream.finish(.errorInServiceHandler)
+        }
+    }
+
+    /// Admits the call with the handler its interceptors and generic handlers chose (nil: none),
+    /// and runs the handler when the call is ready: here, unless this is a task (`onWorker` false)
+    /// and the handler is a blocking one, which runs on a worker.
+    private func start(with found: RPCMethodHandler?, onWorker: Bool) {
         guard let handler = found else {
             stream.finish(.methodNotFound)
             return
@@ -108,7 +123,11 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
         guard isReady(stream.attach(self, deadline: deadline), handler), let handler = takeHandlerToRun() else {
             return
         }
-        run(handler)
+        if onWorker || handler.isAsync {
+            run(handler)
+        } else if !server.executor.submit({ [self] in run(handler) }) {
+            finish(.serverShuttingDown)
+        }
     }
 
     /// A call whose stream `progress` reports is ready for `handler`: its request is complete, or
@@ -138,6 +157,14 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
         if !dispatcher.dispatchLocked(CallWork(call: self, handler: handler), on: connection) {
             stream.finishLocked(.serverShuttingDown)
         }
+    }
+
+    /// A behaviour wrapper of the other kind was added to the handler (a blocking one to an async
+    /// handler, or an async one to a blocking handler): it cannot run around the behaviour, so the
+    /// call ends UNKNOWN "Error in service handler!", and the server logs why.
+    func refuseMismatchedWrapper(async: Bool) {
+        server.log.behaviorWrapperMismatched(method: method, async: async)
+        finish(.errorInServiceHandler)
     }
 
     /// Runs the handler on this worker; every factory ends the call, unless the handler detached
