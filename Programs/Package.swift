@@ -132,7 +132,10 @@ let package = Package(
         .executableTarget(
             name: "route-guide-async-server",
             dependencies: [
-                .product(name: "GRPCSync", package: "swift-grpc-sync"), "RouteGuideModel",
+                .product(name: "GRPCSync", package: "swift-grpc-sync"),
+                .product(name: "GRPCSyncHealth", package: "swift-grpc-sync"),
+                .product(name: "GRPCSyncReflection", package: "swift-grpc-sync"),
+                "RouteGuideModel",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Sources/Examples/RouteGuide/AsyncServer"

@@ -1,5 +1,4 @@
-@_spi(Locking) import GRPCSync
-import Synchronization
+import GRPCSync
 
 /// The name of the health service, `grpc.health.v1.Health` (grpcio-health-checking's
 /// `health.SERVICE_NAME`), to list for reflection next to a server's own services.
@@ -26,20 +25,11 @@ public let overallHealth = ""
 /// goes out through a ``GRPCSync/DetachedResponseSender``, so a client that stops reading costs the
 /// server at most two responses, the one being written and the latest. ``enterGracefulShutdown()``
 /// turns every service NOT_SERVING for good, for the grace period of ``GRPCSync/Server/stop(grace:)``.
-public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sendable {  // state: `state`'s lock
+public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sendable {  // the board is thread-safe
     typealias Sender = DetachedResponseSender<Grpc_Health_V1_HealthCheckResponse>
 
-    private struct State {
-        var statuses: [String: Grpc_Health_V1_HealthCheckResponse.ServingStatus] = [overallHealth: .serving]
-        /// The open Watch calls, by service and by an id of their own.
-        var watchers: [String: [Int: Sender]] = [:]
-        var nextWatcherID = 0
-        var gracefullyShuttingDown = false
-    }
-
-    /// Held while a status is sent to the watchers, so they receive the statuses in the order they
-    /// were set: sending never waits (a detached call holds what its client has not taken).
-    private let state = Mutex(State())
+    /// The statuses and the open Watch calls, each told through its detached sender.
+    private let board = HealthStatusBoard<Sender> { sender, status in sender.send(.with { $0.status = status }) }
 
     /// A servicer with the whole server SERVING and no other service known (`HealthServicer()`).
     public override init() { super.init() }
@@ -54,7 +44,7 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
     public override func check(
         _ request: Grpc_Health_V1_HealthCheckRequest, _ context: ServicerContext
     ) throws -> Grpc_Health_V1_HealthCheckResponse {
-        guard let status = state.withCheckedLock({ $0.statuses[request.service] }) else {
+        guard let status = board.status(of: request.service) else {
             context.setCode(.notFound)
             return Grpc_Health_V1_HealthCheckResponse()
         }
@@ -75,15 +65,8 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
         _ context: ServicerContext
     ) throws {
         let service = request.service
-        let sender = responses.detach()
-        let id: Int = state.withCheckedLock { state in
-            let id = state.nextWatcherID
-            state.nextWatcherID += 1
-            state.watchers[service, default: [:]][id] = sender
-            sender.send(.with { $0.status = state.statuses[service] ?? .serviceUnknown })
-            return id
-        }
-        if !context.addCallback({ self.removeWatcher(service, id) }) { removeWatcher(service, id) }
+        let id = board.addWatcher(service, responses.detach())
+        if !context.addCallback({ [board] in board.removeWatcher(service, id) }) { board.removeWatcher(service, id) }
     }
 
     /// Sets the status of `service` (`""`: the whole server) and sends it to its watchers
@@ -93,46 +76,19 @@ public final class HealthServicer: Grpc_Health_V1_HealthServicer, @unchecked Sen
     ///   - service: The full service name (`helloworld.Greeter`), or `""` for the whole server.
     ///   - status: The status that Check answers and Watch sends from now on.
     public func set(_ service: String, _ status: Grpc_Health_V1_HealthCheckResponse.ServingStatus) {
-        state.withCheckedLock { state in
-            guard !state.gracefullyShuttingDown else { return }
-            state.statuses[service] = status
-            Self.broadcast(status, to: state.watchers[service])
-        }
+        board.set(service, status)
     }
 
     /// Sets every service NOT_SERVING for good, telling their watchers; later ``set(_:_:)`` calls
     /// are ignored (`enter_graceful_shutdown()`). Call it before ``GRPCSync/Server/stop(grace:)``
     /// so that probes see NOT_SERVING during the grace period.
     public func enterGracefulShutdown() {
-        state.withCheckedLock { state in
-            guard !state.gracefullyShuttingDown else { return }
-            state.gracefullyShuttingDown = true
-            for service in state.statuses.keys {
-                state.statuses[service] = .notServing
-                Self.broadcast(.notServing, to: state.watchers[service])
-            }
-        }
+        board.enterGracefulShutdown()
     }
 
     /// Watch calls open now.
-    var watcherCount: Int { state.withCheckedLock { $0.watchers.values.reduce(0) { $0 + $1.count } } }
+    var watcherCount: Int { board.watchers.count }
 
     /// The senders of the Watch calls open now.
-    var watcherSenders: [Sender] { state.withCheckedLock { $0.watchers.values.flatMap(\.values) } }
-
-    private static func broadcast(
-        _ status: Grpc_Health_V1_HealthCheckResponse.ServingStatus, to watchers: [Int: Sender]?
-    ) {
-        guard let watchers else { return }
-        let response = Grpc_Health_V1_HealthCheckResponse.with { $0.status = status }
-        for sender in watchers.values { sender.send(response) }
-    }
-
-    /// A Watch call has ended.
-    private func removeWatcher(_ service: String, _ id: Int) {
-        state.withCheckedLock { state in
-            state.watchers[service]?[id] = nil
-            if state.watchers[service]?.isEmpty == true { state.watchers[service] = nil }
-        }
-    }
+    var watcherSenders: [Sender] { board.watchers }
 }

@@ -86,6 +86,12 @@ final class HealthInteropTests: XCTestCase {
         XCTAssertEqual(grpcioClientSwiftServer, expected, "grpcio client, Swift server")
         let swiftBoth = try run(scenario, { try SwiftHealthServer() }, { SwiftHealthClient(target: $0) })
         XCTAssertEqual(swiftBoth, expected, "Swift client, Swift server")
+        let grpcioClientAsyncServer = try run(
+            scenario, { try SwiftAsyncHealthServer() }, { try GrpcioHealthClient(target: $0) })
+        XCTAssertEqual(grpcioClientAsyncServer, expected, "grpcio client, Swift async server")
+        let swiftClientAsyncServer = try run(
+            scenario, { try SwiftAsyncHealthServer() }, { SwiftHealthClient(target: $0) })
+        XCTAssertEqual(swiftClientAsyncServer, expected, "Swift client, Swift async server")
         return expected
     }
 
@@ -128,6 +134,10 @@ final class HealthInteropTests: XCTestCase {
             (
                 "Swift client, Swift server",
                 try run(scenario, { try SwiftHealthServer() }, { SwiftHealthClient(target: $0) })
+            ),
+            (
+                "grpcio client, Swift async server",
+                try run(scenario, { try SwiftAsyncHealthServer() }, { try GrpcioHealthClient(target: $0) })
             ),
         ]
         for (pairing, observed) in pairings {

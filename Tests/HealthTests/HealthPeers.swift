@@ -113,6 +113,54 @@ final class SwiftHealthServer: HealthServerSide {
     }
 }
 
+/// The Swift async HealthServicer (`AIO.HealthServicer`) on an async server.
+final class SwiftAsyncHealthServer: HealthServerSide, @unchecked Sendable {  // set once, before use
+    let server = AIO.server()
+    let servicer = AIO.HealthServicer()
+    let target: String
+    private var stopping: Task<Void, Never>?
+
+    init() throws {
+        addHealthServicerToServer(servicer, server)
+        let port = try server.addInsecurePort("[::]:0")
+        let started = DispatchSemaphore(value: 0)
+        let server = server
+        nonisolated(unsafe) var failure: (any Error)?
+        Task.detached {
+            do { try await server.start() } catch { failure = error }
+            started.signal()
+        }
+        started.wait()
+        if let failure { throw failure }
+        target = "localhost:\(port)"
+    }
+
+    func set(_ service: String, _ status: Int) {
+        servicer.set(service, Grpc_Health_V1_HealthCheckResponse.ServingStatus(rawValue: status) ?? .unknown)
+    }
+
+    func enterGracefulShutdown() { servicer.enterGracefulShutdown() }
+
+    func beginStop(grace: Double) {
+        let server = server
+        stopping = Task.detached { await server.stop(grace: grace) }
+    }
+
+    func watcherCount() -> Int { servicer.watcherCount }
+
+    /// Stops the server now, unless a stop has begun; either way, the stop must complete.
+    func stop() {
+        let server = server
+        let stopping = stopping ?? Task.detached { await server.stop(grace: nil) }
+        let stopped = DispatchSemaphore(value: 0)
+        Task.detached {
+            await stopping.value
+            stopped.signal()
+        }
+        XCTAssertEqual(stopped.wait(timeout: .now() + 30), .success, "the server did not stop")
+    }
+}
+
 /// grpcio's HealthStub (health_peer.py client).
 final class GrpcioHealthClient: HealthClientSide {
     private let peer: PeerAnswers

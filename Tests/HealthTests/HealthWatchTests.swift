@@ -55,6 +55,32 @@ final class HealthWatchTests: XCTestCase {
         XCTAssertTrue(eventually { server.watcherCount() == 0 }, "\(server.watcherCount()) watchers left")
     }
 
+    /// The async servicer on an async server (four dispatch workers): a Watch is a task.
+    func testThousandWatchersOnAnAsyncServer() throws {
+        let server = try SwiftAsyncHealthServer()
+        defer { server.stop() }
+        try thousandWatchers(server)
+        XCTAssertTrue(eventually { server.watcherCount() == 0 }, "\(server.watcherCount()) watchers left")
+    }
+
+    /// An async Watch whose client does not read keeps one status, the latest: statuses set
+    /// while it waits to write replace one another.
+    func testAnAsyncWatchKeepsOnlyTheLatestStatus() async {
+        let latest = LatestStatus()
+        for flip in 0..<10_000 { latest.post(flip % 2 == 0 ? .notServing : .unknown) }
+        latest.post(.serving)
+        let first = await latest.next()
+        XCTAssertEqual(first, .serving)
+        let waiter = Task { await latest.next() }
+        latest.post(.notServing)
+        let second = await waiter.value
+        XCTAssertEqual(second, .notServing)
+        let cancelled = Task { await latest.next() }
+        cancelled.cancel()
+        let none = await cancelled.value
+        XCTAssertNil(none, "a cancelled Watch stops waiting")
+    }
+
     func testThousandWatchersOnTenWorkersGrpcioServer() throws {
         let server = try GrpcioHealthServer()
         defer { server.stop() }

@@ -29,6 +29,23 @@ final class ReflectionTests: XCTestCase {
         return (server, "localhost:\(port)")
     }
 
+    /// The same services on an async server (`AIO.server`), their generated async servicers
+    /// registered, with reflection served by async handlers.
+    private func startAsyncServer() async throws -> (AIO.Server, target: String) {
+        let server = AIO.server()
+        addRouteGuideServicerToServer(Golden_RouteGuideAsyncServicer(), server)
+        addImportedServicerToServer(Golden_Imported_ImportedAsyncServicer(), server)
+        addTaggerServicerToServer(Golden_Extensions_TaggerAsyncServicer(), server)
+        enableServerReflection(
+            [
+                Golden_RouteGuideMethods.serviceName, Golden_Imported_ImportedMethods.serviceName,
+                Golden_Extensions_TaggerMethods.serviceName, reflectionServiceName,
+            ], server)
+        let port = try server.addInsecurePort("[::]:0")
+        try await server.start()
+        return (server, "localhost:\(port)")
+    }
+
     /// What reflection_peer.py's client prints for `target`, as JSON.
     private func ask(_ target: String, version: String) throws -> NSDictionary {
         let (status, output) = try ChildProcess.run(
@@ -52,17 +69,19 @@ final class ReflectionTests: XCTestCase {
         return try ask("localhost:\(port)", version: "v1alpha")
     }
 
-    func testSwiftServerAnswersAsGrpcioDoes() throws {
+    /// grpcio's answers, with the one difference (docs/porting.md) made: a method is a symbol here,
+    /// as in grpc C++, Java and Go; grpcio's descriptor pool does not find methods.
+    private func expectedAnswers() throws -> NSMutableDictionary {
         let expected = try XCTUnwrap(grpcioAnswers().mutableCopy() as? NSMutableDictionary)
-        // The one difference (docs/porting.md): a method is a symbol here, as in grpc C++, Java
-        // and Go; grpcio's descriptor pool does not find methods.
         let requests = try XCTUnwrap((expected["requests"] as? NSDictionary)?.mutableCopy() as? NSMutableDictionary)
         XCTAssertEqual(requests["symbol golden.RouteGuide.GetFeature"] as? NSDictionary, ["error": [5, "not found"]])
         requests["symbol golden.RouteGuide.GetFeature"] = ["files": ["route_guide.proto", "messages.proto"]]
         expected["requests"] = requests
+        return expected
+    }
 
-        let (server, target) = try startSwiftServer()
-        defer { _ = server.stop(grace: nil) }
+    /// The answers of the server at `target`, v1alpha and v1, are `expected`.
+    private func assertAnswers(_ target: String, _ expected: NSDictionary) throws {
         for version in ["v1alpha", "v1"] {
             let answers = try ask(target, version: version)
             for key in expected.allKeys as! [String] {
@@ -70,6 +89,22 @@ final class ReflectionTests: XCTestCase {
             }
             XCTAssertEqual(answers.allKeys.count, expected.allKeys.count, "\(version)")
         }
+    }
+
+    func testSwiftServerAnswersAsGrpcioDoes() throws {
+        let expected = try expectedAnswers()
+        let (server, target) = try startSwiftServer()
+        defer { _ = server.stop(grace: nil) }
+        try assertAnswers(target, expected)
+    }
+
+    /// `enableServerReflection` on an async server answers as on a blocking one
+    /// (grpcio-reflection's `enable_server_reflection` given a grpc.aio server).
+    func testAsyncServerAnswersAsGrpcioDoes() async throws {
+        let expected = try expectedAnswers()
+        let (server, target) = try await startAsyncServer()
+        try assertAnswers(target, expected)
+        await server.stop(grace: nil)
     }
 
     /// grpcio-reflection serves v1alpha only, so the v1 answers above are compared with its v1alpha ones.

@@ -125,9 +125,11 @@ final class RouteGuideExampleTests: XCTestCase {
     /// The server serves health and reflection, as grpc's Python examples show: grpcio's clients
     /// find its service, health and reflection listed and every one SERVING.
     func testServerServesHealthAndReflection() throws {
-        let server = try Examples.swiftServer("route-guide-server")
-        XCTAssertEqual(
-            try Examples.askHealthAndReflection(server.target),
-            Examples.expectedHealthAndReflection(["routeguide.RouteGuide"]))
+        for name in ["route-guide-server", "route-guide-async-server"] {
+            let server = try Examples.swiftServer(name)
+            XCTAssertEqual(
+                try Examples.askHealthAndReflection(server.target),
+                Examples.expectedHealthAndReflection(["routeguide.RouteGuide"]), name)
+        }
     }
 }

@@ -4,6 +4,8 @@
 //     swift run route-guide-async-server --port 50051 --db route_guide_db.json
 import Foundation
 import GRPCSync
+import GRPCSyncHealth
+import GRPCSyncReflection
 import RouteGuideModel
 import SwiftProtobuf
 
@@ -92,6 +94,13 @@ final class RouteGuideServicer: Routeguide_RouteGuideAsyncServicer {
 func serve(port: Int, dbPath: String) async throws {
     let server = AIO.server()
     addRouteGuideServicerToServer(try RouteGuideServicer(dbPath: dbPath), server)
+    // Health checking and reflection, as grpc's Python examples serve them (health.aio on an
+    // asyncio server): every service SERVING.
+    let health = AIO.HealthServicer()
+    addHealthServicerToServer(health, server)
+    let services = [Routeguide_RouteGuideMethods.serviceName, healthServiceName, reflectionServiceName]
+    enableServerReflection(services, server)
+    for service in services { health.set(service, .serving) }
     let bound = try server.addInsecurePort("[::]:\(port)")
     try await server.start()
     print("Server started, listening on \(bound)")
