@@ -15,12 +15,12 @@ public struct RPCMethodHandler: Sendable {
     public typealias AsyncBehaviorWrapper =
         @Sendable (_ context: ServicerContext, _ proceed: () async throws -> Void) async throws -> Void
 
-    /// How the handler runs a call.
+    /// How the handler runs a call, with the wrappers of its kind, outermost first.
     private enum Body {
         /// On the worker, inside the blocking wrappers.
-        case blocking(@Sendable (ServerCall, [BehaviorWrapper]) -> Void)
+        case blocking(@Sendable (ServerCall, [BehaviorWrapper]) -> Void, [BehaviorWrapper])
         /// As a task the worker starts, inside the async wrappers.
-        case async(@Sendable (ServerCall, [AsyncBehaviorWrapper]) -> Void)
+        case async(@Sendable (ServerCall, [AsyncBehaviorWrapper]) -> Void, [AsyncBehaviorWrapper])
     }
 
     /// Whether the client sends a stream of requests (grpcio's `request_streaming`).
@@ -28,11 +28,10 @@ public struct RPCMethodHandler: Sendable {
     /// Whether the server sends a stream of responses (grpcio's `response_streaming`).
     public let responseStreaming: Bool
     /// Runs the handler for one call, its behaviour inside the wrappers, and ends the call.
-    private let body: Body
-    /// Run around a blocking behaviour, outermost first.
-    private var behaviorWrappers: [BehaviorWrapper] = []
-    /// Run around an async behaviour, outermost first.
-    private var asyncBehaviorWrappers: [AsyncBehaviorWrapper] = []
+    private var body: Body
+    /// A wrapper of the other kind was added (a blocking one to an async handler, or the other
+    /// way round): it cannot run around the behaviour, so every call is refused.
+    private var hasMismatchedWrapper = false
     /// The server found this handler by its path (a registered method), not through a generic handler.
     var isFoundByPath = false
 
@@ -42,7 +41,7 @@ public struct RPCMethodHandler: Sendable {
     ) {
         self.requestStreaming = requestStreaming
         self.responseStreaming = responseStreaming
-        self.body = .blocking(body)
+        self.body = .blocking(body, [])
     }
 
     /// An async handler (the `AIO` ones): `body` starts the call's task.
@@ -52,7 +51,7 @@ public struct RPCMethodHandler: Sendable {
     ) {
         self.requestStreaming = requestStreaming
         self.responseStreaming = responseStreaming
-        self.body = .async(body)
+        self.body = .async(body, [])
     }
 
     /// Whether the behaviour is async: it runs as a task, and only async wrappers wrap it.
@@ -65,13 +64,10 @@ public struct RPCMethodHandler: Sendable {
     /// one as a task started here. A wrapper of the other kind cannot run around the behaviour:
     /// the call then ends UNKNOWN "Error in service handler!", and the server logs why.
     func run(_ call: ServerCall) {
+        if hasMismatchedWrapper { return call.refuseMismatchedWrapper(async: !isAsync) }
         switch body {
-        case .blocking(let body):
-            guard asyncBehaviorWrappers.isEmpty else { return call.refuseMismatchedWrapper(async: true) }
-            body(call, behaviorWrappers)
-        case .async(let body):
-            guard behaviorWrappers.isEmpty else { return call.refuseMismatchedWrapper(async: false) }
-            body(call, asyncBehaviorWrappers)
+        case .blocking(let body, let wrappers): body(call, wrappers)
+        case .async(let body, let wrappers): body(call, wrappers)
         }
     }
 
@@ -96,7 +92,10 @@ public struct RPCMethodHandler: Sendable {
     /// - Returns: A copy of this handler with `wrapper` outermost; this handler is left as it is.
     public func wrappingBehavior(_ wrapper: @escaping BehaviorWrapper) -> RPCMethodHandler {
         var wrapped = self
-        wrapped.behaviorWrappers.insert(wrapper, at: 0)
+        switch body {
+        case .blocking(let body, let wrappers): wrapped.body = .blocking(body, [wrapper] + wrappers)
+        case .async: wrapped.hasMismatchedWrapper = true
+        }
         return wrapped
     }
 
@@ -121,7 +120,10 @@ public struct RPCMethodHandler: Sendable {
     /// - Returns: A copy of this handler with `wrapper` outermost; this handler is left as it is.
     public func wrappingAsyncBehavior(_ wrapper: @escaping AsyncBehaviorWrapper) -> RPCMethodHandler {
         var wrapped = self
-        wrapped.asyncBehaviorWrappers.insert(wrapper, at: 0)
+        switch body {
+        case .async(let body, let wrappers): wrapped.body = .async(body, [wrapper] + wrappers)
+        case .blocking: wrapped.hasMismatchedWrapper = true
+        }
         return wrapped
     }
 }
