@@ -221,6 +221,7 @@ ASYNC_CLIENT_SCENARIOS = [
 # The async table's columns.
 ASYNC_LABELS = {
     "swift-grpc-sync:async": "swift-grpc-sync (async)",
+    "swift-grpc-sync:async-loop": "swift-grpc-sync (async, on the loops)",
     "swift-grpc-sync:blocking": "swift-grpc-sync (blocking)",
     "grpc-swift-2:async": "grpc-swift-2",
     "grpcio:async": "grpcio (grpc.aio)",
@@ -499,6 +500,15 @@ def async_flavours(impls):
                 )
             )
         if name == "swift-grpc-sync":
+            # The same, every task on the loop that reads its connection (`--api async-loop`).
+            on_loops = [arg if arg != "async" else "async-loop" for arg in impl.async_server]
+            client_on_loops = [arg if arg != "async" else "async-loop" for arg in impl.async_client]
+            flavours.append(
+                (
+                    name + ":async-loop",
+                    dataclasses.replace(impl, name=name + "-async-loop", server=on_loops, client=client_on_loops),
+                )
+            )
             flavours.append((name + ":blocking", impl))
     return flavours
 
@@ -993,8 +1003,11 @@ def report(results, impls, args, meta):
             "Each async flavour's client against its own async server: swift-grpc-sync's `AIO` stubs and `AIO.server` "
             "(`--api async`: one task per call in flight, no thread), grpcio's `grpc.aio` (bench_aio_client.py, "
             "bench_aio_server.py), grpc-swift-2 (async itself); swift-grpc-sync's blocking client and server for "
-            "comparison. In brackets for swift-grpc-sync (async): the ratio to its blocking flavour (targets: unary "
-            "p50 ≤ 1.2×) and to grpc-swift-2 (× better; target ≥ 3 on every row)."
+            "comparison; swift-grpc-sync (async, on the loops) runs the client's tasks and the server's handlers on "
+            "the loops that read their connections (`--api async-loop`: `Task(executorPreference: channel.executor)`, "
+            "`AIO.server(handlersRunOnLoops: true)`). In brackets for both async flavours of swift-grpc-sync: the "
+            "ratio to its blocking flavour (targets: unary p50 ≤ 1.2×) and to grpc-swift-2 (× better; target ≥ 3 on "
+            "every row)."
         )
         add("")
         add("| scenario | " + " | ".join(labels[f] for f in flavours) + " |")
@@ -1005,7 +1018,7 @@ def report(results, impls, args, meta):
                 cells = []
                 for f in flavours:
                     cell = fmt(values[f], scenario.kind)
-                    if f == mine and values[f] is not None:
+                    if f in (mine, ours + ":async-loop") and values[f] is not None:
                         notes = []
                         if values.get(blocking) is not None:
                             notes.append("%s of blocking" % fmt_ratio(ratio(values[f], values[blocking])))

@@ -72,6 +72,10 @@ final class AIOServerTests: XCTestCase {
                     records.stubbornReturned.add(1, ordering: .relaxed)
                     return request
                 },
+                // Where the handler runs: on its connection's loop, or not.
+                "Where": AIO.unaryUnaryRPCMethodHandler { _, context in
+                    Array((context.call.connection.loop.isCurrent ? "loop" : "pool").utf8)
+                },
                 // Sleeps for a minute unless its task is cancelled.
                 "Sleep": AIO.unaryUnaryRPCMethodHandler { request, _ in
                     do {
@@ -121,6 +125,35 @@ final class AIOServerTests: XCTestCase {
 
     func testTheFourKindsAgainstTheAsyncClient() async throws {
         let channel = AIO.insecureChannel("127.0.0.1:\(port)")
+        try await Self.fourKinds(channel)
+        let whereRun = try await channel.unaryUnary(Self.path("Where"))([], timeout: 10)
+        XCTAssertEqual(String(decoding: whereRun, as: UTF8.self), "pool", "handlers run on the cooperative pool")
+        await channel.close()
+    }
+
+    /// `handlersRunOnLoops: true` runs every handler on the loop that reads its connection, and a
+    /// client task that prefers the channel's executor runs on the loop that reads the channel's
+    /// connection: the four kinds work both ways.
+    func testHandlersAndClientTasksOnTheLoops() async throws {
+        let onLoops = AIO.server(handlers: [Self.handler(records)], handlersRunOnLoops: true)
+        let port = try onLoops.addInsecurePort("127.0.0.1:0")
+        try await onLoops.start()
+        let channel = AIO.insecureChannel("127.0.0.1:\(port)")
+        let loop = channel.transport.loop
+        let onTheLoop = try await withTaskExecutorPreference(channel.executor) {
+            try await Self.fourKinds(channel)
+            let whereRun = try await channel.unaryUnary(Self.path("Where"))([], timeout: 10)
+            XCTAssertEqual(String(decoding: whereRun, as: UTF8.self), "loop")
+            return loop.isCurrent
+        }
+        XCTAssertTrue(onTheLoop, "the task ran on the channel's loop")
+        XCTAssertFalse(loop.isCurrent)
+        await channel.close()
+        await onLoops.stop(grace: nil)
+    }
+
+    /// The four kinds of call, each checked.
+    private static func fourKinds(_ channel: AIO.Channel) async throws {
         let reply = try await channel.unaryUnary(Self.path("Unary"))([5], timeout: 10)
         XCTAssertEqual(reply, [5])
         var received: [[UInt8]] = []
@@ -139,7 +172,6 @@ final class AIOServerTests: XCTestCase {
         try await bidi.doneWriting()
         let end = try await bidi.read()
         XCTAssertNil(end)
-        await channel.close()
     }
 
     /// Handler errors end calls with grpcio's statuses.

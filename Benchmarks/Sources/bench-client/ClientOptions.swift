@@ -19,6 +19,8 @@ struct ClientOptions {
         case blocking
         /// The async stubs (`AIO`), one task per call or stream in flight.
         case async
+        /// The async stubs, their tasks preferring the channel's executor (its loop).
+        case asyncLoop = "async-loop"
     }
 
     var target = ""
@@ -41,7 +43,7 @@ struct ClientOptions {
         usage: bench-client --target HOST:PORT [--scenario unary|server-streaming|ping-pong]
                             [--concurrency N] [--request-size BYTES] [--response-size BYTES]
                             [--warmup SECONDS] [--duration SECONDS] [--tls CERTS_DIR]
-                            [--api blocking|async]
+                            [--api blocking|async|async-loop]
         """
 
     static func parse(_ arguments: [String]) -> ClientOptions {

@@ -7,7 +7,8 @@
 // Every call or stream of a run shares one channel; `--concurrency` threads each keep one call
 // (unary) or one stream (server-streaming, ping-pong) going. With `--tls CERTS_DIR` the channel is
 // a secure one trusting CERTS_DIR/ca.pem. With `--api async` the async stubs make the calls, from
-// `--concurrency` tasks (AsyncScenarios.swift).
+// `--concurrency` tasks (AsyncScenarios.swift); with `--api async-loop` those tasks prefer the
+// channel's executor, so they run on the loop that reads the connection.
 
 import BenchmarkService
 import Foundation
@@ -53,7 +54,7 @@ case .blocking:
         worker(stub, request, options.responseSize, window, tallies[index])
     }
     channel.close()
-case .async:
+case .async, .asyncLoop:
     let channel =
         if let credentials {
             AIO.secureChannel(options.target, credentials, options: secureOptions)
@@ -62,7 +63,8 @@ case .async:
         }
     // Not awaited here: an async main hands the main thread to Dispatch, which callgrind cannot run.
     let done = DispatchSemaphore(value: 0)
-    Task.detached {
+    let preference: (any TaskExecutor)? = options.api == .asyncLoop ? channel.executor : nil
+    Task.detached(executorPreference: preference) {
         await runAsync(options, on: channel, tallies, window)
         done.signal()
     }
@@ -70,7 +72,8 @@ case .async:
 }
 
 let report = Report(
-    implementation: options.api == .async ? "swift-grpc-sync (async)" : "swift-grpc-sync", options: options,
+    implementation: ["async": "swift-grpc-sync (async)", "async-loop": "swift-grpc-sync (async, on the loops)"][
+        options.api.rawValue] ?? "swift-grpc-sync", options: options,
     tallies: tallies,
     measuresLatency: options.scenario != .serverStreaming)
 write(report.json() + "\n", to: 1)

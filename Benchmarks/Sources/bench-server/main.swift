@@ -1,10 +1,11 @@
 // bench-server: gRPC's benchmark service (grpc.testing.BenchmarkService) on swift-grpc-sync.
 //
-//   bench-server --port N [--workers W] [--tls CERTS_DIR] [--api blocking|async]
+//   bench-server --port N [--workers W] [--tls CERTS_DIR] [--api blocking|async|async-loop]
 //
 // Prints "listening on PORT" once it accepts calls (--port 0 picks a free port), then serves until
 // it is killed. `--api async` serves with async handlers on an `AIO.server` (AsyncBenchmarkServicer.swift)
-// instead of the blocking ones on a thread pool of `--workers`. With --tls the port is TLS, with CERTS_DIR/server.key and server.pem
+// instead of the blocking ones on a thread pool of `--workers`; `--api async-loop` runs those handlers
+// on the loops that read their connections (`handlersRunOnLoops: true`). With --tls the port is TLS, with CERTS_DIR/server.key and server.pem
 // (Tests/Certificates of the repository). The handlers do what grpc's own benchmark servers do: answer every request with
 // a payload of `response_size` bytes.
 
@@ -75,7 +76,7 @@ func write(_ text: String, to fd: Int32) {
 
 func usage(_ message: String) -> Never {
     write(
-        "bench-server: \(message)\nusage: bench-server --port N [--workers W] [--tls CERTS_DIR] [--api blocking|async]\n",
+        "bench-server: \(message)\nusage: bench-server --port N [--workers W] [--tls CERTS_DIR] [--api blocking|async|async-loop]\n",
         to: 2)
     exit(2)
 }
@@ -91,6 +92,7 @@ var port: Int?
 var workers = 10
 var certificates: String?
 var asyncAPI = false
+var handlersOnLoops = false
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     guard let value = arguments.popFirst() else { usage("\(flag) needs a value") }
@@ -99,8 +101,9 @@ while let flag = arguments.popFirst() {
         continue
     }
     if flag == "--api" {
-        guard value == "blocking" || value == "async" else { usage("unknown API \(value)") }
-        asyncAPI = value == "async"
+        guard ["blocking", "async", "async-loop"].contains(value) else { usage("unknown API \(value)") }
+        asyncAPI = value != "blocking"
+        handlersOnLoops = value == "async-loop"
         continue
     }
     guard let number = Int(value) else { usage("\(flag) needs a number") }
@@ -141,7 +144,7 @@ func waitFor(_ body: @escaping @Sendable () async -> Void) {
 }
 
 if asyncAPI {
-    let server = AIO.server(options: serverOptions)
+    let server = AIO.server(options: serverOptions, handlersRunOnLoops: handlersOnLoops)
     addBenchmarkServiceServicerToServer(AsyncBenchmarkServicer(), server)
     do {
         let bound = try addPort(insecure: server.addInsecurePort, secure: server.addSecurePort)

@@ -17,6 +17,15 @@ extension AIO {
         /// The target the channel was made for.
         public var target: String { transport.target }
 
+        /// The executor of the thread that reads the channel's connection, for a task whose calls
+        /// should resume without waking another thread: in a task that prefers it
+        /// (`try await withTaskExecutorPreference(channel.executor) { … }`, or
+        /// `Task(executorPreference: channel.executor) { … }`), a response wakes one thread, not
+        /// two. That task's code then runs on the loop thread, between its reads: it must not
+        /// block (no blocking calls, no waiting on locks held long), or every connection of
+        /// that loop waits.
+        public var executor: any TaskExecutor { transport.loop }
+
         /// Closes the channel (`await channel.close(grace)`): new calls are refused at once
         /// (``UsageError``); the calls still running get `grace` seconds to end, then are cancelled,
         /// as ``Call/cancel()`` cancels them (CANCELLED "Locally cancelled by application!"; their

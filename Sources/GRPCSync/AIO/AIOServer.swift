@@ -11,6 +11,10 @@ extension AIO {
     ///     and its siblings.
     ///   - interceptors: Asked for every call's handler, outermost first, in a task of the call's
     ///     own (``AIO/ServerInterceptor``).
+    ///   - handlersRunOnLoops: True runs every handler's task on the thread that reads its
+    ///     connection (a task executor of that loop), as grpc.aio runs handlers on its event loop:
+    ///     a call then wakes one thread, not two, but a handler that blocks holds up every
+    ///     connection of its loop. False (the default) runs them on Swift's cooperative pool.
     ///   - options: grpcio's options; `docs/porting.md` lists what each key does here.
     ///   - maximumConcurrentRPCs: Calls beyond it get RESOURCE_EXHAUSTED; nil: no limit.
     ///   - compression: The algorithm responses are compressed with.
@@ -20,30 +24,33 @@ extension AIO {
     public static func server(
         handlers: [GenericRPCHandler] = [], interceptors: [any ServerInterceptor] = [],
         options: [(String, OptionValue)] = [], maximumConcurrentRPCs: Int? = nil, compression: Compression? = nil,
-        logger: Logger? = nil
+        handlersRunOnLoops: Bool = false, logger: Logger? = nil
     ) -> Server {
         Server(
             handlers: handlers, interceptors: interceptors, options: options,
-            maximumConcurrentRPCs: maximumConcurrentRPCs, compression: compression, logger: logger)
+            maximumConcurrentRPCs: maximumConcurrentRPCs, compression: compression,
+            handlersRunOnLoops: handlersRunOnLoops, logger: logger)
     }
 
     /// An async server (`grpc.aio.Server`): the blocking server's transport, connections and
-    /// limits, with async handlers that run as tasks. A handful of workers only hand each call to
-    /// its task, so an awaiting handler holds no thread.
+    /// limits, with async handlers that run as tasks. The loop that reads a call starts its
+    /// handler's task, so an awaiting handler holds no thread.
     public final class Server: Sendable {
-        /// The server underneath: its executor's workers start the handlers' tasks.
+        /// The server underneath: its loops start the handlers' tasks, its workers the tasks of
+        /// the interceptors and any blocking handler.
         let server: GRPCSync.Server
-        /// Workers that hand calls to their tasks: each holds a call only while it starts the
-        /// task, so a few serve any number of calls.
+        /// Workers for what is not an async handler: each holds a call only while it starts the
+        /// interceptors' task, or while a blocking handler registered here runs.
         static let dispatchWorkers = 4
 
         init(
             handlers: [GenericRPCHandler], interceptors: [any ServerInterceptor], options: [(String, OptionValue)],
-            maximumConcurrentRPCs: Int?, compression: Compression?, logger: Logger?
+            maximumConcurrentRPCs: Int?, compression: Compression?, handlersRunOnLoops: Bool, logger: Logger?
         ) {
             server = GRPCSync.Server(
                 ThreadPoolExecutor(maxWorkers: Self.dispatchWorkers), handlers: handlers, interceptors: [],
-                asyncInterceptors: interceptors, options: options, maximumConcurrentRPCs: maximumConcurrentRPCs,
+                asyncInterceptors: interceptors, asyncHandlersRunOnLoops: handlersRunOnLoops, options: options,
+                maximumConcurrentRPCs: maximumConcurrentRPCs,
                 compression: compression, logger: logger, workersPerConnection: Self.dispatchWorkers)
         }
 

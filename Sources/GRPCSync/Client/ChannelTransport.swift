@@ -38,8 +38,9 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     /// Connections that take no new call but may still finish theirs (a GOAWAY arrived).
     private var retired: [ObjectIdentifier: any ClientConnection] = [:]
     private var deliveries = ConnectivityDeliveries()
-    /// The loop that runs the channel's timers.
-    private let loop = EventLoopGroup.shared.next()
+    /// The loop that runs the channel's timers and its connections (the loops are handed to
+    /// channels in turn, so the channels of a process share them).
+    let loop = EventLoopGroup.shared.next()
     private var retryTimer: ScheduledTimer?
     private var idleTimer: ScheduledTimer?
     /// Calls that took a connection; the idle timer compares it with `callsAtIdleCheck`.

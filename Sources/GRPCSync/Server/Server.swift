@@ -32,6 +32,9 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     /// An async server's interceptors: asked for every call's handler, outermost first, in a task
     /// of the call's own (after ``interceptors``, which an async server does not have).
     private let asyncInterceptors: [any AIO.ServerInterceptor]
+    /// An async server's handlers run on the loop that reads their connection, not on Swift's
+    /// cooperative pool (`AIO.server(…, handlersRunOnLoops: true)`).
+    let asyncHandlersRunOnLoops: Bool
     let options: ChannelOptions
     /// Where the server and its connections log.
     let log: RuntimeLog
@@ -83,7 +86,8 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
         workersPerConnection: Int? = nil
     ) {
         self.init(
-            executor, handlers: handlers, interceptors: interceptors, asyncInterceptors: [], options: options,
+            executor, handlers: handlers, interceptors: interceptors, asyncInterceptors: [],
+            asyncHandlersRunOnLoops: false, options: options,
             maximumConcurrentRPCs: maximumConcurrentRPCs, compression: compression, logger: logger,
             workersPerConnection: workersPerConnection)
     }
@@ -91,11 +95,12 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
     /// A server with async interceptors as well (an `AIO.Server`'s).
     init(
         _ executor: ThreadPoolExecutor, handlers: [GenericRPCHandler], interceptors: [any ServerInterceptor],
-        asyncInterceptors: [any AIO.ServerInterceptor], options: [(String, OptionValue)],
+        asyncInterceptors: [any AIO.ServerInterceptor], asyncHandlersRunOnLoops: Bool, options: [(String, OptionValue)],
         maximumConcurrentRPCs: Int?, compression: Compression?, logger: Logger?, workersPerConnection: Int?
     ) {
         self.executor = executor
         self.asyncInterceptors = asyncInterceptors
+        self.asyncHandlersRunOnLoops = asyncHandlersRunOnLoops
         self.workersPerConnection = max(
             1, workersPerConnection ?? WorkerShare<Void>.defaultLimit(maxWorkers: executor.maxWorkers))
         log = .given(logger)

@@ -3,12 +3,14 @@
 // suspensions on the stream, its ends the same as a blocking handler's.
 
 extension ServerCall {
-    /// Runs `body` as a task: the worker returns at once and the call stays open until the task
-    /// ends it. A call that ends first (the client cancels, the deadline passes, the server stops)
+    /// Runs `body` as a task (on the connection's loop when the server runs handlers there): the
+    /// worker returns at once and the call stays open until the task ends it. A call that ends first (the client cancels, the deadline passes, the server stops)
     /// cancels the task, as grpc.aio cancels its handler's.
     func runAsTask(_ body: @escaping @Sendable () async -> Void) {
         withState { $0.runsAsTask = true }
-        let task = Task { await body() }
+        let task =
+            server.asyncHandlersRunOnLoops
+            ? Task(executorPreference: connection.loop) { await body() } : Task { await body() }
         if !addCallback({ task.cancel() }) { task.cancel() }
     }
 

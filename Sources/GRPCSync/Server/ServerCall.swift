@@ -45,7 +45,7 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
     /// The algorithms the client accepts for responses (its `grpc-accept-encoding`).
     private let acceptedEncodings: Set<Compression>
     let server: Server
-    private let connection: any ServerConnection
+    let connection: any ServerConnection
     private let dispatcher: CallDispatcher
     private let phase = Mutex(Phase.choosingHandler)
     private let state = Mutex(HandlerState())
@@ -150,10 +150,15 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
         }
     }
 
-    /// Hands the call to a worker (connection lock held).
+    /// Hands the call to a worker (connection lock held); an async handler, which only starts its
+    /// task, to the connection's loop instead, once the lock is released: no worker is woken for it.
     private func dispatchLocked() {
         stream.assertLockHeld()
         guard let handler = takeHandlerToRun() else { return }
+        if handler.isAsync {
+            connection.loop.execute { [self] in run(handler) }
+            return
+        }
         if !dispatcher.dispatchLocked(CallWork(call: self, handler: handler), on: connection) {
             stream.finishLocked(.serverShuttingDown)
         }

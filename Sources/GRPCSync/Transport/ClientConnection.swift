@@ -29,6 +29,10 @@ protocol ClientConnection: AnyObject, Sendable {
 
 /// What a client connection tells its channel.
 protocol ClientConnectionDelegate: AnyObject, Sendable {
+    /// The loop the connection runs on: its channel's, so that a task that prefers the channel's
+    /// executor reads its responses and runs on one thread.
+    var loop: EventLoop { get }
+
     /// The connection has closed (called on its loop thread, no lock held).
     func connectionDidClose(_ connection: any ClientConnection)
 

@@ -42,7 +42,7 @@ enum Connector {
                 }
                 guard
                     let connection = HTTP2Connection.client(
-                        fd: fd, peer: address, loop: EventLoopGroup.shared.next(), limits: limits, tls: tls,
+                        fd: fd, peer: address, loop: delegate.loop, limits: limits, tls: tls,
                         serverName: serverName, isLocal: security.isLocal, delegate: delegate)
                 else {
                     lastError = "\(address): no memory for a connection"

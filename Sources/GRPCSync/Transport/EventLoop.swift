@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import Synchronization
 
 /// Something registered with an ``EventLoop`` for socket readiness.
 protocol EventLoopSource: AnyObject {
@@ -34,6 +35,8 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
     private let epollFD: Int32
     private let wakeFD: Int32
     fileprivate let lock = Lock()
+    /// The loop's thread, once it runs.
+    private let thread = Atomic<pthread_t>(0)
     @exclusivity(unchecked) private var tasks: [() -> Void] = []
     @exclusivity(unchecked) private var timers: [ScheduledTimer] = []  // a binary min-heap on (deadline, sequence)
     @exclusivity(unchecked) private var sequence: UInt64 = 0
@@ -84,11 +87,15 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
 
     // MARK: tasks and timers
 
-    /// Runs `task` on the loop thread soon.
+    /// Runs `task` on the loop thread soon: after the events at hand when called on the loop
+    /// thread (which is not waiting then, so it is not woken).
     func execute(_ task: @escaping () -> Void) {
         lock.withLock { tasks.append(task) }
-        wake()
+        if !isCurrent { wake() }
     }
+
+    /// Whether the calling thread is the loop's.
+    var isCurrent: Bool { pthread_equal(pthread_self(), thread.load(ordering: .relaxed)) != 0 }
 
     /// Runs `task` on the loop thread at `deadline`, unless the returned timer is cancelled first.
     @discardableResult
@@ -128,6 +135,7 @@ final class EventLoop: @unchecked Sendable {  // `lock` protects tasks, timers a
     // MARK: the loop
 
     private func run() {
+        thread.store(pthread_self(), ordering: .relaxed)
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         while true {
@@ -275,4 +283,15 @@ func startThread(name: String, _ body: @escaping () -> Void) -> pthread_t {
     pthread_detach(thread)
     _ = clinux_set_thread_name(thread, String(name.prefix(15)))
     return thread
+}
+
+/// A loop is a Swift task executor: a task that prefers it (`withTaskExecutorPreference`, or
+/// `Task(executorPreference:)`) runs on the loop thread, between the loop's reads, so a
+/// continuation the loop resumes runs on the same thread without waking another
+/// (``AIO/Channel/executor``).
+extension EventLoop: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
 }

@@ -3,6 +3,9 @@ protocol ServerConnection: AnyObject, Sendable {
     /// The connection has closed (or is lingering before it closes): it serves no more calls.
     var isClosed: Bool { get }
 
+    /// The loop the connection runs on: it starts the tasks of async handlers.
+    var loop: EventLoop { get }
+
     /// Starts a graceful drain: GOAWAY(2^31-1) and a PING, then, once the PING is acknowledged,
     /// the final GOAWAY; streams the client opened before it saw the first one are still served,
     /// and the connection closes once its streams have ended.
