@@ -1,6 +1,6 @@
 extension AIO {
     /// Intercepts incoming calls before their handler is chosen (`grpc.aio.ServerInterceptor`);
-    /// give them to ``AIO/server(handlers:interceptors:options:maximumConcurrentRPCs:compression:logger:)``.
+    /// give them to ``AIO/server(handlers:interceptors:options:maximumConcurrentRPCs:compression:handlersRunOnLoops:logger:)``.
     ///
     /// `interceptService` gets a continuation that finds the handler (asking the next interceptor,
     /// then the server's handlers) and the call's ``HandlerCallDetails``. It may return the

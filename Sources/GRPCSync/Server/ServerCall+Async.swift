@@ -1,11 +1,12 @@
-// An async handler's call (the `AIO` server): the handler runs as a task the worker starts and
+// An async handler's call (the `AIO` server): the handler runs as a task the loop starts and
 // leaves, so a call holds no thread while it awaits its requests or room to send. Its waits are
 // suspensions on the stream, its ends the same as a blocking handler's.
 
 extension ServerCall {
-    /// Runs `body` as a task (on the connection's loop when the server runs handlers there): the
-    /// worker returns at once and the call stays open until the task ends it. A call that ends first (the client cancels, the deadline passes, the server stops)
-    /// cancels the task, as grpc.aio cancels its handler's.
+    /// Runs `body` as a task (with the connection's loop as its executor when the server runs
+    /// handlers there): the thread that starts it returns at once, and the call stays open until
+    /// the task ends it. A call that ends first (the client cancels, the deadline passes, the
+    /// server stops) cancels the task, as grpc.aio cancels its handler's.
     func runAsTask(_ body: @escaping @Sendable () async -> Void) {
         withState { $0.runsAsTask = true }
         let task =
