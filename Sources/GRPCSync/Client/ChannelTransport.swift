@@ -15,6 +15,10 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     let defaultCompression: Compression?
     private let parsedTarget: Result<Target, UsageError>
     private let optionsError: UsageError?
+    /// The `grpc.service_config` given, if it was valid.
+    let serviceConfig: ServiceConfig?
+    /// What every call fails with when the `grpc.service_config` given was refused.
+    private let serviceConfigRefusal: Status?
     let userAgent: String
     /// The `:authority` of every call: the option `grpc.default_authority`, else (with TLS)
     /// `grpc.ssl_target_name_override`, else the target's.
@@ -79,6 +83,17 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         }
         self.options = parsedOptions
         self.optionsError = optionsError
+        switch parsedOptions.serviceConfig {
+        case .success(let config):
+            serviceConfig = config
+            serviceConfigRefusal = nil
+        case .failure(let refusal):
+            serviceConfig = nil
+            serviceConfigRefusal = .channelCreationFailed(target: target, reason: refusal.message)
+        case nil:
+            serviceConfig = nil
+            serviceConfigRefusal = nil
+        }
         machine = ChannelStateMachine(backoff: parsedOptions.reconnectBackoff)
         idleTimeout = parsedOptions.clientIdleTimeout
         // The primary and secondary user agents around the runtime's, as grpc core puts them.
@@ -110,6 +125,10 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         }
         log.channelCreated(target: target)
         OptionCatalog.warnAboutUnsupported(parsedOptions.unsupportedKeys, to: log)
+        if let serviceConfigRefusal { log.serviceConfigRefused(serviceConfigRefusal.details) }
+        for (field, reason) in serviceConfig?.unsupportedFields ?? [] {
+            log.unsupportedServiceConfigField(field, reason: reason)
+        }
     }
 
     deinit {
@@ -198,6 +217,9 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
             callsStarted &+= 1
             return .use(connection)
         }
+        // A channel whose service config was refused fails its calls at once, as grpc core's
+        // lame channel does (waitForReady or not).
+        if let serviceConfigRefusal { return .fail(serviceConfigRefusal) }
         while true {
             var pick = Machine.Pick.fail(.channelClosed)
             updateLocked {
@@ -314,7 +336,9 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     /// One connection attempt (``Connector``), on a thread of its own with no lock held.
     private func attempt(until deadline: Deadline) {
         let result: Result<any ClientConnection, RPCError>
-        if let optionsError {
+        if let serviceConfigRefusal {
+            result = .failure(RPCError(serviceConfigRefusal))
+        } else if let optionsError {
             result = .failure(RPCError(.invalidChannelConfiguration(optionsError.message)))
         } else {
             switch parsedTarget {

@@ -23,6 +23,12 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     let waitForReady: Bool
     /// The algorithm request messages are compressed with.
     let compression: Compression
+    /// The largest request message the call sends: `grpc.max_send_message_length`, or the service
+    /// config's `maxRequestMessageBytes` for the method if that is smaller.
+    let sendLimit: Int
+    /// The largest response message the call takes: `grpc.max_receive_message_length`, or the
+    /// service config's `maxResponseMessageBytes` for the method if that is smaller.
+    let receiveLimit: Int
 
     let lock = Lock()
     /// Signalled when the phase leaves `starting`, and when a call-credentials plugin answers.
@@ -60,12 +66,17 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
         try WireFormat.validateOutgoing(metadata, sender: .client)
         self.channel = channel
         self.method = method
-        self.deadline = Deadline.after(seconds: timeout)
         self.metadata = metadata
         credentialPlugins = (channel.callCredentials?.plugins ?? []) + (credentials?.plugins ?? [])
-        self.waitForReady = waitForReady ?? false
         self.compression =
             compression ?? channel.defaultCompression ?? channel.options.defaultCompression ?? .noCompression
+        // The service config's values for the method: the earlier deadline, the smaller limits,
+        // and the call's own waitForReady over the config's.
+        let config = channel.serviceConfig?.methodConfig(forPath: method)
+        self.deadline = Deadline.after(seconds: timeout.map { min($0, config?.timeout ?? $0) } ?? config?.timeout)
+        self.waitForReady = waitForReady ?? config?.waitForReady ?? false
+        sendLimit = min(channel.options.sendLimit, config?.maxRequestMessageBytes ?? .max)
+        receiveLimit = min(channel.options.receiveLimit, config?.maxResponseMessageBytes ?? .max)
     }
 
     /// A call that never starts because an interceptor threw: it has ended with INTERNAL
@@ -78,6 +89,8 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
         credentialPlugins = []
         waitForReady = false
         compression = .noCompression
+        sendLimit = .max
+        receiveLimit = 0
         phase = .failed(.interceptionFailed)
     }
 
@@ -132,7 +145,7 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
             // The stream holds the call (`onRefused`) and keeps its messages (RetryBuffer)
             // until its response headers or its end.
             stream = try connection.openStream(
-                headers: headers, maxReceiveMessageLength: channel.options.receiveLimit, firstMessage: message,
+                headers: headers, maxReceiveMessageLength: receiveLimit, firstMessage: message,
                 laterMessages: later, endOutput: endOutput, deadline: deadline, onRefused: self)
         } catch {
             if !connection.canOpenStreams {
@@ -265,8 +278,8 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     /// Frames a request message, compressed with the call's algorithm unless `compress` is false,
     /// or ends the call if it is over the send limit.
     func frame(_ message: [UInt8], compress: Bool = true) -> FramedMessage? {
-        if let tooLarge = channel.options.checkSendLength(message.count) {
-            fail(tooLarge)
+        if message.count > sendLimit {
+            fail(.sentMessageTooLarge(length: message.count, limit: sendLimit))
             return nil
         }
         return MessageFraming.frame(message, compression: compress ? compression : .noCompression)

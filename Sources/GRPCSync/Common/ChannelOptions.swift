@@ -96,6 +96,10 @@ struct ChannelOptions: Sendable {
     /// `grpc.max_read_bytes_per_turn`: the input an event loop reads from one connection before it
     /// serves its other connections.
     var maxReadBytesPerTurn: Int?
+    /// `grpc.service_config` (client): the parsed config, or why it was refused; a channel with a
+    /// refused config fails every call, as grpc core's does. A value that is not a string is
+    /// ignored, as grpcio ignores it.
+    var serviceConfig: Result<ServiceConfig, ServiceConfig.Invalid>?
     /// The keys given that grpc acts on and this runtime does not support, in order.
     var unsupportedKeys: [String] = []
 
@@ -138,6 +142,14 @@ struct ChannelOptions: Sendable {
             case "grpc.max_read_bytes_per_turn": maxReadBytesPerTurn = try Self.int(key, value)
             case "grpc.ssl_target_name_override":
                 if case .string(let s) = value { sslTargetNameOverride = s }
+            case "grpc.service_config":
+                if case .string(let json) = value {
+                    do throws(ServiceConfig.Invalid) {
+                        serviceConfig = .success(try ServiceConfig(json: json))
+                    } catch {
+                        serviceConfig = .failure(error)
+                    }
+                }
             case "grpc.default_compression_algorithm":
                 guard let algorithm = Compression(rawValue: try Self.int(key, value)) else {
                     throw UsageError("option \(key) must be 0 (none), 1 (deflate) or 2 (gzip), got \(value)")
@@ -171,6 +183,9 @@ struct ChannelOptions: Sendable {
 
     /// The receive limit as a byte count (unlimited → Int.max).
     var receiveLimit: Int { maxReceiveMessageLength < 0 ? Int.max : maxReceiveMessageLength }
+
+    /// The send limit as a byte count (unlimited → Int.max).
+    var sendLimit: Int { maxSendMessageLength < 0 ? Int.max : maxSendMessageLength }
 
     /// The status for an outgoing message over `grpc.max_send_message_length`, if it is.
     func checkSendLength(_ length: Int) -> Status? {

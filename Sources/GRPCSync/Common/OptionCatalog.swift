@@ -15,7 +15,7 @@ enum OptionCatalog {
         "grpc.keepalive_permit_without_calls", "grpc.http2.max_pings_without_data",
         "grpc.http2.min_ping_interval_without_data_ms", "grpc.http2.max_ping_strikes", "grpc.max_connection_idle_ms",
         "grpc.max_connection_age_ms", "grpc.max_connection_age_grace_ms", "grpc.so_reuseport",
-        "grpc.max_concurrent_streams",
+        "grpc.max_concurrent_streams", "grpc.service_config",
     ]
 
     /// This runtime's own keys, for limits grpc has no option for (they have no effect on grpcio,
@@ -44,8 +44,7 @@ enum OptionCatalog {
         "grpc.inhibit_health_checking": "client-side health checking is not supported",
         "grpc.security_frame_allowed": "security frames (ALTS) are not supported",
         // Name resolution, load balancing, service config and retries.
-        "grpc.service_config": "service configs are not supported yet",
-        "grpc.service_config_disable_resolution": "service configs are not supported yet",
+        "grpc.service_config_disable_resolution": "service configs are not fetched from DNS",
         "grpc.lb_policy_name": "load balancing is pick_first only",
         "grpc.lb.ring_hash.ring_size_cap": "load balancing is pick_first only",
         "grpc.dns_min_time_between_resolutions_ms": "a target is resolved at each connection attempt",

@@ -37,6 +37,16 @@ extension RuntimeLog {
         log(.warning, "option \(key) is not supported and has no effect: \(reason)")
     }
 
+    /// A part of a channel's service config that has no effect in this runtime was given.
+    func unsupportedServiceConfigField(_ field: String, reason: String) {
+        log(.warning, "service config field \(field) is not supported and has no effect: \(reason)")
+    }
+
+    /// A channel's service config was refused; its calls fail with `message`.
+    func serviceConfigRefused(_ message: String) {
+        log(.error, "service config refused, every call of the channel fails: \(message)")
+    }
+
     /// The peer broke the HTTP/2 or gRPC protocol; the connection ends.
     func peerProtocolError(_ reason: String, peer: @autoclosure () -> String) {
         log(.info, "protocol error from the peer, closing the connection: \(reason)", peer: peer())

@@ -89,6 +89,10 @@ extension Status {
     static func invalidChannelConfiguration(_ message: String) -> Status {
         Status(code: .unavailable, details: message)
     }
+    /// Every call of a channel whose `grpc.service_config` was refused (grpc core's words).
+    static func channelCreationFailed(target: String, reason: String) -> Status {
+        Status(code: .invalidArgument, details: "Failed to create channel to '\(target)':\(reason)")
+    }
     /// The target's name did not resolve.
     static func resolutionFailed(target: String, reason: String) -> Status {
         Status(code: .unavailable, details: "DNS resolution failed for \(target): \(reason)")
