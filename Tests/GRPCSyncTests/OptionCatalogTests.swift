@@ -47,7 +47,7 @@ final class OptionCatalogTests: XCTestCase {
     /// A value that differs from the default for `key`.
     static func value(for key: String) -> OptionValue {
         switch key {
-        case "grpc.so_reuseport": 0
+        case "grpc.so_reuseport", "grpc.enable_retries": 0
         case "grpc.default_compression_algorithm": 2
         case "grpc.keepalive_permit_without_calls": 1
         case "grpc.primary_user_agent", "grpc.secondary_user_agent", "grpc.default_authority",

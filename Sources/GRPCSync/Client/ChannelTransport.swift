@@ -17,6 +17,12 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     private let optionsError: UsageError?
     /// The `grpc.service_config` given, if it was valid.
     let serviceConfig: ServiceConfig?
+    /// The service config has method configs (a call looks for its own only then).
+    let hasMethodConfigs: Bool
+    /// The service config's `retryThrottling`, shared by the channel's calls.
+    let retryThrottle: RetryThrottle?
+    /// The options' message limits (unlimited: `Int.max`) and retry buffer size, read once.
+    let sendLimit: Int, receiveLimit: Int, retryBufferLimit: Int
     /// What every call fails with when the `grpc.service_config` given was refused.
     private let serviceConfigRefusal: Status?
     let userAgent: String
@@ -83,6 +89,10 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         }
         self.options = parsedOptions
         self.optionsError = optionsError
+        retryThrottle = (try? parsedOptions.serviceConfig?.get().retryThrottling).flatMap { $0.map(RetryThrottle.init) }
+        sendLimit = parsedOptions.sendLimit
+        receiveLimit = parsedOptions.receiveLimit
+        retryBufferLimit = parsedOptions.perRPCRetryBufferSize
         switch parsedOptions.serviceConfig {
         case .success(let config):
             serviceConfig = config
@@ -94,6 +104,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
             serviceConfig = nil
             serviceConfigRefusal = nil
         }
+        hasMethodConfigs = !(serviceConfig?.methodConfigs.isEmpty ?? true)
         machine = ChannelStateMachine(backoff: parsedOptions.reconnectBackoff)
         idleTimeout = parsedOptions.clientIdleTimeout
         // The primary and secondary user agents around the runtime's, as grpc core puts them.

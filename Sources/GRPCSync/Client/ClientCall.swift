@@ -2,7 +2,7 @@
 /// multicallable, response stream and future is a view of one of these. Once the call has its
 /// stream (``ClientStream``), the stream owns the call's state and status; before that, the call
 /// knows only whether it is still starting or ended without one.
-final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // state protected by `lock`
+final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock`
     /// How far the call has got towards its stream.
     enum Phase {
         /// Connecting; `callbacks` run once the call ends.
@@ -39,24 +39,26 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     /// The single response of a unary-response call, taken from the stream once.
     private var keptResponse: [UInt8]?
     /// The request message that goes out with the headers, until the stream has taken it.
-    private var firstMessage: FramedMessage?
+    var firstMessage: FramedMessage?
     /// The request messages of a refused stream, to go out again with the next stream's headers
     /// (after `firstMessage`, which is then the first of them).
-    private var laterMessages: [FramedMessage] = []
+    var laterMessages: [FramedMessage] = []
     /// The request is complete (``endOutput()``, or with the headers): a new stream opens half-closed.
     private var outputEnded = false
     /// The request headers, once made.
     var madeHeaders: [HeaderField]?
     /// A refused stream has been sent again (grpc core does that once per call).
-    private var retriedRefusal = false
+    var retriedRefusal = false
     /// The stream being opened was refused before the call recorded it.
-    private var refusedWhileOpening = false
+    var refusedWhileOpening = false
     /// An async call (``startNow(firstMessage:endOutput:)``): a refused stream is opened again by a
     /// task, not a blocking worker.
     var startedByTask = false
+    /// The method's retry policy and the attempts made (nil: no configured retries).
+    let retries: CallRetries?
     /// ``cancel()`` was asked while the call ran: once the call ends CANCELLED, it was cancelled
     /// here (``isCancelledHere``), not by the server.
-    private var cancelAsked = false
+    var cancelAsked = false
 
     init(
         channel: ChannelTransport, method: String, timeout: Double?, metadata: Metadata, waitForReady: Bool?,
@@ -72,11 +74,16 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
             compression ?? channel.defaultCompression ?? channel.options.defaultCompression ?? .noCompression
         // The service config's values for the method: the earlier deadline, the smaller limits,
         // and the call's own waitForReady over the config's.
-        let config = channel.serviceConfig?.methodConfig(forPath: method)
+        let config = channel.hasMethodConfigs ? channel.serviceConfig?.methodConfig(forPath: method) : nil
         self.deadline = Deadline.after(seconds: timeout.map { min($0, config?.timeout ?? $0) } ?? config?.timeout)
         self.waitForReady = waitForReady ?? config?.waitForReady ?? false
-        sendLimit = min(channel.options.sendLimit, config?.maxRequestMessageBytes ?? .max)
-        receiveLimit = min(channel.options.receiveLimit, config?.maxResponseMessageBytes ?? .max)
+        sendLimit = min(channel.sendLimit, config?.maxRequestMessageBytes ?? .max)
+        receiveLimit = min(channel.receiveLimit, config?.maxResponseMessageBytes ?? .max)
+        if let policy = config?.retryPolicy, channel.options.enableRetries {
+            retries = CallRetries(policy: policy, throttle: channel.retryThrottle)
+        } else {
+            retries = nil
+        }
     }
 
     /// A call that never starts because an interceptor threw: it has ended with INTERNAL
@@ -91,6 +98,7 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
         compression = .noCompression
         sendLimit = .max
         receiveLimit = 0
+        retries = nil
         phase = .failed(.interceptionFailed)
     }
 
@@ -116,7 +124,7 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     /// Opens the call's stream on the channel's connection: first, and again when the server
     /// refused the stream unprocessed (``streamRefusedLocked(byGoAway:callbacks:messages:)``) or
     /// the connection stopped taking streams before the request left.
-    private func open() {
+    func open() {
         if isEnded { return }  // cancelled before it started
         while true {
             let connection: any ClientConnection
@@ -138,8 +146,11 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
             failToStart(.deadlineExceeded)
             return false
         }
-        guard let headers = requestHeaders() else { return false }
-        let (message, later, endOutput) = lock.withLock { (firstMessage, laterMessages, outputEnded) }
+        guard var headers = requestHeaders() else { return false }
+        let (message, later, endOutput, attempts) = lock.withLock {
+            (firstMessage, laterMessages, outputEnded, retries?.attempts ?? 1)
+        }
+        if attempts > 1 { headers.append(GRPCHeaders.previousAttempts(attempts - 1)) }
         let stream: ClientStream
         do {
             // The stream holds the call (`onRefused`) and keeps its messages (RetryBuffer)
@@ -160,6 +171,11 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
                 if refusedWhileOpening {
                     refusedWhileOpening = false
                     return ([], nil, true, false)
+                }
+                if let delay = retries?.pendingDelay {  // the attempt failed before it was recorded
+                    retries?.pendingDelay = nil
+                    scheduleAttemptLocked(after: delay)
+                    return ([], nil, false, false)
                 }
                 switch phase {
                 case .starting(let callbacks):
@@ -187,43 +203,10 @@ final class ClientCall: Call, StreamRefusalHandler, @unchecked Sendable {  // st
     }
 
     /// The phase changed: waiting threads and tasks look again.
-    private func phaseChangedLocked() {
+    func phaseChangedLocked() {
         lock.assertHeld()
         phaseChanged.broadcast()
         phaseWaiters?.resumeAllLocked()
-    }
-
-    /// The server refused the call's stream before processing it (its GOAWAY named a lower last
-    /// stream, or RST_STREAM(REFUSED_STREAM)); called with the connection's lock held. As grpc
-    /// core's transparent retry, the call starts again on a new stream once, taking the
-    /// stream's `callbacks` along and sending its `messages` again; false when it does not (it
-    /// ends with the stream's status).
-    func streamRefusedLocked(byGoAway: Bool, callbacks: [@Sendable () -> Void], messages: [FramedMessage]) -> Bool {
-        lock.withLock {
-            // A call being cancelled is not started again: it ends with the refused stream.
-            guard !retriedRefusal, !cancelAsked else { return false }
-            switch phase {
-            case .failed:
-                return false
-            case .starting:
-                // The opening thread has not recorded the stream yet: it opens another.
-                retriedRefusal = true
-                refusedWhileOpening = true
-                return true
-            case .started:
-                retriedRefusal = true
-                firstMessage = messages.first
-                laterMessages = Array(messages.dropFirst())
-                phase = .starting(callbacks: callbacks)
-                phaseChangedLocked()
-                if startedByTask {
-                    Task { await startAsync() }
-                } else {
-                    ThreadPoolExecutor.blockingWork.submit { [self] in open() }
-                }
-                return true
-            }
-        }
     }
 
     /// Ends the call before it has a stream; its callbacks run.

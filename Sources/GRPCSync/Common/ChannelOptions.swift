@@ -100,6 +100,12 @@ struct ChannelOptions: Sendable {
     /// refused config fails every call, as grpc core's does. A value that is not a string is
     /// ignored, as grpcio ignores it.
     var serviceConfig: Result<ServiceConfig, ServiceConfig.Invalid>?
+    /// `grpc.enable_retries` (client): whether a service config's `retryPolicy` is acted on (on, as
+    /// in grpcio).
+    var enableRetries = true
+    /// `grpc.per_rpc_retry_buffer_size` (client): the request bytes a call keeps to send again
+    /// (256 KiB, grpc's default); a call that sends more cannot be retried.
+    var perRPCRetryBufferSize = 256 * 1024
     /// The keys given that grpc acts on and this runtime does not support, in order.
     var unsupportedKeys: [String] = []
 
@@ -142,6 +148,8 @@ struct ChannelOptions: Sendable {
             case "grpc.max_read_bytes_per_turn": maxReadBytesPerTurn = try Self.int(key, value)
             case "grpc.ssl_target_name_override":
                 if case .string(let s) = value { sslTargetNameOverride = s }
+            case "grpc.enable_retries": enableRetries = try Self.int(key, value) != 0
+            case "grpc.per_rpc_retry_buffer_size": perRPCRetryBufferSize = try Self.int(key, value)
             case "grpc.service_config":
                 if case .string(let json) = value {
                     do throws(ServiceConfig.Invalid) {

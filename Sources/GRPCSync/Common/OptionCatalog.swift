@@ -15,7 +15,7 @@ enum OptionCatalog {
         "grpc.keepalive_permit_without_calls", "grpc.http2.max_pings_without_data",
         "grpc.http2.min_ping_interval_without_data_ms", "grpc.http2.max_ping_strikes", "grpc.max_connection_idle_ms",
         "grpc.max_connection_age_ms", "grpc.max_connection_age_grace_ms", "grpc.so_reuseport",
-        "grpc.max_concurrent_streams", "grpc.service_config",
+        "grpc.max_concurrent_streams", "grpc.service_config", "grpc.enable_retries", "grpc.per_rpc_retry_buffer_size",
     ]
 
     /// This runtime's own keys, for limits grpc has no option for (they have no effect on grpcio,
@@ -51,9 +51,7 @@ enum OptionCatalog {
         "grpc.dns_enable_srv_queries": "the system resolver is used; there are no SRV queries",
         "grpc.dns_ares_query_timeout": "the system resolver is used, not c-ares",
         "grpc.happy_eyeballs_connection_attempt_delay_ms": "addresses are tried one after another",
-        "grpc.enable_retries": "transparent retries are always on; configured retries are not supported yet",
         "grpc.experimental.enable_hedging": "hedging is not supported",
-        "grpc.per_rpc_retry_buffer_size": "the retry buffer is fixed at grpc's default, 256 KiB",
         "grpc.use_local_subchannel_pool": "channels never share connections, as if it were set",
         "grpc.grpclb_call_timeout_ms": "grpclb is not supported",
         "grpc.grpclb_fallback_timeout_ms": "grpclb is not supported",

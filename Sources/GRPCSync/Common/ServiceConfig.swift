@@ -5,9 +5,10 @@
 /// Per method (`methodConfig`, matched by `name`: the exact method, else its service, else the
 /// entry with an empty name): `timeout` (the call's deadline is the earlier of its own and this),
 /// `waitForReady` (a call's own `waitForReady:` wins), `maxRequestMessageBytes` and
-/// `maxResponseMessageBytes` (the smaller of the channel's limit and this). `retryPolicy`,
-/// `retryThrottling` and a `round_robin` load-balancing choice are validated and kept, and listed in
-/// ``unsupportedFields``: they have no effect yet. Unknown fields are ignored, as grpc ignores them.
+/// `maxResponseMessageBytes` (the smaller of the channel's limit and this), `retryPolicy`
+/// (``CallRetries``); for the channel, `retryThrottling` (``RetryThrottle``). A `round_robin`
+/// load-balancing choice is validated and kept, and listed in ``unsupportedFields``: it has no
+/// effect yet. Unknown fields are ignored, as grpc ignores them.
 struct ServiceConfig: Sendable, Equatable {
     /// What one `methodConfig` entry sets for the methods it names.
     struct MethodConfig: Sendable, Equatable {
@@ -109,7 +110,6 @@ struct ServiceConfig: Sendable, Equatable {
             errors.scoped(".retryThrottling") { (errors: inout ValidationErrors) in
                 retryThrottling = Self.loadRetryThrottling(throttling, &errors)
             }
-            unsupportedFields.append(("retryThrottling", "configured retries are not supported yet"))
         }
         loadLoadBalancing(json, &errors)
         if json["healthCheckConfig"] != nil {
@@ -147,7 +147,6 @@ struct ServiceConfig: Sendable, Equatable {
             config.retryPolicy = errors.scoped(".retryPolicy") { (e: inout ValidationErrors) in
                 Self.loadRetryPolicy(retry, &e)
             }
-            unsupportedFields.append(("methodConfig[\(index)].retryPolicy", "configured retries are not supported yet"))
         }
         if json["hedgingPolicy"] != nil {
             unsupportedFields.append(("methodConfig[\(index)].hedgingPolicy", "hedging is not supported"))
@@ -334,17 +333,16 @@ struct ServiceConfig: Sendable, Equatable {
         return value
     }
 
-    /// grpc's reading of `tokenRatio`: a whole part and up to three decimals, in thousandths.
+    /// grpc core's reading of `tokenRatio`, in thousandths: a whole part and up to three
+    /// decimals. As grpc core reads it, a number written without a decimal point counts in
+    /// thousandths already (`1` is 0.001, `1.0` is 1).
     private static func thousandths(_ text: String) -> Int? {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard let whole = UInt32(parts[0]) else { return nil }
-        var decimals = 0
-        if parts.count == 2 {
-            let digits = parts[1].prefix(3)
-            guard let value = UInt32(digits) else { return nil }
-            decimals = Int(value) * [100, 10, 1][digits.count - 1]
-        }
-        return Int(whole) * 1000 + decimals
+        guard parts.count == 2 else { return Int(whole) }
+        let digits = parts[1].prefix(3)
+        guard let value = UInt32(digits), !digits.isEmpty else { return nil }
+        return Int(whole) * 1000 + Int(value) * [100, 10, 1][digits.count - 1]
     }
 
     /// A `google.protobuf.Duration` in JSON (`"1.5s"`), in seconds.
@@ -392,52 +390,6 @@ struct ServiceConfig: Sendable, Equatable {
             return nil
         }
         return seconds
-    }
-}
-
-/// The errors found while validating a service config, by field (`methodConfig[0].timeout`), and
-/// grpc core's message made of them.
-struct ValidationErrors {
-    private var field = ""
-    private var errors: [String: [String]] = [:]
-
-    /// Records an error for the current field.
-    mutating func add(_ error: String) {
-        errors[field, default: []].append(error)
-    }
-
-    /// Runs `body` with `name` (`.timeout`, `[0]`) appended to the current field.
-    mutating func scoped<T>(_ name: String, _ body: (inout ValidationErrors) -> T) -> T {
-        let outer = field
-        field += name
-        defer { field = outer }
-        return body(&self)
-    }
-
-    /// Reads the required member `key` of `json` with `read`, or records "field not present".
-    mutating func required<T>(
-        _ json: JSONValue, _ key: String, _ read: (JSONValue, inout ValidationErrors) -> T?
-    ) -> T? {
-        scoped(".\(key)") { (e: inout ValidationErrors) -> T? in
-            guard let value = json[key] else {
-                e.add("field not present")
-                return nil
-            }
-            return read(value, &e)
-        }
-    }
-
-    /// grpc's text: `errors validating service config: [field:F error:E; …]`, fields in order;
-    /// nil without errors.
-    var message: String? {
-        if errors.isEmpty { return nil }
-        let parts = errors.keys.sorted().map { key -> String in
-            let name = key.hasPrefix(".") ? String(key.dropFirst()) : key
-            let list = errors[key]!
-            return list.count == 1
-                ? "field:\(name) error:\(list[0])" : "field:\(name) errors:[\(list.joined(separator: "; "))]"
-        }
-        return "errors validating service config: [\(parts.joined(separator: "; "))]"
     }
 }
 

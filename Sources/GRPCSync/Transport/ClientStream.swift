@@ -11,7 +11,9 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     /// Takes the call back when the server refuses the stream unprocessed; nil once asked.
     @exclusivity(unchecked) private var onRefused: RefusalHandler?
     /// The request messages queued so far, while the server may still refuse the stream.
-    @exclusivity(unchecked) private var retryBuffer = RetryBuffer()
+    @exclusivity(unchecked) private var retryBuffer: RetryBuffer
+    /// The channel's retry throttle, told when a call with a retry policy succeeds.
+    @exclusivity(unchecked) private var throttle: RetryThrottle?
 
     /// Asked, with the connection's lock held, whether the call takes back a stream the server
     /// refused before processing it (a GOAWAY naming a lower last stream, `byGoAway`, or
@@ -30,6 +32,9 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         laterMessages: [FramedMessage] = [], endOutput: Bool, onRefused: RefusalHandler? = nil
     ) {
         self.onRefused = onRefused
+        let retrying = onRefused?.retrying
+        retryBuffer = RetryBuffer(limit: retrying?.bufferLimit ?? 0)
+        throttle = retrying?.throttle
         state = ClientStreamState(endOutput: endOutput)
         super.init(connection: connection, id: -1, maxReceiveMessageLength: maxReceiveMessageLength)
         if let firstMessage { preload(firstMessage) }
@@ -172,8 +177,6 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         connection.lock.assertHeld()
         let fields = headerBlock.finish()
         if category == .response {
-            // Processed: the server can no longer refuse it.
-            letCallGoLocked()
             let check: GRPCHeaders.ResponseCheck =
                 switch fields {
                 case .success(let fields): GRPCHeaders.checkResponse(fields, endStream: endStream)
@@ -183,13 +186,18 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
                 try state.receiveResponseHeaders(check, endStream: endStream)
             }) {
             case .accept(let metadata, let encoding)?:
+                // Processed and answered: the call is committed, it cannot be sent again.
+                letCallGoLocked()
                 inbound.setEncoding(encoding)
                 responseHeaders = metadata
                 changedLocked()
             case .finished(let status, let reset)?:
+                // Trailers-Only (or headers that end the call): the call's retry policy may try again.
+                if status.code == .ok { throttle?.recordSuccess() }
+                attemptEndedLocked(status)
                 applyLocked(.ended(status, reset: reset))
             case .ignore?, nil:
-                break
+                letCallGoLocked()
             }
             return
         }
@@ -203,6 +211,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         if let decided = invokeLocked({ () throws(InvalidStreamTransition) in
             try state.receiveTrailers(status, partialMessage: partial)
         }), let decided {
+            if decided.code == .ok { throttle?.recordSuccess() }
             applyLocked(.ended(decided, reset: false))
         }
     }
@@ -236,17 +245,28 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         inboundClosedLocked()
         let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.streamClosed(errorCode: errorCode)
         }
-        if decided ?? nil != nil { callEndedLocked() } else { changedLocked() }
+        if let status = decided ?? nil {
+            attemptEndedLocked(status)
+            callEndedLocked()
+        } else {
+            changedLocked()
+        }
     }
 
     func connectionLostLocked(_ status: Status) {
         connection.lock.assertHeld()
         // nghttp2 reports no close for the streams of a connection that is gone: the call, which
-        // holds this stream, must be let go here, or the two keep each other alive.
-        letCallGoLocked()
+        // holds this stream, must be let go here (attemptEndedLocked), or the two keep each other
+        // alive.
         inboundClosedLocked()
         let decided = invokeLocked { () throws(InvalidStreamTransition) in try state.connectionLost(status) }
-        if decided ?? nil != nil { callEndedLocked() } else { changedLocked() }
+        if let ended = decided ?? nil {
+            attemptEndedLocked(ended)
+            callEndedLocked()
+        } else {
+            letCallGoLocked()
+            changedLocked()
+        }
     }
 
     /// The response headers or trailers went over `grpc.max_metadata_size`: the rest of the block
@@ -279,6 +299,18 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         }
     }
 
+    /// The stream ended with `status` before the call was committed (no response headers): a
+    /// failed attempt is offered to the call, whose retry policy may start it again on another
+    /// stream (the stream then ends without its callbacks). The call is let go either way.
+    private func attemptEndedLocked(_ status: Status) {
+        connection.lock.assertHeld()
+        defer { letCallGoLocked() }
+        guard status.code != .ok, let handler = onRefused, !retryBuffer.isClosed else { return }
+        if handler.attemptFailedLocked(status, callbacks: callbacks, messages: retryBuffer.messages) {
+            callbacks.removeAll()
+        }
+    }
+
     /// The call can no longer be sent again from here (the server answered, refused the stream or
     /// is gone): the stream stops holding it and the request messages kept for it.
     private func letCallGoLocked() {
@@ -307,10 +339,20 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     }
 }
 
-/// What takes a call back when the server refuses its stream unprocessed (the client call;
-/// see ``ClientStream/RefusalHandler``). Held by the stream until its response headers or its end.
+/// What takes a call back when the server refuses its stream unprocessed, or when an attempt fails
+/// before response headers and the call's retry policy tries again (the client call; see
+/// ``ClientStream/RefusalHandler``). Held by the stream until its response headers or its end.
 protocol StreamRefusalHandler: AnyObject {
+    /// The request bytes the stream keeps to send again (``RetryBuffer``), and the throttle told
+    /// when the call succeeds (for a call with a retry policy on a channel with throttling).
+    var retrying: (bufferLimit: Int, throttle: RetryThrottle?) { get }
+
     /// Called with the connection's lock held, with the request messages the stream had queued;
     /// true when the call starts again elsewhere.
     func streamRefusedLocked(byGoAway: Bool, callbacks: [@Sendable () -> Void], messages: [FramedMessage]) -> Bool
+
+    /// An attempt failed with `status` before any response headers (called with the connection's
+    /// lock held, with the request messages the stream had queued); true when the call starts
+    /// again elsewhere after its backoff.
+    func attemptFailedLocked(_ status: Status, callbacks: [@Sendable () -> Void], messages: [FramedMessage]) -> Bool
 }

@@ -6,6 +6,11 @@ enum GRPCHeaders {
 
     // MARK: building
 
+    /// `grpc-previous-rpc-attempts`: how many attempts of a retried call came before this one.
+    static func previousAttempts(_ count: Int) -> HeaderField {
+        HeaderField("grpc-previous-rpc-attempts", "\(count)")
+    }
+
     /// Request headers; `encoding` is the algorithm the request messages are compressed with.
     static func request(
         path: String, authority: String, timeout: Deadline, metadata: Metadata, userAgent: String = userAgent,
