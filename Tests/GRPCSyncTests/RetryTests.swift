@@ -13,23 +13,12 @@ import XCTest
 final class RetryTests: XCTestCase {
     private static let service = "retry.Probe"
 
-    static func cases() throws -> [[String: Any]] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: Repository.path("Tests/Peers/retry_cases.json")))
-        return try JSONSerialization.jsonObject(with: data) as! [[String: Any]]
-    }
-
     func testEveryCaseAsGrpcio() throws {
         let server = try PythonPeerServer(script: "retry_peer.py", ["server"])
-        let cases = try Self.cases()
-        let names = Set(cases.map { $0["name"] as! String })
-        let (status, output) = try Peers.run("retry_peer.py", ["client", "--target", server.target])
-        XCTAssertEqual(status, 0, output)
-        let expected = output.split(separator: "\n").map(String.init).filter {
-            names.contains(String($0.prefix { $0 != " " }))
-        }
-        XCTAssertEqual(expected.count, cases.count, output)
-        let observed = cases.map { Self.run($0, target: server.target) }
-        for (mine, theirs) in zip(observed, expected) {
+        let cases = try Peers.cases("retry_cases.json")
+        let expected = try Peers.caseLines(
+            "retry_peer.py", ["client", "--target", server.target], names: cases.map { $0["name"] as! String })
+        for (mine, theirs) in zip(cases.map { Self.run($0, target: server.target) }, expected) {
             XCTAssertEqual(mine, theirs)
         }
     }
@@ -37,7 +26,8 @@ final class RetryTests: XCTestCase {
     /// An async call retries the same way: the server saw three attempts.
     func testAnAsyncCallRetries() async throws {
         let server = try PythonPeerServer(script: "retry_peer.py", ["server"])
-        let config = try XCTUnwrap(try Self.cases().first { $0["name"] as? String == "unary_succeeds_on_third" })
+        let config = try XCTUnwrap(
+            try Peers.cases("retry_cases.json").first { $0["name"] as? String == "unary_succeeds_on_third" })
         let channel = AIO.insecureChannel(
             server.target, options: [("grpc.service_config", .string(config["config"] as! String))])
         let unary = channel.unaryUnary("/\(Self.service)/Unary")

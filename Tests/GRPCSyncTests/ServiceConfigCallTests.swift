@@ -9,37 +9,17 @@ import XCTest
 /// (its own, its service's or the default one), unknown fields ignored, and a config with errors
 /// refused with grpc's words for every field in error, on every call.
 final class ServiceConfigCallTests: XCTestCase {
-    /// One case of service_config_cases.json (the script's docstring describes the fields).
-    struct Case {
-        let fields: [String: Any]
-        var name: String { fields["name"] as! String }
-    }
-
-    static func cases() throws -> [Case] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: Repository.path("Tests/Peers/service_config_cases.json")))
-        let list = try JSONSerialization.jsonObject(with: data) as! [[String: Any]]
-        return list.map(Case.init)
-    }
-
     /// A port nothing listens on, for the waitForReady cases.
     static let deadTarget = "127.0.0.1:1"
 
     func testEveryCaseAsGrpcio() throws {
         let grpcio = try PythonPeerServer()
-        let cases = try Self.cases()
+        let cases = try Peers.cases("service_config_cases.json")
         XCTAssertGreaterThan(cases.count, 50)
-        let names = Set(cases.map(\.name))
-        let (status, output) = try Peers.run(
-            "service_config_client.py", ["--target", grpcio.target, "--dead-target", Self.deadTarget])
-        XCTAssertEqual(status, 0, output)
-        // grpcio's own log lines (on stderr) are left out.
-        let expected = output.split(separator: "\n").map(String.init).filter {
-            names.contains(String($0.prefix { $0 != " " }))
-        }
-        XCTAssertEqual(expected.count, cases.count, output)
-
-        let observed = cases.map { Self.run($0, target: grpcio.target) }
-        for (mine, theirs) in zip(observed, expected) {
+        let expected = try Peers.caseLines(
+            "service_config_client.py", ["--target", grpcio.target, "--dead-target", Self.deadTarget],
+            names: cases.map { $0["name"] as! String })
+        for (mine, theirs) in zip(cases.map { Self.run($0, target: grpcio.target) }, expected) {
             XCTAssertEqual(mine, theirs)
         }
     }
@@ -61,8 +41,7 @@ final class ServiceConfigCallTests: XCTestCase {
     }
 
     /// What `service_config_client.py` prints for `testCase`, from this runtime's client.
-    static func run(_ testCase: Case, target: String) -> String {
-        let fields = testCase.fields
+    static func run(_ fields: [String: Any], target: String) -> String {
         let callTarget = (fields["dead_target"] as? Bool ?? false) ? deadTarget : target
         var options: [(String, OptionValue)] = [("grpc.service_config", .string(fields["config"] as! String))]
         for option in fields["options"] as? [[Any]] ?? [] {
@@ -87,7 +66,7 @@ final class ServiceConfigCallTests: XCTestCase {
         } catch {
             (code, details) = (.unknown, "\(error)")
         }
-        return "\(testCase.name) \(code.grpcName) \(shown(details, fields, target: callTarget))"
+        return "\(fields["name"] as! String) \(code.grpcName) \(shown(details, fields, target: callTarget))"
     }
 
     /// The details as the script prints them.

@@ -3,8 +3,12 @@
 `grpc.default_authority` and `grpc.max_metadata_size`, on a grpcio server that shows what it
 receives and a grpcio client that prints what it observes.
 
-Usage: channel_options_peer.py server [--option KEY=VALUE]...
-           prints `PORT <n>`, serves the probe service below until stdin closes
+Usage: channel_options_peer.py server [--address ADDRESS] [--option KEY=VALUE]...
+           prints `PORT <n>`, serves the probe service below on ADDRESS (default [::]:0) until
+           stdin closes
+       channel_options_peer.py targets --targets TARGET...
+           for each TARGET, a channel to it and one Headers call; prints
+           `TARGET CODE DETAILS | AUTHORITY` (the answer's `authority=` line)
        channel_options_peer.py headers --target HOST:PORT [--option KEY=VALUE]...
            calls Headers once; prints its answer (two lines)
        channel_options_peer.py metadata --target HOST:PORT [--option KEY=VALUE]... --size SIZE...
@@ -56,7 +60,7 @@ def trailing_metadata(request, context):
     return b"ok"
 
 
-def serve(options):
+def serve(options, address):
     server = grpc.server(ThreadPoolExecutor(max_workers=4), options=options)
     handlers = {
         "Headers": grpc.unary_unary_rpc_method_handler(headers),
@@ -65,7 +69,7 @@ def serve(options):
         "TrailingMetadata": grpc.unary_unary_rpc_method_handler(trailing_metadata),
     }
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
-    port = server.add_insecure_port("[::]:0")
+    port = server.add_insecure_port(address)
     server.start()
     print(f"PORT {port}", flush=True)
     stdin_closed = threading.Event()
@@ -84,14 +88,27 @@ def code_of(call):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["server", "headers", "metadata"])
+    parser.add_argument("mode", choices=["server", "headers", "metadata", "targets"])
     parser.add_argument("--target")
+    parser.add_argument("--address", default="[::]:0")
+    parser.add_argument("--targets", nargs="+", default=[])
     parser.add_argument("--option", action="append", default=[])
     parser.add_argument("--size", action="append", type=int, default=[])
     args = parser.parse_args()
     options = [option(text) for text in args.option]
     if args.mode == "server":
-        serve(options)
+        serve(options, args.address)
+        return 0
+    if args.mode == "targets":
+        for target in args.targets:
+            with grpc.insecure_channel(target) as channel:
+                try:
+                    answer = channel.unary_unary(f"/{SERVICE}/Headers")(b"", timeout=10).decode("utf-8")
+                    code, details = "OK", ""
+                except grpc.RpcError as error:
+                    answer, code, details = "", error.code().name, error.details() or ""
+            authority = [line for line in answer.split("\n") if line.startswith("authority=")]
+            print(f"{target} {code} {details} | {''.join(authority)}", flush=True)
         return 0
     with grpc.insecure_channel(args.target, options=options) as channel:
 

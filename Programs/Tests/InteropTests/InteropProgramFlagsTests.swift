@@ -81,6 +81,26 @@ final class InteropProgramFlagsTests: XCTestCase {
         XCTAssertEqual(server.waitForExit(timeout: 30).status, 2)
     }
 
+    /// `--target` takes any target a channel takes: an address list whose first address is dead
+    /// reaches the server at the second, with a service config given as a channel option.
+    func testTargetFlagTakesAnyChannelTarget() throws {
+        let server = try ChildProcess(InteropPrograms.program("interop-server"), ["--port=0"], keepsInputOpen: true)
+        defer { server.terminate() }
+        let port = try server.waitForPort(prefix: "interop-server listening on port ")
+        let config = #"{"methodConfig":[{"name":[{}],"timeout":"30s"}]}"#
+        let (status, output) = try ChildProcess.run(
+            InteropPrograms.program("interop-client"),
+            [
+                "--target=ipv4:127.0.0.1:1,127.0.0.1:\(port)", "--test_case=large_unary",
+                "--channel_option=grpc.service_config=\(config)",
+            ])
+        XCTAssertEqual(status, 0, output)
+        let (badStatus, badOutput) = try ChildProcess.run(
+            InteropPrograms.program("interop-client"), ["--target=ipv4:localhost:\(port)", "--test_case=empty_unary"])
+        XCTAssertEqual(badStatus, 1, badOutput)
+        XCTAssertTrue(badOutput.contains("the target uri is not valid"), badOutput)
+    }
+
     func testAdditionalMetadata() throws {
         let metadata = try InteropClientSettings.parseAdditionalMetadata("X-User:ada;trace-bin:\u{1}\u{2};empty:")
         XCTAssertEqual(metadata, [("x-user", "ada"), ("trace-bin", .binary([1, 2])), ("empty", "")])

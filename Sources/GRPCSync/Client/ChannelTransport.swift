@@ -23,8 +23,9 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     let retryThrottle: RetryThrottle?
     /// The options' message limits (unlimited: `Int.max`) and retry buffer size, read once.
     let sendLimit: Int, receiveLimit: Int, retryBufferLimit: Int
-    /// What every call fails with when the `grpc.service_config` given was refused.
-    private let serviceConfigRefusal: Status?
+    /// What every call fails with when grpc core would not make the channel: the
+    /// `grpc.service_config` given was refused, or the `ipv4:`/`ipv6:` target does not parse.
+    private let refusal: Status?
     let userAgent: String
     /// The `:authority` of every call: the option `grpc.default_authority`, else (with TLS)
     /// `grpc.ssl_target_name_override`, else the target's.
@@ -75,8 +76,12 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         self.dial = dial
         log = .given(logger)
         self.defaultCompression = compression
+        var invalidURI: Target.InvalidURI?
         do {
             parsedTarget = .success(try Target(parsing: target, defaultPort: 443))
+        } catch let error as Target.InvalidURI {
+            invalidURI = error
+            parsedTarget = .failure(UsageError(error.reason))
         } catch {
             parsedTarget = .failure(error as? UsageError ?? UsageError("\(error)"))
         }
@@ -96,13 +101,13 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         switch parsedOptions.serviceConfig {
         case .success(let config):
             serviceConfig = config
-            serviceConfigRefusal = nil
-        case .failure(let refusal):
+            refusal = nil
+        case .failure(let invalid):
             serviceConfig = nil
-            serviceConfigRefusal = .channelCreationFailed(target: target, reason: refusal.message)
+            refusal = .channelCreationFailed(.invalidArgument, target: target, reason: invalid.message)
         case nil:
             serviceConfig = nil
-            serviceConfigRefusal = nil
+            refusal = invalidURI.map { .channelCreationFailed(.unknown, target: target, reason: $0.reason) }
         }
         hasMethodConfigs = !(serviceConfig?.methodConfigs.isEmpty ?? true)
         machine = ChannelStateMachine(backoff: parsedOptions.reconnectBackoff)
@@ -136,7 +141,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         }
         log.channelCreated(target: target)
         OptionCatalog.warnAboutUnsupported(parsedOptions.unsupportedKeys, to: log)
-        if let serviceConfigRefusal { log.serviceConfigRefused(serviceConfigRefusal.details) }
+        if let refusal { log.channelRefused(refusal.details) }
         for (field, reason) in serviceConfig?.unsupportedFields ?? [] {
             log.unsupportedServiceConfigField(field, reason: reason)
         }
@@ -228,9 +233,9 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
             callsStarted &+= 1
             return .use(connection)
         }
-        // A channel whose service config was refused fails its calls at once, as grpc core's
-        // lame channel does (waitForReady or not).
-        if let serviceConfigRefusal { return .fail(serviceConfigRefusal) }
+        // A channel grpc core would not make fails its calls at once, as grpc core's lame channel
+        // does (waitForReady or not).
+        if let refusal { return .fail(refusal) }
         while true {
             var pick = Machine.Pick.fail(.channelClosed)
             updateLocked {
@@ -347,8 +352,8 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     /// One connection attempt (``Connector``), on a thread of its own with no lock held.
     private func attempt(until deadline: Deadline) {
         let result: Result<any ClientConnection, RPCError>
-        if let serviceConfigRefusal {
-            result = .failure(RPCError(serviceConfigRefusal))
+        if let refusal {
+            result = .failure(RPCError(refusal))
         } else if let optionsError {
             result = .failure(RPCError(.invalidChannelConfiguration(optionsError.message)))
         } else {

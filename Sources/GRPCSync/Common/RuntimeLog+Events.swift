@@ -42,9 +42,10 @@ extension RuntimeLog {
         log(.warning, "service config field \(field) is not supported and has no effect: \(reason)")
     }
 
-    /// A channel's service config was refused; its calls fail with `message`.
-    func serviceConfigRefused(_ message: String) {
-        log(.error, "service config refused, every call of the channel fails: \(message)")
+    /// A channel grpc core would not make (its service config or its target refused); its calls
+    /// fail with `message`.
+    func channelRefused(_ message: String) {
+        log(.error, "channel refused, every call fails: \(message)")
     }
 
     /// The peer broke the HTTP/2 or gRPC protocol; the connection ends.

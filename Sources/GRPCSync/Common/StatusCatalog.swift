@@ -89,9 +89,10 @@ extension Status {
     static func invalidChannelConfiguration(_ message: String) -> Status {
         Status(code: .unavailable, details: message)
     }
-    /// Every call of a channel whose `grpc.service_config` was refused (grpc core's words).
-    static func channelCreationFailed(target: String, reason: String) -> Status {
-        Status(code: .invalidArgument, details: "Failed to create channel to '\(target)':\(reason)")
+    /// Every call of a channel grpc core would not make: its `grpc.service_config` was refused
+    /// (INVALID_ARGUMENT), or its `ipv4:`/`ipv6:` target does not parse (UNKNOWN); grpc core's words.
+    static func channelCreationFailed(_ code: StatusCode, target: String, reason: String) -> Status {
+        Status(code: code, details: "Failed to create channel to '\(target)':\(reason)")
     }
     /// The target's name did not resolve.
     static func resolutionFailed(target: String, reason: String) -> Status {

@@ -127,9 +127,8 @@ final class Listener: EventLoopSource, @unchecked Sendable {  // `isOpen`: its l
             isOpen = false
             loop.unregister(fd: fd, source: self)
             Socket.close(fd)
-            if address.family == AF_UNIX {
-                let path = String(address.description.dropFirst("unix:".count))
-                _ = unlink(path)
+            if address.family == AF_UNIX, address.description.hasPrefix("unix:") {  // not an abstract name
+                _ = unlink(String(address.description.dropFirst("unix:".count)))
             }
         }
     }

@@ -27,6 +27,26 @@ struct SocketAddress: Sendable, CustomStringConvertible {
         length = socklen_t(MemoryLayout<sockaddr_un>.size)
     }
 
+    /// The address of a Unix domain socket named `name` in the abstract namespace (a NUL byte,
+    /// then the name, its length exact).
+    init(abstractUnixName name: String) throws {
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(name.utf8)
+        let capacity = MemoryLayout.size(ofValue: addr.sun_path)
+        guard bytes.count < capacity else {
+            throw UsageError("abstract unix socket name \"\(name)\" is longer than \(capacity - 1) bytes")
+        }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i + 1] = b }
+        }
+        storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { dst in
+            withUnsafeBytes(of: addr) { src in dst.copyMemory(from: src) }
+        }
+        length = socklen_t(MemoryLayout<sa_family_t>.size + 1 + bytes.count)
+    }
+
     init(storage: sockaddr_storage, length: socklen_t) {
         self.storage = storage
         self.length = length
@@ -93,10 +113,14 @@ struct SocketAddress: Sendable, CustomStringConvertible {
         case AF_UNIX:
             return withUnsafePointer(to: &copy) {
                 $0.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { sun in
-                    let path = withUnsafeBytes(of: sun.pointee.sun_path) { raw in
-                        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                    let pathLength = Int(length) - MemoryLayout<sa_family_t>.size
+                    return withUnsafeBytes(of: sun.pointee.sun_path) { raw in
+                        if pathLength > 0 && raw[0] == 0 {  // abstract: the name after a NUL byte
+                            return
+                                "unix-abstract:\(String(decoding: raw[1..<min(pathLength, raw.count)], as: UTF8.self))"
+                        }
+                        return "unix:\(String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self))"
                     }
-                    return "unix:\(path)"
                 }
             }
         default:

@@ -1,9 +1,23 @@
-/// A parsed gRPC target or server address: `host:port`, `dns:///host:port`, `ipv4:a.b.c.d:port`,
-/// `ipv6:[::1]:port`, `unix:path`, `unix:///abs/path`, `[::]:0`.
+import Glibc
+
+/// A parsed gRPC target or server address: `host:port`, `dns:///host:port`, `ipv4:a.b.c.d:port`
+/// (a list: `ipv4:a:p,b:p`), `ipv6:[::1]:port` (`ipv6:[a]:p,[b]:p`), `unix:path`,
+/// `unix:///abs/path`, `unix-abstract:name`, `[::]:0`.
 struct Target: Sendable, CustomStringConvertible {
     enum Kind: Sendable {
         case hostPort(host: String, port: Int)
         case unix(path: String)
+        /// A socket in the abstract namespace (`unix-abstract:name`).
+        case unixAbstract(name: String)
+        /// Literal addresses (`ipv4:` and `ipv6:` targets), tried in order.
+        case addresses([SocketAddress], authority: String)
+    }
+
+    /// A target whose `ipv4:`/`ipv6:` address list does not parse; grpc refuses the channel
+    /// (every call fails UNKNOWN with ``reason``).
+    struct InvalidURI: Error {
+        let text: String
+        var reason: String { "the target uri is not valid: \(text)" }
     }
 
     let kind: Kind
@@ -15,7 +29,8 @@ struct Target: Sendable, CustomStringConvertible {
     var authority: String {
         switch kind {
         case .hostPort(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        case .unix: "localhost"
+        case .unix, .unixAbstract: "localhost"
+        case .addresses(_, let authority): authority
         }
     }
 
@@ -31,6 +46,23 @@ struct Target: Sendable, CustomStringConvertible {
 
     init(parsing text: String, defaultPort: Int?) throws {
         self.text = text
+        if text.hasPrefix("unix-abstract:") {
+            kind = .unixAbstract(name: String(text.dropFirst("unix-abstract:".count)))
+            return
+        }
+        // A channel's ipv4:/ipv6: target is a list of literal addresses, each with its port, as
+        // grpc's resolver for them reads it.
+        for (scheme, family) in [("ipv4:", AF_INET), ("ipv6:", AF_INET6)]
+        where defaultPort != nil && text.hasPrefix(scheme) {
+            let list = String(text.dropFirst(scheme.count))
+            let addresses = try list.split(separator: ",").map { entry in
+                guard let address = Self.literalAddress(entry, family: family) else { throw InvalidURI(text: text) }
+                return address
+            }
+            guard !addresses.isEmpty else { throw InvalidURI(text: text) }
+            kind = .addresses(addresses, authority: list)
+            return
+        }
         if text.hasPrefix("unix:") {
             var path = String(text.dropFirst("unix:".count))
             if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
@@ -82,6 +114,31 @@ struct Target: Sendable, CustomStringConvertible {
         switch kind {
         case .unix(let path): [try SocketAddress(unixPath: path)]
         case .hostPort(let host, let port): try SocketAddress.resolve(host: host, port: port, passive: passive)
+        case .unixAbstract(let name): [try SocketAddress(abstractUnixName: name)]
+        case .addresses(let addresses, _): addresses
         }
+    }
+
+    /// `a.b.c.d:port` (IPv4) or `[addr]:port` (IPv6), the port required, as an address of
+    /// `family`; nil when it is not one.
+    private static func literalAddress(_ entry: Substring, family: Int32) -> SocketAddress? {
+        let host: Substring
+        let port: Substring
+        if family == AF_INET6 {
+            guard entry.hasPrefix("["), let close = entry.firstIndex(of: "]"),
+                entry[entry.index(after: close)...].hasPrefix(":")
+            else { return nil }
+            host = entry[entry.index(after: entry.startIndex)..<close]
+            port = entry[entry.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = entry.firstIndex(of: ":") else { return nil }
+            host = entry[..<colon]
+            port = entry[entry.index(after: colon)...]
+        }
+        var bytes = in6_addr()
+        guard inet_pton(family, String(host), &bytes) == 1, let number = Int(port), (0...65535).contains(number),
+            let address = try? SocketAddress.resolve(host: String(host), port: number).first
+        else { return nil }
+        return address
     }
 }

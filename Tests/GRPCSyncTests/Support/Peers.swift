@@ -14,6 +14,26 @@ enum Peers {
         return (status, output)
     }
 
+    /// The cases of `Tests/Peers/<file>` (a JSON list of objects, each with a `name`).
+    static func cases(_ file: String) throws -> [[String: Any]] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: script(file)))
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+    }
+
+    /// Runs a peer script that prints one line per case, each starting with the case's name, and
+    /// returns those lines (a grpcio peer's own log lines are left out); fails the test when the
+    /// script fails or a case has no line.
+    static func caseLines(_ script: String, _ arguments: [String], names: [String]) throws -> [String] {
+        let (status, output) = try run(script, arguments)
+        XCTAssertEqual(status, 0, output)
+        let known = Set(names)
+        let lines = output.split(separator: "\n").map(String.init).filter {
+            known.contains(String($0.prefix { $0 != " " }))
+        }
+        XCTAssertEqual(lines.count, names.count, output)
+        return lines
+    }
+
     /// The names a peer script prints with `--list` (its scenarios, cases or modes), one a line.
     /// Throws when the script fails or lists nothing, so that a test never runs an empty list.
     static func list(_ script: String) throws -> [String] {

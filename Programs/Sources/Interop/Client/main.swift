@@ -7,13 +7,14 @@
 // host the server's certificate is checked against.
 // Runs one test case; exits 0 when it passes, 1 with "FAIL <case>: <what differed>" when it fails,
 // and 2 on bad flags. Each --channel_option is a channel option (`grpc.min_reconnect_backoff_ms=500`):
-// an int when VALUE parses as one, else a string.
+// an int when VALUE parses as one, else a string. --target=TARGET dials any target a channel takes
+// (`ipv4:127.0.0.1:5001,127.0.0.1:5002`) instead of --server_host and --server_port.
 import Foundation
 import GRPCSync
 import InteropTesting
 
 let usage = """
-    usage: interop-client --server_host=HOST --server_port=PORT --test_case=CASE
+    usage: interop-client (--server_host=HOST --server_port=PORT | --target=TARGET) --test_case=CASE
                           [--server_host_override=HOST] [--use_tls=false] [--use_test_ca=false]
                           [--ca_file=PEM]
                           [--additional_metadata=KEY:VALUE;...] [--soak_iterations=N]
@@ -28,7 +29,7 @@ func fail(_ message: String, status: Int32) -> Never {
 }
 
 let valueFlags = [
-    "server_host", "server_port", "server_host_override", "ca_file", "test_case", "additional_metadata",
+    "server_host", "server_port", "target", "server_host_override", "ca_file", "test_case", "additional_metadata",
     "soak_iterations",
     "soak_max_failures", "soak_per_iteration_max_acceptable_latency_ms", "soak_overall_timeout_seconds",
 ]

@@ -53,7 +53,7 @@ public struct InteropClient: Sendable {
     /// interop clients do; without, plaintext claiming `--server_host_override` as authority.
     func makeChannel() throws -> Channel {
         let host = settings.serverHost.contains(":") ? "[\(settings.serverHost)]" : settings.serverHost
-        let target = "\(host):\(settings.serverPort)"
+        let target = settings.target ?? "\(host):\(settings.serverPort)"
         var options = settings.channelOptions
         guard settings.useTLS else {
             if let authority = settings.serverHostOverride {

@@ -7,6 +7,9 @@ public struct InteropClientSettings: Sendable {
     public var serverHost = "localhost"
     /// `--server_port`.
     public var serverPort = 8080
+    /// `--target`: any target a channel takes (`ipv4:127.0.0.1:5001,127.0.0.1:5002`,
+    /// `dns:///host:port`, `unix-abstract:name`), in place of `--server_host` and `--server_port`.
+    public var target: String?
     /// `--server_host_override`: the `:authority` to claim instead of the host.
     public var serverHostOverride: String?
     /// `--use_tls`: connect with TLS.
@@ -35,6 +38,7 @@ public struct InteropClientSettings: Sendable {
         serverHost = flags.string("server_host") ?? serverHost
         serverPort = try flags.int("server_port", default: serverPort)
         serverHostOverride = flags.string("server_host_override")
+        target = flags.string("target")
         useTLS = try flags.bool("use_tls", default: false)
         useTestCA = try flags.bool("use_test_ca", default: false)
         caFile = flags.string("ca_file")
