@@ -85,3 +85,11 @@ extension ClientCall: StreamRefusalHandler {
         return false
     }
 }
+
+extension ClientCall: PropagationChild {
+    /// The server call whose handler started this call has ended: it is cancelled, as grpc-java
+    /// cancels the calls of a cancelled `Context`.
+    func parentEnded() {
+        if status == nil { fail(.parentCallEnded) }
+    }
+}

@@ -75,7 +75,9 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
         // The service config's values for the method: the earlier deadline, the smaller limits,
         // and the call's own waitForReady over the config's.
         let config = channel.hasMethodConfigs ? channel.serviceConfig?.methodConfig(forPath: method) : nil
-        self.deadline = Deadline.after(seconds: timeout.map { min($0, config?.timeout ?? $0) } ?? config?.timeout)
+        let own = Deadline.after(seconds: timeout.map { min($0, config?.timeout ?? $0) } ?? config?.timeout)
+        let parent = CallPropagation.active
+        self.deadline = parent.map { min(own, $0.deadline) } ?? own
         self.waitForReady = waitForReady ?? config?.waitForReady ?? false
         sendLimit = min(channel.sendLimit, config?.maxRequestMessageBytes ?? .max)
         receiveLimit = min(channel.receiveLimit, config?.maxResponseMessageBytes ?? .max)
@@ -84,6 +86,8 @@ final class ClientCall: Call, @unchecked Sendable {  // state protected by `lock
         } else {
             retries = nil
         }
+        // Started inside a server call's propagation scope: cancelled when that call ends.
+        if let parent, !parent.adopt(self) { phase = .failed(.parentCallEnded) }
     }
 
     /// A call that never starts because an interceptor threw: it has ended with INTERNAL

@@ -89,6 +89,8 @@ extension Status {
     static func invalidChannelConfiguration(_ message: String) -> Status {
         Status(code: .unavailable, details: message)
     }
+    /// A client call started in a server call's propagation scope, once that server call ended.
+    static let parentCallEnded = Status(code: .cancelled, details: "The call that started this one has ended")
     /// Every call of a channel grpc core would not make: its `grpc.service_config` was refused
     /// (INVALID_ARGUMENT), or its `ipv4:`/`ipv6:` target does not parse (UNKNOWN); grpc core's words.
     static func channelCreationFailed(_ code: StatusCode, target: String, reason: String) -> Status {

@@ -24,6 +24,9 @@ final class ServerCall: ServerStreamObserver, @unchecked Sendable {  // mutable 
         /// The handler runs as a task (an async handler): the call stays open when the worker
         /// that started the task returns, and the task ends it.
         var runsAsTask = false
+        /// Made by the first `ServicerContext.withCallPropagation(_:)`: the scope the
+        /// handler's client calls inherit the deadline and cancellation of.
+        var propagation: CallPropagation?
     }
 
     /// Where the call is in being run.

@@ -145,6 +145,44 @@ public final class ServicerContext: @unchecked Sendable {  // state lives in `ca
     @discardableResult
     public func addCallback(_ callback: @escaping @Sendable () -> Void) -> Bool { call.addCallback(callback) }
 
+    // MARK: propagation
+
+    /// Runs `body` so that every client call it starts, on this thread, inherits this call's
+    /// deadline and cancellation, as grpc-java's `Context` passes them on (grpcio has no such
+    /// thing; opt-in here): such a call's deadline is the earlier of its own `timeout:` and this
+    /// call's, and it is cancelled (CANCELLED "The call that started this one has ended") when this
+    /// call ends, finished, cancelled by its client or past its deadline.
+    ///
+    /// - Parameter body: The code whose client calls are tied to this call.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws.
+    public func withCallPropagation<T>(_ body: () throws -> T) rethrows -> T {
+        try propagation().run(body)
+    }
+
+    /// ``withCallPropagation(_:)`` for an async handler: runs `body` so that every client call it
+    /// starts, in this task and the tasks it starts, inherits this call's deadline and
+    /// cancellation.
+    ///
+    /// - Parameter body: The code whose client calls are tied to this call.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws.
+    public func withCallPropagationAsync<T>(_ body: () async throws -> T) async rethrows -> T {
+        try await propagation().runAsync(body)
+    }
+
+    /// The call's propagation scope, made on first use and ended with the call.
+    private func propagation() -> CallPropagation {
+        let (scope, made) = call.withState { state -> (CallPropagation, Bool) in
+            if let scope = state.propagation { return (scope, false) }
+            let scope = CallPropagation(deadline: call.deadline)
+            state.propagation = scope
+            return (scope, true)
+        }
+        if made && !call.addCallback({ scope.end() }) { scope.end() }
+        return scope
+    }
+
     // MARK: compression
 
     /// Compresses this call's responses with `compression` instead of the server's default
