@@ -94,11 +94,14 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         }
         self.options = parsedOptions
         self.optionsError = optionsError
-        retryThrottle = (try? parsedOptions.serviceConfig?.get().retryThrottling).flatMap { $0.map(RetryThrottle.init) }
+        let parsedConfig = parsedOptions.serviceConfigJSON.map { json in
+            Result { () throws(ServiceConfig.Invalid) in try ServiceConfig(json: json) }
+        }
+        retryThrottle = (try? parsedConfig?.get().retryThrottling).flatMap { $0.map(RetryThrottle.init) }
         sendLimit = parsedOptions.sendLimit
         receiveLimit = parsedOptions.receiveLimit
         retryBufferLimit = parsedOptions.perRPCRetryBufferSize
-        switch parsedOptions.serviceConfig {
+        switch parsedConfig {
         case .success(let config):
             serviceConfig = config
             refusal = nil

@@ -96,10 +96,9 @@ struct ChannelOptions: Sendable {
     /// `grpc.max_read_bytes_per_turn`: the input an event loop reads from one connection before it
     /// serves its other connections.
     var maxReadBytesPerTurn: Int?
-    /// `grpc.service_config` (client): the parsed config, or why it was refused; a channel with a
-    /// refused config fails every call, as grpc core's does. A value that is not a string is
-    /// ignored, as grpcio ignores it.
-    var serviceConfig: Result<ServiceConfig, ServiceConfig.Invalid>?
+    /// `grpc.service_config` (client): the service config's JSON, parsed by the channel
+    /// (``ServiceConfig``). A value that is not a string is ignored, as grpcio ignores it.
+    var serviceConfigJSON: String?
     /// `grpc.enable_retries` (client): whether a service config's `retryPolicy` is acted on (on, as
     /// in grpcio).
     var enableRetries = true
@@ -151,13 +150,7 @@ struct ChannelOptions: Sendable {
             case "grpc.enable_retries": enableRetries = try Self.int(key, value) != 0
             case "grpc.per_rpc_retry_buffer_size": perRPCRetryBufferSize = try Self.int(key, value)
             case "grpc.service_config":
-                if case .string(let json) = value {
-                    do throws(ServiceConfig.Invalid) {
-                        serviceConfig = .success(try ServiceConfig(json: json))
-                    } catch {
-                        serviceConfig = .failure(error)
-                    }
-                }
+                if case .string(let json) = value { serviceConfigJSON = json }
             case "grpc.default_compression_algorithm":
                 guard let algorithm = Compression(rawValue: try Self.int(key, value)) else {
                     throw UsageError("option \(key) must be 0 (none), 1 (deflate) or 2 (gzip), got \(value)")
