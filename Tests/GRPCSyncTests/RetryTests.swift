@@ -108,3 +108,51 @@ final class RetryTests: XCTestCase {
         return " \(code.grpcName) \(details) | \(shown)"
     }
 }
+
+/// Retries of attempts that end without a Trailers-Only response: a reset stream, an HTTP 503 and
+/// a closed connection (`fake_h2_server.py`, which prints each request's
+/// `grpc-previous-rpc-attempts`), for this runtime's client and grpcio's with the same policy:
+/// the same attempts and the same final code.
+final class RetryWithoutTrailersTests: XCTestCase {
+    private static func config(retrying code: String) -> String {
+        #"{"methodConfig":[{"name":[{}],"retryPolicy":{"maxAttempts":3,"initialBackoff":"0.01s","#
+            + #""maxBackoff":"0.05s","backoffMultiplier":2,"retryableStatusCodes":["\#(code)"]}}]}"#
+    }
+
+    func testResetStreamsHTTP503AndClosedConnectionsAreRetriedAsByGrpcio() throws {
+        for (mode, code) in [("rst_internal", "INTERNAL"), ("http503", "UNAVAILABLE"), ("close_socket", "UNAVAILABLE")]
+        {
+            let config = Self.config(retrying: code)
+            let ours = try PythonPeerServer.fakeH2(mode: mode)
+            let channel = insecureChannel(ours.target, options: [("grpc.service_config", .string(config))])
+            let mine: String
+            do {
+                _ = try channel.unaryUnary("/fake.Service/Method")(Array("x".utf8), timeout: 10)
+                mine = "OK"
+            } catch let error as RPCError {
+                mine = error.code.grpcName
+            }
+            channel.close()
+            let theirs = try PythonPeerServer.fakeH2(mode: mode)
+            let (status, output) = try Peers.run(
+                "retry_peer.py",
+                ["once", "--target", theirs.target, "--config", config, "--method", "/fake.Service/Method"])
+            XCTAssertEqual(status, 0, output)
+            let grpcioCode = output.split(separator: "\n").last { $0.first?.isUppercase == true }.map {
+                String($0.prefix { $0 != " " })
+            }
+            XCTAssertEqual(mine, grpcioCode, "\(mode): \(output)")
+            XCTAssertEqual(mine, code, mode)
+            XCTAssertEqual(Self.requests(ours), ["-", "1", "2"], mode)
+            XCTAssertEqual(Self.requests(theirs), ["-", "1", "2"], "\(mode), grpcio")
+        }
+    }
+
+    /// The `grpc-previous-rpc-attempts` of each request the fake server received, in order.
+    private static func requests(_ server: PythonPeerServer) -> [String] {
+        _ = server.process.waitForLine(prefix: "REQUEST previous=2", timeout: 5)
+        return server.process.output().split(separator: "\n").filter { $0.hasPrefix("REQUEST previous=") }.map {
+            String($0.dropFirst("REQUEST previous=".count))
+        }
+    }
+}

@@ -6,7 +6,8 @@ doc/http-grpc-status-mapping.md).
 Usage: fake_h2_server.py MODE        (fake_h2_server.py --list prints the modes)
 
 Binds 127.0.0.1 on a free port, prints `PORT <n>` on stdout (flushed) and serves plain-text
-HTTP/2 (no TLS) until stdin reaches EOF or the process gets SIGTERM. Every request stream is
+HTTP/2 (no TLS) until stdin reaches EOF or the process gets SIGTERM. Each request stream's
+HEADERS print `REQUEST previous=<grpc-previous-rpc-attempts, or ->` on stdout. Every request stream is
 answered according to MODE:
 
     http503               :status 503, no grpc-status, end of stream
@@ -262,6 +263,9 @@ class Connection:
     def handle(self, event):
         if isinstance(event, h2.events.RequestReceived):
             stream_id = event.stream_id
+            previous = dict((k.decode() if isinstance(k, bytes) else k, v.decode() if isinstance(v, bytes) else v)
+                            for k, v in event.headers).get('grpc-previous-rpc-attempts', '-')
+            print('REQUEST previous=%s' % previous, flush=True)
             self.bodies[stream_id] = b''
             self.request_headers[stream_id] = event.headers
             if self.mode in ('refuse_first', 'goaway_first') and first_request():

@@ -6,6 +6,8 @@ Usage: retry_peer.py server
            prints `PORT <n>`, serves /retry.Probe/ until stdin closes
        retry_peer.py client --target HOST:PORT
            runs every case of retry_cases.json; prints one line per case (below)
+       retry_peer.py once --target HOST:PORT --config JSON --method PATH
+           one unary call with that service config; prints `CODE DETAILS`
 
 The server's methods, /retry.Probe/{Unary,ClientStream,ServerStream,Bidi}, read the call's
 metadata:
@@ -136,11 +138,21 @@ def run_case(case, target):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["server", "client"])
+    parser.add_argument("mode", choices=["server", "client", "once"])
     parser.add_argument("--target")
+    parser.add_argument("--config")
+    parser.add_argument("--method")
     args = parser.parse_args()
     if args.mode == "server":
         serve()
+        return
+    if args.mode == "once":
+        with grpc.insecure_channel(args.target, options=[("grpc.service_config", args.config)]) as channel:
+            try:
+                channel.unary_unary(args.method)(b"x", timeout=10)
+                print("OK ", flush=True)
+            except grpc.RpcError as error:
+                print("%s %s" % (error.code().name, error.details()), flush=True)
         return
     with open(CASES) as f:
         cases = json.load(f)
