@@ -10,41 +10,36 @@ struct SocketAddress: Sendable, CustomStringConvertible {
 
     /// The address for a Unix domain socket at `path`.
     init(unixPath path: String) throws {
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: addr.sun_path)
-        guard bytes.count < capacity else {
-            throw UsageError("unix socket path \"\(path)\" is longer than \(capacity - 1) bytes")
-        }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-        }
-        storage = sockaddr_storage()
-        withUnsafeMutableBytes(of: &storage) { dst in
-            withUnsafeBytes(of: addr) { src in dst.copyMemory(from: src) }
-        }
-        length = socklen_t(MemoryLayout<sockaddr_un>.size)
+        try self.init(unixName: path, abstract: false)
     }
 
     /// The address of a Unix domain socket named `name` in the abstract namespace (a NUL byte,
     /// then the name, its length exact).
     init(abstractUnixName name: String) throws {
+        try self.init(unixName: name, abstract: true)
+    }
+
+    private init(unixName name: String, abstract: Bool) throws {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(name.utf8)
+        let offset = abstract ? 1 : 0
         let capacity = MemoryLayout.size(ofValue: addr.sun_path)
         guard bytes.count < capacity else {
-            throw UsageError("abstract unix socket name \"\(name)\" is longer than \(capacity - 1) bytes")
+            throw UsageError(
+                "\(abstract ? "abstract unix socket name" : "unix socket path") \"\(name)\" is longer than \(capacity - 1) bytes"
+            )
         }
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i + 1] = b }
+            for (i, b) in bytes.enumerated() { raw[i + offset] = b }
         }
         storage = sockaddr_storage()
         withUnsafeMutableBytes(of: &storage) { dst in
             withUnsafeBytes(of: addr) { src in dst.copyMemory(from: src) }
         }
-        length = socklen_t(MemoryLayout<sa_family_t>.size + 1 + bytes.count)
+        length =
+            abstract
+            ? socklen_t(MemoryLayout<sa_family_t>.size + 1 + bytes.count) : socklen_t(MemoryLayout<sockaddr_un>.size)
     }
 
     init(storage: sockaddr_storage, length: socklen_t) {
