@@ -2,172 +2,202 @@ import XCTest
 
 @testable import GRPCSync
 
-/// Every event of ``ChannelStateMachine`` in every state, and the backoff's delays, without
-/// sockets or clocks: times are given, jitter is fixed.
+/// ``ChannelStateMachine`` without sockets or clocks (times are given, jitter is fixed): the
+/// target's resolution and its failures, pick_first's one subchannel over the whole address
+/// list, round_robin's subchannel per address and the connectivity their states add up to,
+/// resolution again no sooner than the minimum time, answers that change between resolutions,
+/// the idle timeout and shutdown. Each subchannel's own events are ``SubchannelStateMachineTests``'.
 final class ChannelStateMachineTests: XCTestCase {
     final class FakeConnection {}
-    typealias Machine = ChannelStateMachine<FakeConnection>
-    typealias Name = Machine.Name
+    typealias Machine = ChannelStateMachine<FakeConnection, SocketAddress>
 
-    private let connection = FakeConnection()
-    private let other = FakeConnection()
-    private let failure = Status(code: .unavailable, details: "refused")
     private let now = Deadline(nanoseconds: 1_000_000_000_000)
-    /// No jitter; 1 s initial backoff, 20 s minimum connect timeout.
-    private let backoff = ConnectionBackoff(initial: 1, maximum: 120, minConnectTimeout: 20)
+    private let refused = Status(code: .unavailable, details: "refused")
+    private let unresolved = Status.resolutionFailed(name: "name.test:1", reason: "Domain name not found")
+    private let a = try! SocketAddress.resolve(host: "127.0.0.1", port: 1)[0]
+    private let b = try! SocketAddress.resolve(host: "127.0.0.2", port: 1)[0]
+    private let c = try! SocketAddress.resolve(host: "127.0.0.3", port: 1)[0]
 
     private func at(_ seconds: Double) -> Deadline { now.adding(seconds: seconds) }
 
-    private func machine(_ name: Name) -> Machine {
-        Machine(in: name, connection: connection, status: failure, backoff: backoff, random: { 0 })
+    private func machine(_ policy: LoadBalancingPolicy, resolvesNames: Bool = true, minTime: Double = 30) -> Machine {
+        Machine(
+            policy: policy, resolvesNames: resolvesNames, minTimeBetweenResolutions: minTime,
+            backoff: ConnectionBackoff(initial: 1, maximum: 120, minConnectTimeout: 20), random: { 0 })
     }
 
-    private func check<Result: Equatable>(
-        _ event: String, _ table: [Name: Transition<Result, Name>], file: StaticString = #filePath,
-        line: UInt = #line, _ apply: (inout Machine) -> Result
-    ) {
-        checkTransitions(table, event: event, make: machine, name: \.name, apply, file: file, line: line)
+    /// The first attempt of a subchannel: until the minimum connect timeout.
+    private func connect(_ id: Int, _ addresses: [SocketAddress], from start: Double = 0) -> Machine.Action {
+        .connect(subchannel: id, addresses: addresses, deadline: at(start + 20))
     }
 
-    private func unchanged(but changes: [Name: Transition<Machine.Action, Name>] = [:])
-        -> [Name: Transition<Machine.Action, Name>]
-    {
-        var table = [Name: Transition<Machine.Action, Name>]()
-        for name in Name.allCases { table[name] = .result(.none, then: name) }
-        return table.merging(changes) { $1 }
+    func testPickFirstResolvesThenConnectsOverTheWholeList() {
+        var m = machine(.pickFirst)
+        XCTAssertEqual(m.connectivity, .idle)
+        XCTAssertEqual(m.pick(waitForReady: false, now: now), .wait([.resolve]))
+        XCTAssertEqual(m.connectivity, .connecting)
+        XCTAssertEqual(m.pick(waitForReady: false, now: now), .wait([]))
+        XCTAssertEqual(m.resolved([a, b], now: now), [connect(1, [a, b])])
+        XCTAssertEqual(m.connectivity, .connecting)
+        let connection = FakeConnection()
+        XCTAssertEqual(m.connected(subchannel: 1, connection), [])
+        XCTAssertEqual(m.connectivity, .ready)
+        XCTAssertEqual(m.pick(waitForReady: false, now: now), .use(connection))
+        XCTAssertEqual(m.nextReadyConnection().map { $0 === connection }, true)
+        // Lost: the channel goes idle, the target is resolved again (30 s after the last time),
+        // and the next call connects anew over the addresses it has.
+        XCTAssertEqual(m.connectionEnded(connection, now: at(1)), [.resolveLater(at: at(30))])
+        XCTAssertEqual(m.connectivity, .idle)
+        XCTAssertEqual(m.pick(waitForReady: false, now: at(2)), .wait([connect(1, [a, b], from: 2)]))
     }
 
-    /// The first attempt of a machine gets the initial backoff, and the minimum connect timeout.
-    private var firstAttempt: Machine.Action { .connect(deadline: at(20)) }
-
-    func testPick() {
-        check(
-            "pick(waitForReady: false)",
-            [
-                .idle: .result(.wait(firstAttempt), then: .connecting),
-                .connecting: .result(.wait(.none), then: .connecting),
-                .ready: .result(.use(connection), then: .ready),
-                .transientFailureWaiting: .result(.fail(failure), then: .transientFailureWaiting),
-                .transientFailureAttempting: .result(.fail(failure), then: .transientFailureAttempting),
-                .shutdown: .result(.fail(.channelClosed), then: .shutdown),
-            ]
-        ) { $0.pick(waitForReady: false, now: now) }
-        check(
-            "pick(waitForReady: true)",
-            [
-                .idle: .result(.wait(firstAttempt), then: .connecting),
-                .connecting: .result(.wait(.none), then: .connecting),
-                .ready: .result(.use(connection), then: .ready),
-                .transientFailureWaiting: .result(.wait(.none), then: .transientFailureWaiting),
-                .transientFailureAttempting: .result(.wait(.none), then: .transientFailureAttempting),
-                .shutdown: .result(.fail(.channelClosed), then: .shutdown),
-            ]
-        ) { $0.pick(waitForReady: true, now: now) }
+    func testPickFirstFailureIsTransientAndFailsCallsWithoutWaitForReady() {
+        var m = machine(.pickFirst, minTime: 0)
+        _ = m.requestConnection(now: now)
+        _ = m.resolved([a], now: now)
+        // The attempt failed: the next is due at the backoff's time, and the target is resolved again.
+        XCTAssertEqual(
+            m.connectFailed(subchannel: 1, refused, now: at(0.5)), [.retry(subchannel: 1, at: at(1)), .resolve])
+        XCTAssertEqual(m.connectivity, .transientFailure)
+        XCTAssertEqual(m.pick(waitForReady: false, now: at(0.5)), .fail(refused))
+        XCTAssertEqual(m.pick(waitForReady: true, now: at(0.5)), .wait([]))
+        // The new answer serves the next attempt.
+        XCTAssertEqual(m.resolved([b], now: at(0.6)), [])
+        XCTAssertEqual(
+            m.retryDue(subchannel: 1, now: at(1)), [.connect(subchannel: 1, addresses: [b], deadline: at(21))])
     }
 
-    func testRequestConnection() {
-        check("requestConnection", unchanged(but: [.idle: .result(firstAttempt, then: .connecting)])) {
-            $0.requestConnection(now: now)
-        }
+    func testAResolutionFailureIsTransientAndTriedAgainAfterABackoff() {
+        var m = machine(.roundRobin)
+        XCTAssertEqual(m.requestConnection(now: now), [.resolve])
+        XCTAssertEqual(m.resolutionFailed(unresolved, now: now), [.resolveLater(at: at(1))])
+        XCTAssertEqual(m.connectivity, .transientFailure)
+        XCTAssertEqual(m.pick(waitForReady: false, now: now), .fail(unresolved))
+        XCTAssertEqual(m.pick(waitForReady: true, now: now), .wait([]))
+        XCTAssertEqual(m.resolutionDue(now: at(0.5)), [.resolve])
+        XCTAssertEqual(m.resolutionFailed(unresolved, now: at(1)), [.resolveLater(at: at(2.6))])
+        XCTAssertEqual(m.resolutionDue(now: at(2.6)), [.resolve])
+        XCTAssertEqual(m.resolved([a], now: at(3)), [connect(1, [a], from: 3)])
+        XCTAssertEqual(m.connectivity, .connecting)
+        // A later failure keeps the addresses the channel has.
+        XCTAssertEqual(m.connectionEnded(FakeConnection(), now: at(4)), [])
     }
 
-    func testConnected() {
-        let ready = Transition<Machine.Action, Name>.result(.none, then: .ready)
-        let refuse = { (name: Name) in Transition<Machine.Action, Name>.result(.close(self.other), then: name) }
-        check(
-            "connected",
-            [
-                .idle: refuse(.idle), .connecting: ready, .ready: refuse(.ready),
-                .transientFailureWaiting: refuse(.transientFailureWaiting), .transientFailureAttempting: ready,
-                .shutdown: refuse(.shutdown),
-            ]
-        ) { $0.connected(other) }
+    func testRoundRobinSpreadsCallsOverItsReadySubchannels() {
+        var m = machine(.roundRobin)
+        _ = m.requestConnection(now: now)
+        XCTAssertEqual(m.resolved([a, b, c, a], now: now), [connect(1, [a]), connect(2, [b]), connect(3, [c])])
+        let (one, two, three) = (FakeConnection(), FakeConnection(), FakeConnection())
+        XCTAssertEqual(m.connected(subchannel: 2, two), [])
+        XCTAssertEqual(m.connectivity, .ready)
+        XCTAssertEqual(m.pick(waitForReady: false, now: now), .use(two))
+        _ = m.connected(subchannel: 1, one)
+        _ = m.connected(subchannel: 3, three)
+        let picks = (0..<6).map { _ in m.nextReadyConnection()! }
+        XCTAssertEqual(
+            picks.map { ObjectIdentifier($0) }, [two, three, one, two, three, one].map { ObjectIdentifier($0) })
+        // A lost connection: its subchannel connects again at once; the others take the calls.
+        XCTAssertEqual(m.connectionEnded(two, now: at(1)), [.resolveLater(at: at(30)), connect(2, [b], from: 1)])
+        XCTAssertEqual(m.connectivity, .ready)
+        XCTAssertFalse((0..<4).contains { _ in m.nextReadyConnection()! === two })
+        // It fails, and comes back after its backoff.
+        XCTAssertEqual(m.connectFailed(subchannel: 2, refused, now: at(1.5)), [.retry(subchannel: 2, at: at(2))])
+        XCTAssertEqual(m.retryDue(subchannel: 2, now: at(2)).count, 1)
+        let again = FakeConnection()
+        XCTAssertEqual(m.connected(subchannel: 2, again), [])
+        XCTAssertTrue((0..<3).contains { _ in m.nextReadyConnection()! === again })
     }
 
-    /// A failure before the backoff's time waits for it; one after starts the next attempt now.
-    func testConnectFailed() {
-        // The attempt started at `now` and failed half a second later.
-        var started = Machine(backoff: backoff, random: { 0 })
-        _ = started.requestConnection(now: now)
-        XCTAssertEqual(started.connectFailed(failure, now: at(0.5)), .retry(at: at(1)))
-        XCTAssertEqual(started.name, .transientFailureWaiting)
-        // Machines made in a state have no attempt time: the next attempt is due at once.
-        let again = Transition<Machine.Action, Name>.result(firstAttempt, then: .transientFailureAttempting)
-        check("connectFailed(late)", unchanged(but: [.connecting: again, .transientFailureAttempting: again])) {
-            $0.connectFailed(failure, now: now)
-        }
+    func testRoundRobinStaysInTransientFailureUntilASubchannelIsReady() {
+        var m = machine(.roundRobin, resolvesNames: false)
+        _ = m.requestConnection(now: now)
+        _ = m.resolved([a, b], now: now)
+        XCTAssertEqual(m.connectFailed(subchannel: 1, refused, now: now), [.retry(subchannel: 1, at: at(1))])
+        XCTAssertEqual(m.connectivity, .connecting)
+        XCTAssertEqual(m.pick(waitForReady: false, now: now), .wait([]))
+        _ = m.connectFailed(subchannel: 2, refused, now: now)
+        XCTAssertEqual(m.connectivity, .transientFailure)
+        XCTAssertEqual(m.pick(waitForReady: false, now: now), .fail(refused))
+        // Trying again, it stays in transient failure (sticky, as grpc's round_robin).
+        _ = m.retryDue(subchannel: 1, now: at(1))
+        XCTAssertEqual(m.connectivity, .transientFailure)
+        _ = m.connected(subchannel: 1, FakeConnection())
+        XCTAssertEqual(m.connectivity, .ready)
     }
 
-    func testRetryDue() {
-        check(
-            "retryDue",
-            unchanged(but: [.transientFailureWaiting: .result(firstAttempt, then: .transientFailureAttempting)])
-        ) { $0.retryDue(now: now) }
+    func testResolutionAgainNoSoonerThanTheMinimumTime() {
+        var m = machine(.roundRobin, minTime: 30)
+        _ = m.requestConnection(now: now)
+        _ = m.resolved([a, b], now: now)
+        let one = FakeConnection()
+        let two = FakeConnection()
+        _ = m.connected(subchannel: 1, one)
+        _ = m.connected(subchannel: 2, two)
+        // Asked 5 s after the last: scheduled for 30 s after it, once.
+        XCTAssertEqual(m.connectionEnded(one, now: at(5)), [.resolveLater(at: at(30)), connect(1, [a], from: 5)])
+        XCTAssertEqual(m.connectionEnded(two, now: at(6)), [connect(2, [b], from: 6)])
+        XCTAssertEqual(m.resolutionDue(now: at(30)), [.resolve])
+        XCTAssertEqual(m.resolved([a, b], now: at(30)), [])
+        // Asked more than the minimum time after the last: at once.
+        _ = m.connected(subchannel: 1, one)
+        XCTAssertEqual(m.connectionEnded(one, now: at(61)), [.resolve, connect(1, [a], from: 61)])
+        // A target of literal addresses is never resolved again.
+        var literal = machine(.pickFirst, resolvesNames: false)
+        _ = literal.requestConnection(now: now)
+        _ = literal.resolved([a], now: now)
+        _ = literal.connected(subchannel: 1, one)
+        XCTAssertEqual(literal.connectionEnded(one, now: at(100)), [])
     }
 
-    func testConnectionEnded() {
-        check("connectionEnded(current)", unchanged(but: [.ready: .result(.none, then: .idle)])) {
-            $0.connectionEnded(connection)
-            return .none
-        }
-        check("connectionEnded(other)", unchanged()) {
-            $0.connectionEnded(other)
-            return .none
-        }
+    func testAnswersThatChangeKeepTheSubchannelsOfAddressesStillThere() {
+        var m = machine(.roundRobin, minTime: 0)
+        _ = m.requestConnection(now: now)
+        _ = m.resolved([a, b], now: now)
+        let one = FakeConnection()
+        let two = FakeConnection()
+        _ = m.connected(subchannel: 1, one)
+        _ = m.connected(subchannel: 2, two)
+        // b is gone, c is new: b's connection is dropped once its calls end, c connects.
+        XCTAssertEqual(m.resolved([c, a], now: at(1)), [.drop(two), connect(3, [c], from: 1)])
+        XCTAssertEqual((0..<4).map { _ in m.nextReadyConnection()! === one }, [true, true, true, true])
+        XCTAssertEqual(m.connected(subchannel: 2, FakeConnection()).count, 1)  // its attempt came too late: closed
+        XCTAssertEqual(m.connections.count, 1)
     }
 
-    func testIdleTimeout() {
-        check("idleTimeout", unchanged(but: [.ready: .result(.close(connection), then: .idle)])) { $0.idleTimeout() }
+    func testIdleTimeoutAndShutDown() {
+        var m = machine(.roundRobin)
+        _ = m.requestConnection(now: now)
+        _ = m.resolved([a, b], now: now)
+        let one = FakeConnection()
+        let two = FakeConnection()
+        _ = m.connected(subchannel: 1, one)
+        _ = m.connected(subchannel: 2, two)
+        XCTAssertEqual(m.idleTimeout(), [.close(one), .close(two)])
+        XCTAssertEqual(m.connectivity, .idle)
+        XCTAssertNil(m.nextReadyConnection())
+        // Leaving idle resolves anew.
+        XCTAssertEqual(m.pick(waitForReady: true, now: at(1)), .wait([.resolve]))
+        _ = m.resolved([a], now: at(1))
+        let three = FakeConnection()
+        _ = m.connected(subchannel: 3, three)
+        XCTAssertEqual(m.shutDown(), [.close(three)])
+        XCTAssertEqual(m.connectivity, .shutdown)
+        XCTAssertEqual(m.pick(waitForReady: true, now: at(2)), .fail(.channelClosed))
+        XCTAssertEqual(m.requestConnection(now: at(2)), [])
+        XCTAssertEqual(m.resolved([a], now: at(2)), [])
     }
 
-    func testShutDown() {
-        var table = [Name: Transition<Machine.Action, Name>]()
-        for name in Name.allCases { table[name] = .result(.none, then: .shutdown) }
-        table[.ready] = .result(.close(connection), then: .shutdown)
-        check("shutDown", table) { $0.shutDown() }
-    }
-
-    /// The connectivity grpcio reports for each state: transient failure stays while retrying.
-    func testConnectivity() {
-        let expected: [Name: ChannelConnectivity] = [
-            .idle: .idle, .connecting: .connecting, .ready: .ready, .transientFailureWaiting: .transientFailure,
-            .transientFailureAttempting: .transientFailure, .shutdown: .shutdown,
-        ]
-        for name in Name.allCases { XCTAssertEqual(machine(name).connectivity, expected[name], "\(name)") }
-        XCTAssertEqual(ChannelConnectivity.transientFailure.description, "TRANSIENT_FAILURE")
-    }
-
-    /// connection-backoff.md: 1 s, then ×1.6 up to 120 s, each spread by ±20 %.
-    func testBackoffDelays() {
-        var backoff = ConnectionBackoff()
-        let delays = (0..<12).map { _ in backoff.nextDelay(random: 0) }
-        let expected = [
-            1, 1.6, 2.56, 4.096, 6.5536, 10.48576, 16.777216, 26.8435456, 42.94967296, 68.719476736, 109.9511627776,
-            120,
-        ]
-        for (delay, want) in zip(delays, expected) { XCTAssertEqual(delay, want, accuracy: 1e-9) }
-        XCTAssertEqual(backoff.nextDelay(random: 1), 144, accuracy: 1e-9)  // 120 + 20 %
-        XCTAssertEqual(backoff.nextDelay(random: -1), 96, accuracy: 1e-9)
-        backoff.reset()
-        XCTAssertEqual(backoff.nextDelay(random: 0), 1)
-    }
-
-    /// A whole run: attempts spaced by the backoff, counted from each attempt's start; a ready
-    /// connection resets it; its loss makes the channel idle, and the next call connects at once.
-    func testAttemptsFollowTheBackoffAndReadyResetsIt() {
-        var machine = Machine(backoff: ConnectionBackoff(initial: 1, maximum: 3, minConnectTimeout: 0.5), random: { 0 })
-        XCTAssertEqual(machine.pick(waitForReady: true, now: now), .wait(.connect(deadline: at(1))))
-        XCTAssertEqual(machine.connectFailed(failure, now: at(0.1)), .retry(at: at(1)))
-        XCTAssertEqual(machine.retryDue(now: at(1)), .connect(deadline: at(2.6)))
-        // The attempt took longer than its backoff: the next starts at once.
-        XCTAssertEqual(machine.connectFailed(failure, now: at(2.7)), .connect(deadline: at(2.7 + 2.56)))
-        XCTAssertEqual(machine.connectFailed(failure, now: at(2.8)), .retry(at: at(2.7 + 2.56)))
-        XCTAssertEqual(machine.retryDue(now: at(5.26)), .connect(deadline: at(5.26 + 3)))  // the maximum
-        XCTAssertEqual(machine.connectivity, .transientFailure)
-        XCTAssertEqual(machine.connected(connection), .none)
-        XCTAssertEqual(machine.connectivity, .ready)
-        machine.connectionEnded(connection)
-        XCTAssertEqual(machine.connectivity, .idle)
-        XCTAssertEqual(machine.pick(waitForReady: false, now: at(10)), .wait(.connect(deadline: at(11))))
+    /// The policy is the service config's, else `grpc.lb_policy_name`'s (an unknown name gives
+    /// pick_first and is logged), else pick_first, in grpc core's order.
+    func testThePolicyChoice() throws {
+        let roundRobin = try ServiceConfig(json: #"{"loadBalancingConfig": [{"round_robin": {}}]}"#)
+        let pickFirst = try ServiceConfig(json: #"{"loadBalancingPolicy": "pick_first"}"#)
+        let none = try ServiceConfig(json: "{}")
+        let choose = ChannelTransport.loadBalancingPolicy
+        XCTAssertTrue(choose(nil, nil) == (.pickFirst, nil))
+        XCTAssertTrue(choose(none, "round_robin") == (.roundRobin, nil))
+        XCTAssertTrue(choose(pickFirst, "round_robin") == (.pickFirst, nil))
+        XCTAssertTrue(choose(roundRobin, "pick_first") == (.roundRobin, nil))
+        XCTAssertTrue(choose(nil, "grpclb") == (.pickFirst, "grpclb"))
     }
 }

@@ -56,7 +56,7 @@ final class InMemoryConnectionTests: XCTestCase {
         memory.deliver([0, 0, 0, 4, 0, 0, 0, 0, 0])  // the server's SETTINGS
         let dialed = DialedConnection()
         let transport = ChannelTransport(
-            target: "memory.test:443", options: [], compression: nil,
+            target: "127.0.0.1:443", options: [], compression: nil,
             dial: HTTP2Connection.dial(over: memory, connected: dialed.set))
         let channel = Channel(transport: transport, interceptors: [])
         defer { channel.close() }

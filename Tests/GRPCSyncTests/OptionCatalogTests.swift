@@ -53,6 +53,7 @@ final class OptionCatalogTests: XCTestCase {
         case "grpc.primary_user_agent", "grpc.secondary_user_agent", "grpc.default_authority",
             "grpc.ssl_target_name_override":
             "x"
+        case "grpc.lb_policy_name": "round_robin"
         case "grpc.service_config": #"{"methodConfig":[{"name":[{}],"timeout":"1s"}]}"#
         default: 123_457
         }

@@ -24,7 +24,7 @@ public enum ClientConnectionTarget {
         memory.deliver(settings)
         let dialed = DialedConnection()
         let transport = ChannelTransport(
-            target: "fuzz.test:443", options: [], compression: nil,
+            target: "127.0.0.1:443", options: [], compression: nil,
             dial: HTTP2Connection.dial(over: memory, connected: dialed.set))
         let channel = Channel(transport: transport, interceptors: [])
         defer { channel.close() }

@@ -1,20 +1,21 @@
 import Logging
 
-/// The transport side of a channel: its target and options, its connectivity
-/// (``ChannelStateMachine``) and the one HTTP/2 connection it keeps to that target. Connects
-/// lazily on the first call (or when asked to), trying each resolved address in order
-/// (pick_first) on a thread of its own, retries failed attempts with grpc's backoff, drops an
-/// unused connection after the idle timeout, and connects anew once its connection has closed
-/// or drained. A ``Channel`` and every channel intercepted from it share one of these.
+/// The transport side of a channel: its target and options, its state (``ChannelStateMachine``:
+/// the target's resolution, the subchannels of its load-balancing policy and the connectivity
+/// they add up to) and the HTTP/2 connections the subchannels keep. Resolves and connects lazily
+/// on the first call (or when asked to), each on a thread of its own, retries failed attempts
+/// with grpc's backoff, drops unused connections after the idle timeout, connects anew once a
+/// connection has closed or drained, and resolves the target again then. A ``Channel`` and
+/// every channel intercepted from it share one of these.
 final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  // state protected by `lock`
-    typealias Machine = ChannelStateMachine<any ClientConnection>
+    typealias Machine = ChannelStateMachine<any ClientConnection, Connector.Address>
 
     /// The target the channel was made for.
     let target: String
     let options: ChannelOptions
     let defaultCompression: Compression?
-    private let parsedTarget: Result<Target, UsageError>
-    private let optionsError: UsageError?
+    let parsedTarget: Result<Target, UsageError>
+    let optionsError: UsageError?
     /// The `grpc.service_config` given, if it was valid.
     let serviceConfig: ServiceConfig?
     /// The service config has method configs (a call looks for its own only then).
@@ -25,7 +26,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     let sendLimit: Int, receiveLimit: Int, retryBufferLimit: Int
     /// What every call fails with when grpc core would not make the channel: the
     /// `grpc.service_config` given was refused, or the `ipv4:`/`ipv6:` target does not parse.
-    private let refusal: Status?
+    let refusal: Status?
     let userAgent: String
     /// The `:authority` of every call: the option `grpc.default_authority`, else (with TLS)
     /// `grpc.ssl_target_name_override`, else the target's.
@@ -38,42 +39,52 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     let log: RuntimeLog
 
     /// Guards the state machine, the retired connections, the timers and the subscribers.
-    private let lock = Lock()
+    let lock = Lock()
     /// Signalled at every event of the state machine: calls waiting for a connection look again.
-    private let stateChanged = Condition()
+    let stateChanged = Condition()
     /// The async calls waiting for a connection, resumed with `stateChanged`'s waiters.
-    private let stateWaiters = AsyncWaitList()
+    let stateWaiters = AsyncWaitList()
     /// Events of the state machine so far: an async call waits until it changes.
-    private var stateChanges = 0
-    private var machine: Machine
-    /// Connections that take no new call but may still finish theirs (a GOAWAY arrived).
-    private var retired: [ObjectIdentifier: any ClientConnection] = [:]
-    private var deliveries = ConnectivityDeliveries()
+    var stateChanges = 0
+    var machine: Machine
+    /// Connections that take no new call but may still finish theirs (a GOAWAY arrived, or the
+    /// channel dropped them).
+    var retired: [ObjectIdentifier: any ClientConnection] = [:]
+    var deliveries = ConnectivityDeliveries()
     /// The loop that runs the channel's timers and its connections (the loops are handed to
     /// channels in turn, so the channels of a process share them).
     let loop = EventLoopGroup.shared.next()
-    private var retryTimer: ScheduledTimer?
-    private var idleTimer: ScheduledTimer?
+    /// The subchannels' timers for their next attempts, by subchannel.
+    var retryTimers: [Int: ScheduledTimer] = [:]
+    /// The timer for the next resolution.
+    var resolutionTimer: ScheduledTimer?
+    var idleTimer: ScheduledTimer?
+    /// The timer that closes dropped connections once their calls have ended.
+    var dropTimer: ScheduledTimer?
     /// Calls that took a connection; the idle timer compares it with `callsAtIdleCheck`.
-    private var callsStarted = 0
+    var callsStarted = 0
     /// `callsStarted` when the idle timer was last armed.
-    private var callsAtIdleCheck = 0
+    var callsAtIdleCheck = 0
     /// `grpc.client_idle_timeout_ms`, in seconds.
-    private let idleTimeout: Double
+    let idleTimeout: Double
     /// The keepalive time of the next connection: the option's, doubled each time a server says
     /// our PINGs come too often, as grpc does.
-    private var keepaliveTime: UInt64?
+    var keepaliveTime: UInt64?
 
-    /// How a connection attempt reaches the target.
-    private let dial: Connector.Dial
+    /// How a connection attempt reaches its addresses.
+    let dial: Connector.Dial
+    /// How the target is resolved.
+    let resolve: NameResolution.Resolve
 
     init(
         target: String, options: [(String, OptionValue)], compression: Compression?,
         credentials: ChannelCredentials? = nil, logger: Logger? = nil,
-        dial: @escaping Connector.Dial = Connector.connect
+        dial: @escaping Connector.Dial = Connector.connect,
+        resolve: @escaping NameResolution.Resolve = NameResolution.system
     ) {
         self.target = target
         self.dial = dial
+        self.resolve = resolve
         log = .given(logger)
         self.defaultCompression = compression
         var invalidURI: Target.InvalidURI?
@@ -113,7 +124,11 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
             refusal = invalidURI.map { .channelCreationFailed(.unknown, target: target, reason: $0.reason) }
         }
         hasMethodConfigs = !(serviceConfig?.methodConfigs.isEmpty ?? true)
-        machine = ChannelStateMachine(backoff: parsedOptions.reconnectBackoff)
+        let policy = Self.loadBalancingPolicy(config: serviceConfig, optionName: parsedOptions.loadBalancingPolicyName)
+        machine = ChannelStateMachine(
+            policy: policy.policy, resolvesNames: (try? parsedTarget.get().needsLookup) ?? false,
+            minTimeBetweenResolutions: parsedOptions.minTimeBetweenResolutions,
+            backoff: parsedOptions.reconnectBackoff)
         idleTimeout = parsedOptions.clientIdleTimeout
         // The primary and secondary user agents around the runtime's, as grpc core puts them.
         userAgent = [parsedOptions.primaryUserAgent, GRPCHeaders.userAgent, parsedOptions.secondaryUserAgent]
@@ -148,13 +163,28 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         for (field, reason) in serviceConfig?.unsupportedFields ?? [] {
             log.unsupportedServiceConfigField(field, reason: reason)
         }
+        if let unknown = policy.unknownName { log.unknownLoadBalancingPolicy(unknown) }
+    }
+
+    /// The policy chosen as grpc core chooses it: the service config's, else the option
+    /// `grpc.lb_policy_name` (an unknown name gives `pick_first`, and is returned to be logged),
+    /// else `pick_first`.
+    static func loadBalancingPolicy(
+        config: ServiceConfig?, optionName: String?
+    ) -> (policy: LoadBalancingPolicy, unknownName: String?) {
+        if let chosen = config?.loadBalancingPolicy { return (chosen, nil) }
+        guard let optionName else { return (.pickFirst, nil) }
+        guard let named = LoadBalancingPolicy(rawValue: optionName) else { return (.pickFirst, optionName) }
+        return (named, nil)
     }
 
     deinit {
-        machine.connection?.close(failingStreamsWith: .channelClosed)
+        for connection in machine.connections { connection.close(failingStreamsWith: .channelClosed) }
         for connection in retired.values { connection.close(failingStreamsWith: .channelClosed) }
-        retryTimer?.cancel()
+        for timer in retryTimers.values { timer.cancel() }
+        resolutionTimer?.cancel()
         idleTimer?.cancel()
+        dropTimer?.cancel()
     }
 
     /// Closes the channel for good: active calls end with CANCELLED "Channel closed!"; the
@@ -221,7 +251,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     /// have to wait or fail (ask ``readyConnection(deadline:waitForReady:)`` then).
     func connectionIfReady() -> (any ClientConnection)? {
         lock.withLock {
-            guard let connection = machine.connection, connection.canOpenStreams else { return nil }
+            guard let connection = machine.nextReadyConnection(), connection.canOpenStreams else { return nil }
             callsStarted &+= 1
             return connection
         }
@@ -232,7 +262,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     private func pickLocked(waitForReady: Bool) -> Machine.Pick {
         lock.assertHeld()
         // The common case: the channel is ready, its connection takes streams.
-        if let connection = machine.connection, connection.canOpenStreams {
+        if let connection = machine.nextReadyConnection(), connection.canOpenStreams {
             callsStarted &+= 1
             return .use(connection)
         }
@@ -243,8 +273,8 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
             var pick = Machine.Pick.fail(.channelClosed)
             updateLocked {
                 pick = $0.pick(waitForReady: waitForReady, now: .now)
-                if case .wait(let action) = pick { return action }
-                return .none
+                if case .wait(let actions) = pick { return actions }
+                return []
             }
             guard case .use(let connection) = pick else { return pick }
             // A GOAWAY may have arrived before the channel was told.
@@ -264,13 +294,10 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
 
     /// Keeps `connection` (which takes no new stream) only to close it with the channel, and lets
     /// the state machine know.
-    private func retireLocked(_ connection: any ClientConnection) {
+    func retireLocked(_ connection: any ClientConnection) {
         lock.assertHeld()
         retired[ObjectIdentifier(connection)] = connection
-        updateLocked {
-            $0.connectionEnded(connection)
-            return .none
-        }
+        updateLocked { $0.connectionEnded(connection, now: .now) }
     }
 
     // MARK: connectivity
@@ -304,105 +331,11 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     }
 
     /// One worker runs the callbacks, in order, with no lock held.
-    private func startDeliveryLocked() {
+    func startDeliveryLocked() {
         lock.assertHeld()
         ThreadPoolExecutor.blockingWork.submit { [self] in
             while let callbacks = lock.withLock({ deliveries.next() }) {
                 for callback in callbacks { callback() }
-            }
-        }
-    }
-
-    // MARK: the state machine's events and actions (lock held)
-
-    /// Runs one event and applies its action; tells the waiting calls, and the subscribers when
-    /// the connectivity changed.
-    private func updateLocked(_ event: (inout Machine) -> Machine.Action) {
-        lock.assertHeld()
-        let before = machine.connectivity
-        let action = event(&machine)
-        let after = machine.connectivity
-        switch action {
-        case .none:
-            break
-        case .connect(let deadline):
-            // A thread of its own: blocking workers may all be taken by calls waiting for it.
-            startThread(name: "grpc-connect") { [self] in attempt(until: deadline) }
-        case .retry(let at):
-            retryTimer?.cancel()
-            retryTimer = loop.schedule(at: at) { [weak self] in self?.retryDue() }
-        case .close(let connection):
-            connection.close(failingStreamsWith: after == .shutdown ? .channelClosed : .connectionClosed)
-        }
-        stateChanged.broadcast()
-        stateChanges &+= 1
-        stateWaiters.resumeAllLocked()
-        guard before != after else { return }
-        log.connectivityChanged(target: target, from: before.description, to: after.description)
-        if after == .ready {
-            scheduleIdleTimerLocked()
-        } else if before == .ready {
-            idleTimer?.cancel()
-            idleTimer = nil
-        }
-        if after == .shutdown {
-            retryTimer?.cancel()
-            retryTimer = nil
-        }
-        if deliveries.changed(to: after) { startDeliveryLocked() }
-    }
-
-    /// One connection attempt (``Connector``), on a thread of its own with no lock held.
-    private func attempt(until deadline: Deadline) {
-        let result: Result<any ClientConnection, RPCError>
-        if let refusal {
-            result = .failure(RPCError(refusal))
-        } else if let optionsError {
-            result = .failure(RPCError(.invalidChannelConfiguration(optionsError.message)))
-        } else {
-            switch parsedTarget {
-            case .success(let target):
-                var limits = options.connectionLimits(for: .client)
-                limits.log = log
-                limits.keepalive.time = lock.withLock { keepaliveTime ?? limits.keepalive.time }
-                result = dial(target, security, limits, deadline, self)
-            case .failure(let error):
-                result = .failure(RPCError(.invalidChannelConfiguration(error.message)))
-            }
-        }
-        lock.withLock {
-            switch result {
-            case .success(let connection):
-                updateLocked { $0.connected(connection) }
-            case .failure(let error):
-                let status = Status(code: error.code, details: error.details)
-                updateLocked { $0.connectFailed(status, now: .now) }
-            }
-        }
-    }
-
-    private func retryDue() {
-        lock.withLock { updateLocked { $0.retryDue(now: .now) } }
-    }
-
-    /// Arms the idle timer for one idle timeout from now.
-    private func scheduleIdleTimerLocked() {
-        lock.assertHeld()
-        callsAtIdleCheck = callsStarted
-        idleTimer?.cancel()
-        idleTimer = loop.schedule(at: .after(seconds: idleTimeout)) { [weak self] in self?.idleTimerFired() }
-    }
-
-    /// An idle timeout has passed since the timer was armed: the connection goes when no call
-    /// took it meanwhile and none is open on it; otherwise the timer waits again. (The connection
-    /// thus goes between one and two timeouts after the last call, without a clock read per call.)
-    private func idleTimerFired() {
-        lock.withLock {
-            guard let connection = machine.connection else { return }
-            if callsStarted != callsAtIdleCheck || connection.hasOpenStreams {
-                scheduleIdleTimerLocked()
-            } else {
-                updateLocked { $0.idleTimeout() }
             }
         }
     }
@@ -419,10 +352,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     func connectionDidClose(_ connection: any ClientConnection) {
         lock.withLock {
             retired.removeValue(forKey: ObjectIdentifier(connection))
-            updateLocked {
-                $0.connectionEnded(connection)
-                return .none
-            }
+            updateLocked { $0.connectionEnded(connection, now: .now) }
         }
     }
 

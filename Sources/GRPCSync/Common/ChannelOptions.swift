@@ -105,6 +105,16 @@ struct ChannelOptions: Sendable {
     /// `grpc.per_rpc_retry_buffer_size` (client): the request bytes a call keeps to send again
     /// (256 KiB, grpc's default); a call that sends more cannot be retried.
     var perRPCRetryBufferSize = 256 * 1024
+    /// `grpc.lb_policy_name` (client): `pick_first` or `round_robin`; another name is logged and
+    /// `pick_first` used, as grpc core does. A service config's choice wins.
+    var loadBalancingPolicyName: String?
+    /// `grpc.dns_min_time_between_resolutions_ms` (client), in seconds: how soon a `dns:` target is
+    /// resolved again after the last resolution (30 s, grpc's default).
+    var minTimeBetweenResolutions = 30.0
+    /// `grpc.happy_eyeballs_connection_attempt_delay_ms` (client): how long `pick_first` waits for
+    /// an attempt before it starts one to the next address as well (250 ms, grpc's default; kept
+    /// within 100 ms…2 s).
+    var connectionAttemptDelayMs: Int?
     /// The keys given that grpc acts on and this runtime does not support, in order.
     var unsupportedKeys: [String] = []
 
@@ -151,6 +161,12 @@ struct ChannelOptions: Sendable {
             case "grpc.per_rpc_retry_buffer_size": perRPCRetryBufferSize = try Self.int(key, value)
             case "grpc.service_config":
                 if case .string(let json) = value { serviceConfigJSON = json }
+            case "grpc.lb_policy_name":
+                if case .string(let name) = value { loadBalancingPolicyName = name }
+            case "grpc.dns_min_time_between_resolutions_ms":
+                minTimeBetweenResolutions = try Self.milliseconds(key, value, atLeast: 0)
+            case "grpc.happy_eyeballs_connection_attempt_delay_ms":
+                connectionAttemptDelayMs = try Self.int(key, value)
             case "grpc.default_compression_algorithm":
                 guard let algorithm = Compression(rawValue: try Self.int(key, value)) else {
                     throw UsageError("option \(key) must be 0 (none), 1 (deflate) or 2 (gzip), got \(value)")

@@ -16,6 +16,8 @@ enum OptionCatalog {
         "grpc.http2.min_ping_interval_without_data_ms", "grpc.http2.max_ping_strikes", "grpc.max_connection_idle_ms",
         "grpc.max_connection_age_ms", "grpc.max_connection_age_grace_ms", "grpc.so_reuseport",
         "grpc.max_concurrent_streams", "grpc.service_config", "grpc.enable_retries", "grpc.per_rpc_retry_buffer_size",
+        "grpc.lb_policy_name", "grpc.dns_min_time_between_resolutions_ms",
+        "grpc.happy_eyeballs_connection_attempt_delay_ms",
     ]
 
     /// This runtime's own keys, for limits grpc has no option for (they have no effect on grpcio,
@@ -45,12 +47,9 @@ enum OptionCatalog {
         "grpc.security_frame_allowed": "security frames (ALTS) are not supported",
         // Name resolution, load balancing, service config and retries.
         "grpc.service_config_disable_resolution": "service configs are not fetched from DNS",
-        "grpc.lb_policy_name": "load balancing is pick_first only",
-        "grpc.lb.ring_hash.ring_size_cap": "load balancing is pick_first only",
-        "grpc.dns_min_time_between_resolutions_ms": "a target is resolved at each connection attempt",
+        "grpc.lb.ring_hash.ring_size_cap": "load balancing is pick_first or round_robin",
         "grpc.dns_enable_srv_queries": "the system resolver is used; there are no SRV queries",
         "grpc.dns_ares_query_timeout": "the system resolver is used, not c-ares",
-        "grpc.happy_eyeballs_connection_attempt_delay_ms": "addresses are tried one after another",
         "grpc.experimental.enable_hedging": "hedging is not supported",
         "grpc.use_local_subchannel_pool": "channels never share connections, as if it were set",
         "grpc.grpclb_call_timeout_ms": "grpclb is not supported",

@@ -48,6 +48,17 @@ extension RuntimeLog {
         log(.error, "channel refused, every call fails: \(message)")
     }
 
+    /// The option `grpc.lb_policy_name` names no policy this runtime has; `pick_first` is used, as
+    /// grpc core uses it.
+    func unknownLoadBalancingPolicy(_ name: String) {
+        log(.error, "LB policy: \(name) passed through channel_args does not exist. Using pick_first instead.")
+    }
+
+    /// A channel's target did not resolve; the channel tries again after a backoff.
+    func resolutionFailed(target: String, reason: String) {
+        log(.info, "channel \(target): resolution failed: \(reason)")
+    }
+
     /// The peer broke the HTTP/2 or gRPC protocol; the connection ends.
     func peerProtocolError(_ reason: String, peer: @autoclosure () -> String) {
         log(.info, "protocol error from the peer, closing the connection: \(reason)", peer: peer())

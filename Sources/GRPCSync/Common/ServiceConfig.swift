@@ -6,9 +6,9 @@
 /// entry with an empty name): `timeout` (the call's deadline is the earlier of its own and this),
 /// `waitForReady` (a call's own `waitForReady:` wins), `maxRequestMessageBytes` and
 /// `maxResponseMessageBytes` (the smaller of the channel's limit and this), `retryPolicy`
-/// (``CallRetries``); for the channel, `retryThrottling` (``RetryThrottle``). A `round_robin`
-/// load-balancing choice is validated and kept, and listed in ``unsupportedFields``: it has no
-/// effect yet. Unknown fields are ignored, as grpc ignores them.
+/// (``CallRetries``); for the channel, `retryThrottling` (``RetryThrottle``) and the load-balancing
+/// policy (`loadBalancingConfig`, else `loadBalancingPolicy`). Unknown fields are ignored, as grpc
+/// ignores them.
 struct ServiceConfig: Sendable, Equatable {
     /// What one `methodConfig` entry sets for the methods it names.
     struct MethodConfig: Sendable, Equatable {
@@ -37,12 +37,6 @@ struct ServiceConfig: Sendable, Equatable {
         var maxTokens: Int
         /// Tokens given back per successful call, to three decimals.
         var tokenRatio: Double
-    }
-
-    /// The load-balancing policies a config may choose.
-    enum LoadBalancingPolicy: String, Sendable {
-        case pickFirst = "pick_first"
-        case roundRobin = "round_robin"
     }
 
     /// The `methodConfig` entries by the path they match: `/service/method`, `/service/` for a
@@ -306,10 +300,6 @@ struct ServiceConfig: Sendable, Equatable {
                 }
                 if !unknown.isEmpty { e.add("No known policies in list: \(unknown.joined(separator: " "))") }
             }
-        }
-        if loadBalancingPolicy == .roundRobin {
-            let field = json["loadBalancingConfig"] != nil ? "loadBalancingConfig" : "loadBalancingPolicy"
-            unsupportedFields.append((field, "round_robin is not supported yet; pick_first is used"))
         }
     }
 

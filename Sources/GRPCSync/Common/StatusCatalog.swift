@@ -96,9 +96,13 @@ extension Status {
     static func channelCreationFailed(_ code: StatusCode, target: String, reason: String) -> Status {
         Status(code: code, details: "Failed to create channel to '\(target)':\(reason)")
     }
-    /// The target's name did not resolve.
-    static func resolutionFailed(target: String, reason: String) -> Status {
-        Status(code: .unavailable, details: "DNS resolution failed for \(target): \(reason)")
+    /// The target's name did not resolve (grpc's words, as its c-ares resolver reports it).
+    static func resolutionFailed(name: String, reason: String) -> Status {
+        Status(
+            code: .unavailable,
+            details:
+                "errors resolving \(name): [field:hostname lookup error:address lookup failed for \(name): \(reason)]"
+        )
     }
     /// No address of the target accepted a connection (grpc's wording).
     static func failedToConnect(lastError: String) -> Status {

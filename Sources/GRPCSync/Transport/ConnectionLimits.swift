@@ -31,6 +31,9 @@ struct ConnectionLimits: Sendable {
     var readBytesPerTurn = EventLoop.readBufferSize
     /// Where the connection logs its events: its channel's or server's log.
     var log = RuntimeLog.processDefault
+    /// A channel's happy-eyeballs delay, in seconds: how long an attempt to one address holds up
+    /// the attempt to the next (``HappyEyeballs``).
+    var connectionAttemptDelay = HappyEyeballs.defaultAttemptDelay
 }
 
 extension ChannelOptions {
@@ -76,6 +79,7 @@ extension ChannelOptions {
         limits.maxConnectionIdle = maxConnectionIdleMs.flatMap(Self.duration(milliseconds:))
         limits.maxConnectionAge = maxConnectionAgeMs.flatMap(Self.duration(milliseconds:))
         limits.maxConnectionAgeGrace = maxConnectionAgeGraceMs.flatMap(Self.duration(milliseconds:))
+        limits.connectionAttemptDelay = HappyEyeballs.attemptDelay(milliseconds: connectionAttemptDelayMs)
         return limits
     }
 

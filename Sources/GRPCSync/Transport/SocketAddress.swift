@@ -56,8 +56,7 @@ struct SocketAddress: Sendable, CustomStringConvertible {
         var result: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(host.isEmpty ? nil : host, String(port), &hints, &result)
         guard rc == 0, let first = result else {
-            let reason = String(cString: gai_strerror(rc))
-            throw UsageError("cannot resolve \"\(host)\": \(reason)")
+            throw NameResolution.LookupFailed(host: host, code: rc)
         }
         defer { freeaddrinfo(result) }
         var addresses: [SocketAddress] = []

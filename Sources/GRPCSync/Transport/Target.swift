@@ -109,6 +109,20 @@ struct Target: Sendable, CustomStringConvertible {
         kind = .hostPort(host: String(host), port: port)
     }
 
+    /// Whether the target names a host the resolver must look up (not a literal address, not a
+    /// Unix socket): only such targets are resolved off the caller's thread, and again later.
+    var needsLookup: Bool {
+        guard case .hostPort(let host, _) = kind else { return false }
+        var bytes = in6_addr()
+        return inet_pton(AF_INET, host, &bytes) != 1 && inet_pton(AF_INET6, host, &bytes) != 1
+    }
+
+    /// The name a resolution failure names: `host:port`, as grpc names it.
+    var nameToResolve: String {
+        if case .hostPort(let host, let port) = kind { return "\(host):\(port)" }
+        return text
+    }
+
     /// The addresses to try, in order.
     func resolve(passive: Bool = false) throws -> [SocketAddress] {
         switch kind {
