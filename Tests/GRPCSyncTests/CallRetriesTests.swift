@@ -67,4 +67,29 @@ final class CallRetriesTests: XCTestCase {
         XCTAssertEqual(try ratio("\"0.25\""), 0.25)
         XCTAssertEqual(try ratio("2.56789"), 2.567)
     }
+
+    /// The channel-wide budget (`grpc.retry_buffer_size`): calls keep their messages within it
+    /// together; one that would pass it keeps nothing; bytes come back when a buffer lets go.
+    func testTheChannelsRetryBufferBudget() {
+        let budget = RetryBufferBudget(limit: 100)
+        let message = FramedMessage(head: Array(repeating: 0, count: 60), tail: nil)
+        var first = RetryBuffer(limit: 1000, budget: budget)
+        var second = RetryBuffer(limit: 1000, budget: budget)
+        first.keep(message)
+        XCTAssertEqual(budget.bytesKept, 60)
+        second.keep(message)
+        XCTAssertTrue(second.isClosed)
+        XCTAssertEqual(second.messages.count, 0)
+        XCTAssertEqual(budget.bytesKept, 60)
+        first.release()
+        first.release()
+        XCTAssertEqual(budget.bytesKept, 0)
+        var third = RetryBuffer(limit: 1000, budget: budget)
+        third.keep(message)
+        XCTAssertEqual(third.messages.count, 1)
+        // The call's own limit lets go of what was kept, and gives it back.
+        third.keep(FramedMessage(head: Array(repeating: 0, count: 950), tail: nil))
+        XCTAssertTrue(third.isClosed)
+        XCTAssertEqual(budget.bytesKept, 0)
+    }
 }

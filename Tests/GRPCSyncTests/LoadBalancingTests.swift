@@ -48,14 +48,21 @@ final class LoadBalancingTests: XCTestCase {
         }
     }
 
-    /// pick_first (the default) sends every call to the first address, as grpcio's does.
+    /// pick_first (the default, and what an unknown `grpc.lb_policy_name` gives) sends every call
+    /// to the first address, as grpcio's does.
     func testPickFirstUsesTheFirstAddress() throws {
         let ours = try Self.hosts.enumerated().map { try NamedServer(host: $1, name: "s\($0)") }
         let target = Self.target(ours.map(\.port))
-        XCTAssertEqual(try Self.swiftClient(target: target, options: [], calls: 30), ["s0": 30])
-        let (status, output) = try Peers.run("lb_peer.py", ["client", "--target", target, "--calls", "30"])
-        XCTAssertEqual(status, 0, output)
-        XCTAssertEqual(Self.counts(output), ["s0": 30], output)
+        for name in [nil, "no_such_policy"] {
+            let options: [(String, OptionValue)] = name.map { [("grpc.lb_policy_name", .string($0))] } ?? []
+            XCTAssertEqual(try Self.swiftClient(target: target, options: options, calls: 30), ["s0": 30])
+            let (status, output) = try Peers.run(
+                "lb_peer.py",
+                ["client", "--target", target, "--calls", "30"]
+                    + (name.map { ["--option", "grpc.lb_policy_name=\($0)"] } ?? []))
+            XCTAssertEqual(status, 0, output)
+            XCTAssertEqual(Self.counts(output), ["s0": 30], output)
+        }
     }
 
     /// A name whose answer holds an IPv4 and an IPv6 address (A and AAAA): round_robin makes a

@@ -61,6 +61,31 @@ final class RetryTests: XCTestCase {
         XCTAssertEqual(future.code(), .cancelled)
     }
 
+    /// `grpc.retry_buffer_size`, the request bytes all of a channel's calls keep together (grpc-js's
+    /// key; grpcio's core has only the per-call limit and ignores it): under a limit smaller than
+    /// the request, a failed attempt is not retried; by default it is.
+    func testTheChannelWideRetryBufferLimit() throws {
+        let server = try PythonPeerServer(script: "retry_peer.py", ["server"])
+        let config = try XCTUnwrap(
+            try Peers.cases("retry_cases.json").first { $0["name"] as? String == "unary_succeeds_on_third" })
+        for limit in [nil, 4] {
+            var options: [(String, OptionValue)] = [("grpc.service_config", .string(config["config"] as! String))]
+            if let limit { options.append(("grpc.retry_buffer_size", .int(limit))) }
+            let channel = insecureChannel(server.target, options: options)
+            defer { channel.close() }
+            let metadata: Metadata = [("x-call-id", .text(UUID().uuidString)), ("x-fail", "UNAVAILABLE*1")]
+            do {
+                let response = try channel.unaryUnary("/\(Self.service)/Unary")(
+                    Array("r0".utf8), timeout: 10, metadata: metadata)
+                XCTAssertNil(limit)
+                XCTAssertEqual(String(decoding: response, as: UTF8.self), "attempts=2 previous=1 requests=1")
+            } catch let error as RPCError {
+                XCTAssertEqual(limit, 4, "\(error)")
+                XCTAssertEqual(error.code, .unavailable)
+            }
+        }
+    }
+
     /// What `retry_peer.py client` prints for `testCase`, from this runtime's client.
     static func run(_ testCase: [String: Any], target: String) -> String {
         var options: [(String, OptionValue)] = [("grpc.service_config", .string(testCase["config"] as! String))]

@@ -24,6 +24,8 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     let retryThrottle: RetryThrottle?
     /// The options' message limits (unlimited: `Int.max`) and retry buffer size, read once.
     let sendLimit: Int, receiveLimit: Int, retryBufferLimit: Int
+    /// The request bytes the channel's calls keep together to send again (`grpc.retry_buffer_size`).
+    let retryBudget: RetryBufferBudget
     /// What every call fails with when grpc core would not make the channel: the
     /// `grpc.service_config` given was refused, or the `ipv4:`/`ipv6:` target does not parse.
     let refusal: Status?
@@ -112,6 +114,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
         sendLimit = parsedOptions.sendLimit
         receiveLimit = parsedOptions.receiveLimit
         retryBufferLimit = parsedOptions.perRPCRetryBufferSize
+        retryBudget = RetryBufferBudget(limit: parsedOptions.retryBufferSize)
         switch parsedConfig {
         case .success(let config):
             serviceConfig = config

@@ -6,7 +6,9 @@
 extension ClientCall: StreamRefusalHandler {
     /// `grpc.per_rpc_retry_buffer_size` (the request bytes a stream keeps to send again) and the
     /// throttle its success is recorded in.
-    var retrying: (bufferLimit: Int, throttle: RetryThrottle?) { (channel.retryBufferLimit, retries?.throttle) }
+    var retrying: (bufferLimit: Int, budget: RetryBufferBudget, throttle: RetryThrottle?) {
+        (channel.retryBufferLimit, channel.retryBudget, retries?.throttle)
+    }
 
     /// The server refused the call's stream before processing it (its GOAWAY named a lower last
     /// stream, or RST_STREAM(REFUSED_STREAM)); called with the connection's lock held. As grpc

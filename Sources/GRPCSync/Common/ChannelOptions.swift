@@ -105,6 +105,10 @@ struct ChannelOptions: Sendable {
     /// `grpc.per_rpc_retry_buffer_size` (client): the request bytes a call keeps to send again
     /// (256 KiB, grpc's default); a call that sends more cannot be retried.
     var perRPCRetryBufferSize = 256 * 1024
+    /// `grpc.retry_buffer_size` (client; grpc-js's key, not grpc core's): the request bytes all of a
+    /// channel's calls keep together to send again (16 MiB, grpc-js's default); a call that would
+    /// pass it is not retried.
+    var retryBufferSize = 16 * 1024 * 1024
     /// `grpc.lb_policy_name` (client): `pick_first` or `round_robin`; another name is logged and
     /// `pick_first` used, as grpc core does. A service config's choice wins.
     var loadBalancingPolicyName: String?
@@ -159,6 +163,7 @@ struct ChannelOptions: Sendable {
                 if case .string(let s) = value { sslTargetNameOverride = s }
             case "grpc.enable_retries": enableRetries = try Self.int(key, value) != 0
             case "grpc.per_rpc_retry_buffer_size": perRPCRetryBufferSize = try Self.int(key, value)
+            case "grpc.retry_buffer_size": retryBufferSize = try Self.int(key, value)
             case "grpc.service_config":
                 if case .string(let json) = value { serviceConfigJSON = json }
             case "grpc.lb_policy_name":

@@ -24,6 +24,7 @@ enum OptionCatalog {
     /// which ignores keys it does not know).
     static let own: Set<String> = [
         "grpc.max_connection_receive_buffer_bytes", "grpc.max_oversized_header_blocks", "grpc.max_read_bytes_per_turn",
+        "grpc.retry_buffer_size",
     ]
 
     /// Keys grpc acts on that have no effect here, with the reason.

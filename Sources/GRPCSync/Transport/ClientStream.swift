@@ -33,13 +33,16 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
     ) {
         self.onRefused = onRefused
         let retrying = onRefused?.retrying
-        retryBuffer = RetryBuffer(limit: retrying?.bufferLimit ?? 0)
+        retryBuffer = RetryBuffer(limit: retrying?.bufferLimit ?? 0, budget: retrying?.budget)
         throttle = retrying?.throttle
         state = ClientStreamState(endOutput: endOutput)
         super.init(connection: connection, id: -1, maxReceiveMessageLength: maxReceiveMessageLength)
         if let firstMessage { preload(firstMessage) }
         for message in laterMessages { preload(message) }
     }
+
+    /// The kept request bytes go back to the channel's budget, however the stream ended.
+    deinit { retryBuffer.release() }
 
     private func preload(_ message: FramedMessage) {
         outbound.append(message)
@@ -345,7 +348,7 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
 protocol StreamRefusalHandler: AnyObject {
     /// The request bytes the stream keeps to send again (``RetryBuffer``), and the throttle told
     /// when the call succeeds (for a call with a retry policy on a channel with throttling).
-    var retrying: (bufferLimit: Int, throttle: RetryThrottle?) { get }
+    var retrying: (bufferLimit: Int, budget: RetryBufferBudget, throttle: RetryThrottle?) { get }
 
     /// Called with the connection's lock held, with the request messages the stream had queued;
     /// true when the call starts again elsewhere.
