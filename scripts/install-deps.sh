@@ -5,7 +5,8 @@
 #   * Debian packages: libnghttp2-dev libssl-dev (OpenSSL 3, for TLS) pkg-config protobuf-compiler libprotobuf-dev
 #     (protobuf's well-known .proto files, which golden protos import) zlib1g-dev
 #     nghttp2-client (h2load, for the benchmark smoke run), procps and gdb (the
-#     test watchdog, scripts/run-tests.sh)
+#     test watchdog, scripts/run-tests.sh), nginx (the gRPC proxy of
+#     NginxRollingRestartTests)
 #     (plus python3-venv when `python3 -m venv` cannot work, as on a fresh
 #     Debian 12);
 #   * a Python venv at <repo>/.venv with grpcio, grpcio-tools, grpcio-status
@@ -31,7 +32,9 @@ python="${PYTHON:-python3}"
 # nghttp2-client: h2load, which bench-smoke (part of `make test`) drives the server with.
 # procps (pgrep, ps) and gdb: scripts/run-tests.sh finds a run's processes and prints a hung test's stacks.
 # libprotobuf-dev: google/protobuf/*.proto, which protoc finds in /usr/include.
-apt_packages=(libnghttp2-dev libssl-dev pkg-config protobuf-compiler libprotobuf-dev zlib1g-dev nghttp2-client procps gdb)
+# nginx: the gRPC proxy NginxRollingRestartTests starts in front of the servers it restarts (the
+# package's own service is not used).
+apt_packages=(libnghttp2-dev libssl-dev pkg-config protobuf-compiler libprotobuf-dev zlib1g-dev nghttp2-client procps gdb nginx)
 pip_packages=(grpcio grpcio-tools grpcio-status grpcio-reflection grpcio-health-checking h2)
 
 bench=false
@@ -85,6 +88,7 @@ else
     pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
     command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
     command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)
+    command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
     if ((${#missing[@]})); then
         log "no dpkg here; please install the equivalent of: ${missing[*]}"
         exit 1

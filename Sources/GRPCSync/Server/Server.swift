@@ -324,15 +324,23 @@ public final class Server: ListenerDelegate, @unchecked Sendable {  // state pro
 
     func listenerAccepted(_ connection: any ServerConnection, delegate: any ServerConnectionDelegate) {
         let key = ObjectIdentifier(connection)
-        let accept = lock.withLock {
-            guard state == .started else { return false }
+        // A connection accepted while a graceful stop closes the listener is drained like the
+        // others: the requests its client already sent are served (a proxy such as nginx does not
+        // send a refused request again).
+        let admission: (accept: Bool, drain: Bool) = lock.withLock {
+            switch state {
+            case .started: break
+            case .stopping(cancelled: false): break
+            default: return (false, false)
+            }
             connections[key] = (connection, delegate)
-            return true
+            return (true, state != .started)
         }
-        guard accept else {
+        guard admission.accept else {
             connection.close(cancellingStreamsWith: .serverStopping)
             return
         }
+        if admission.drain { connection.beginGracefulShutdown() }
         // A connection that closed before it was recorded was told so to nobody: forget it now.
         if connection.isClosed {
             lock.withLock {
