@@ -264,10 +264,14 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
     /// connecting).
     private func pickLocked(waitForReady: Bool) -> Machine.Pick {
         lock.assertHeld()
-        // The common case: the channel is ready, its connection takes streams.
-        if let connection = machine.nextReadyConnection(), connection.canOpenStreams {
-            callsStarted &+= 1
-            return .use(connection)
+        // The common case: the channel is ready, its connection takes streams. One that no longer
+        // does (its GOAWAY arrived before the channel was told) is retired at once.
+        if let connection = machine.nextReadyConnection() {
+            if connection.canOpenStreams {
+                callsStarted &+= 1
+                return .use(connection)
+            }
+            retireLocked(connection)
         }
         // A channel grpc core would not make fails its calls at once, as grpc core's lame channel
         // does (waitForReady or not).

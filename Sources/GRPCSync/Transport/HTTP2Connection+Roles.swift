@@ -20,6 +20,8 @@ extension HTTP2Connection: ClientConnection {
                 throw RPCError(socket.isEstablished ? .settingsTimedOut : .tlsHandshakeTimedOut)
             }
         }
+        // The SETTINGS may have come with a GOAWAY (a server that is stopping): not ready.
+        guard lifecycle.canOpenStreams else { throw RPCError(lifecycle.closeReason ?? .connectionGoingAway) }
     }
 
     func openStream(
