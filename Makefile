@@ -74,6 +74,8 @@ SANITIZER_TEST_ARGS ?=
 # the thread pool and health watches.
 TSAN_CI_SUITES := SwiftClientSwiftServerTests|InMemoryConnectionTests|FairWorkerTests|DetachedSendsTests|FutureCancelTests|GracefulDrainTests|RequestQueueTests|ThreadPoolExecutorTests|HealthWatchTests
 SOAK_ARGS ?=
+# `make scale-demo SCALE_DEMO_ARGS="--seconds 3"` runs the load for 3 s instead of 6.
+SCALE_DEMO_ARGS ?=
 BENCH_ARGS ?=
 BENCH_SWIFT2 := Benchmarks/peers/grpc-swift-v2
 # `make bench-compare BEFORE=<commit>` compares the release benchmarks of that commit, checked out in a
@@ -86,7 +88,7 @@ BENCH_COMPARE_TREE := Benchmarks/.build/compare-before
 PROTOC_GEN_GRPC_SWIFT_2 ?=
 FORMAT_CONFIG := --configuration $(CURDIR)/.swift-format
 
-.PHONY: help deps build protos protos-generate test test-tsan test-asan lint docs soak fuzz fuzz-corpus format demo interop clean distclean \
+.PHONY: help deps build protos protos-generate test test-tsan test-asan lint docs soak fuzz fuzz-corpus format demo scale-demo interop clean distclean \
 	bench bench-build bench-smoke bench-micro bench-allocations bench-profile bench-compare bench-protos
 
 help: ## List the targets.
@@ -195,6 +197,10 @@ format: ## Reformat the Swift sources in place with swift-format (generated code
 
 demo: deps ## Run helloworld-server on port 50051 and call it with helloworld-client.
 	scripts/demo.sh
+
+scale-demo: deps ## Run scale-demo: three Greeter servers behind one round_robin channel, restarted one by one under load.
+	$(SWIFT) build --package-path Programs --product scale-demo
+	"$$($(SWIFT) build --package-path Programs --show-bin-path)/scale-demo" $(SCALE_DEMO_ARGS)
 
 interop: deps ## Run gRPC's interop cases, Swift and grpcio in every combination; update docs/interop.md.
 	$(VENV)/bin/python scripts/interop.py --update-docs

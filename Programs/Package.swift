@@ -189,6 +189,12 @@ let package = Package(
             ],
             path: "Sources/Examples/Errors/Client"
         ),
+        // Three Greeter servers behind one round_robin channel, restarted one by one under load (`make scale-demo`).
+        .executableTarget(
+            name: "scale-demo",
+            dependencies: [.product(name: "GRPCSync", package: "swift-grpc-sync"), "HelloWorldModel"],
+            path: "Sources/Examples/ScaleDemo"
+        ),
         // The example executables are dependencies so they are built next to the tests, which launch them.
         .testTarget(
             name: "ExamplesTests",
@@ -198,7 +204,7 @@ let package = Package(
                 "dispatcher-client",
                 "user-service-server", "user-service-client", "user-service-async-client", "helloworld-server",
                 "helloworld-client",
-                "errors-server", "errors-client", "service-lifecycle-server", "TestProcesses",
+                "errors-server", "errors-client", "service-lifecycle-server", "scale-demo", "TestProcesses",
             ]
         ),
         // gRPC's interop test suite: the grpc.testing protos, the test service and the test cases,
