@@ -31,6 +31,16 @@ final class ChannelStateMachineTests: XCTestCase {
         .connect(subchannel: id, addresses: addresses, deadline: at(start + 20))
     }
 
+    /// A round_robin machine resolved to `a` and `b`, with `one` and `two` their ready connections.
+    private func readyRoundRobin(_ one: FakeConnection, _ two: FakeConnection, minTime: Double = 30) -> Machine {
+        var m = machine(.roundRobin, minTime: minTime)
+        _ = m.requestConnection(now: now)
+        _ = m.resolved([a, b], now: now)
+        _ = m.connected(subchannel: 1, one)
+        _ = m.connected(subchannel: 2, two)
+        return m
+    }
+
     func testPickFirstResolvesThenConnectsOverTheWholeList() {
         var m = machine(.pickFirst)
         XCTAssertEqual(m.connectivity, .idle)
@@ -126,13 +136,8 @@ final class ChannelStateMachineTests: XCTestCase {
     }
 
     func testResolutionAgainNoSoonerThanTheMinimumTime() {
-        var m = machine(.roundRobin, minTime: 30)
-        _ = m.requestConnection(now: now)
-        _ = m.resolved([a, b], now: now)
-        let one = FakeConnection()
-        let two = FakeConnection()
-        _ = m.connected(subchannel: 1, one)
-        _ = m.connected(subchannel: 2, two)
+        let (one, two) = (FakeConnection(), FakeConnection())
+        var m = readyRoundRobin(one, two, minTime: 30)
         // Asked 5 s after the last: scheduled for 30 s after it, once.
         XCTAssertEqual(m.connectionEnded(one, now: at(5)), [.resolveLater(at: at(30)), connect(1, [a], from: 5)])
         XCTAssertEqual(m.connectionEnded(two, now: at(6)), [connect(2, [b], from: 6)])
@@ -150,13 +155,8 @@ final class ChannelStateMachineTests: XCTestCase {
     }
 
     func testAnswersThatChangeKeepTheSubchannelsOfAddressesStillThere() {
-        var m = machine(.roundRobin, minTime: 0)
-        _ = m.requestConnection(now: now)
-        _ = m.resolved([a, b], now: now)
-        let one = FakeConnection()
-        let two = FakeConnection()
-        _ = m.connected(subchannel: 1, one)
-        _ = m.connected(subchannel: 2, two)
+        let (one, two) = (FakeConnection(), FakeConnection())
+        var m = readyRoundRobin(one, two, minTime: 0)
         // b is gone, c is new: b's connection is dropped once its calls end, c connects.
         XCTAssertEqual(m.resolved([c, a], now: at(1)), [.drop(two), connect(3, [c], from: 1)])
         XCTAssertEqual((0..<4).map { _ in m.nextReadyConnection()! === one }, [true, true, true, true])
@@ -165,13 +165,8 @@ final class ChannelStateMachineTests: XCTestCase {
     }
 
     func testIdleTimeoutAndShutDown() {
-        var m = machine(.roundRobin)
-        _ = m.requestConnection(now: now)
-        _ = m.resolved([a, b], now: now)
-        let one = FakeConnection()
-        let two = FakeConnection()
-        _ = m.connected(subchannel: 1, one)
-        _ = m.connected(subchannel: 2, two)
+        let (one, two) = (FakeConnection(), FakeConnection())
+        var m = readyRoundRobin(one, two)
         XCTAssertEqual(m.idleTimeout(), [.close(one), .close(two)])
         XCTAssertEqual(m.connectivity, .idle)
         XCTAssertNil(m.nextReadyConnection())
