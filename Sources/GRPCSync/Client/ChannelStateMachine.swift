@@ -101,6 +101,10 @@ struct ChannelStateMachine<Connection, Address: CustomStringConvertible> {
 
     // MARK: what the state says
 
+    /// Whether the channel was shut down (`connectivity == .shutdown`), read from one stored
+    /// field: a call checks it as it starts, and `connectivity` would copy the whole state.
+    var isShutDown: Bool { phase == .shutdown }
+
     var connectivity: ChannelConnectivity {
         switch phase {
         case .idle: return .idle

@@ -205,7 +205,7 @@ final class ChannelTransport: ClientConnectionDelegate, @unchecked Sendable {  /
 
     /// Throws when no call may start on this channel.
     func checkUsable() throws {
-        if lock.withLock({ machine.connectivity == .shutdown }) {
+        if lock.withLock({ machine.isShutDown }) {
             throw UsageError.closedChannel
         }
     }

@@ -32,9 +32,15 @@ final class ClientStream: HTTP2Stream, SessionStream, @unchecked Sendable {  // 
         laterMessages: [FramedMessage] = [], endOutput: Bool, onRefused: RefusalHandler? = nil
     ) {
         self.onRefused = onRefused
-        let retrying = onRefused?.retrying
-        retryBuffer = RetryBuffer(limit: retrying?.bufferLimit ?? 0, budget: retrying?.budget)
-        throttle = retrying?.throttle
+        // Destructured once: each `retrying?.field` would copy (retain) the whole tuple again.
+        switch onRefused?.retrying {
+        case (let bufferLimit, let budget, let throttle)?:
+            retryBuffer = RetryBuffer(limit: bufferLimit, budget: budget)
+            self.throttle = throttle
+        case nil:
+            retryBuffer = RetryBuffer(limit: 0)
+            throttle = nil
+        }
         state = ClientStreamState(endOutput: endOutput)
         super.init(connection: connection, id: -1, maxReceiveMessageLength: maxReceiveMessageLength)
         if let firstMessage { preload(firstMessage) }
