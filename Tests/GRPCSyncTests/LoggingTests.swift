@@ -168,7 +168,7 @@ final class LoggingTests: XCTestCase {
     func testUnsupportedOptionsAreLoggedOnceAtWarning() throws {
         let recorder = LogRecorder()
         let options: [(String, OptionValue)] = [
-            ("grpc.lb_policy_name", "round_robin"), ("grpc.dscp", 10), ("grpc.lb_policy_name", "pick_first"),
+            ("grpc.use_local_subchannel_pool", 1), ("grpc.dscp", 10), ("grpc.use_local_subchannel_pool", 0),
             ("grpc.max_receive_message_length", 100), ("my.own.key", 1),
         ]
         let channel = insecureChannel("localhost:1", options: options, logger: recorder.logger())
@@ -177,7 +177,7 @@ final class LoggingTests: XCTestCase {
         server.stop(grace: nil).wait()
         let warnings = recorder.records.filter { $0.level == .warning }.map(\.message)
         XCTAssertEqual(warnings.count, 4, "\(warnings)")
-        XCTAssertEqual(warnings.filter { $0.contains("grpc.lb_policy_name") }.count, 2)
+        XCTAssertEqual(warnings.filter { $0.contains("grpc.use_local_subchannel_pool") }.count, 2)
         XCTAssertEqual(warnings.filter { $0.contains("grpc.dscp") }.count, 2)
     }
 }
