@@ -50,7 +50,8 @@ final class ServiceConfigTests: XCTestCase {
         // grpc reads three decimals of the ratio.
         XCTAssertEqual(config.retryThrottling, .init(maxTokens: 10, tokenRatio: 0.123))
         XCTAssertEqual(config.loadBalancingPolicy, .roundRobin)
-        XCTAssertEqual(config.unsupportedFields.map(\.field), ["loadBalancingPolicy"])
+        // round_robin is acted on: nothing is listed as unsupported.
+        XCTAssertEqual(config.unsupportedFields.map(\.field), [])
     }
 
     func testLoadBalancingConfigWinsOverThePolicyName() throws {
