@@ -157,7 +157,7 @@ final class HappyEyeballsTests: XCTestCase {
     }
 
     /// When every address refuses, the error lists each in order, the last naming the last address
-    /// in `Socket.connect`'s words; no address at all is "no addresses".
+    /// in the words "connect to ADDRESS: REASON"; no address at all is "no addresses".
     func testEveryAddressRefusingThrowsTheLastError() throws {
         let refusing = [try Endpoint(listening: nil), try Endpoint(listening: nil), try Endpoint(listening: nil)]
         defer { Self.close(refusing) }

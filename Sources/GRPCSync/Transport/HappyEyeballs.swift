@@ -9,7 +9,7 @@ struct ConnectAttemptsFailed: Error, Sendable, CustomStringConvertible {
     struct Failure: Sendable {
         /// The address that was tried.
         let address: SocketAddress
-        /// The error in the words of ``Socket/connect(to:deadline:)``: "connect to ADDRESS:
+        /// The error: "connect to ADDRESS:
         /// REASON", "connect to ADDRESS: timed out", or "socket: REASON" when no socket could be made.
         let text: String
     }
@@ -154,7 +154,7 @@ enum HappyEyeballs {
         }
     }
 
-    /// Starts one attempt as ``Socket/connect(to:deadline:)`` does: a close-on-exec socket, made
+    /// Starts one attempt: a close-on-exec socket, made
     /// non-blocking, then `connect`.
     ///
     /// - Parameter address: The address to connect to.

@@ -78,39 +78,4 @@ enum Socket {
         guard fd >= 0 else { return nil }
         return (fd, SocketAddress(storage: storage, length: length))
     }
-
-    /// Connects to `address` by `deadline` without holding any lock; returns a non-blocking socket.
-    static func connect(to address: SocketAddress, deadline: Deadline) throws -> Int32 {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw UsageError("socket: \(errorText())") }
-        setNonBlocking(fd)
-        var storage = address.storage
-        let rc = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, address.length) }
-        }
-        if rc != 0 {
-            guard errno == EINPROGRESS else {
-                let reason = errorText()
-                close(fd)
-                throw UsageError("connect to \(address): \(reason)")
-            }
-            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let remaining = deadline.nanosecondsRemaining
-            let timeout = remaining == .max ? Int32(20_000) : Int32(min(remaining / 1_000_000, 20_000))
-            let ready = poll(&pfd, 1, timeout)
-            if ready <= 0 {
-                close(fd)
-                throw UsageError("connect to \(address): timed out")
-            }
-            var error: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-            if error != 0 {
-                close(fd)
-                throw UsageError("connect to \(address): \(errorText(error))")
-            }
-        }
-        if address.family != AF_UNIX { setNoDelay(fd) }
-        return fd
-    }
 }
