@@ -10,12 +10,17 @@ growth would fail, with the server's memory and threads sampled.
    after another against the same server: unary, large unary (314 KB), client, server and
    ping-pong streaming, empty streams, metadata and status cases, cancels (after begin, after the
    first response) and deadlines (timeout_on_sleeping_server). Each case checks its own outcome,
-   so a case that fails is a call that failed without the load asking for it.
+   so a case that fails is a call that failed without the load asking for it. The mixed load
+   starts with a warm-up burst: 16 calls at once, each holding a server worker for 6 s. The
+   server's executor runs each call it holds on a Dispatch thread, which Dispatch starts when more
+   calls run at once than it has threads for; the burst takes them past the most the loops will
+   ever run at once, so the thread count after it says whether threads leak.
 
 Throughout, the server's RSS and thread count are sampled every 5 s (/proc). The run fails when a
 case fails, or when the server's RSS at the end is more than 25 % (plus 16 MiB) above its RSS once
-the first minute of the mixed load is over, or its thread count grew past the largest seen during
-that first minute. Prints a table for docs/reliability.md; --json writes the samples.
+the first minute of the mixed load is over, or its thread count at the end is above the largest
+seen during that first minute (which holds the burst). Prints a table for docs/reliability.md;
+--json writes the samples.
 """
 
 import argparse
@@ -91,6 +96,36 @@ def run_client(bin_dir, port, case, extra=(), timeout=600):
         return -1, f"{case}: no result within {timeout} s"
 
 
+# The warm-up burst: calls held open at once, and for how long (longer than a sampling period).
+BURST_CALLS = 16
+BURST_SECONDS = 6
+
+
+def hold_calls_at_once(port, count=BURST_CALLS, seconds=BURST_SECONDS):
+    """Opens `count` FullDuplexCall streams at once on one grpcio channel, sends nothing for
+    `seconds` (each call holds a server worker waiting for its first request), then half-closes
+    them all and waits for their ends. Returns the codes they ended with."""
+    import grpc  # the repository's venv (make soak)
+
+    with grpc.insecure_channel(f"localhost:{port}") as channel:
+        method = channel.stream_stream("/grpc.testing.TestService/FullDuplexCall")
+        release = threading.Event()
+
+        def no_requests():
+            release.wait(seconds)
+            yield from ()
+
+        calls = [method(no_requests(), timeout=seconds + 60) for _ in range(count)]
+        time.sleep(seconds)
+        release.set()
+        codes = []
+        for call in calls:
+            for _ in call:
+                pass
+            codes.append(call.code())
+        return codes
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--iterations", type=int, default=100_000, help="iterations of rpc_soak and channel_soak")
@@ -129,6 +164,9 @@ def main():
                 failures.append(f"{case}: {output.strip()[-500:]}")
 
         sampler.phase = "mixed"
+        codes = hold_calls_at_once(port)
+        if any(code.name != "OK" for code in codes):
+            failures.append(f"warm-up burst: {[code.name for code in codes]}")
         end = time.monotonic() + args.minutes * 60
         counts = {"cases": 0}
         lock = threading.Lock()
