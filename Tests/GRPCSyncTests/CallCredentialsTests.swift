@@ -121,6 +121,31 @@ final class CallCredentialsTests: XCTestCase {
         XCTAssertEqual(future.code(), .cancelled)
     }
 
+    /// A plugin that keeps its callback after answering does not keep the call: the call keeps
+    /// its plugins, so a callback that held the call would make a cycle outliving it.
+    func testAPluginThatKeepsItsCallbackDoesNotKeepTheCall() throws {
+        let server = try LocalServer()
+        let channel = secureChannel(server.target, localChannelCredentials(.localTCP))
+        defer { channel.close() }
+        let kept = Pending()
+        let keeping = FunctionPlugin { _, callback in
+            kept.set(callback)
+            callback([("x-kept", "1")], nil)
+        }
+        weak var released: ClientCall?
+        do {
+            let (seen, call) = try channel.unaryUnary(TestService.path("Metadata")).withCall(
+                [], timeout: 10, credentials: metadataCallCredentials(keeping))
+            XCTAssertEqual(String(decoding: seen, as: UTF8.self), "x-kept=1\n")
+            released = call as? ClientCall
+            XCTAssertNotNil(released)
+        }
+        let end = Date().addingTimeInterval(5)
+        while released != nil && Date() < end { Thread.sleep(forTimeInterval: 0.02) }
+        XCTAssertNil(released, "the plugin's kept callback keeps the call")
+        XCTAssertNotNil(kept.wait(timeout: 0))
+    }
+
     /// Only a plugin's first answer counts; the metadata of a plugin that answers (nil, nil) is empty.
     func testOnlyThePluginsFirstAnswerCounts() throws {
         let server = try LocalServer()

@@ -38,7 +38,10 @@ extension ClientCall {
         var metadata = Metadata()
         for plugin in credentialPlugins {
             let answer = PluginAnswer()
-            let callback: AuthMetadataPluginCallback = { [self] given, error in
+            // Weak: a plugin may keep its callback, and the call keeps its plugins, so a strong
+            // reference would make a cycle that outlives the call.
+            let callback: AuthMetadataPluginCallback = { [weak self] given, error in
+                guard let self else { return }
                 let result: Result<Metadata, Status>
                 if let error {
                     result = .failure(.metadataPluginFailed(error))
