@@ -175,7 +175,7 @@ soak: deps ## Soak run: interop rpc_soak and channel_soak (10^5 iterations), the
 test-tsan: deps ## Every test suite under ThreadSanitizer (build in .build-tsan; SANITIZER_TEST_ARGS, e.g. --filter X, go to swift test).
 	SWIFT="$(SWIFT)" scripts/test-sanitized.sh thread $(SANITIZER_TEST_ARGS)
 
-test-asan: deps ## Every test suite under AddressSanitizer (build in .build-asan; SANITIZER_LEAKS=1 adds LeakSanitizer; SANITIZER_TEST_ARGS as for test-tsan).
+test-asan: deps ## Every test suite under AddressSanitizer (build in .build-asan; SANITIZER_LEAKS=1 adds LeakSanitizer, failing only on blocks the runtime made: scripts/leak_owners.py; SANITIZER_TEST_ARGS as for test-tsan).
 	SWIFT="$(SWIFT)" scripts/test-sanitized.sh address $(SANITIZER_TEST_ARGS)
 
 fuzz: deps ## Run the libFuzzer targets of Fuzz/ (ASan, LeakSanitizer), 10 minutes each by default (FUZZ_ARGS go to scripts/fuzz.sh).
