@@ -11,8 +11,8 @@ allocated at that is neither the allocator, the Swift runtime nor the standard l
 Foundation (mostly its `Process`, which the tests start peers with), Dispatch, GRPCSync (the
 runtime), GRPCSyncTests (test support).
 
-Prints allocations per owner; with --sites, each allocation site of the runtime's blocks:
-the runtime's first frame and the test's, of each block the runtime made. LeakSanitizer reports as "indirect" every block of a
+Prints allocations per owner; with --sites, the allocation sites of the blocks the runtime made
+(the runtime's first frame and the test's). LeakSanitizer reports as "indirect" every block of a
 reference cycle, so whether a block is direct says little here: the owner is what to read.
 With --check, exits 1 when the runtime (GRPCSync) made any leaked block, and prints its sites.
 """
@@ -66,8 +66,8 @@ def owner(frames):
             return "XCTest"
         if "libFoundation" in frame:
             return "Foundation"
-        if module(frame):
-            return module(frame)
+        if name := module(frame):
+            return name
     return "Swift runtime"
 
 
@@ -88,7 +88,9 @@ def main():
                 who = owner(frames)
                 owners[who] += count
                 if who == "GRPCSync":
-                    sites[(who, symbol(frames, "GRPCSync".__eq__), symbol(frames, lambda name: name.endswith("Tests")))] += count
+                    runtime = symbol(frames, lambda name: name == "GRPCSync")
+                    test = symbol(frames, lambda name: name.endswith("Tests"))
+                    sites[(who, runtime, test)] += count
     for who, count in owners.most_common():
         print(f"{count:8,}  {who}")
     if "--sites" in sys.argv or ("--check" in sys.argv and sites):

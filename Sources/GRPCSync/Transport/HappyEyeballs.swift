@@ -9,8 +9,8 @@ struct ConnectAttemptsFailed: Error, Sendable, CustomStringConvertible {
     struct Failure: Sendable {
         /// The address that was tried.
         let address: SocketAddress
-        /// The error: "connect to ADDRESS:
-        /// REASON", "connect to ADDRESS: timed out", or "socket: REASON" when no socket could be made.
+        /// The error: "connect to ADDRESS: REASON", "connect to ADDRESS: timed out", or
+        /// "socket: REASON" when no socket could be made.
         let text: String
     }
 
@@ -154,8 +154,7 @@ enum HappyEyeballs {
         }
     }
 
-    /// Starts one attempt: a close-on-exec socket, made
-    /// non-blocking, then `connect`.
+    /// Starts one attempt: a close-on-exec socket, made non-blocking, then `connect`.
     ///
     /// - Parameter address: The address to connect to.
     /// - Returns: Whether it connected at once, is in progress, or failed (with the error's text).
