@@ -69,9 +69,10 @@ struct ConnectionSocket {
     }
 
     /// Whether a read of `count` bytes into `buffer` may have left input that no socket event
-    /// will announce: the buffer was filled, or TLS saw the peer's close after data.
+    /// will announce: the buffer was filled, TLS saw the peer's close after data, or a memory
+    /// stream, which hands its input out in pieces of at most its `readSize`, has more.
     func mayHaveMore(afterReading count: Int, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
-        count == buffer.count || (tls?.hasUnreportedEnd ?? false)
+        count == buffer.count || (tls?.hasUnreportedEnd ?? false) || (memory?.hasInput ?? false)
     }
 
     enum WriteResult {

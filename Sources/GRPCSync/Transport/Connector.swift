@@ -9,7 +9,7 @@ enum Connector {
     typealias Address = SocketAddress
 
     /// How a subchannel's connection attempt reaches its addresses: ``connect(to:security:limits:deadline:delegate:)``,
-    /// or another way in socket-free tests and fuzzing (``HTTP2Connection/dial(over:connected:)``).
+    /// or another way in socket-free tests (``HTTP2Connection/dial(over:connected:)``).
     typealias Dial =
         @Sendable (
             _ addresses: [SocketAddress], _ security: ClientSecurity, _ limits: ConnectionLimits,

@@ -78,6 +78,11 @@ final class InMemoryByteStream: @unchecked Sendable {  // state protected by `lo
 
     // MARK: the connection's side (under the connection's lock)
 
+    /// Input waits to be read.
+    var hasInput: Bool {
+        lock.withLock { input.count > inputOffset }
+    }
+
     /// Reads up to `readSize` bytes of the input.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ConnectionSocket.ReadResult {
         lock.withLock {
