@@ -68,9 +68,10 @@ struct ConnectionSocket {
         return .failed(Socket.errorText())
     }
 
-    /// Whether a read of `count` bytes into `buffer` may have left input that no socket event
-    /// will announce: the buffer was filled, TLS saw the peer's close after data, or a memory
-    /// stream, which hands its input out in pieces of at most its `readSize`, has more.
+    /// Whether a read of `count` bytes into `buffer` may have left input to read now, before the
+    /// next socket event: the buffer was filled, TLS saw the peer's close after data (which no
+    /// event will announce), or a memory stream, which hands its input out in pieces of at most
+    /// its `readSize`, has more (which its eventfd would announce only a loop turn later).
     func mayHaveMore(afterReading count: Int, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
         count == buffer.count || (tls?.hasUnreportedEnd ?? false) || (memory?.hasInput ?? false)
     }
