@@ -3,8 +3,8 @@ import XCTest
 @testable import GRPCSync
 
 /// Whole connections over ``InMemoryByteStream`` instead of a socket (the seam the fuzz targets
-/// use): a server connection answers a call from hand-made frames, and the calls of a client
-/// connection that is lost are freed.
+/// use): a server connection answers a call from hand-made frames, the calls of a client
+/// connection that is lost are freed, and a memory read says it may have more while input is left.
 final class InMemoryConnectionTests: XCTestCase {
     func testAServerConnectionOverMemoryAnswersACall() throws {
         let server = Server(
@@ -83,6 +83,23 @@ final class InMemoryConnectionTests: XCTestCase {
         let deadline = Deadline.after(seconds: 10)
         while stream != nil && !deadline.hasPassed { usleep(1000) }
         XCTAssertNil(stream, "the lost connection's stream and its call keep each other alive")
+    }
+
+    /// A memory stream hands its input out in pieces of `readSize`: while a piece is left, a read
+    /// may have more (so one loop turn reads on), though the piece did not fill the buffer.
+    func testAMemoryReadMayHaveMoreWhileInputIsLeft() throws {
+        let memory = try XCTUnwrap(InMemoryByteStream(readSize: 2))
+        let socket = ConnectionSocket(memory: memory)
+        defer { memory.close() }
+        memory.deliver([1, 2, 3])
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 1)
+        defer { buffer.deallocate() }
+        var reads: [(count: Int, mayHaveMore: Bool)] = []
+        while case .bytes(let count) = socket.read(into: buffer) {
+            reads.append((count, socket.mayHaveMore(afterReading: count, into: buffer)))
+        }
+        XCTAssertEqual(reads.map(\.count), [2, 1])
+        XCTAssertEqual(reads.map(\.mayHaveMore), [true, false])
     }
 }
 
